@@ -1,0 +1,1 @@
+"""Infrastructure: SQLite now; MQTT and devices later."""

@@ -1,0 +1,1 @@
+"""SQLite: one write connection (the single writer), read connections for pages and lookups."""

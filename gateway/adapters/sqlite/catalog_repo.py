@@ -1,0 +1,90 @@
+"""The catalog replica in SQLite. Nothing here deletes a variant: archiving is a flag."""
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from gateway.domain.catalog import Product
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    sku: str
+    product_id: str
+    name: str
+    price: int
+    archived: bool
+    vat: str
+    marked: bool
+
+
+class CatalogRepo:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def owners(self, skus: list[str]) -> dict[str, str]:
+        """sku → the product it belongs to locally, for the skus asked about."""
+        owners: dict[str, str] = {}
+        for start in range(0, len(skus), 500):
+            chunk = skus[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for sku, product_id in self.conn.execute(
+                f"SELECT sku, product_id FROM variant WHERE sku IN ({marks})", chunk
+            ):
+                owners[sku] = product_id
+        return owners
+
+    def variant(self, sku: str) -> VariantRow | None:
+        row = self.conn.execute(
+            "SELECT v.sku, v.product_id, v.name, v.price, v.archived, p.vat, p.marked"
+            " FROM variant v JOIN product p ON p.id = v.product_id WHERE v.sku = ?",
+            (sku,),
+        ).fetchone()
+        if row is None:
+            return None
+        return VariantRow(row[0], row[1], row[2], row[3], bool(row[4]), row[5], bool(row[6]))
+
+    def upsert_product(self, product: Product, catalog_version: int) -> None:
+        conn = self.conn
+        conn.execute(
+            "INSERT INTO product(id, article, name, vat, marked, characteristics_json, archived,"
+            " catalog_version) VALUES (?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET article = excluded.article, name = excluded.name,"
+            " vat = excluded.vat, marked = excluded.marked,"
+            " characteristics_json = excluded.characteristics_json,"
+            " archived = excluded.archived, catalog_version = excluded.catalog_version",
+            (product.id, product.article, product.name, product.vat, int(product.marked),
+             json.dumps(list(product.characteristics), ensure_ascii=False),
+             int(product.archived), catalog_version),
+        )
+        # Variants absent from the message are archived (never deleted); the ones present are
+        # revived below. Archiving first lets two variants swap characteristics in one message.
+        conn.execute("UPDATE variant SET archived = 1 WHERE product_id = ?", (product.id,))
+        archived = int(product.archived)
+        conn.executemany(
+            "INSERT INTO variant(sku, product_id, name, characteristics_json, char_key, price,"
+            " archived) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
+            " characteristics_json = excluded.characteristics_json,"
+            " char_key = excluded.char_key, price = excluded.price, archived = excluded.archived",
+            [
+                (v.sku, product.id, product.variant_name(v),
+                 json.dumps(v.characteristics, ensure_ascii=False), v.char_key, v.price, archived)
+                for v in product.variants
+            ],
+        )
+        skus = [(v.sku,) for v in product.variants]
+        conn.executemany("DELETE FROM barcode WHERE sku = ?", skus)
+        conn.executemany(
+            "INSERT OR REPLACE INTO barcode(code, sku, pack_qty) VALUES (?,?,?)",
+            [(b.code, v.sku, b.pack) for v in product.variants for b in v.barcodes],
+        )
+
+    def archive_products_except(self, keep: set[str]) -> list[str]:
+        """After a full snapshot: archive every live product it did not mention."""
+        ids = [row[0] for row in self.conn.execute("SELECT id FROM product WHERE archived = 0")
+               if row[0] not in keep]
+        for product_id in ids:
+            self.conn.execute("UPDATE product SET archived = 1 WHERE id = ?", (product_id,))
+            self.conn.execute("UPDATE variant SET archived = 1 WHERE product_id = ?", (product_id,))
+        return ids

@@ -1,0 +1,60 @@
+"""The database: migrations at open, and `transaction()` — the only way anything is written."""
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from .connection import open_connection
+from .schema import migrations
+from .unit_of_work import SqliteUnitOfWork
+
+T = TypeVar("T")
+
+
+class Database:
+    """Owns one write connection. Use it from one thread only (the writer); readers open their
+    own connections with `reader()`."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._conn = open_connection(self.path)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        # Inside our own IMMEDIATE transaction, sqlite-utils uses savepoints, so two processes
+        # starting at once cannot both apply a migration.
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.apply(sqlite_utils.Database(self._conn))
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteUnitOfWork]:
+        """One command = one BEGIN IMMEDIATE … COMMIT. Any exception rolls everything back."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            uow = SqliteUnitOfWork(self._conn)
+            yield uow
+            uow.before_commit()
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def run(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self.transaction() as uow:
+            return command(uow, *args, **kwargs)
+
+    def reader(self) -> sqlite3.Connection:
+        return open_connection(self.path, readonly=True)
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,108 @@
+"""Orders, their lines and shipments."""
+
+import json
+import sqlite3
+from dataclasses import asdict
+
+from gateway.domain.orders import TERMINAL, Customer, Order, OrderLine
+
+from .outbox import utc_now
+from .schema import MAIN_LOCATION
+
+_LINE_COLUMNS = "line_id, sku, qty_ordered, price, qty_reserved, qty_shipped, qty_cancelled"
+_TERMINAL = ",".join(f"'{status}'" for status in sorted(TERMINAL))
+
+
+class OrderRepo:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def get(self, order_id: str) -> Order | None:
+        row = self.conn.execute(
+            "SELECT id, number, channel, paid, customer_json, status, confirmed_by,"
+            " needs_attention, arrival, version, src_version FROM customer_order WHERE id = ?",
+            (order_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        lines = [
+            OrderLine(*line)
+            for line in self.conn.execute(
+                f"SELECT {_LINE_COLUMNS} FROM order_line WHERE order_id = ? ORDER BY position",
+                (order_id,),
+            )
+        ]
+        return Order(
+            order_id=row[0], number=row[1], channel=row[2], paid=bool(row[3]),
+            customer=Customer(**json.loads(row[4])), lines=lines, status=row[5],
+            confirmed_by=row[6], needs_attention=row[7], arrival=row[8], version=row[9],
+            src_version=row[10],
+        )
+
+    def add(self, order: Order) -> None:
+        now = utc_now()
+        self.conn.execute(
+            "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
+            " confirmed_by, needs_attention, arrival, version, src_version, location_id,"
+            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (order.order_id, order.number, order.channel, int(order.paid),
+             json.dumps(asdict(order.customer), ensure_ascii=False), order.status,
+             order.confirmed_by, order.needs_attention, order.arrival, order.version,
+             order.src_version, MAIN_LOCATION, now, now),
+        )
+        self._write_lines(order)
+
+    def save(self, order: Order) -> None:
+        """Write back an order loaded with `get` and changed by a service; bumps its version."""
+        order.version += 1
+        self.conn.execute(
+            "UPDATE customer_order SET status = ?, confirmed_by = ?, needs_attention = ?,"
+            " version = ?, src_version = ?, updated_at = ? WHERE id = ?",
+            (order.status, order.confirmed_by, order.needs_attention, order.version,
+             order.src_version, utc_now(), order.order_id),
+        )
+        self._write_lines(order)
+
+    def _write_lines(self, order: Order) -> None:
+        self.conn.executemany(
+            "INSERT INTO order_line(order_id, position, line_id, sku, qty_ordered, price,"
+            " qty_reserved, qty_shipped, qty_cancelled) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(order_id, line_id) DO UPDATE SET sku = excluded.sku,"
+            " qty_ordered = excluded.qty_ordered, price = excluded.price,"
+            " qty_reserved = excluded.qty_reserved, qty_shipped = excluded.qty_shipped,"
+            " qty_cancelled = excluded.qty_cancelled",
+            [
+                (order.order_id, position, line.line_id, line.sku, line.qty_ordered, line.price,
+                 line.qty_reserved, line.qty_shipped, line.qty_cancelled)
+                for position, line in enumerate(order.lines)
+            ],
+        )
+
+    def waiting_for(self, sku: str) -> list[str]:
+        """Open orders with a short line of this sku, first come first served."""
+        return self._ids_with_line(sku, "l.qty_ordered - l.qty_shipped - l.qty_cancelled"
+                                   " - l.qty_reserved > 0", "ASC")
+
+    def holding(self, sku: str) -> list[str]:
+        """Open orders holding a reserve of this sku, newest first (they give it back first)."""
+        return self._ids_with_line(sku, "l.qty_reserved > 0", "DESC")
+
+    def _ids_with_line(self, sku: str, condition: str, direction: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT o.id, o.arrival FROM order_line l JOIN customer_order o"
+            f" ON o.id = l.order_id WHERE l.sku = ? AND o.status NOT IN ({_TERMINAL})"
+            f" AND {condition} ORDER BY o.arrival {direction}",
+            (sku,),
+        )
+        return [row[0] for row in rows]
+
+    def add_shipment(self, shipment_id: str, order_id: str, lines: list[tuple[str, str, int]],
+                     actor: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO shipment(id, order_id, actor, created_at) VALUES (?,?,?,?)",
+            (shipment_id, order_id, actor, utc_now()),
+        )
+        self.conn.executemany(
+            "INSERT INTO shipment_line(shipment_id, line_id, sku, qty) VALUES (?,?,?,?)",
+            [(shipment_id, line_id, sku, qty) for line_id, sku, qty in lines],
+        )

@@ -1,0 +1,63 @@
+"""Read-side queries for pages and the CLI. They run on read connections, never the writer's."""
+
+import sqlite3
+
+from gateway.domain.orders import STATUSES
+
+
+def stock_rows(conn: sqlite3.Connection, sku: str | None = None) -> list[dict]:
+    query = (
+        "SELECT s.sku, v.name, s.on_hand, s.reserved, s.safety,"
+        " MAX(0, s.on_hand - s.reserved - s.safety) AS available, v.archived"
+        " FROM stock_level s JOIN variant v ON v.sku = s.sku"
+    )
+    rows = (conn.execute(f"{query} WHERE s.sku = ?", (sku,)) if sku
+            else conn.execute(f"{query} ORDER BY s.sku"))
+    return [dict(row) for row in rows]
+
+
+def stock_history(conn: sqlite3.Connection, sku: str, limit: int = 50) -> list[dict]:
+    rows = conn.execute(
+        "SELECT id, d_on_hand, d_reserved, reason, ref_type, ref_id, actor, created_at"
+        " FROM stock_move WHERE sku = ? ORDER BY id DESC LIMIT ?",
+        (sku, limit),
+    )
+    return [dict(row) for row in rows]
+
+
+def order_rows(conn: sqlite3.Connection, status: str | None = None) -> list[dict]:
+    query = (
+        "SELECT o.id AS order_id, o.number, o.status, o.needs_attention, o.confirmed_by,"
+        " SUM(l.qty_ordered) AS ordered, SUM(l.qty_reserved) AS reserved,"
+        " SUM(l.qty_shipped) AS shipped, SUM(l.qty_cancelled) AS cancelled,"
+        " SUM(l.qty_ordered - l.qty_shipped - l.qty_cancelled - l.qty_reserved) AS short"
+        " FROM customer_order o JOIN order_line l ON l.order_id = o.id"
+    )
+    where, args = ("WHERE o.status = ?", (status,)) if status else ("", ())
+    rows = conn.execute(f"{query} {where} GROUP BY o.id ORDER BY o.arrival", args)
+    return [dict(row) for row in rows]
+
+
+def summary(conn: sqlite3.Connection) -> dict:
+    """Counts for the status page and /healthz."""
+    orders = dict.fromkeys(STATUSES, 0)
+    for status, count in conn.execute(
+        "SELECT status, COUNT(*) FROM customer_order GROUP BY status"
+    ):
+        orders[status] = count
+    head = conn.execute("SELECT value FROM counter WHERE name = 'outbox_seq'").fetchone()
+    return {
+        "catalog": {
+            "products": conn.execute("SELECT COUNT(*) FROM product").fetchone()[0],
+            "skus": conn.execute("SELECT COUNT(*) FROM variant").fetchone()[0],
+        },
+        "orders": orders,
+        "needs_attention": conn.execute(
+            "SELECT COUNT(*) FROM customer_order WHERE needs_attention IS NOT NULL"
+        ).fetchone()[0],
+        # Nothing acknowledges outbound messages yet (cloud sync comes next): all is backlog.
+        "outbox": {
+            "head_seq": head[0] if head else 0,
+            "backlog": conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0],
+        },
+    }

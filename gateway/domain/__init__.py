@@ -1,0 +1,1 @@
+"""Pure domain model: catalog, stock, orders. Imports no infrastructure."""

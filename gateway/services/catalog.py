@@ -1,0 +1,42 @@
+"""Applying `catalog.upsert`: the cloud is authoritative for the catalog; the gateway keeps a
+versioned replica. A product that breaks the characteristic rules is rejected whole and its
+local data stays as it was; the others apply."""
+
+from dataclasses import asdict
+
+from gateway.domain.catalog import CHARACTERISTICS_MISMATCH, CatalogUpsert, ProductRejection
+
+from .events import emit_message_rejected
+
+
+def apply_catalog(uow, upsert: CatalogUpsert, *, ref_id: str | None = None,
+                  topic: str | None = None, report: bool = True) -> dict:
+    """`report`: publish `message.rejected` for each rejected product (the cloud sent it)."""
+    rejected = list(upsert.rejected)
+    owners = uow.catalog.owners([v.sku for p in upsert.products for v in p.variants])
+    version = uow.next_counter("catalog_version")
+    applied = []
+    for product in upsert.products:
+        foreign = next((v.sku for v in product.variants
+                        if owners.get(v.sku, product.id) != product.id), None)
+        if foreign is not None:
+            rejected.append(ProductRejection(
+                product.id, CHARACTERISTICS_MISMATCH,
+                f"product {product.id}: sku {foreign} already belongs to product"
+                f" {owners[foreign]} (a sku belongs to one product)",
+            ))
+            continue
+        uow.catalog.upsert_product(product, version)
+        for variant in product.variants:
+            uow.stock.ensure_level(variant.sku)
+        applied.append(product.id)
+    mentioned = set(applied) | {r.product_id for r in rejected if r.product_id}
+    archived = uow.catalog.archive_products_except(mentioned) if upsert.full else []
+    if report:
+        for rejection in rejected:
+            emit_message_rejected(uow, ref_id, topic, rejection.reason, rejection.detail)
+    return {
+        "applied": applied,
+        "archived": archived,
+        "rejected": [asdict(r) for r in rejected],
+    }

@@ -1,0 +1,156 @@
+"""Order use cases: create (reserve at once), confirm, ship, cancel (DOMAIN.md 1.4)."""
+
+from typing import Any
+
+from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound, StaleVersion
+from gateway.domain.orders import (
+    CANCELLED,
+    SHIPPED,
+    Order,
+    OrderLine,
+    parse_order_created,
+    parse_ship_lines,
+)
+
+from .events import emit_order_rejected, emit_order_reserved, order_summary
+from .idempotency import run_once
+from .reservations import fill_waiting_orders, release_line, reserve_line, ship_line
+
+
+def create_order(uow, data: Any) -> dict:
+    """`order.created`: reserve what is free at once; the rest makes the order `short`.
+    The same order id again changes nothing. A bad order is rejected, nothing reserved."""
+    try:
+        new = parse_order_created(data)
+        existing = uow.orders.get(new.order_id)
+        if existing is not None:
+            return {**order_summary(existing), "duplicate": True}
+        for line in new.lines:
+            check_orderable(uow, line.sku, f"order {new.order_id}, line {line.line_id}")
+    except InvalidInput as exc:
+        order_id = data.get("order_id") if isinstance(data, dict) else None
+        if not isinstance(order_id, str) or not order_id.strip():
+            raise
+        emit_order_rejected(uow, order_id, exc.reason, exc.detail)
+        return {"order_id": order_id, "status": "rejected", "reason": exc.reason,
+                "detail": exc.detail}
+    order = Order(
+        order_id=new.order_id, number=new.number, channel=new.channel, paid=new.paid,
+        customer=new.customer, arrival=uow.next_counter("order_arrival"),
+        lines=[OrderLine(n.line_id, n.sku, n.qty, n.price) for n in new.lines],
+    )
+    for line in order.lines:  # lines of the same sku see what the earlier ones took
+        reserve_line(uow, order, line)
+    order.status = order.derived_status()
+    uow.orders.add(order)
+    emit_order_reserved(uow, order)
+    return order_summary(order)
+
+
+def check_orderable(uow, sku: str, where: str) -> None:
+    variant = uow.catalog.variant(sku)
+    if variant is None:
+        raise InvalidInput(f"{where}: unknown sku {sku}", reason="unknown_sku")
+    if variant.archived:
+        raise InvalidInput(f"{where}: sku {sku} is archived", reason="archived_sku")
+
+
+def load_open_order(uow, order_id: str, expected_version: int | None, action: str) -> Order:
+    order = uow.orders.get(order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    if expected_version is not None and expected_version != order.version:
+        raise StaleVersion(f"order {order.number} has changed since the screen was opened: reload")
+    if order.is_terminal:
+        word = "cancelled" if order.status == CANCELLED else "shipped"
+        raise InvalidTransition(f"order {order.number} is already {word}: cannot {action} it")
+    return order
+
+
+def confirm_order(uow, order_id: str, *, by: str, expected_version: int | None = None) -> dict:
+    """Staff checked the goods physically. Confirming twice is harmless."""
+    order = load_open_order(uow, order_id, expected_version, "confirm")
+    if order.confirmed_by is not None:
+        return order_summary(order)
+    order.confirmed_by = by
+    order.status = order.derived_status()
+    uow.orders.save(order)
+    uow.outbox.emit("order.confirmed", {"order_id": order.order_id, "by": by})
+    return order_summary(order)
+
+
+def ship_order(uow, order_id: str, *, by: str, lines: dict[str, int] | None = None,
+               idem_key: str | None = None, expected_version: int | None = None) -> dict:
+    """Ship all open quantities, or the given {line_id: qty}: reserve released and on_hand
+    decremented together. With an idempotency key a double tap ships once."""
+
+    def ship() -> dict:
+        order = load_open_order(uow, order_id, expected_version, "ship")
+        wanted = parse_ship_lines(order, lines)
+        shipment_id = f"{order.order_id}/S{uow.next_counter('shipment')}"
+        shipped = []
+        for line_id, qty in wanted.items():
+            line = order.line(line_id)
+            ship_line(uow, order, line, qty, by)
+            shipped.append((line.line_id, line.sku, qty))
+        order.status = order.derived_status()
+        uow.orders.save(order)
+        uow.orders.add_shipment(shipment_id, order.order_id, shipped, by)
+        uow.outbox.emit("order.shipped", {
+            "order_id": order.order_id, "shipment_id": shipment_id,
+            "lines": [{"line_id": lid, "sku": sku, "qty": qty} for lid, sku, qty in shipped],
+            "receipt": None,
+        })
+        return {**order_summary(order), "shipment_id": shipment_id}
+
+    return run_once(uow, idem_key, "ship", ship)
+
+
+def cancel_order(uow, order_id: str, *, by: str, reason: str = "staff",
+                 idem_key: str | None = None) -> dict:
+    """Release what is still reserved; shipped quantities stay shipped. A cancel after full
+    shipment changes no stock and flags the order for staff (it needs a return)."""
+
+    def cancel() -> dict:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"order {order_id} not found")
+        remainder_cancelled = any(line.qty_cancelled for line in order.lines)
+        if order.status == CANCELLED or (order.status == SHIPPED and remainder_cancelled):
+            return {**order_summary(order), "already": True}
+        if order.status == SHIPPED:
+            return _flag_cancel_after_shipment(uow, order, by, reason)
+        released: dict[str, int] = {}
+        for line in order.lines:
+            qty = release_line(uow, order, line, actor=by)
+            if qty:
+                released[line.sku] = released.get(line.sku, 0) + qty
+            line.qty_cancelled += line.open_qty
+        order.status = SHIPPED if any(line.qty_shipped for line in order.lines) else CANCELLED
+        uow.orders.save(order)
+        uow.outbox.emit("order.cancelled", {
+            "order_id": order.order_id, "reason": reason, "by": by,
+            "released": [{"sku": sku, "qty": qty} for sku, qty in released.items()],
+        })
+        refill(uow, released, by)
+        return order_summary(order)
+
+    return run_once(uow, idem_key, "cancel", cancel)
+
+
+def _flag_cancel_after_shipment(uow, order: Order, by: str, reason: str) -> dict:
+    order.needs_attention = "cancelled after shipment: arrange a return or a refund"
+    uow.orders.save(order)
+    uow.outbox.emit("order.cancelled", {
+        "order_id": order.order_id, "reason": reason, "by": by, "released": [],
+        "status": order.status, "needs_attention": True,
+    })
+    return order_summary(order)
+
+
+def refill(uow, skus, actor: str | None) -> None:
+    """Freed stock goes to waiting (short) orders first come, first served."""
+    for sku in sorted(skus):
+        for order in fill_waiting_orders(uow, sku, actor):
+            emit_order_reserved(uow, order)
+

@@ -1,0 +1,86 @@
+"""The reservation engine: the one code path that changes `reserved`.
+
+Every change to a line's reserve goes through `_shift`, which moves the stock level, appends the
+ledger row and updates the line in the same transaction — so reserved = Σ line reserves always."""
+
+from gateway.domain.errors import InsufficientStock
+from gateway.domain.orders import Order, OrderLine
+
+
+def _shift(uow, order: Order, line: OrderLine, *, d_reserved: int, d_on_hand: int,
+           reason: str, actor: str | None) -> None:
+    uow.stock.move(line.sku, d_on_hand=d_on_hand, d_reserved=d_reserved, reason=reason,
+                   ref_type="order", ref_id=f"{order.order_id}/{line.line_id}", actor=actor)
+    line.qty_reserved += d_reserved
+
+
+def reserve_line(uow, order: Order, line: OrderLine, actor: str | None = None) -> int:
+    """Reserve as much of the line's shortfall as is free. Returns what was reserved."""
+    if line.short_qty <= 0:
+        return 0
+    level = uow.stock.level(line.sku)
+    grant = min(line.short_qty, level.free if level else 0)
+    if grant <= 0:
+        return 0
+    _shift(uow, order, line, d_reserved=grant, d_on_hand=0, reason="reserve", actor=actor)
+    return grant
+
+
+def release_line(uow, order: Order, line: OrderLine, qty: int | None = None,
+                 actor: str | None = None) -> int:
+    """Give back `qty` (default: all) of the line's reserve. Returns what was released."""
+    qty = line.qty_reserved if qty is None else min(qty, line.qty_reserved)
+    if qty <= 0:
+        return 0
+    _shift(uow, order, line, d_reserved=-qty, d_on_hand=0, reason="release", actor=actor)
+    return qty
+
+
+def ship_line(uow, order: Order, line: OrderLine, qty: int, actor: str | None) -> None:
+    """Ship `qty`: the reserve is released and on_hand decremented together. A unit found on
+    the shelf beyond the reserve is reserved first from free stock (DOMAIN.md edge 19)."""
+    if qty > line.qty_reserved:
+        reserve_line(uow, order, line, actor)
+    if qty > line.qty_reserved:
+        raise InsufficientStock(
+            f"line {line.line_id} ({line.sku}): {qty} to ship but only {line.qty_reserved}"
+            " can be reserved — receive the goods or correct the stock first"
+        )
+    _shift(uow, order, line, d_reserved=-qty, d_on_hand=-qty, reason="ship", actor=actor)
+    line.qty_shipped += qty
+
+
+def fill_waiting_orders(uow, sku: str, actor: str | None = None) -> list[Order]:
+    """Stock arrived or was freed: short orders take it first come, first served."""
+    changed = []
+    for order_id in uow.orders.waiting_for(sku):
+        level = uow.stock.level(sku)
+        if level is None or level.free <= 0:
+            break
+        order = uow.orders.get(order_id)
+        granted = sum(reserve_line(uow, order, line, actor)
+                      for line in order.lines if line.sku == sku)
+        if granted:
+            order.status = order.derived_status()
+            uow.orders.save(order)
+            changed.append(order)
+    return changed
+
+
+def take_reserve_from_newest(uow, sku: str, amount: int, actor: str | None = None) -> list[Order]:
+    """Stock went below what is reserved: the newest orders give their reserve back (they
+    become short) until `amount` is freed."""
+    changed = []
+    for order_id in uow.orders.holding(sku):
+        if amount <= 0:
+            break
+        order = uow.orders.get(order_id)
+        for line in reversed(order.lines):
+            if line.sku == sku and amount > 0:
+                amount -= release_line(uow, order, line, amount, actor)
+        order.status = order.derived_status()
+        uow.orders.save(order)
+        changed.append(order)
+    if amount > 0:
+        raise AssertionError(f"reserve of {sku} exceeds what orders hold: ledger drift")
+    return changed
