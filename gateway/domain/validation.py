@@ -36,7 +36,9 @@ def require_id(value: Any, where: str) -> str:
     return require_str(value, where, max_len=MAX_ID_LEN)
 
 
-def require_int(value: Any, where: str, *, minimum: int | None = None, maximum: int = MAX_QTY) -> int:
+def require_int(
+    value: Any, where: str, *, minimum: int | None = None, maximum: int = MAX_QTY
+) -> int:
     # bool is an int subclass and floats like 2.0 are not quantities: refuse both.
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{where} must be an integer")

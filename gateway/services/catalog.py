@@ -2,6 +2,7 @@
 versioned replica. A product that breaks the characteristic rules is rejected whole and its
 local data stays as it was; the others apply."""
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 from gateway.domain.catalog import CHARACTERISTICS_MISMATCH, CatalogUpsert, ProductRejection
@@ -9,27 +10,41 @@ from gateway.domain.catalog import CHARACTERISTICS_MISMATCH, CatalogUpsert, Prod
 from .events import emit_message_rejected
 
 
-def apply_catalog(uow, upsert: CatalogUpsert, *, ref_id: str | None = None,
-                  topic: str | None = None, report: bool = True) -> dict:
-    """`report`: publish `message.rejected` for each rejected product (the cloud sent it)."""
+def apply_catalog(
+    uow,
+    upsert: CatalogUpsert,
+    *,
+    ref_id: str | None = None,
+    topic: str | None = None,
+    report: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """`report`: publish `message.rejected` for each rejected product (the cloud sent it).
+    `progress(n)` is told as products are written (a progress bar on a terminal)."""
     rejected = list(upsert.rejected)
     owners = uow.catalog.owners([v.sku for p in upsert.products for v in p.variants])
     version = uow.next_counter("catalog_version")
     applied = []
     for product in upsert.products:
-        foreign = next((v.sku for v in product.variants
-                        if owners.get(v.sku, product.id) != product.id), None)
+        foreign = next(
+            (v.sku for v in product.variants if owners.get(v.sku, product.id) != product.id), None
+        )
         if foreign is not None:
-            rejected.append(ProductRejection(
-                product.id, CHARACTERISTICS_MISMATCH,
-                f"product {product.id}: sku {foreign} already belongs to product"
-                f" {owners[foreign]} (a sku belongs to one product)",
-            ))
+            rejected.append(
+                ProductRejection(
+                    product.id,
+                    CHARACTERISTICS_MISMATCH,
+                    f"product {product.id}: sku {foreign} already belongs to product"
+                    f" {owners[foreign]} (a sku belongs to one product)",
+                )
+            )
             continue
         uow.catalog.upsert_product(product, version)
         for variant in product.variants:
             uow.stock.ensure_level(variant.sku)
         applied.append(product.id)
+        if progress is not None:
+            progress(1)
     mentioned = set(applied) | {r.product_id for r in rejected if r.product_id}
     archived = uow.catalog.archive_products_except(mentioned) if upsert.full else []
     if report:

@@ -4,26 +4,36 @@ from gateway.domain.orders import Order
 
 
 def emit_order_reserved(uow, order: Order) -> None:
-    uow.outbox.emit("order.reserved", {
-        "order_id": order.order_id,
-        "status": order.reservation_status,
-        "lines": [
-            {"line_id": line.line_id, "sku": line.sku, "qty": line.qty_ordered,
-             "reserved": line.qty_reserved}
-            for line in order.lines
-        ],
-    })
+    uow.outbox.emit(
+        "order.reserved",
+        {
+            "order_id": order.order_id,
+            "status": order.reservation_status,
+            "lines": [
+                {
+                    "line_id": line.line_id,
+                    "sku": line.sku,
+                    "qty": line.qty_ordered,
+                    "reserved": line.qty_reserved,
+                }
+                for line in order.lines
+            ],
+        },
+    )
 
 
 def emit_order_rejected(uow, order_id: str, reason: str, detail: str) -> None:
     uow.outbox.emit("order.rejected", {"order_id": order_id, "reason": reason, "detail": detail})
 
 
-def emit_message_rejected(uow, ref_id: str | None, topic: str | None, reason: str,
-                          detail: str) -> None:
-    uow.outbox.emit("message.rejected",
-                    {"ref_id": ref_id, "topic": topic, "reason": reason, "detail": detail},
-                    topic="rejected")
+def emit_message_rejected(
+    uow, ref_id: str | None, topic: str | None, reason: str, detail: str
+) -> None:
+    uow.outbox.emit(
+        "message.rejected",
+        {"ref_id": ref_id, "topic": topic, "reason": reason, "detail": detail},
+        topic="rejected",
+    )
 
 
 def order_summary(order: Order) -> dict:
@@ -34,9 +44,15 @@ def order_summary(order: Order) -> dict:
         "version": order.version,
         "needs_attention": order.needs_attention,
         "lines": [
-            {"line_id": line.line_id, "sku": line.sku, "ordered": line.qty_ordered,
-             "reserved": line.qty_reserved, "shipped": line.qty_shipped,
-             "cancelled": line.qty_cancelled, "short": line.short_qty}
+            {
+                "line_id": line.line_id,
+                "sku": line.sku,
+                "ordered": line.qty_ordered,
+                "reserved": line.qty_reserved,
+                "shipped": line.qty_shipped,
+                "cancelled": line.qty_cancelled,
+                "short": line.short_qty,
+            }
             for line in order.lines
         ],
     }

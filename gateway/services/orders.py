@@ -32,11 +32,19 @@ def create_order(uow, data: Any) -> dict:
         if not isinstance(order_id, str) or not order_id.strip():
             raise
         emit_order_rejected(uow, order_id, exc.reason, exc.detail)
-        return {"order_id": order_id, "status": "rejected", "reason": exc.reason,
-                "detail": exc.detail}
+        return {
+            "order_id": order_id,
+            "status": "rejected",
+            "reason": exc.reason,
+            "detail": exc.detail,
+        }
     order = Order(
-        order_id=new.order_id, number=new.number, channel=new.channel, paid=new.paid,
-        customer=new.customer, arrival=uow.next_counter("order_arrival"),
+        order_id=new.order_id,
+        number=new.number,
+        channel=new.channel,
+        paid=new.paid,
+        customer=new.customer,
+        arrival=uow.next_counter("order_arrival"),
         lines=[OrderLine(n.line_id, n.sku, n.qty, n.price) for n in new.lines],
     )
     for line in order.lines:  # lines of the same sku see what the earlier ones took
@@ -79,8 +87,15 @@ def confirm_order(uow, order_id: str, *, by: str, expected_version: int | None =
     return order_summary(order)
 
 
-def ship_order(uow, order_id: str, *, by: str, lines: dict[str, int] | None = None,
-               idem_key: str | None = None, expected_version: int | None = None) -> dict:
+def ship_order(
+    uow,
+    order_id: str,
+    *,
+    by: str,
+    lines: dict[str, int] | None = None,
+    idem_key: str | None = None,
+    expected_version: int | None = None,
+) -> dict:
     """Ship all open quantities, or the given {line_id: qty}: reserve released and on_hand
     decremented together. With an idempotency key a double tap ships once."""
 
@@ -96,18 +111,23 @@ def ship_order(uow, order_id: str, *, by: str, lines: dict[str, int] | None = No
         order.status = order.derived_status()
         uow.orders.save(order)
         uow.orders.add_shipment(shipment_id, order.order_id, shipped, by)
-        uow.outbox.emit("order.shipped", {
-            "order_id": order.order_id, "shipment_id": shipment_id,
-            "lines": [{"line_id": lid, "sku": sku, "qty": qty} for lid, sku, qty in shipped],
-            "receipt": None,
-        })
+        uow.outbox.emit(
+            "order.shipped",
+            {
+                "order_id": order.order_id,
+                "shipment_id": shipment_id,
+                "lines": [{"line_id": lid, "sku": sku, "qty": qty} for lid, sku, qty in shipped],
+                "receipt": None,
+            },
+        )
         return {**order_summary(order), "shipment_id": shipment_id}
 
     return run_once(uow, idem_key, "ship", ship)
 
 
-def cancel_order(uow, order_id: str, *, by: str, reason: str = "staff",
-                 idem_key: str | None = None) -> dict:
+def cancel_order(
+    uow, order_id: str, *, by: str, reason: str = "staff", idem_key: str | None = None
+) -> dict:
     """Release what is still reserved; shipped quantities stay shipped. A cancel after full
     shipment changes no stock and flags the order for staff (it needs a return)."""
 
@@ -128,10 +148,15 @@ def cancel_order(uow, order_id: str, *, by: str, reason: str = "staff",
             line.qty_cancelled += line.open_qty
         order.status = SHIPPED if any(line.qty_shipped for line in order.lines) else CANCELLED
         uow.orders.save(order)
-        uow.outbox.emit("order.cancelled", {
-            "order_id": order.order_id, "reason": reason, "by": by,
-            "released": [{"sku": sku, "qty": qty} for sku, qty in released.items()],
-        })
+        uow.outbox.emit(
+            "order.cancelled",
+            {
+                "order_id": order.order_id,
+                "reason": reason,
+                "by": by,
+                "released": [{"sku": sku, "qty": qty} for sku, qty in released.items()],
+            },
+        )
         refill(uow, released, by)
         return order_summary(order)
 
@@ -141,10 +166,17 @@ def cancel_order(uow, order_id: str, *, by: str, reason: str = "staff",
 def _flag_cancel_after_shipment(uow, order: Order, by: str, reason: str) -> dict:
     order.needs_attention = "cancelled after shipment: arrange a return or a refund"
     uow.orders.save(order)
-    uow.outbox.emit("order.cancelled", {
-        "order_id": order.order_id, "reason": reason, "by": by, "released": [],
-        "status": order.status, "needs_attention": True,
-    })
+    uow.outbox.emit(
+        "order.cancelled",
+        {
+            "order_id": order.order_id,
+            "reason": reason,
+            "by": by,
+            "released": [],
+            "status": order.status,
+            "needs_attention": True,
+        },
+    )
     return order_summary(order)
 
 
@@ -153,4 +185,3 @@ def refill(uow, skus, actor: str | None) -> None:
     for sku in sorted(skus):
         for order in fill_waiting_orders(uow, sku, actor):
             emit_order_reserved(uow, order)
-

@@ -7,10 +7,25 @@ from gateway.domain.errors import InsufficientStock
 from gateway.domain.orders import Order, OrderLine
 
 
-def _shift(uow, order: Order, line: OrderLine, *, d_reserved: int, d_on_hand: int,
-           reason: str, actor: str | None) -> None:
-    uow.stock.move(line.sku, d_on_hand=d_on_hand, d_reserved=d_reserved, reason=reason,
-                   ref_type="order", ref_id=f"{order.order_id}/{line.line_id}", actor=actor)
+def _shift(
+    uow,
+    order: Order,
+    line: OrderLine,
+    *,
+    d_reserved: int,
+    d_on_hand: int,
+    reason: str,
+    actor: str | None,
+) -> None:
+    uow.stock.move(
+        line.sku,
+        d_on_hand=d_on_hand,
+        d_reserved=d_reserved,
+        reason=reason,
+        ref_type="order",
+        ref_id=f"{order.order_id}/{line.line_id}",
+        actor=actor,
+    )
     line.qty_reserved += d_reserved
 
 
@@ -26,8 +41,9 @@ def reserve_line(uow, order: Order, line: OrderLine, actor: str | None = None) -
     return grant
 
 
-def release_line(uow, order: Order, line: OrderLine, qty: int | None = None,
-                 actor: str | None = None) -> int:
+def release_line(
+    uow, order: Order, line: OrderLine, qty: int | None = None, actor: str | None = None
+) -> int:
     """Give back `qty` (default: all) of the line's reserve. Returns what was released."""
     qty = line.qty_reserved if qty is None else min(qty, line.qty_reserved)
     if qty <= 0:
@@ -58,8 +74,9 @@ def fill_waiting_orders(uow, sku: str, actor: str | None = None) -> list[Order]:
         if level is None or level.free <= 0:
             break
         order = uow.orders.get(order_id)
-        granted = sum(reserve_line(uow, order, line, actor)
-                      for line in order.lines if line.sku == sku)
+        granted = sum(
+            reserve_line(uow, order, line, actor) for line in order.lines if line.sku == sku
+        )
         if granted:
             order.status = order.derived_status()
             uow.orders.save(order)

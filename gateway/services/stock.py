@@ -8,14 +8,20 @@ from gateway.domain.errors import InvalidInput
 from gateway.domain.stock import StockChange
 
 from .events import emit_order_reserved
-from .reservations import take_reserve_from_newest
 from .orders import refill
+from .reservations import take_reserve_from_newest
 
 CLOUD_REASONS = {"set": "cloud_set", "adjust": "cloud_adjust"}
 
 
-def apply_stock_change(uow, change: StockChange, *, by: str | None = None,
-                       move_reason: str | None = None, ref_id: str | None = None) -> dict:
+def apply_stock_change(
+    uow,
+    change: StockChange,
+    *,
+    by: str | None = None,
+    move_reason: str | None = None,
+    ref_id: str | None = None,
+) -> dict:
     """All items or none: an unknown sku or a result below zero refuses the whole change."""
     plan = []
     for item in change.items:
@@ -47,14 +53,22 @@ def apply_stock_change(uow, change: StockChange, *, by: str | None = None,
     return {"reason": change.reason, "items": adjusted}
 
 
-def change_on_hand(uow, sku: str, delta: int, *, reason: str, ref_id: str | None,
-                   actor: str | None) -> int:
+def change_on_hand(
+    uow, sku: str, delta: int, *, reason: str, ref_id: str | None, actor: str | None
+) -> int:
     """Move on_hand by `delta`; returns the new on_hand. Call `refill` after growth."""
     level = uow.stock.level(sku)
     excess = level.reserved - (level.on_hand + delta)
     if excess > 0:
         for order in take_reserve_from_newest(uow, sku, excess, actor):
             emit_order_reserved(uow, order)
-    level = uow.stock.move(sku, d_on_hand=delta, d_reserved=0, reason=reason,
-                           ref_type="stock", ref_id=ref_id, actor=actor)
+    level = uow.stock.move(
+        sku,
+        d_on_hand=delta,
+        d_reserved=0,
+        reason=reason,
+        ref_type="stock",
+        ref_id=ref_id,
+        actor=actor,
+    )
     return level.on_hand

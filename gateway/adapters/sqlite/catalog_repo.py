@@ -53,9 +53,16 @@ class CatalogRepo:
             " vat = excluded.vat, marked = excluded.marked,"
             " characteristics_json = excluded.characteristics_json,"
             " archived = excluded.archived, catalog_version = excluded.catalog_version",
-            (product.id, product.article, product.name, product.vat, int(product.marked),
-             json.dumps(list(product.characteristics), ensure_ascii=False),
-             int(product.archived), catalog_version),
+            (
+                product.id,
+                product.article,
+                product.name,
+                product.vat,
+                int(product.marked),
+                json.dumps(list(product.characteristics), ensure_ascii=False),
+                int(product.archived),
+                catalog_version,
+            ),
         )
         # Variants absent from the message are archived (never deleted); the ones present are
         # revived below. Archiving first lets two variants swap characteristics in one message.
@@ -68,8 +75,15 @@ class CatalogRepo:
             " characteristics_json = excluded.characteristics_json,"
             " char_key = excluded.char_key, price = excluded.price, archived = excluded.archived",
             [
-                (v.sku, product.id, product.variant_name(v),
-                 json.dumps(v.characteristics, ensure_ascii=False), v.char_key, v.price, archived)
+                (
+                    v.sku,
+                    product.id,
+                    product.variant_name(v),
+                    json.dumps(v.characteristics, ensure_ascii=False),
+                    v.char_key,
+                    v.price,
+                    archived,
+                )
                 for v in product.variants
             ],
         )
@@ -82,8 +96,11 @@ class CatalogRepo:
 
     def archive_products_except(self, keep: set[str]) -> list[str]:
         """After a full snapshot: archive every live product it did not mention."""
-        ids = [row[0] for row in self.conn.execute("SELECT id FROM product WHERE archived = 0")
-               if row[0] not in keep]
+        ids = [
+            row[0]
+            for row in self.conn.execute("SELECT id FROM product WHERE archived = 0")
+            if row[0] not in keep
+        ]
         for product_id in ids:
             self.conn.execute("UPDATE product SET archived = 1 WHERE id = ?", (product_id,))
             self.conn.execute("UPDATE variant SET archived = 1 WHERE product_id = ?", (product_id,))

@@ -33,9 +33,17 @@ class OrderRepo:
             )
         ]
         return Order(
-            order_id=row[0], number=row[1], channel=row[2], paid=bool(row[3]),
-            customer=Customer(**json.loads(row[4])), lines=lines, status=row[5],
-            confirmed_by=row[6], needs_attention=row[7], arrival=row[8], version=row[9],
+            order_id=row[0],
+            number=row[1],
+            channel=row[2],
+            paid=bool(row[3]),
+            customer=Customer(**json.loads(row[4])),
+            lines=lines,
+            status=row[5],
+            confirmed_by=row[6],
+            needs_attention=row[7],
+            arrival=row[8],
+            version=row[9],
             src_version=row[10],
         )
 
@@ -45,10 +53,22 @@ class OrderRepo:
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
             " confirmed_by, needs_attention, arrival, version, src_version, location_id,"
             " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (order.order_id, order.number, order.channel, int(order.paid),
-             json.dumps(asdict(order.customer), ensure_ascii=False), order.status,
-             order.confirmed_by, order.needs_attention, order.arrival, order.version,
-             order.src_version, MAIN_LOCATION, now, now),
+            (
+                order.order_id,
+                order.number,
+                order.channel,
+                int(order.paid),
+                json.dumps(asdict(order.customer), ensure_ascii=False),
+                order.status,
+                order.confirmed_by,
+                order.needs_attention,
+                order.arrival,
+                order.version,
+                order.src_version,
+                MAIN_LOCATION,
+                now,
+                now,
+            ),
         )
         self._write_lines(order)
 
@@ -58,8 +78,15 @@ class OrderRepo:
         self.conn.execute(
             "UPDATE customer_order SET status = ?, confirmed_by = ?, needs_attention = ?,"
             " version = ?, src_version = ?, updated_at = ? WHERE id = ?",
-            (order.status, order.confirmed_by, order.needs_attention, order.version,
-             order.src_version, utc_now(), order.order_id),
+            (
+                order.status,
+                order.confirmed_by,
+                order.needs_attention,
+                order.version,
+                order.src_version,
+                utc_now(),
+                order.order_id,
+            ),
         )
         self._write_lines(order)
 
@@ -72,16 +99,26 @@ class OrderRepo:
             " qty_reserved = excluded.qty_reserved, qty_shipped = excluded.qty_shipped,"
             " qty_cancelled = excluded.qty_cancelled",
             [
-                (order.order_id, position, line.line_id, line.sku, line.qty_ordered, line.price,
-                 line.qty_reserved, line.qty_shipped, line.qty_cancelled)
+                (
+                    order.order_id,
+                    position,
+                    line.line_id,
+                    line.sku,
+                    line.qty_ordered,
+                    line.price,
+                    line.qty_reserved,
+                    line.qty_shipped,
+                    line.qty_cancelled,
+                )
                 for position, line in enumerate(order.lines)
             ],
         )
 
     def waiting_for(self, sku: str) -> list[str]:
         """Open orders with a short line of this sku, first come first served."""
-        return self._ids_with_line(sku, "l.qty_ordered - l.qty_shipped - l.qty_cancelled"
-                                   " - l.qty_reserved > 0", "ASC")
+        return self._ids_with_line(
+            sku, "l.qty_ordered - l.qty_shipped - l.qty_cancelled - l.qty_reserved > 0", "ASC"
+        )
 
     def holding(self, sku: str) -> list[str]:
         """Open orders holding a reserve of this sku, newest first (they give it back first)."""
@@ -96,8 +133,9 @@ class OrderRepo:
         )
         return [row[0] for row in rows]
 
-    def add_shipment(self, shipment_id: str, order_id: str, lines: list[tuple[str, str, int]],
-                     actor: str | None) -> None:
+    def add_shipment(
+        self, shipment_id: str, order_id: str, lines: list[tuple[str, str, int]], actor: str | None
+    ) -> None:
         self.conn.execute(
             "INSERT INTO shipment(id, order_id, actor, created_at) VALUES (?,?,?,?)",
             (shipment_id, order_id, actor, utc_now()),

@@ -31,8 +31,14 @@ class Outbox:
         self.conn.execute(
             "INSERT INTO outbox(seq, event_id, type, topic, data_json, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (seq, str(uuid.uuid4()), event_type, topic, json.dumps(data, ensure_ascii=False),
-             utc_now()),
+            (
+                seq,
+                str(uuid.uuid4()),
+                event_type,
+                topic,
+                json.dumps(data, ensure_ascii=False),
+                utc_now(),
+            ),
         )
         return seq
 

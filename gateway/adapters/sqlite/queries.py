@@ -11,8 +11,11 @@ def stock_rows(conn: sqlite3.Connection, sku: str | None = None) -> list[dict]:
         " MAX(0, s.on_hand - s.reserved - s.safety) AS available, v.archived"
         " FROM stock_level s JOIN variant v ON v.sku = s.sku"
     )
-    rows = (conn.execute(f"{query} WHERE s.sku = ?", (sku,)) if sku
-            else conn.execute(f"{query} ORDER BY s.sku"))
+    rows = (
+        conn.execute(f"{query} WHERE s.sku = ?", (sku,))
+        if sku
+        else conn.execute(f"{query} ORDER BY s.sku")
+    )
     return [dict(row) for row in rows]
 
 

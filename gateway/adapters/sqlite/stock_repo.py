@@ -60,8 +60,18 @@ class StockRepo:
         self.conn.execute(
             "INSERT INTO stock_move(sku, location_id, d_on_hand, d_reserved, reason, ref_type,"
             " ref_id, idem_key, actor, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (sku, self.location, d_on_hand, d_reserved, reason, ref_type, ref_id,
-             f"{reason}:{ref_type}:{ref_id}:{sku}@{level.seq}", actor, utc_now()),
+            (
+                sku,
+                self.location,
+                d_on_hand,
+                d_reserved,
+                reason,
+                ref_type,
+                ref_id,
+                f"{reason}:{ref_type}:{ref_id}:{sku}@{level.seq}",
+                actor,
+                utc_now(),
+            ),
         )
         self._touched.add(sku)
         return level

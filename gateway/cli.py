@@ -1,0 +1,206 @@
+"""`storegw`: run the gateway and look at its data. Errors are one line and a non-zero exit."""
+
+import argparse
+import json
+import logging
+import sqlite3
+import sys
+from contextlib import closing
+from dataclasses import replace
+from pathlib import Path
+
+from gateway.adapters.sqlite.connection import open_connection
+from gateway.adapters.sqlite.database import Database
+from gateway.adapters.sqlite.invariants import check_invariants
+from gateway.adapters.sqlite.queries import order_rows, stock_history, stock_rows
+from gateway.bootstrap import Gateway
+from gateway.config import Config, ConfigError, load_config
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.errors import DomainError
+from gateway.services.catalog import apply_catalog
+
+
+class CliError(Exception):
+    """A problem the user can fix, printed as one line."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(getattr(args, "config", None))
+        if getattr(args, "db", None):
+            config = replace(config, database_path=Path(args.db))
+        return args.handler(args, config) or 0
+    except (CliError, ConfigError, DomainError) as exc:
+        print(f"storegw: error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        print(f"storegw: database error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    # SUPPRESS: a sub-command's absent option must not overwrite one given before it.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--config", metavar="FILE", help="gateway TOML file (default: built-in)")
+    common.add_argument("--db", metavar="PATH", help="database file (overrides the config)")
+    parser = argparse.ArgumentParser(prog="storegw", description=__doc__, parents=[common])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="start the gateway and its web UI")
+    run.set_defaults(handler=cmd_run)
+
+    catalog = commands.add_parser("catalog", parents=[common], help="catalog replica")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    imp = catalog_commands.add_parser(
+        "import", parents=[common], help="apply a catalog.upsert JSON file"
+    )
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(handler=cmd_catalog_import)
+
+    stock = commands.add_parser("stock", parents=[common], help="stock levels (one sku: history)")
+    stock.add_argument("sku", nargs="?")
+    stock.add_argument("--json", action="store_true", help="machine-readable output")
+    stock.set_defaults(handler=cmd_stock)
+
+    orders = commands.add_parser("orders", parents=[common], help="orders and their reserves")
+    orders.add_argument("--status", help="only orders in this status")
+    orders.add_argument("--json", action="store_true", help="machine-readable output")
+    orders.set_defaults(handler=cmd_orders)
+
+    check = commands.add_parser("check", parents=[common], help="verify the stock invariants")
+    check.set_defaults(handler=cmd_check)
+    return parser
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    gateway = Gateway(config).start()
+    logging.getLogger("storegw").info("store %s: UI on %s", config.store_id, config.web_url)
+    try:
+        uvicorn.run(
+            gateway.web_app(), host=config.web_host, port=config.web_port, log_level="warning"
+        )
+    finally:
+        gateway.stop()
+    return 0
+
+
+def cmd_catalog_import(args: argparse.Namespace, config: Config) -> int:
+    try:
+        document = json.loads(args.file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CliError(f"{args.file} is not valid UTF-8 JSON: {exc}") from exc
+    # Either a whole message envelope or just its data.
+    if isinstance(document, dict) and "data" in document:
+        if document.get("type", "catalog.upsert") != "catalog.upsert":
+            raise CliError(f"{args.file} holds a {document.get('type')!r} message, not a catalog")
+        document = document["data"]
+    upsert = parse_catalog_upsert(document)
+    bar = _progress(len(upsert.products))
+    database = Database(config.database_path)
+    try:
+        result = database.run(apply_catalog, upsert, report=False, progress=bar.update)
+    finally:
+        bar.close()
+        database.close()
+    print(
+        f"applied {len(result['applied'])} products, archived {len(result['archived'])},"
+        f" rejected {len(result['rejected'])}"
+    )
+    for rejection in result["rejected"]:
+        print(f"  rejected ({rejection['reason']}): {rejection['detail']}")
+    return 1 if result["rejected"] else 0
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="product", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+def _read(config: Config) -> "closing[sqlite3.Connection]":
+    if not config.database_path.exists():
+        raise CliError(
+            f"database {config.database_path} does not exist yet:"
+            " start the gateway or import a catalog first"
+        )
+    Database(config.database_path).close()  # brings an older database's schema up to date
+    return closing(open_connection(config.database_path, readonly=True))
+
+
+def cmd_stock(args: argparse.Namespace, config: Config) -> int:
+    with _read(config) as conn:
+        rows = stock_rows(conn, args.sku)
+        if args.sku and not rows:
+            raise CliError(f"unknown sku {args.sku}")
+        history = stock_history(conn, args.sku) if args.sku else None
+    if args.json:
+        print(
+            json.dumps(
+                {"stock": rows, "history": history} if args.sku else rows,
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    _table(rows, ["sku", "on_hand", "reserved", "safety", "available", "name"])
+    if history:
+        print()
+        _table(
+            history, ["id", "d_on_hand", "d_reserved", "reason", "ref_id", "actor", "created_at"]
+        )
+    return 0
+
+
+def cmd_orders(args: argparse.Namespace, config: Config) -> int:
+    with _read(config) as conn:
+        rows = order_rows(conn, args.status)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    _table(
+        rows,
+        [
+            "order_id",
+            "number",
+            "status",
+            "ordered",
+            "reserved",
+            "short",
+            "shipped",
+            "cancelled",
+            "needs_attention",
+        ],
+    )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    with _read(config) as conn:
+        problems = check_invariants(conn)
+    for problem in problems:
+        print(problem)
+    print("invariants hold" if not problems else f"{len(problems)} problem(s) found")
+    return 1 if problems else 0
+
+
+def _table(rows: list[dict], columns: list[str]) -> None:
+    if not rows:
+        print("(none)")
+        return
+    cells = [[("" if row.get(c) is None else str(row.get(c))) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Order edits from the cloud (an `order.updated` extension of the contract, DOMAIN.md row 2,
+edge cases 15–16). Lines are matched by their stable line id; a newer `version` only."""
+
+from typing import Any
+
+from gateway.domain.orders import OrderLine, parse_order_created
+from gateway.domain.validation import require_int
+
+from .events import emit_order_reserved, order_summary
+from .orders import check_orderable, load_open_order, refill
+from .reservations import release_line, reserve_line
+
+
+def edit_order(uow, data: Any, *, by: str | None = None) -> dict:
+    """Apply the order's new lines: quantities up (reserve, may go short) or down (release),
+    lines removed (release, cancel the rest), added, or swapped to another variant. An edit
+    below what has already shipped is refused and the order flagged for staff."""
+    new = parse_order_created(data)
+    version = require_int(data.get("version"), "version", minimum=1, maximum=2**53)
+    order = load_open_order(uow, new.order_id, None, "edit")
+    if version <= order.src_version:
+        return {**order_summary(order), "stale": True}
+    conflict = _conflict(order, new.lines)
+    if conflict:
+        order.needs_attention = conflict
+        uow.orders.save(order)
+        return {**order_summary(order), "rejected": conflict}
+    for line in new.lines:
+        check_orderable(uow, line.sku, f"order {order.order_id}, line {line.line_id}")
+    freed: set[str] = set()
+    wanted = {line.line_id: line for line in new.lines}
+    for line in order.lines:
+        change = wanted.pop(line.line_id, None)
+        if change is None:  # removed: release and cancel what was not shipped
+            if release_line(uow, order, line, actor=by):
+                freed.add(line.sku)
+            line.qty_cancelled += line.open_qty
+            continue
+        if change.sku != line.sku and release_line(uow, order, line, actor=by):
+            freed.add(line.sku)  # a variant swap releases the old sku first
+        line.sku, line.qty_ordered, line.price = change.sku, change.qty, change.price
+        excess = line.qty_reserved - line.open_qty
+        if excess > 0 and release_line(uow, order, line, excess, actor=by):
+            freed.add(line.sku)
+    order.lines.extend(OrderLine(n.line_id, n.sku, n.qty, n.price) for n in wanted.values())
+    for line in order.lines:
+        reserve_line(uow, order, line, by)
+    order.src_version = version
+    order.status = order.derived_status()
+    uow.orders.save(order)
+    emit_order_reserved(uow, order)
+    refill(uow, freed, by)
+    return order_summary(uow.orders.get(order.order_id))
+
+
+def _conflict(order, new_lines) -> str | None:
+    by_id = {line.line_id: line for line in new_lines}
+    for line in order.lines:
+        done = line.qty_shipped + line.qty_cancelled
+        change = by_id.get(line.line_id)
+        if change is None or done == 0:
+            continue
+        if change.sku != line.sku:
+            return f"line {line.line_id}: variant changed after {done} already shipped or cancelled"
+        if change.qty < done:
+            return (
+                f"line {line.line_id}: new quantity {change.qty} is below the {done}"
+                " already shipped or cancelled"
+            )
+    return None
+

@@ -1,0 +1,190 @@
+"""The web entrypoint: `/healthz` for machines, `/` a plain status page for people.
+
+`create_app(status)` takes a callable returning the gateway's status dict (built by the core), so this
+module knows nothing about SQLite, MQTT or devices and is tested with a plain function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+StatusSource = Callable[[], dict[str, Any]]
+NO_CACHE = {"Cache-Control": "no-store"}
+
+# Tones have one meaning each (UI.md): ok green, wait amber, bad red, off grey.
+STATES: dict[str, tuple[str, str, str]] = {  # state -> (tone, Russian, English)
+    "ok": ("ok", "работает", "working"),
+    "connected": ("ok", "на связи", "connected"),
+    "connecting": ("wait", "подключается", "connecting"),
+    "not_connected": ("wait", "не подключено", "not connected"),
+    "waiting": ("wait", "ожидание", "waiting"),
+    "offline": ("bad", "нет связи", "offline"),
+    "error": ("bad", "ошибка", "error"),
+    "paper_out": ("bad", "нет бумаги", "paper out"),
+    "cover_open": ("bad", "открыта крышка", "cover open"),
+    "not_configured": ("off", "не настроено", "not configured"),
+}
+DEVICES = {
+    "fiscal": ("Фискальный регистратор", "Fiscal register"),
+    "printer": ("Принтер чеков", "Receipt printer"),
+    "scanner": ("Сканер штрихкодов", "Barcode scanner"),
+    "gpio": ("Индикаторы и кнопка", "Lights and button (GPIO)"),
+}
+ORDER_STATUSES = {
+    "new": ("новый", "new"),
+    "reserved": ("в резерве", "reserved"),
+    "short": ("не хватает", "short"),
+    "confirmed": ("подтверждён", "confirmed"),
+    "partially_shipped": ("частично отгружен", "partly shipped"),
+    "shipped": ("отгружен", "shipped"),
+    "cancelled": ("отменён", "cancelled"),
+    "rejected": ("отклонён", "rejected"),
+}
+TEXTS = {
+    "ru": {
+        "title": "Шлюз магазина",
+        "all_ok": "всё в порядке",
+        "not_ok": "есть проблемы",
+        "other_lang": "English",
+        "cloud": "Связь с облаком",
+        "devices": "Устройства",
+        "orders": "Заказы",
+        "no_orders": "Заказов пока нет. Они появятся здесь, когда придут из интернет-магазина.",
+        "needs_attention": "Требуют внимания",
+        "none": "нет",
+        "catalog": "Каталог",
+        "products": "Товаров",
+        "skus": "Модификаций",
+        "outbox": "Отправка в облако",
+        "head_seq": "Последнее сообщение №",
+        "backlog": "Не подтверждено облаком",
+        "delivered": "всё доставлено",
+        "pending": "ждут отправки",
+        "invariants": "Проверка остатков и резервов",
+        "invariants_ok": "в порядке",
+        "invariants_bad": "нарушения",
+        "store": "Магазин",
+        "version": "Версия",
+        "database": "База данных",
+        "refresh": "Страница обновляется каждые 10 секунд.",
+    },
+    "en": {
+        "title": "Store gateway",
+        "all_ok": "all good",
+        "not_ok": "needs attention",
+        "other_lang": "Русский",
+        "cloud": "Cloud link",
+        "devices": "Devices",
+        "orders": "Orders",
+        "no_orders": "No orders yet. They appear here when the web shop sends them.",
+        "needs_attention": "Need attention",
+        "none": "none",
+        "catalog": "Catalog",
+        "products": "Products",
+        "skus": "Variants (SKUs)",
+        "outbox": "Sending to the cloud",
+        "head_seq": "Last message no.",
+        "backlog": "Not yet confirmed by the cloud",
+        "delivered": "all delivered",
+        "pending": "waiting to be sent",
+        "invariants": "Stock and reservation check",
+        "invariants_ok": "ok",
+        "invariants_bad": "problems",
+        "store": "Store",
+        "version": "Version",
+        "database": "Database",
+        "refresh": "This page refreshes every 10 seconds.",
+    },
+}
+
+
+def create_app(status: StatusSource) -> FastAPI:
+    # No /docs or /redoc: they load JavaScript from a CDN, and the shop may be offline.
+    app = FastAPI(title="Store gateway", docs_url=None, redoc_url=None)
+    templates = Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        data = status()
+        code = 200 if data.get("ok") else 503
+        return JSONResponse(jsonable_encoder(data), status_code=code, headers=NO_CACHE)
+
+    @app.get("/", response_class=HTMLResponse)
+    def status_page(lang: str = "ru") -> HTMLResponse:
+        lang = "en" if lang == "en" else "ru"
+        html = templates.get_template("status.html").render(page_view(status(), lang))
+        return HTMLResponse(html, headers=NO_CACHE)
+
+    return app
+
+
+def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Everything the template shows, already translated and given a tone; missing parts tolerated."""
+    en = lang == "en"
+
+    def state(name: object) -> dict[str, str]:
+        tone, ru_word, en_word = STATES.get(str(name), ("bad", str(name), str(name)))
+        return {"tone": tone, "word": en_word if en else ru_word}
+
+    def label(table: dict[str, tuple[str, str]], key: str) -> str:
+        return table.get(key, (key, key))[1 if en else 0]
+
+    text = TEXTS[lang]
+    catalog = data.get("catalog") or {}
+    outbox = data.get("outbox") or {}
+    invariants = data.get("invariants") or {}
+    mqtt = data.get("mqtt") or {}
+    attention = int(data.get("needs_attention") or 0)
+    backlog = int(outbox.get("backlog") or 0)
+    invariants_ok = bool(invariants.get("ok"))
+    return {
+        "lang": lang,
+        "other_lang": "ru" if en else "en",
+        "t": text,
+        "ok": bool(data.get("ok")),
+        "store_id": data.get("store_id", ""),
+        "version": data.get("version", ""),
+        "database": data.get("database", ""),
+        "catalog": {"products": catalog.get("products", 0), "skus": catalog.get("skus", 0)},
+        "orders": [
+            {"label": label(ORDER_STATUSES, name), "count": count, "short": name == "short"}
+            for name, count in (data.get("orders") or {}).items()
+        ],
+        "attention": {
+            "tone": "wait" if attention else "ok",
+            "word": str(attention) if attention else text["none"],
+        },
+        "head_seq": outbox.get("head_seq", 0),
+        "backlog": {
+            "count": backlog,
+            "tone": "wait" if backlog else "ok",
+            "word": text["pending"] if backlog else text["delivered"],
+        },
+        "invariants": {
+            "tone": "ok" if invariants_ok else "bad",
+            "word": text["invariants_ok" if invariants_ok else "invariants_bad"],
+            "problems": [str(problem) for problem in invariants.get("problems") or []],
+        },
+        "mqtt": {
+            "url": mqtt.get("url", ""),
+            "detail": mqtt.get("detail", ""),
+            **state(mqtt.get("state", "not_configured")),
+        },
+        "devices": [
+            {"name": label(DEVICES, name), **state(value)}
+            for name, value in (data.get("devices") or {}).items()
+        ],
+    }
