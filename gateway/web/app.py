@@ -1,7 +1,7 @@
 """The web entrypoint: `/healthz` for machines, `/` a plain status page for people.
 
-`create_app(status)` takes a callable returning the gateway's status dict (built by the core), so this
-module knows nothing about SQLite, MQTT or devices and is tested with a plain function.
+`create_app(status)` takes a callable returning the gateway's status dict (built by the core), so
+this module knows nothing about SQLite, MQTT or devices and is tested with a plain function.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def create_app(status: StatusSource) -> FastAPI:
 
 
 def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Everything the template shows, already translated and given a tone; missing parts tolerated."""
+    """What the template shows, translated and given a tone; missing parts are tolerated."""
     en = lang == "en"
 
     def state(name: object) -> dict[str, str]:

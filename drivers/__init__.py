@@ -1,0 +1,1 @@
+"""Hardware protocols: fiscal register, scanner, ESC/POS, GPIO. Never imports gateway."""

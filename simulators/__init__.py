@@ -1,0 +1,1 @@
+"""Simulated register, scanner, printer and cloud. Never imports gateway or drivers."""

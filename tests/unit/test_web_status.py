@@ -1,0 +1,174 @@
+import copy
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.web import create_app
+
+HEALTHY = {
+    "ok": True,
+    "store_id": "shop-001",
+    "version": "0.1.0",
+    "database": "var/gateway.db",
+    "catalog": {"products": 3, "skus": 7},
+    "orders": {
+        "reserved": 2,
+        "short": 1,
+        "confirmed": 0,
+        "partially_shipped": 0,
+        "shipped": 5,
+        "cancelled": 1,
+    },
+    "needs_attention": 0,
+    "outbox": {"head_seq": 120, "backlog": 120},
+    "invariants": {"ok": True, "problems": []},
+    "mqtt": {
+        "url": "mqtt://127.0.0.1:1883",
+        "state": "not_connected",
+        "detail": "cloud sync is not part of this build yet",
+    },
+    "devices": {
+        "fiscal": "not_configured",
+        "printer": "not_configured",
+        "scanner": "not_configured",
+        "gpio": "not_configured",
+    },
+}
+
+
+def status_with(**changes) -> dict:
+    status = copy.deepcopy(HEALTHY)
+    status.update(changes)
+    return status
+
+
+def client_for(status: dict) -> TestClient:
+    return TestClient(create_app(lambda: status))
+
+
+def test_healthz_is_200_with_the_status_when_ok():
+    response = client_for(HEALTHY).get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == HEALTHY
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_healthz_is_503_when_not_ok():
+    status = status_with(ok=False, invariants={"ok": False, "problems": ["reserved > on_hand"]})
+    response = client_for(status).get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == status
+
+
+def test_healthz_reads_the_status_on_every_request():
+    states = iter([HEALTHY, status_with(ok=False)])
+    client = TestClient(create_app(lambda: next(states)))
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").status_code == 503
+
+
+def test_status_page_is_russian_by_default():
+    response = client_for(HEALTHY).get("/")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert '<html lang="ru">' in page
+    for text in [
+        "Шлюз магазина shop-001",
+        "всё в порядке",
+        "0.1.0",
+        "var/gateway.db",
+        "Товаров",
+        "Модификаций",
+        "в резерве",
+        "не хватает",
+        "отгружен",
+        "отменён",
+        "Требуют внимания",
+        "Последнее сообщение №",
+        "ждут отправки",
+        "mqtt://127.0.0.1:1883",
+        "не подключено",
+        "cloud sync is not part of this build yet",
+        "Фискальный регистратор",
+        "Принтер чеков",
+        "Сканер штрихкодов",
+        "не настроено",
+    ]:
+        assert text in page, text
+    assert "<script" not in page  # no JS framework: the page is plain HTML
+
+
+def test_status_page_in_english():
+    page = client_for(HEALTHY).get("/?lang=en").text
+
+    assert '<html lang="en">' in page
+    for text in [
+        "Store gateway shop-001",
+        "all good",
+        "Products",
+        "reserved",
+        "short",
+        "partly shipped",
+        "Need attention",
+        "waiting to be sent",
+        "not connected",
+        "Receipt printer",
+        "not configured",
+        'href="?lang=ru"',
+    ]:
+        assert text in page, text
+    assert "в резерве" not in page
+
+
+def test_unknown_language_falls_back_to_russian():
+    assert '<html lang="ru">' in client_for(HEALTHY).get("/?lang=xx").text
+
+
+@pytest.mark.parametrize(
+    ("state", "tone", "word"),
+    [
+        ("ok", "ok", "работает"),
+        ("connecting", "wait", "подключается"),
+        ("offline", "bad", "нет связи"),
+        ("paper_out", "bad", "нет бумаги"),
+        ("not_configured", "off", "не настроено"),
+        ("jammed", "bad", "jammed"),  # an unknown state is shown as it is, as a problem
+    ],
+)
+def test_each_device_state_has_a_colour_and_a_word(state, tone, word):
+    page = client_for(status_with(devices={"printer": state})).get("/").text
+    assert f'<span class="badge {tone}">{word}</span>' in page
+
+
+def test_problems_are_listed_and_escaped():
+    status = status_with(
+        ok=False,
+        store_id="<b>shop</b>",
+        invariants={
+            "ok": False,
+            "problems": ["sku TS-01: reserved 3 > on_hand 2", "<script>alert('x')</script>"],
+        },
+    )
+    page = client_for(status).get("/").text
+
+    assert "есть проблемы" in page
+    assert '<span class="badge bad">нарушения</span>' in page
+    assert "<li>sku TS-01: reserved 3 &gt; on_hand 2</li>" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "<script>" not in page
+    assert "<b>shop</b>" not in page and "&lt;b&gt;shop&lt;/b&gt;" in page
+
+
+def test_orders_needing_attention_are_highlighted():
+    page = client_for(status_with(needs_attention=2)).get("/").text
+    assert 'Требуют внимания: <span class="badge wait">2</span>' in page
+
+
+def test_empty_status_still_renders():
+    page = client_for({"ok": False}).get("/").text
+    assert "Заказов пока нет" in page
