@@ -92,8 +92,12 @@ def test_confirm_then_ship_whole_order(shop):
         {"line_id": "2", "sku": "B", "qty": 1},
     ]
     assert shop.events("order.confirmed") == [
-        {"seq": shop.events("order.confirmed")[0]["seq"], "type": "order.confirmed",
-         "order_id": "W-1", "by": "Анна"}
+        {
+            "seq": shop.events("order.confirmed")[0]["seq"],
+            "type": "order.confirmed",
+            "order_id": "W-1",
+            "by": "Анна",
+        }
     ]
 
 

@@ -95,8 +95,12 @@ def test_cloud_overwrite_is_an_adjustment_with_a_reason_in_the_ledger(shop):
 
 def test_safety_stock_is_withheld_from_reservations_and_the_web(shop):
     shop.stock(A=5)
-    shop.run(apply_stock_change, parse_stock_change(
-        "set", {"reason": "safety", "items": [{"sku": "A", "on_hand": 5, "safety": 2}]}))
+    shop.run(
+        apply_stock_change,
+        parse_stock_change(
+            "set", {"reason": "safety", "items": [{"sku": "A", "on_hand": 5, "safety": 2}]}
+        ),
+    )
     assert shop.level("A").available == 3
     assert shop.run(create_order, order("W-1", ("A", 4)))["status"] == "short"
     assert shop.level("A").reserved == 3

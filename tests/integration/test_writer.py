@@ -1,0 +1,106 @@
+"""The single writer, transactions and the outbox sequence."""
+
+import threading
+
+import pytest
+
+from gateway.adapters.sqlite.database import Database
+from gateway.adapters.sqlite.writer import Writer
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.errors import InvalidTransition, NotFound
+from gateway.services.catalog import apply_catalog
+from gateway.services.orders import cancel_order, confirm_order, create_order, ship_order
+from tests import builders
+from tests.builders import order
+from tests.conftest import Shop
+
+
+def test_every_write_transaction_begins_immediate(tmp_path):
+    """Edge 3: a deferred read-then-write can hit SQLITE_BUSY despite busy_timeout."""
+    statements: list[str] = []
+    database = Database(tmp_path / "g.db")
+    database._conn.set_trace_callback(statements.append)
+    shop = Shop(database)
+    shop.stock(A=5)
+    shop.run(create_order, order("W-1", ("A", 2)))
+    shop.run(confirm_order, "W-1", by="x")
+    shop.run(ship_order, "W-1", by="x")
+    shop.run(create_order, order("W-2", ("A", 1)))
+    shop.run(cancel_order, "W-2", by="x")
+    begins = [s.strip().upper() for s in statements if s.strip().upper().startswith("BEGIN")]
+    assert len(begins) >= 6
+    assert set(begins) == {"BEGIN IMMEDIATE"}
+    database.close()
+
+
+def test_a_failed_command_leaves_no_trace_and_no_gap(shop):
+    shop.stock(A=5)
+    head = shop.events()[-1]["seq"]
+
+    def emits_then_fails(uow):
+        uow.outbox.emit("order.confirmed", {"order_id": "X", "by": "x"})
+        uow.stock.move("A", d_on_hand=-1, d_reserved=0, reason="loss", ref_type=None, ref_id=None)
+        raise InvalidTransition("refused after writing")
+
+    with pytest.raises(InvalidTransition):
+        shop.run(emits_then_fails)
+    assert shop.level("A").on_hand == 5
+    shop.run(create_order, order("W-1", ("A", 1)))
+    seqs = [e["seq"] for e in shop.events()]
+    assert seqs == list(range(1, len(seqs) + 1)) and seqs[len(seqs) - 2] == head + 1
+
+
+def test_outbox_sequence_continues_after_restart(tmp_path):
+    database = Database(tmp_path / "g.db")
+    Shop(database).stock(A=5)
+    database.close()
+    reopened = Shop(Database(tmp_path / "g.db"))
+    head = reopened.events()[-1]["seq"]
+    reopened.run(create_order, order("W-1", ("A", 1)))
+    assert [e["seq"] for e in reopened.events()][-2:] == [head + 1, head + 2]
+    reopened.db.close()
+
+
+def test_writer_serialises_commands_from_many_threads(tmp_path):
+    writer = Writer(tmp_path / "g.db").start()
+    try:
+        upsert = parse_catalog_upsert(builders.catalog(builders.simple_product("A")))
+        writer.call(apply_catalog, upsert)
+        from gateway.domain.stock import parse_stock_change
+        from gateway.services.stock import apply_stock_change
+
+        writer.call(apply_stock_change, parse_stock_change("set", builders.stock_set(A=10)))
+        results: list[str] = []
+
+        def place(n: int) -> None:
+            results.append(writer.call(create_order, order(f"W-{n}", ("A", 1)))["status"])
+
+        threads = [threading.Thread(target=place, args=(n,)) for n in range(30)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results).count("reserved") == 10
+        assert results.count("short") == 20
+    finally:
+        writer.stop()
+
+
+def test_a_command_error_reaches_the_caller_and_the_writer_lives_on(tmp_path):
+    writer = Writer(tmp_path / "g.db").start()
+    try:
+        with pytest.raises(NotFound):
+            writer.call(confirm_order, "nope", by="x")
+        upsert = parse_catalog_upsert(builders.catalog(builders.simple_product("A")))
+        assert writer.call(apply_catalog, upsert)["applied"] == ["P-A"]
+    finally:
+        writer.stop()
+    with pytest.raises(RuntimeError, match="not running"):
+        writer.submit(confirm_order, "nope", by="x")
+
+
+def test_writer_that_cannot_open_its_database_fails_at_start(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(Exception, match="unable to open|Not a directory|exists"):
+        Writer(blocker / "g.db").start()
