@@ -3,6 +3,7 @@
 import argparse
 import json
 import logging
+import signal
 import sqlite3
 import sys
 from contextlib import closing
@@ -35,10 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"storegw: error: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:
-        print(f"storegw: database error: {exc}", file=sys.stderr)
+        print(f"storegw: error: database {config_path_hint(args)}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def config_path_hint(args: argparse.Namespace) -> str:
+    return getattr(args, "db", None) or "(from the configuration)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,18 +80,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(Exception):
+    pass
+
+
+def _terminate(signum, frame):
+    raise _Terminated
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("storegw")
     gateway = Gateway(config).start()
-    logging.getLogger("storegw").info("store %s: UI on %s", config.store_id, config.web_url)
+    log.info("store %s: UI on %s", config.store_id, config.web_url)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the handler that
+    # was there before it: ours, so the gateway stops cleanly and exits 0 (systemd expects it).
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         uvicorn.run(
             gateway.web_app(), host=config.web_host, port=config.web_port, log_level="warning"
         )
+    except _Terminated:
+        pass
     finally:
         gateway.stop()
+        log.info("stopped")
     return 0
 
 

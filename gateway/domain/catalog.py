@@ -39,8 +39,15 @@ class Variant:
 
     @property
     def char_key(self) -> str:
-        """Canonical form of the values, e.g. 'Размер=M|Цвет=красный' (sorted by name)."""
-        return "|".join(f"{k}={v}" for k, v in sorted(self.characteristics.items()))
+        """Canonical form of the values, e.g. 'Размер=M|Цвет=красный' (sorted by name).
+        Separators inside names and values are escaped, so two combinations never collide."""
+        return "|".join(
+            f"{_escape(k)}={_escape(v)}" for k, v in sorted(self.characteristics.items())
+        )
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("=", "\\=")
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,8 @@ def _parse_variant(item: Any, where: str, declared: tuple[str, ...]) -> Variant:
     data = require_dict(item, f"{where}: variant")
     sku = require_id(data.get("sku"), f"{where}: variant sku")
     at = f"{where}, variant {sku}"
-    values = require_dict(data.get("characteristics", {}), f"{at}: characteristics")
+    raw_values = require_dict(data.get("characteristics", {}), f"{at}: characteristics")
+    values = {str(name).strip(): value for name, value in raw_values.items()}
     undeclared = sorted(set(values) - set(declared))
     if undeclared:
         raise _mismatch(f"{at}: characteristic {undeclared[0]!r} is not declared by the product")

@@ -68,4 +68,3 @@ def _conflict(order, new_lines) -> str | None:
                 " already shipped or cancelled"
             )
     return None
-

@@ -8,6 +8,7 @@ from gateway.domain.errors import InvalidInput
 from gateway.domain.stock import StockChange
 
 from .events import emit_order_reserved
+from .idempotency import run_once
 from .orders import refill
 from .reservations import take_reserve_from_newest
 
@@ -21,8 +22,16 @@ def apply_stock_change(
     by: str | None = None,
     move_reason: str | None = None,
     ref_id: str | None = None,
+    idem_key: str | None = None,
 ) -> dict:
-    """All items or none: an unknown sku or a result below zero refuses the whole change."""
+    """All items or none: an unknown sku or a result below zero refuses the whole change.
+    With an idempotency key (a message id, a tablet's key) it applies once."""
+    return run_once(
+        uow, idem_key, "stock", lambda: _apply(uow, change, by, move_reason, ref_id or idem_key)
+    )
+
+
+def _apply(uow, change: StockChange, by, move_reason, ref_id) -> dict:
     plan = []
     for item in change.items:
         level = uow.stock.level(item.sku)

@@ -148,17 +148,14 @@ def test_the_checker_reports_drift_and_repairs_nothing(tmp_path, statement, rule
 
 def test_the_ledger_is_append_only(shop):
     shop.stock(A=5)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        with shop.db.transaction() as uow:
-            uow.conn.execute("DELETE FROM stock_move")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"), shop.db.transaction() as uow:
+        uow.conn.execute("DELETE FROM stock_move")
 
 
 def test_an_impossible_level_fails_loudly(shop):
     """The CHECK constraints: reserved above on_hand cannot be stored, whoever tries."""
     shop.stock(A=1)
-    with pytest.raises(sqlite3.IntegrityError):
-        with shop.db.transaction() as uow:
-            uow.conn.execute("UPDATE stock_level SET reserved = 2 WHERE sku = 'A'")
-    with pytest.raises(sqlite3.IntegrityError):
-        with shop.db.transaction() as uow:
-            uow.conn.execute("UPDATE stock_level SET on_hand = 0.5 WHERE sku = 'A'")
+    with pytest.raises(sqlite3.IntegrityError), shop.db.transaction() as uow:
+        uow.conn.execute("UPDATE stock_level SET reserved = 2 WHERE sku = 'A'")
+    with pytest.raises(sqlite3.IntegrityError), shop.db.transaction() as uow:
+        uow.conn.execute("UPDATE stock_level SET on_hand = 0.5 WHERE sku = 'A'")
