@@ -14,7 +14,6 @@ from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.database import Database
 from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.queries import order_rows, stock_history, stock_rows
-from gateway.bootstrap import Gateway
 from gateway.config import Config, ConfigError, load_config
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import DomainError
@@ -89,7 +88,9 @@ def _terminate(signum, frame):
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    import uvicorn
+    import uvicorn  # imported here: the other commands start faster without the web stack
+
+    from gateway.bootstrap import Gateway
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("storegw")
@@ -123,6 +124,7 @@ def cmd_catalog_import(args: argparse.Namespace, config: Config) -> int:
             raise CliError(f"{args.file} holds a {document.get('type')!r} message, not a catalog")
         document = document["data"]
     upsert = parse_catalog_upsert(document)
+    del document  # the parsed products are all we keep: half the memory while writing
     bar = _progress(len(upsert.products))
     database = Database(config.database_path)
     try:

@@ -2,6 +2,7 @@
 characteristics that match on every variant of a product."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .errors import InvalidInput
@@ -37,7 +38,7 @@ class Variant:
     price: int
     barcodes: tuple[Barcode, ...] = ()
 
-    @property
+    @cached_property
     def char_key(self) -> str:
         """Canonical form of the values, e.g. 'Размер=M|Цвет=красный' (sorted by name).
         Separators inside names and values are escaped, so two combinations never collide."""

@@ -40,8 +40,7 @@ def apply_catalog(
             )
             continue
         uow.catalog.upsert_product(product, version)
-        for variant in product.variants:
-            uow.stock.ensure_level(variant.sku)
+        uow.stock.ensure_levels([variant.sku for variant in product.variants])
         applied.append(product.id)
         if progress is not None:
             progress(1)

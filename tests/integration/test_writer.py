@@ -104,3 +104,30 @@ def test_writer_that_cannot_open_its_database_fails_at_start(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(Exception, match="unable to open|Not a directory|exists"):
         Writer(blocker / "g.db").start()
+
+
+def test_group_commit_undoes_a_refused_command_alone(tmp_path):
+    """Commands queued together share one COMMIT; a refused one is rolled back to its own
+    savepoint, the others stand, and the outbox stays gapless."""
+    database = Database(tmp_path / "g.db")
+    shop = Shop(database)
+    shop.stock(A=2)
+    commits: list[str] = []
+    database._conn.set_trace_callback(
+        lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None
+    )
+    outcomes = database.run_batch(
+        [
+            (create_order, (order("W-1", ("A", 1)),), {}),
+            (confirm_order, ("nope",), {"by": "x"}),
+            (create_order, (order("W-2", ("A", 2)),), {}),
+        ]
+    )
+    assert len(commits) == 1
+    assert [ok for ok, _ in outcomes] == [True, False, True]
+    assert isinstance(outcomes[1][1], NotFound)
+    assert outcomes[2][1]["status"] == "short"
+    assert shop.level("A").reserved == 2
+    seqs = [e["seq"] for e in shop.events()]
+    assert seqs == list(range(1, len(seqs) + 1))
+    database.close()

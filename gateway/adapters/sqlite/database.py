@@ -13,6 +13,7 @@ from .schema import migrations
 from .unit_of_work import SqliteUnitOfWork
 
 T = TypeVar("T")
+Job = tuple[Callable[..., Any], tuple, dict]
 
 
 class Database:
@@ -52,6 +53,32 @@ class Database:
     def run(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.transaction() as uow:
             return command(uow, *args, **kwargs)
+
+    def run_batch(self, jobs: list[Job]) -> list[tuple[bool, Any]]:
+        """Group commit: several commands in one transaction, each inside its own savepoint, so
+        a refused command is undone alone and the rest share one durable COMMIT (one fsync).
+        Returns (True, result) or (False, exception) per job; raises if the COMMIT fails."""
+        conn, outcomes = self._conn, []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for command, args, kwargs in jobs:
+                conn.execute("SAVEPOINT command")
+                try:
+                    uow = SqliteUnitOfWork(conn)
+                    result = command(uow, *args, **kwargs)
+                    uow.before_commit()
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO command")
+                    outcomes.append((False, exc))
+                else:
+                    outcomes.append((True, result))
+                conn.execute("RELEASE command")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return outcomes
 
     def reader(self) -> sqlite3.Connection:
         return open_connection(self.path, readonly=True)

@@ -2,11 +2,9 @@
 
 import json
 import sqlite3
-from dataclasses import asdict
 
 from gateway.domain.orders import TERMINAL, Customer, Order, OrderLine
 
-from .outbox import utc_now
 from .schema import MAIN_LOCATION
 
 _LINE_COLUMNS = "line_id, sku, qty_ordered, price, qty_reserved, qty_shipped, qty_cancelled"
@@ -14,8 +12,9 @@ _TERMINAL = ",".join(f"'{status}'" for status in sorted(TERMINAL))
 
 
 class OrderRepo:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, now: str):
         self.conn = conn
+        self.now = now
 
     def get(self, order_id: str) -> Order | None:
         row = self.conn.execute(
@@ -48,7 +47,7 @@ class OrderRepo:
         )
 
     def add(self, order: Order) -> None:
-        now = utc_now()
+        now = self.now
         self.conn.execute(
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
             " confirmed_by, needs_attention, arrival, version, src_version, location_id,"
@@ -58,7 +57,7 @@ class OrderRepo:
                 order.number,
                 order.channel,
                 int(order.paid),
-                json.dumps(asdict(order.customer), ensure_ascii=False),
+                json.dumps(vars(order.customer), ensure_ascii=False),
                 order.status,
                 order.confirmed_by,
                 order.needs_attention,
@@ -84,7 +83,7 @@ class OrderRepo:
                 order.needs_attention,
                 order.version,
                 order.src_version,
-                utc_now(),
+                self.now,
                 order.order_id,
             ),
         )
@@ -138,7 +137,7 @@ class OrderRepo:
     ) -> None:
         self.conn.execute(
             "INSERT INTO shipment(id, order_id, actor, created_at) VALUES (?,?,?,?)",
-            (shipment_id, order_id, actor, utc_now()),
+            (shipment_id, order_id, actor, self.now),
         )
         self.conn.executemany(
             "INSERT INTO shipment_line(shipment_id, line_id, sku, qty) VALUES (?,?,?,?)",

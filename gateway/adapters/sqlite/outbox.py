@@ -13,8 +13,9 @@ def utc_now() -> str:
 
 
 class Outbox:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, now: str):
         self.conn = conn
+        self.now = now
 
     def next_counter(self, name: str) -> int:
         row = self.conn.execute(
@@ -37,15 +38,16 @@ class Outbox:
                 event_type,
                 topic,
                 json.dumps(data, ensure_ascii=False),
-                utc_now(),
+                self.now,
             ),
         )
         return seq
 
 
 class CommandLog:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, now: str):
         self.conn = conn
+        self.now = now
 
     def recall(self, idem_key: str) -> dict[str, Any] | None:
         row = self.conn.execute(
@@ -56,5 +58,5 @@ class CommandLog:
     def remember(self, idem_key: str, action: str, result: dict[str, Any]) -> None:
         self.conn.execute(
             "INSERT INTO command_log(idem_key, action, result_json, created_at) VALUES (?,?,?,?)",
-            (idem_key, action, json.dumps(result, ensure_ascii=False), utc_now()),
+            (idem_key, action, json.dumps(result, ensure_ascii=False), self.now),
         )

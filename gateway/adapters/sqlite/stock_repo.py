@@ -5,13 +5,13 @@ import sqlite3
 from gateway.domain.errors import InsufficientStock
 from gateway.domain.stock import MOVE_REASONS, StockLevel
 
-from .outbox import utc_now
 from .schema import MAIN_LOCATION
 
 
 class StockRepo:
-    def __init__(self, conn: sqlite3.Connection, location: str = MAIN_LOCATION):
+    def __init__(self, conn: sqlite3.Connection, now: str, location: str = MAIN_LOCATION):
         self.conn = conn
+        self.now = now
         self.location = location
         self._touched: set[str] = set()
 
@@ -26,10 +26,10 @@ class StockRepo:
     def levels(self, skus: list[str]) -> list[StockLevel]:
         return [level for sku in skus if (level := self.level(sku)) is not None]
 
-    def ensure_level(self, sku: str) -> None:
-        self.conn.execute(
+    def ensure_levels(self, skus: list[str]) -> None:
+        self.conn.executemany(
             "INSERT OR IGNORE INTO stock_level(sku, location_id) VALUES (?, ?)",
-            (sku, self.location),
+            [(sku, self.location) for sku in skus],
         )
 
     def move(
@@ -70,7 +70,7 @@ class StockRepo:
                 ref_id,
                 f"{reason}:{ref_type}:{ref_id}:{sku}@{level.seq}",
                 actor,
-                utc_now(),
+                self.now,
             ),
         )
         self._touched.add(sku)

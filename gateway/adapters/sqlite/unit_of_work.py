@@ -4,18 +4,19 @@ import sqlite3
 
 from .catalog_repo import CatalogRepo
 from .order_repo import OrderRepo
-from .outbox import CommandLog, Outbox
+from .outbox import CommandLog, Outbox, utc_now
 from .stock_repo import StockRepo
 
 
 class SqliteUnitOfWork:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.outbox = Outbox(conn)
-        self.commands = CommandLog(conn)
+        now = utc_now()  # one informational timestamp for everything the command writes
+        self.outbox = Outbox(conn, now)
+        self.commands = CommandLog(conn, now)
         self.catalog = CatalogRepo(conn)
-        self.stock = StockRepo(conn)
-        self.orders = OrderRepo(conn)
+        self.stock = StockRepo(conn, now)
+        self.orders = OrderRepo(conn, now)
 
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)
