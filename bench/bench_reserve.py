@@ -229,7 +229,7 @@ def main() -> int:
             for round_no in range(1, ROUNDS + 1):
                 line = []
                 names = list(phases)
-                # Six rounds run all six orders: no phase always goes first or after the same one.
+                # The order rotates and flips: no phase always goes first or after the same one.
                 turn = round_no % len(names)
                 order = names[turn:] + names[:turn]
                 if round_no % 2:
