@@ -22,6 +22,16 @@ def emit_order_reserved(uow, order: Order) -> None:
     )
 
 
+def emit_order_cancelled(
+    uow, order: Order, reason: str, by: str, released: dict[str, int], **extra
+) -> None:
+    released_list = [{"sku": sku, "qty": qty} for sku, qty in released.items()]
+    uow.outbox.emit(
+        "order.cancelled",
+        {"order_id": order.order_id, "reason": reason, "by": by, "released": released_list} | extra,
+    )
+
+
 def emit_order_rejected(uow, order_id: str, reason: str, detail: str) -> None:
     uow.outbox.emit("order.rejected", {"order_id": order_id, "reason": reason, "detail": detail})
 

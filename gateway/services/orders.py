@@ -12,7 +12,7 @@ from gateway.domain.orders import (
     parse_ship_lines,
 )
 
-from .events import emit_order_rejected, emit_order_reserved, order_summary
+from .events import emit_order_cancelled, emit_order_rejected, emit_order_reserved, order_summary
 from .idempotency import run_once
 from .reservations import fill_waiting_orders, release_line, reserve_line, ship_line
 
@@ -148,15 +148,7 @@ def cancel_order(
             line.qty_cancelled += line.open_qty
         order.status = SHIPPED if any(line.qty_shipped for line in order.lines) else CANCELLED
         uow.orders.save(order)
-        uow.outbox.emit(
-            "order.cancelled",
-            {
-                "order_id": order.order_id,
-                "reason": reason,
-                "by": by,
-                "released": [{"sku": sku, "qty": qty} for sku, qty in released.items()],
-            },
-        )
+        emit_order_cancelled(uow, order, reason, by, released)
         refill(uow, released, by)
         return order_summary(order)
 
@@ -166,17 +158,7 @@ def cancel_order(
 def _flag_cancel_after_shipment(uow, order: Order, by: str, reason: str) -> dict:
     order.needs_attention = "cancelled after shipment: arrange a return or a refund"
     uow.orders.save(order)
-    uow.outbox.emit(
-        "order.cancelled",
-        {
-            "order_id": order.order_id,
-            "reason": reason,
-            "by": by,
-            "released": [],
-            "status": order.status,
-            "needs_attention": True,
-        },
-    )
+    emit_order_cancelled(uow, order, reason, by, {}, status=order.status, needs_attention=True)
     return order_summary(order)
 
 

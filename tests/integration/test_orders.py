@@ -199,3 +199,13 @@ def test_bad_ship_requests_change_nothing(shop, lines):
     with pytest.raises(InvalidInput):
         shop.run(ship_order, "W-1", by="x", lines=lines)
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (5, 2)
+
+
+def test_two_tablets_shipping_the_same_order_ship_once(shop):
+    """Edge 4 / 44: different keys, same order — the second finds it already shipped."""
+    shop.stock(A=5)
+    shop.run(create_order, order("W-1", ("A", 2)))
+    shop.run(ship_order, "W-1", by="tablet-1", idem_key="t1")
+    with pytest.raises(InvalidTransition, match="already shipped"):
+        shop.run(ship_order, "W-1", by="tablet-2", idem_key="t2")
+    assert (shop.level("A").on_hand, len(shop.events("order.shipped"))) == (3, 1)
