@@ -3,6 +3,7 @@
 import argparse
 import json
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -39,6 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: still one line for the user; STOREGW_DEBUG=1 shows more
+        if os.environ.get("STOREGW_DEBUG"):
+            raise
+        print(
+            f"storegw: error: unexpected {type(exc).__name__}: {exc}"
+            " (run with STOREGW_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def config_path_hint(args: argparse.Namespace) -> str:
