@@ -1,5 +1,6 @@
 """The single writer, transactions and the outbox sequence."""
 
+import sqlite3
 import threading
 
 import pytest
@@ -130,4 +131,39 @@ def test_group_commit_undoes_a_refused_command_alone(tmp_path):
     assert shop.level("A").reserved == 2
     seqs = [e["seq"] for e in shop.events()]
     assert seqs == list(range(1, len(seqs) + 1))
+    database.close()
+
+
+def test_stop_finishes_every_accepted_command_and_refuses_later_ones(tmp_path):
+    writer = Writer(tmp_path / "g.db").start()
+    upsert = parse_catalog_upsert(builders.catalog(builders.simple_product("A")))
+    writer.call(apply_catalog, upsert)
+    futures = [writer.submit(create_order, order(f"W-{n}", ("A", 1))) for n in range(50)]
+    stopper = threading.Thread(target=writer.stop)
+    stopper.start()
+    stopper.join(timeout=30)
+    assert not stopper.is_alive()
+    assert all(future.result(timeout=0)["status"] == "short" for future in futures)
+    with pytest.raises(RuntimeError, match="not running"):
+        writer.submit(create_order, order("W-late", ("A", 1)))
+
+
+def test_a_full_disk_fails_the_batch_loudly_with_the_real_error(tmp_path):
+    """Edge 14: a full disk aborts the whole transaction; every command of the batch fails
+    loudly with SQLite's own words, and none of them is kept (nobody is told it committed)."""
+    database = Database(tmp_path / "g.db")
+    shop = Shop(database)
+    shop.stock(A=5)
+    pages = database._conn.execute("PRAGMA page_count").fetchone()[0]
+    database._conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = parse_catalog_upsert(
+        builders.catalog(*[builders.simple_product(f"S{n}") for n in range(2000)])
+    )
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        database.run_batch(
+            [(create_order, (order("W-0", ("A", 1)),), {}), (apply_catalog, (big,), {})]
+        )
+    database._conn.execute(f"PRAGMA max_page_count = {pages * 100}")
+    assert shop.order("W-0") is None and shop.level("S0") is None
+    assert shop.level("A").reserved == 0
     database.close()

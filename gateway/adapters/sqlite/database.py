@@ -67,7 +67,9 @@ class Database:
                     uow = SqliteUnitOfWork(conn)
                     result = command(uow, *args, **kwargs)
                     uow.before_commit()
-                except Exception as exc:
+                except BaseException as exc:
+                    if not conn.in_transaction:  # SQLite aborted it all (disk full, I/O error)
+                        raise
                     conn.execute("ROLLBACK TO command")
                     outcomes.append((False, exc))
                 else:

@@ -29,18 +29,23 @@ class Writer:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._ready = Future()
+        # Under this lock nothing is queued after the stop marker: every accepted job is run.
+        self._lock = threading.Lock()
+        self._accepting = False
 
     def start(self) -> "Writer":
         self._thread = threading.Thread(target=self._loop, name="storegw-writer", daemon=True)
         self._thread.start()
         self._ready.result()  # re-raises a failed open or migration here, in the caller
+        self._accepting = True
         return self
 
     def submit(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> "Future[T]":
-        if self._thread is None or not self._thread.is_alive():
-            raise RuntimeError("the database writer is not running")
         future: Future = Future()
-        self._jobs.put((future, command, args, kwargs))
+        with self._lock:
+            if not self._accepting:
+                raise RuntimeError("the database writer is not running")
+            self._jobs.put((future, command, args, kwargs))
         return future
 
     def call(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -48,9 +53,13 @@ class Writer:
         return self.submit(command, *args, **kwargs).result()
 
     def stop(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        """Finish every accepted command, then close the database."""
+        with self._lock:
+            if not self._accepting:
+                return
+            self._accepting = False
             self._jobs.put(_STOP)
-            self._thread.join()
+        self._thread.join()
 
     def _loop(self) -> None:
         try:
@@ -66,6 +75,19 @@ class Writer:
                 self._apply(database, batch)
         finally:
             database.close()
+            self._fail_leftovers()
+
+    def _fail_leftovers(self) -> None:
+        """Only if the loop itself died: nobody may wait for ever on a command never run."""
+        with self._lock:
+            self._accepting = False
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is not _STOP and job[0].set_running_or_notify_cancel():
+                job[0].set_exception(RuntimeError("the database writer stopped"))
 
     def _next_batch(self) -> tuple[list, bool]:
         """Wait for one job, then take whatever else is already queued (never wait for more)."""
