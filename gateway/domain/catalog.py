@@ -98,6 +98,7 @@ def parse_catalog_upsert(data: Any) -> CatalogUpsert:
         except InvalidInput as exc:
             reason = getattr(exc, "reason", "invalid")
             upsert.rejected.append(ProductRejection(_str_or_none(product_id), reason, exc.detail))
+    _reject_repeated_products(upsert)
     _reject_skus_shared_between_products(upsert)
     return upsert
 
@@ -145,6 +146,8 @@ def _parse_variant(item: Any, where: str, declared: tuple[str, ...]) -> Variant:
     at = f"{where}, variant {sku}"
     raw_values = require_dict(data.get("characteristics", {}), f"{at}: characteristics")
     values = {str(name).strip(): value for name, value in raw_values.items()}
+    if len(values) != len(raw_values):
+        raise _mismatch(f"{at}: a characteristic is given twice")
     undeclared = sorted(set(values) - set(declared))
     if undeclared:
         raise _mismatch(f"{at}: characteristic {undeclared[0]!r} is not declared by the product")
@@ -178,6 +181,21 @@ def _check_variants_distinct(variants: tuple[Variant, ...], where: str) -> None:
                 f" ({variant.char_key or 'none'})"
             )
         seen_keys[variant.char_key] = variant.sku
+
+
+def _reject_repeated_products(upsert: CatalogUpsert) -> None:
+    """The same product twice in one message: which one is meant? Neither is applied."""
+    counts: dict[str, int] = {}
+    for product in upsert.products:
+        counts[product.id] = counts.get(product.id, 0) + 1
+    repeated = {product_id for product_id, n in counts.items() if n > 1}
+    for product_id in sorted(repeated):
+        upsert.rejected.append(
+            ProductRejection(
+                product_id, "invalid", f"product {product_id} appears more than once in the message"
+            )
+        )
+    upsert.products = [p for p in upsert.products if p.id not in repeated]
 
 
 def _reject_skus_shared_between_products(upsert: CatalogUpsert) -> None:

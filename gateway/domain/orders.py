@@ -67,6 +67,7 @@ class Order:
     arrival: int = 0  # first-come first-served position, from a counter, never the clock
     version: int = 1  # bumps on every change: a stale tablet screen is refused
     src_version: int = 0  # the cloud's edit version; older edits are ignored
+    cancel_reason: str | None = None  # set once a cancel was applied: a repeat is a no-op
 
     @property
     def is_terminal(self) -> bool:
@@ -85,11 +86,12 @@ class Order:
         if all(line.open_qty == 0 for line in self.lines):
             shipped = any(line.qty_shipped for line in self.lines)
             return SHIPPED if shipped else CANCELLED
+        # Waiting for goods is what staff must see first, even on a confirmed order.
+        if any(line.short_qty > 0 for line in self.lines):
+            return SHORT
         if any(line.qty_shipped for line in self.lines):
             return PARTIALLY_SHIPPED
-        if self.confirmed_by is not None:
-            return CONFIRMED
-        return SHORT if any(line.short_qty > 0 for line in self.lines) else RESERVED
+        return CONFIRMED if self.confirmed_by is not None else RESERVED
 
     @property
     def reservation_status(self) -> str:

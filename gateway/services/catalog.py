@@ -23,11 +23,13 @@ def apply_catalog(
     `progress(n)` is told as products are written (a progress bar on a terminal)."""
     rejected = list(upsert.rejected)
     owners = uow.catalog.owners([v.sku for p in upsert.products for v in p.variants])
+    listed = {p.id: {v.sku for v in p.variants} for p in upsert.products}
     version = uow.next_counter("catalog_version")
     applied = []
     for product in upsert.products:
         foreign = next(
-            (v.sku for v in product.variants if owners.get(v.sku, product.id) != product.id), None
+            (v.sku for v in product.variants if _held_elsewhere(v.sku, product.id, owners, listed)),
+            None,
         )
         if foreign is not None:
             rejected.append(
@@ -35,7 +37,7 @@ def apply_catalog(
                     product.id,
                     CHARACTERISTICS_MISMATCH,
                     f"product {product.id}: sku {foreign} already belongs to product"
-                    f" {owners[foreign]} (a sku belongs to one product)",
+                    f" {owners[foreign][0]} (a sku belongs to one product)",
                 )
             )
             continue
@@ -54,3 +56,12 @@ def apply_catalog(
         "archived": archived,
         "rejected": [asdict(r) for r in rejected],
     }
+
+
+def _held_elsewhere(sku: str, product_id: str, owners: dict, listed: dict) -> bool:
+    """A sku may move to another product only once its old product no longer offers it:
+    archived there, or dropped from it in this same message."""
+    owner, archived = owners.get(sku, (product_id, False))
+    if owner == product_id or archived:
+        return False
+    return owner not in listed or sku in listed[owner]

@@ -9,6 +9,7 @@ def emit_order_reserved(uow, order: Order) -> None:
         {
             "order_id": order.order_id,
             "status": order.reservation_status,
+            "order_status": order.status,  # extension: confirmed, partially_shipped, shipped, ...
             "lines": [
                 {
                     "line_id": line.line_id,

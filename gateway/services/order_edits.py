@@ -25,8 +25,10 @@ def edit_order(uow, data: Any, *, by: str | None = None) -> dict:
         order.needs_attention = conflict
         uow.orders.save(order)
         return {**order_summary(order), "rejected": conflict}
-    for line in new.lines:
-        check_orderable(uow, line.sku, f"order {order.order_id}, line {line.line_id}")
+    current = {line.line_id: line.sku for line in order.lines}
+    for line in new.lines:  # a sku the order already holds may be archived meanwhile
+        if current.get(line.line_id) != line.sku:
+            check_orderable(uow, line.sku, f"order {order.order_id}, line {line.line_id}")
     freed: set[str] = set()
     wanted = {line.line_id: line for line in new.lines}
     for line in order.lines:
@@ -38,7 +40,9 @@ def edit_order(uow, data: Any, *, by: str | None = None) -> dict:
             continue
         if change.sku != line.sku and release_line(uow, order, line, actor=by):
             freed.add(line.sku)  # a variant swap releases the old sku first
+        # The edit states the whole order: a line removed earlier and listed again is back.
         line.sku, line.qty_ordered, line.price = change.sku, change.qty, change.price
+        line.qty_cancelled = 0
         excess = line.qty_reserved - line.open_qty
         if excess > 0 and release_line(uow, order, line, excess, actor=by):
             freed.add(line.sku)
@@ -56,15 +60,15 @@ def edit_order(uow, data: Any, *, by: str | None = None) -> dict:
 def _conflict(order, new_lines) -> str | None:
     by_id = {line.line_id: line for line in new_lines}
     for line in order.lines:
-        done = line.qty_shipped + line.qty_cancelled
+        shipped = line.qty_shipped
         change = by_id.get(line.line_id)
-        if change is None or done == 0:
+        if change is None or shipped == 0:
             continue
         if change.sku != line.sku:
-            return f"line {line.line_id}: variant changed after {done} already shipped or cancelled"
-        if change.qty < done:
+            return f"line {line.line_id}: variant changed after {shipped} already shipped"
+        if change.qty < shipped:
             return (
-                f"line {line.line_id}: new quantity {change.qty} is below the {done}"
-                " already shipped or cancelled"
+                f"line {line.line_id}: new quantity {change.qty} is below the {shipped}"
+                " already shipped"
             )
     return None

@@ -20,15 +20,14 @@ from .reservations import fill_waiting_orders, release_line, reserve_line, ship_
 def create_order(uow, data: Any) -> dict:
     """`order.created`: reserve what is free at once; the rest makes the order `short`.
     The same order id again changes nothing. A bad order is rejected, nothing reserved."""
+    order_id = data.get("order_id") if isinstance(data, dict) else None
+    if isinstance(order_id, str) and (existing := uow.orders.get(order_id.strip())):
+        return {**order_summary(existing), "duplicate": True}  # whatever the repeat says
     try:
         new = parse_order_created(data)
-        existing = uow.orders.get(new.order_id)
-        if existing is not None:
-            return {**order_summary(existing), "duplicate": True}
         for line in new.lines:
             check_orderable(uow, line.sku, f"order {new.order_id}, line {line.line_id}")
     except InvalidInput as exc:
-        order_id = data.get("order_id") if isinstance(data, dict) else None
         if not isinstance(order_id, str) or not order_id.strip():
             raise
         emit_order_rejected(uow, order_id, exc.reason, exc.detail)
@@ -126,40 +125,47 @@ def ship_order(
 
 
 def cancel_order(
-    uow, order_id: str, *, by: str, reason: str = "staff", idem_key: str | None = None
+    uow,
+    order_id: str,
+    *,
+    by: str,
+    reason: str = "staff",
+    idem_key: str | None = None,
+    expected_version: int | None = None,
 ) -> dict:
-    """Release what is still reserved; shipped quantities stay shipped. A cancel after full
-    shipment changes no stock and flags the order for staff (it needs a return)."""
+    """Release what is still reserved; shipped quantities stay shipped and on_hand is not put
+    back. If anything was shipped, the order ends `shipped` and is flagged for staff: the
+    customer has goods to return or money to get back. A repeated cancel changes nothing."""
 
     def cancel() -> dict:
         order = uow.orders.get(order_id)
         if order is None:
             raise NotFound(f"order {order_id} not found")
-        remainder_cancelled = any(line.qty_cancelled for line in order.lines)
-        if order.status == CANCELLED or (order.status == SHIPPED and remainder_cancelled):
+        if order.cancel_reason is not None:
             return {**order_summary(order), "already": True}
-        if order.status == SHIPPED:
-            return _flag_cancel_after_shipment(uow, order, by, reason)
+        if expected_version is not None and expected_version != order.version:
+            raise StaleVersion(f"order {order.number} has changed since the screen was opened")
         released: dict[str, int] = {}
         for line in order.lines:
             qty = release_line(uow, order, line, actor=by)
             if qty:
                 released[line.sku] = released.get(line.sku, 0) + qty
             line.qty_cancelled += line.open_qty
-        order.status = SHIPPED if any(line.qty_shipped for line in order.lines) else CANCELLED
+        shipped = sum(line.qty_shipped for line in order.lines)
+        order.status = SHIPPED if shipped else CANCELLED
+        order.cancel_reason = reason
+        extra = {}
+        if shipped:
+            order.needs_attention = (
+                f"cancelled after {shipped} unit(s) were shipped: arrange a return or a refund"
+            )
+            extra = {"status": order.status, "needs_attention": True}
         uow.orders.save(order)
-        emit_order_cancelled(uow, order, reason, by, released)
+        emit_order_cancelled(uow, order, reason, by, released, **extra)
         refill(uow, released, by)
         return order_summary(order)
 
     return run_once(uow, idem_key, "cancel", cancel)
-
-
-def _flag_cancel_after_shipment(uow, order: Order, by: str, reason: str) -> dict:
-    order.needs_attention = "cancelled after shipment: arrange a return or a refund"
-    uow.orders.save(order)
-    emit_order_cancelled(uow, order, reason, by, {}, status=order.status, needs_attention=True)
-    return order_summary(order)
 
 
 def refill(uow, skus, actor: str | None) -> None:

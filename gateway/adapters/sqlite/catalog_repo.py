@@ -22,16 +22,16 @@ class CatalogRepo:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
-    def owners(self, skus: list[str]) -> dict[str, str]:
-        """sku → the product it belongs to locally, for the skus asked about."""
-        owners: dict[str, str] = {}
+    def owners(self, skus: list[str]) -> dict[str, tuple[str, bool]]:
+        """sku → (the product it belongs to locally, archived?), for the skus asked about."""
+        owners: dict[str, tuple[str, bool]] = {}
         for start in range(0, len(skus), 500):
             chunk = skus[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for sku, product_id in self.conn.execute(
-                f"SELECT sku, product_id FROM variant WHERE sku IN ({marks})", chunk
+            for sku, product_id, archived in self.conn.execute(
+                f"SELECT sku, product_id, archived FROM variant WHERE sku IN ({marks})", chunk
             ):
-                owners[sku] = product_id
+                owners[sku] = (product_id, bool(archived))
         return owners
 
     def variant(self, sku: str) -> VariantRow | None:
@@ -71,7 +71,8 @@ class CatalogRepo:
         conn.executemany(
             "INSERT INTO variant(sku, product_id, name, characteristics_json, char_key, price,"
             " archived) VALUES (?,?,?,?,?,?,?)"
-            " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
+            " ON CONFLICT(sku) DO UPDATE SET product_id = excluded.product_id,"
+            " name = excluded.name,"
             " characteristics_json = excluded.characteristics_json,"
             " char_key = excluded.char_key, price = excluded.price, archived = excluded.archived",
             [

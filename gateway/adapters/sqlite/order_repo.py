@@ -19,7 +19,8 @@ class OrderRepo:
     def get(self, order_id: str) -> Order | None:
         row = self.conn.execute(
             "SELECT id, number, channel, paid, customer_json, status, confirmed_by,"
-            " needs_attention, arrival, version, src_version FROM customer_order WHERE id = ?",
+            " needs_attention, arrival, version, src_version, cancel_reason"
+            " FROM customer_order WHERE id = ?",
             (order_id,),
         ).fetchone()
         if row is None:
@@ -44,6 +45,7 @@ class OrderRepo:
             arrival=row[8],
             version=row[9],
             src_version=row[10],
+            cancel_reason=row[11],
         )
 
     def add(self, order: Order) -> None:
@@ -76,13 +78,14 @@ class OrderRepo:
         order.version += 1
         self.conn.execute(
             "UPDATE customer_order SET status = ?, confirmed_by = ?, needs_attention = ?,"
-            " version = ?, src_version = ?, updated_at = ? WHERE id = ?",
+            " version = ?, src_version = ?, cancel_reason = ?, updated_at = ? WHERE id = ?",
             (
                 order.status,
                 order.confirmed_by,
                 order.needs_attention,
                 order.version,
                 order.src_version,
+                order.cancel_reason,
                 self.now,
                 order.order_id,
             ),

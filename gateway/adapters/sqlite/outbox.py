@@ -50,10 +50,11 @@ class CommandLog:
         self.now = now
 
     def recall(self, idem_key: str) -> dict[str, Any] | None:
+        """{"action": ..., "result": ...} of the command that used this key, or None."""
         row = self.conn.execute(
-            "SELECT result_json FROM command_log WHERE idem_key = ?", (idem_key,)
+            "SELECT action, result_json FROM command_log WHERE idem_key = ?", (idem_key,)
         ).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else {"action": row[0], "result": json.loads(row[1])}
 
     def remember(self, idem_key: str, action: str, result: dict[str, Any]) -> None:
         self.conn.execute(

@@ -91,6 +91,7 @@ CREATE TABLE customer_order(
   status TEXT NOT NULL CHECK (status IN
     ('reserved', 'short', 'confirmed', 'partially_shipped', 'shipped', 'cancelled')),
   confirmed_by TEXT,
+  cancel_reason TEXT,
   needs_attention TEXT,
   arrival INTEGER NOT NULL UNIQUE,
   version INTEGER NOT NULL DEFAULT 1,
