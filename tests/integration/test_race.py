@@ -82,3 +82,42 @@ def test_last_units_race_across_threads_and_processes(tmp_path):
         held = conn.execute("SELECT SUM(qty_reserved) FROM order_line").fetchone()[0]
         assert (on_hand, reserved, held) == (UNITS, UNITS, UNITS)
         assert check_invariants(conn) == []
+
+
+def test_orders_racing_stock_corrections_keep_every_invariant(tmp_path):
+    """Edge 1 and 6: a count or adjustment lands while orders for the same sku arrive."""
+    writer = Writer(tmp_path / "g.db").start()
+    try:
+        upsert = parse_catalog_upsert(builders.catalog(builders.simple_product("LAST")))
+        writer.call(apply_catalog, upsert)
+        go = threading.Event()
+
+        def place(t: int) -> None:
+            go.wait()
+            for n in range(25):
+                writer.call(create_order, builders.order(f"T{t}-{n}", ("LAST", 1 + n % 2)))
+
+        def count() -> None:
+            go.wait()
+            for n in range(40):
+                on_hand = (n * 7) % 11
+                change = parse_stock_change("set", builders.stock_set("count", LAST=on_hand))
+                writer.call(apply_stock_change, change)
+
+        threads = [threading.Thread(target=place, args=(t,)) for t in range(3)]
+        threads.append(threading.Thread(target=count))
+        for thread in threads:
+            thread.start()
+        go.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        writer.stop()
+    with closing(open_connection(tmp_path / "g.db", readonly=True)) as conn:
+        assert check_invariants(conn) == []
+        waiting_while_free = conn.execute(
+            "SELECT COUNT(*) FROM order_line l JOIN stock_level s ON s.sku = l.sku"
+            " WHERE l.qty_ordered - l.qty_shipped - l.qty_cancelled > l.qty_reserved"
+            " AND s.on_hand - s.reserved - s.safety > 0"
+        ).fetchone()[0]
+        assert waiting_while_free == 0
