@@ -1,6 +1,6 @@
 """Reservation throughput: one-line orders reserved through the gateway, against bare SQLite.
 
-Each round measures three short phases one after another, on the same filesystem:
+Each round measures four short phases one after another, on the same filesystem:
   raw     - a bare sqlite3 connection, same pragmas, one UPDATE per BEGIN IMMEDIATE … COMMIT;
   gateway - `Writer.call(create_order, ...)`: the real path (a caller thread hands the command
             to the single writer thread and waits for COMMIT);
@@ -162,7 +162,7 @@ def wal_pages_per_tx(path: Path, step: Callable[[], None]) -> float:
 
 def main() -> int:
     print(
-        f"reserve bench: {SKUS} skus; {ROUNDS} rounds of raw, gateway, direct"
+        f"reserve bench: {SKUS} skus; {ROUNDS} rounds of raw, gateway, direct, grouped"
         f" (~{PHASE_SECONDS:g} s each)"
     )
     print(
