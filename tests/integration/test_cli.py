@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -257,3 +258,44 @@ def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path):
     (tmp_path / "junk.db").write_bytes(b"this is not an SQLite database, just some text " * 20)
 
     assert_one_line_error(storegw(tmp_path, "stock", "--db", "junk.db"), "not a database")
+
+
+def test_catalog_import_shows_a_progress_bar_on_a_terminal(tmp_path):
+    """On a terminal the import draws a progress bar on stderr; piped, it stays quiet."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    products = [simple_product(f"S{n}") for n in range(300)]
+    path = write_json(tmp_path / "catalog.json", catalog(*products))
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # a real size
+    process = subprocess.Popen(
+        [str(STOREGW), "--db", str(tmp_path / "g.db"), "catalog", "import", str(path)],
+        cwd=tmp_path,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        text=True,
+    )
+    os.close(slave)
+    drawn = bytearray()
+
+    def read_terminal() -> None:  # read while it runs: Linux drops what a closed pty held
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal)
+    reader.start()
+    out, _ = process.communicate(timeout=60)
+    reader.join(timeout=10)
+    os.close(master)
+    assert process.returncode == 0 and "applied 300 products" in out
+    assert b"300/300" in drawn and b"product" in drawn
