@@ -33,7 +33,16 @@ DEFAULTS: dict[str, dict[str, str | None]] = {
     },
     "database": {"path": "var/gateway.db"},
     "web": {"listen": "127.0.0.1:8080"},
+    # Cloud sync tuning (seconds unless said otherwise); numbers may be written as numbers.
+    "sync": {
+        "keepalive": "30",
+        "reconnect_max": "120",
+        "resend_after": "10",
+        "gap_wait": "30",
+        "window": "2000",
+    },
 }
+_NUMERIC = {("sync", key) for key in DEFAULTS["sync"]}
 _OPTIONAL = {("mqtt", k) for k in ("username", "password", "ca", "cert", "key")}
 _SECTIONS = (*DEFAULTS, *DEVICE_SECTIONS)
 _TOPIC_FORBIDDEN = "/+#\x00"
@@ -67,6 +76,15 @@ class MqttConfig:
 
 
 @dataclass(frozen=True)
+class SyncConfig:
+    keepalive: int = 30  # MQTT keepalive: a dead link is noticed within 1.5 × this
+    reconnect_max: float = 120.0  # reconnect backoff doubles from 1 s up to this, with jitter
+    resend_after: float = 10.0  # no sync.ack for this long: publish again from the last ack
+    gap_wait: float = 30.0  # a missing cloud seq is waited for this long, then skipped (alarm)
+    window: int = 2000  # messages published beyond the last sync.ack at most
+
+
+@dataclass(frozen=True)
 class Config:
     store_id: str
     mqtt: MqttConfig
@@ -74,6 +92,7 @@ class Config:
     web_host: str
     web_port: int
     devices: dict[str, dict | None]  # section name -> its table as written, None when absent
+    sync: SyncConfig = SyncConfig()
 
     @property
     def configured_devices(self) -> tuple[str, ...]:
@@ -134,6 +153,8 @@ def _apply_file(
             if key not in values[section]:
                 known = tuple(values[section])
                 raise ConfigError(f"{path}: {section}.{key}: unknown key{_hint(key, known)}")
+            if (section, key) in _NUMERIC and type(value) in (int, float):
+                value = str(value)
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: {section}.{key}: must be a string, got {_kind(value)}")
             values[section][key] = value
@@ -215,7 +236,25 @@ def _build(
         key=as_path("key"),
         topic_prefix=prefix,
     )
-    return Config(store_id, mqtt, Path(db_path), web_host, web_port, dict(devices))
+
+    def number(key: str) -> float:
+        text = get("sync", key) or ""
+        try:
+            value = float(text)
+        except ValueError:
+            raise fail("sync", key, f"{text!r} must be a number") from None
+        if not 0 < value <= 7 * 24 * 3600:
+            raise fail("sync", key, f"{text!r} must be above 0")
+        return value
+
+    sync = SyncConfig(
+        keepalive=int(number("keepalive")),
+        reconnect_max=number("reconnect_max"),
+        resend_after=number("resend_after"),
+        gap_wait=number("gap_wait"),
+        window=int(number("window")),
+    )
+    return Config(store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync)
 
 
 def _url_problem(url: str) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from .connection import open_connection
+from .outbox import Coalescing
 from .schema import migrations
 from .unit_of_work import SqliteUnitOfWork
 
@@ -20,10 +21,16 @@ class Database:
     """Owns one write connection. Use it from one thread only (the writer); readers open their
     own connections with `reader()`."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, coalesce: bool = False):
+        """`coalesce`: fold stock.changed rows while the cloud link is down (the running
+        gateway); off, every command's stock.changed is a row of its own."""
         self.path = Path(path)
         self._conn = open_connection(self.path)
         self._migrate()
+        self.coalescing = None
+        if coalesce:
+            head = self._conn.execute("SELECT value FROM counter WHERE name = 'outbox_seq'")
+            self.coalescing = Coalescing(offline=True, floor=(head.fetchone() or (0,))[0])
 
     def _migrate(self) -> None:
         # Inside our own IMMEDIATE transaction, sqlite-utils uses savepoints, so two processes
@@ -41,7 +48,7 @@ class Database:
         """One command = one BEGIN IMMEDIATE … COMMIT. Any exception rolls everything back."""
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            uow = SqliteUnitOfWork(self._conn)
+            uow = SqliteUnitOfWork(self._conn, self.coalescing)
             yield uow
             uow.before_commit()
             self._conn.execute("COMMIT")
@@ -64,7 +71,7 @@ class Database:
             for command, args, kwargs in jobs:
                 conn.execute("SAVEPOINT command")
                 try:
-                    uow = SqliteUnitOfWork(conn)
+                    uow = SqliteUnitOfWork(conn, self.coalescing)
                     result = command(uow, *args, **kwargs)
                     uow.before_commit()
                 except BaseException as exc:

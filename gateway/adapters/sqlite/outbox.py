@@ -3,8 +3,22 @@
 import json
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+MAX_COALESCED_SKUS = 500  # one stock.changed message never lists more skus than this
+
+
+@dataclass
+class Coalescing:
+    """Owned by the writer thread. While the cloud link is down, stock.changed rows that no
+    one can have published yet (seq above `floor`) absorb newer numbers instead of piling up.
+    The link going up passes through the writer, so no merge is in flight while it publishes."""
+
+    offline: bool = True
+    floor: int = 0  # rows up to here may have been published (by this or an earlier process)
+    target_seq: int | None = None
 
 
 def utc_now() -> str:
@@ -13,9 +27,10 @@ def utc_now() -> str:
 
 
 class Outbox:
-    def __init__(self, conn: sqlite3.Connection, now: str):
+    def __init__(self, conn: sqlite3.Connection, now: str, coalescing: Coalescing | None = None):
         self.conn = conn
         self.now = now
+        self.coalescing = coalescing
 
     def next_counter(self, name: str) -> int:
         row = self.conn.execute(
@@ -42,6 +57,47 @@ class Outbox:
             ),
         )
         return seq
+
+    def emit_stock_changed(self, items: list[dict], *, full: bool = False) -> int:
+        """Announce stock numbers; while offline, fold them into the newest unpublished
+        stock.changed (the last message for every sku still carries its current numbers)."""
+        state = self.coalescing
+        mergeable = state is not None and state.offline and not full and state.target_seq
+        if mergeable and state.target_seq > state.floor and self._merge(state.target_seq, items):
+            return state.target_seq
+        seq = self.emit("stock.changed", {"full": full, "items": items}, topic="stock")
+        if state is not None and state.offline:
+            state.target_seq = seq
+        return seq
+
+    def _merge(self, seq: int, items: list[dict]) -> bool:
+        row = self.conn.execute(
+            "SELECT data_json FROM outbox WHERE seq = ? AND type = 'stock.changed'", (seq,)
+        ).fetchone()
+        if row is None:  # rolled back meanwhile, or the number went to another event
+            return False
+        data = json.loads(row[0])
+        merged = {item["sku"]: item for item in data["items"]}
+        merged.update((item["sku"], item) for item in items)
+        if len(merged) > MAX_COALESCED_SKUS:
+            return False
+        data["items"] = list(merged.values())
+        self.conn.execute(
+            "UPDATE outbox SET data_json = ? WHERE seq = ?",
+            (json.dumps(data, ensure_ascii=False), seq),
+        )
+        return True
+
+    def mark_link(self, online: bool) -> None:
+        """The cloud link went up (stop merging) or down (merge what is written from now on)."""
+        state = self.coalescing
+        if state is not None:
+            state.offline, state.target_seq = not online, None
+            state.floor = self._head()
+
+    def _head(self) -> int:
+        row = self.conn.execute("SELECT value FROM counter WHERE name = 'outbox_seq'").fetchone()
+        return row[0] if row else 0
 
 
 class CommandLog:

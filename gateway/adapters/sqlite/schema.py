@@ -150,3 +150,35 @@ CREATE TABLE outbox(
 ) STRICT;
 """
     )
+
+
+@migrations()
+def m002_cloud_sync(db: Database) -> None:
+    db.executescript(
+        """
+-- Cloud messages already handled, by id (QoS 1 redelivery, cloud retries). Pruned by age.
+CREATE TABLE inbox_seen(
+  msg_id TEXT PRIMARY KEY,
+  seq INTEGER,
+  type TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  received_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Cloud messages that arrived ahead of a gap in the cloud's seq: held until the gap fills.
+CREATE TABLE inbox_parked(
+  seq INTEGER PRIMARY KEY,
+  msg_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  parked_at TEXT NOT NULL
+) STRICT;
+
+-- Conditions staff or the cloud must know about, shown in gateway.status until cleared.
+CREATE TABLE alarm(
+  name TEXT PRIMARY KEY,
+  detail TEXT NOT NULL,
+  raised_at TEXT NOT NULL
+) STRICT;
+"""
+    )

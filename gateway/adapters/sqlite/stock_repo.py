@@ -83,6 +83,17 @@ class StockRepo:
         )
         self._touched.add(sku)
 
+    def all_levels(self) -> list[StockLevel]:
+        rows = self.conn.execute(
+            "SELECT sku, on_hand, reserved, safety, seq FROM stock_level"
+            " WHERE location_id = ? ORDER BY sku",
+            (self.location,),
+        )
+        return [StockLevel(*row) for row in rows]
+
+    def touch(self, skus: set[str]) -> None:
+        self._touched |= skus
+
     def take_touched(self) -> set[str]:
         touched, self._touched = self._touched, set()
         return touched

@@ -1,18 +1,23 @@
 """A unit of work: the repositories of one write transaction, and the outbox it fills."""
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .catalog_repo import CatalogRepo
 from .order_repo import OrderRepo
-from .outbox import CommandLog, Outbox, utc_now
+from .outbox import Coalescing, CommandLog, Outbox, utc_now
 from .stock_repo import StockRepo
+from .sync_repo import SyncRepo
 
 
 class SqliteUnitOfWork:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, coalescing: Coalescing | None = None):
         self.conn = conn
         now = utc_now()  # one informational timestamp for everything the command writes
-        self.outbox = Outbox(conn, now)
+        self.now = now
+        self.outbox = Outbox(conn, now, coalescing)
+        self.sync = SyncRepo(conn, now)
         self.commands = CommandLog(conn, now)
         self.catalog = CatalogRepo(conn)
         self.stock = StockRepo(conn, now)
@@ -21,20 +26,41 @@ class SqliteUnitOfWork:
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Part of a command that may fail alone (a rejected cloud message inside the
+        transaction that records it was seen)."""
+        earlier = self.stock.take_touched()
+        self.conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO part")
+                self.conn.execute("RELEASE part")
+            self.stock.take_touched()  # what the undone part touched is unchanged
+            raise
+        finally:
+            self.stock.touch(earlier)
+        self.conn.execute("RELEASE part")
+
     def before_commit(self) -> None:
         """Every committed stock change is announced, in the same transaction, with the
         numbers as they are at commit — so the last message for a sku is never stale."""
         skus = self.stock.take_touched()
         if skus:
-            levels = self.stock.levels(sorted(skus))
-            items = [
-                {
-                    "sku": level.sku,
-                    "on_hand": level.on_hand,
-                    "reserved": level.reserved,
-                    "available": level.available,
-                    "seq": level.seq,
-                }
-                for level in levels
-            ]
-            self.outbox.emit("stock.changed", {"full": False, "items": items}, topic="stock")
+            self.outbox.emit_stock_changed(stock_items(self.stock.levels(sorted(skus))))
+
+
+def stock_items(levels) -> list[dict]:
+    """The items of a stock.changed message (`seq` lets a consumer drop a stale one)."""
+    return [
+        {
+            "sku": level.sku,
+            "on_hand": level.on_hand,
+            "reserved": level.reserved,
+            "available": level.available,
+            "seq": level.seq,
+        }
+        for level in levels
+    ]

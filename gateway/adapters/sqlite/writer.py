@@ -24,8 +24,9 @@ MAX_BATCH = 64
 
 
 class Writer:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, coalesce: bool = False):
         self.path = Path(path)
+        self.coalesce = coalesce
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._ready = Future()
@@ -63,7 +64,7 @@ class Writer:
 
     def _loop(self) -> None:
         try:
-            database = Database(self.path)
+            database = Database(self.path, coalesce=self.coalesce)
         except BaseException as exc:
             self._ready.set_exception(exc)
             return

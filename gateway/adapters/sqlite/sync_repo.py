@@ -1,0 +1,80 @@
+"""Cloud sync state: the inbox (seen ids, the applied cloud seq, parked messages), the cloud's
+acknowledgement of our outbox, and alarms."""
+
+import sqlite3
+
+
+class SyncRepo:
+    def __init__(self, conn: sqlite3.Connection, now: str):
+        self.conn = conn
+        self.now = now
+
+    def counter(self, name: str) -> int:
+        row = self.conn.execute("SELECT value FROM counter WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else 0
+
+    def set_counter(self, name: str, value: int) -> None:
+        self.conn.execute(
+            "INSERT INTO counter(name, value) VALUES (?, ?)"
+            " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+    def seen(self, msg_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM inbox_seen WHERE msg_id = ?", (msg_id,))
+        return row.fetchone() is not None
+
+    def remember(self, msg_id: str, seq: int | None, message_type: str, outcome: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO inbox_seen(msg_id, seq, type, outcome, received_at)"
+            " VALUES (?,?,?,?,?)",
+            (msg_id, seq, message_type, outcome, self.now),
+        )
+
+    def park(self, seq: int, msg_id: str, topic: str, payload: bytes) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO inbox_parked(seq, msg_id, topic, payload, parked_at)"
+            " VALUES (?,?,?,?,?)",
+            (seq, msg_id, topic, payload, self.now),
+        )
+
+    def first_parked(self) -> tuple[int, str, bytes] | None:
+        row = self.conn.execute(
+            "SELECT seq, topic, payload FROM inbox_parked ORDER BY seq LIMIT 1"
+        ).fetchone()
+        return None if row is None else (row[0], row[1], bytes(row[2]))
+
+    def unpark(self, seq: int) -> None:
+        self.conn.execute("DELETE FROM inbox_parked WHERE seq = ?", (seq,))
+
+    def parked_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM inbox_parked").fetchone()[0]
+
+    def outbox_head(self) -> int:
+        return self.counter("outbox_seq")
+
+    def oldest_kept_seq(self) -> int:
+        row = self.conn.execute("SELECT MIN(seq) FROM outbox").fetchone()
+        return row[0] or self.outbox_head() + 1
+
+    def prune_outbox(self, acked: int, keep_last: int, older_than: str) -> int:
+        """Delete acknowledged rows outside the newest `keep_last` and older than the cut."""
+        bound = min(acked, self.outbox_head() - keep_last)
+        cursor = self.conn.execute(
+            "DELETE FROM outbox WHERE seq <= ? AND created_at < ?", (bound, older_than)
+        )
+        return cursor.rowcount
+
+    def prune_seen(self, older_than: str) -> int:
+        cursor = self.conn.execute("DELETE FROM inbox_seen WHERE received_at < ?", (older_than,))
+        return cursor.rowcount
+
+    def raise_alarm(self, name: str, detail: str) -> None:
+        self.conn.execute(
+            "INSERT INTO alarm(name, detail, raised_at) VALUES (?,?,?)"
+            " ON CONFLICT(name) DO UPDATE SET detail = excluded.detail",
+            (name, detail, self.now),
+        )
+
+    def clear_alarm(self, name: str) -> None:
+        self.conn.execute("DELETE FROM alarm WHERE name = ?", (name,))

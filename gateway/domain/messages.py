@@ -1,0 +1,101 @@
+"""The envelope of the MQTT contract (version 1): what every message looks like on the wire.
+
+Inbound messages are checked here before anything is applied; a message that fails is answered
+with `message.rejected` (reason and a readable detail) and never half-applied."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+CONTRACT_VERSION = 1
+MAX_MESSAGE_BYTES = (
+    16 * 1024 * 1024
+)  # a full catalog of 100 000 skus fits; anything bigger is abuse
+MAX_ID_LEN = 64
+
+# topic suffix → the message types that may arrive on it
+INBOUND = {
+    "in/catalog": frozenset({"catalog.upsert"}),
+    "in/stock": frozenset({"stock.set", "stock.adjust"}),
+    "in/orders": frozenset({"order.created", "order.cancelled", "order.updated"}),
+    "in/cmd": frozenset({"cmd.resync", "cmd.replay", "sync.ack"}),
+}
+INBOUND_TYPES = frozenset().union(*INBOUND.values())
+
+# outbound message type → topic suffix (every type not listed goes to out/events)
+OUTBOUND_TOPICS = {
+    "stock.changed": "out/stock",
+    "message.rejected": "out/rejected",
+    "gateway.status": "out/status",
+}
+
+
+class RejectedMessage(Exception):
+    """An inbound message that must not be applied. `ref_id` is its id when it could be read."""
+
+    def __init__(self, reason: str, detail: str, ref_id: str | None = None):
+        super().__init__(detail)
+        self.reason, self.detail, self.ref_id = reason, detail, ref_id
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    type: str
+    seq: int | None
+    data: dict
+    ts: str | None = None
+
+
+def parse_envelope(topic_suffix: str, payload: bytes) -> Envelope:
+    """Check size, JSON, version, type (for this topic), id, seq and that data is an object."""
+    if len(payload) > MAX_MESSAGE_BYTES:
+        raise RejectedMessage(
+            "oversize", f"message of {len(payload)} bytes is over the limit of {MAX_MESSAGE_BYTES}"
+        )
+    try:
+        body = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RejectedMessage("invalid_json", f"not UTF-8 JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise RejectedMessage("invalid", "the message is not a JSON object")
+    msg_id = body.get("id")
+    ref_id = msg_id if isinstance(msg_id, str) and 0 < len(msg_id) <= MAX_ID_LEN else None
+    if body.get("v") != CONTRACT_VERSION or isinstance(body.get("v"), bool):
+        raise RejectedMessage(
+            "wrong_version",
+            f"contract version {body.get('v')!r} is not"
+            f" supported (this gateway speaks {CONTRACT_VERSION})",
+            ref_id,
+        )
+    if ref_id is None:
+        raise RejectedMessage("invalid", f"id must be a string of 1..{MAX_ID_LEN} characters")
+    message_type = body.get("type")
+    if message_type not in INBOUND_TYPES:
+        raise RejectedMessage("unknown_type", f"unknown message type {message_type!r}", ref_id)
+    if message_type not in INBOUND.get(topic_suffix, ()):
+        raise RejectedMessage(
+            "wrong_topic", f"{message_type} does not belong on {topic_suffix}", ref_id
+        )
+    seq = body.get("seq")
+    if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 1):
+        raise RejectedMessage("invalid", f"seq must be a positive integer, got {seq!r}", ref_id)
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise RejectedMessage("invalid", "data must be a JSON object", ref_id)
+    ts = body.get("ts") if isinstance(body.get("ts"), str) else None
+    return Envelope(id=ref_id, type=message_type, seq=seq, data=data, ts=ts)
+
+
+def outbound_topic_suffix(message_type: str) -> str:
+    return OUTBOUND_TOPICS.get(message_type, "out/events")
+
+
+def envelope_bytes(
+    msg_id: str, message_type: str, data: Any, *, ts: str, seq: int | None = None
+) -> bytes:
+    body = {"v": CONTRACT_VERSION, "id": msg_id, "type": message_type, "ts": ts}
+    if seq is not None:
+        body["seq"] = seq
+    body["data"] = data
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
