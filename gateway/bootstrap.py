@@ -8,9 +8,10 @@ from contextlib import closing
 from typing import Any
 
 from gateway import __version__
+from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants
-from gateway.adapters.sqlite.queries import summary
+from gateway.adapters.sqlite.queries import summary, sync_summary
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.web.app import create_app
@@ -19,24 +20,29 @@ log = logging.getLogger("storegw")
 CHECK_INTERVAL_S = 300.0
 
 
+def _next_boot(uow) -> int:
+    """`boot` grows at every start, so a stale last will never overrides a newer status."""
+    return uow.next_counter("boot")
+
+
 class Gateway:
     def __init__(self, config: Config):
         self.config = config
-        self.writer = Writer(config.database_path)
+        self.writer = Writer(config.database_path, coalesce=True)
+        self.link: CloudLink | None = None
+        self.boot = 0
         self._problems: list[str] = []
         self._stopped = threading.Event()
 
     def start(self) -> "Gateway":
         self.writer.start()
         log.info("database %s open (WAL, synchronous=FULL)", self.config.database_path)
+        self.boot = self.writer.call(_next_boot)
         self.check()
-        log.info(
-            "cloud sync over MQTT is not part of this build yet; %s is not contacted",
-            self.config.mqtt.url,
-        )
         for device, section in self.config.devices.items():
             if section is None:
                 log.info("device %s: not configured", device)
+        self.link = CloudLink(self.config, self.writer, self.cloud_status).start()
         threading.Thread(
             target=self._check_periodically, name="storegw-checker", daemon=True
         ).start()
@@ -44,6 +50,8 @@ class Gateway:
 
     def stop(self) -> None:
         self._stopped.set()
+        if self.link is not None:
+            self.link.stop()
         self.writer.stop()
 
     def check(self) -> list[str]:
@@ -64,25 +72,49 @@ class Gateway:
     def reader(self) -> "closing[sqlite3.Connection]":
         return closing(open_connection(self.config.database_path, readonly=True))
 
+    def devices(self) -> dict[str, str]:
+        return {
+            name: "not_configured" if section is None else "offline"
+            for name, section in self.config.devices.items()
+        }
+
+    def cloud_status(self, online: bool) -> dict[str, Any]:
+        """The body of the retained `gateway.status` (also the last will, with online false)."""
+        with self.reader() as conn:
+            sync = sync_summary(conn)
+        alarms = sync.pop("alarms") + [f"invariant: {p}" for p in self._problems]
+        return {
+            "online": online,
+            "boot": self.boot,
+            "version": __version__,
+            **sync,
+            "devices": self.devices(),
+            "shift": {"open": False, "number": None},
+            "alarms": alarms,
+        }
+
     def status(self) -> dict[str, Any]:
         with self.reader() as conn:
             counts = summary(conn)
+            sync = sync_summary(conn)
+        link = self.link.snapshot() if self.link else {"state": "not_connected", "detail": ""}
         return {
             "ok": not self._problems,
             "store_id": self.config.store_id,
             "version": __version__,
             "database": str(self.config.database_path),
             **counts,
+            "outbox": {"head_seq": sync["out_seq"], "backlog": sync["outbox_backlog"]},
             "invariants": {"ok": not self._problems, "problems": list(self._problems)},
             "mqtt": {
                 "url": self.config.mqtt.url,
-                "state": "not_connected",
-                "detail": "cloud sync is not part of this build yet",
+                "state": link["state"],
+                "detail": link["detail"],
+                "in_seq": sync["in_seq"],
+                "acked_seq": sync["acked_seq"],
+                "alarms": sync["alarms"],
             },
-            "devices": {
-                name: "not_configured" if section is None else "offline"
-                for name, section in self.config.devices.items()
-            },
+            "devices": self.devices(),
         }
 
     def web_app(self):

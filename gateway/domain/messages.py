@@ -92,10 +92,19 @@ def outbound_topic_suffix(message_type: str) -> str:
 
 
 def envelope_bytes(
-    msg_id: str, message_type: str, data: Any, *, ts: str, seq: int | None = None
+    msg_id: str,
+    message_type: str,
+    data: Any = None,
+    *,
+    ts: str,
+    seq: int | None = None,
+    data_json: str | None = None,
 ) -> bytes:
+    """The wire form. `data_json`: a body already encoded (an outbox row), spliced in as is."""
     body = {"v": CONTRACT_VERSION, "id": msg_id, "type": message_type, "ts": ts}
     if seq is not None:
         body["seq"] = seq
-    body["data"] = data
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = json.dumps(body, ensure_ascii=False, separators=(",", ":"))[:-1]
+    if data_json is None:
+        data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f'{head},"data":{data_json}}}'.encode()

@@ -44,6 +44,21 @@ class StockLevel:
         return max(0, self.free)
 
 
+def stock_changed_items(levels: list[StockLevel]) -> list[dict]:
+    """The items of a `stock.changed` message; the per-sku `seq` lets a consumer drop a stale
+    one (an extension of the contract)."""
+    return [
+        {
+            "sku": level.sku,
+            "on_hand": level.on_hand,
+            "reserved": level.reserved,
+            "available": level.available,
+            "seq": level.seq,
+        }
+        for level in levels
+    ]
+
+
 @dataclass(frozen=True)
 class StockItemChange:
     sku: str

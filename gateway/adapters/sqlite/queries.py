@@ -48,7 +48,6 @@ def summary(conn: sqlite3.Connection) -> dict:
         "SELECT status, COUNT(*) FROM customer_order GROUP BY status"
     ):
         orders[status] = count
-    head = conn.execute("SELECT value FROM counter WHERE name = 'outbox_seq'").fetchone()
     return {
         "catalog": {
             "products": conn.execute("SELECT COUNT(*) FROM product").fetchone()[0],
@@ -58,9 +57,25 @@ def summary(conn: sqlite3.Connection) -> dict:
         "needs_attention": conn.execute(
             "SELECT COUNT(*) FROM customer_order WHERE needs_attention IS NOT NULL"
         ).fetchone()[0],
-        # Nothing acknowledges outbound messages yet (cloud sync comes next): all is backlog.
-        "outbox": {
-            "head_seq": head[0] if head else 0,
-            "backlog": conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0],
-        },
+    }
+
+
+def sync_summary(conn: sqlite3.Connection) -> dict:
+    """The cloud-sync figures of `gateway.status`."""
+    counters = dict(
+        conn.execute(
+            "SELECT name, value FROM counter WHERE name IN ('in_seq', 'outbox_seq', 'acked_seq')"
+        ).fetchall()
+    )
+    out_seq, acked = counters.get("outbox_seq", 0), counters.get("acked_seq", 0)
+    alarms = [
+        f"{name}: {detail}"
+        for name, detail in conn.execute("SELECT name, detail FROM alarm ORDER BY name")
+    ]
+    return {
+        "in_seq": counters.get("in_seq", 0),
+        "out_seq": out_seq,
+        "acked_seq": acked,
+        "outbox_backlog": out_seq - acked,
+        "alarms": alarms,
     }

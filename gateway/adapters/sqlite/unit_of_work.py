@@ -4,6 +4,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from gateway.domain.stock import stock_changed_items
+
 from .catalog_repo import CatalogRepo
 from .order_repo import OrderRepo
 from .outbox import Coalescing, CommandLog, Outbox, utc_now
@@ -49,18 +51,4 @@ class SqliteUnitOfWork:
         numbers as they are at commit — so the last message for a sku is never stale."""
         skus = self.stock.take_touched()
         if skus:
-            self.outbox.emit_stock_changed(stock_items(self.stock.levels(sorted(skus))))
-
-
-def stock_items(levels) -> list[dict]:
-    """The items of a stock.changed message (`seq` lets a consumer drop a stale one)."""
-    return [
-        {
-            "sku": level.sku,
-            "on_hand": level.on_hand,
-            "reserved": level.reserved,
-            "available": level.available,
-            "seq": level.seq,
-        }
-        for level in levels
-    ]
+            self.outbox.emit_stock_changed(stock_changed_items(self.stock.levels(sorted(skus))))

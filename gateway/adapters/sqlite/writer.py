@@ -27,6 +27,7 @@ class Writer:
     def __init__(self, path: str | Path, *, coalesce: bool = False):
         self.path = Path(path)
         self.coalesce = coalesce
+        self.on_commit: Callable[[], None] | None = None  # e.g. wake the outbox relay
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._ready = Future()
@@ -106,8 +107,7 @@ class Writer:
                 return batch, False
         return batch, True
 
-    @staticmethod
-    def _apply(database: Database, batch: list) -> None:
+    def _apply(self, database: Database, batch: list) -> None:
         if not batch:
             return
         try:
@@ -119,6 +119,8 @@ class Writer:
             for future, *_ in batch:
                 future.set_exception(exc)
             return
+        if self.on_commit is not None:
+            self.on_commit()
         for (future, *_), (ok, value) in zip(batch, outcomes, strict=True):
             if ok:
                 future.set_result(value)

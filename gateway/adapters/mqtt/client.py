@@ -1,0 +1,59 @@
+"""Building the paho client: MQTT 5, a persistent session that outlives the process, manual
+acknowledgement, the last will, TLS and credentials from the configuration."""
+
+import random
+import uuid
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from gateway.config import Config
+from gateway.domain.messages import envelope_bytes
+
+SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our session (and queued messages) a week
+MAX_INFLIGHT = 100  # QoS 1 messages handed to paho and not yet PUBACKed
+
+
+def status_bytes(status: dict, ts: str) -> bytes:
+    return envelope_bytes(str(uuid.uuid4()), "gateway.status", status, ts=ts)
+
+
+def build_client(config: Config, will: bytes) -> mqtt.Client:
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=f"storegw-{config.store_id}",
+        protocol=mqtt.MQTTv5,
+        manual_ack=True,  # PUBACK only after the message's transaction has committed
+    )
+    client.suppress_exceptions = True  # a bug in a callback must never kill the network loop
+    client.max_inflight_messages_set(MAX_INFLIGHT)
+    client.max_queued_messages_set(0)
+    settings = config.mqtt
+    if settings.username:
+        client.username_pw_set(settings.username, settings.password)
+    if settings.tls:
+        client.tls_set(
+            ca_certs=str(settings.ca) if settings.ca else None,
+            certfile=str(settings.cert) if settings.cert else None,
+            keyfile=str(settings.key) if settings.key else None,
+        )
+    status_topic = f"{settings.topic_prefix}/{config.store_id}/out/status"
+    client.will_set(status_topic, will, qos=1, retain=True)
+    jitter_reconnect(client, config.sync.reconnect_max)
+    return client
+
+
+def jitter_reconnect(client: mqtt.Client, cap: float) -> None:
+    """paho doubles its reconnect delay from min to max but adds no jitter: a fleet of shops
+    that lost the broker together would come back in lockstep. Each outage draws its own."""
+    client.reconnect_delay_set(
+        min_delay=random.uniform(0.5, 1.5), max_delay=max(1.0, cap * random.uniform(0.6, 1.0))
+    )
+
+
+def connect_properties() -> Properties:
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = SESSION_EXPIRY_S  # without it clean_start=False is moot
+    return properties

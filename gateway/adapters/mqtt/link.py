@@ -1,0 +1,260 @@
+"""The cloud link: inbound messages applied through the single writer and acknowledged after
+COMMIT; outbound messages published from the outbox in seq order and settled only by the
+cloud's `sync.ack` (never by PUBACK, publish()'s return code or wait_for_publish())."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import closing
+
+from gateway.adapters.sqlite.connection import open_connection
+from gateway.adapters.sqlite.outbox import utc_now
+from gateway.adapters.sqlite.writer import Writer
+from gateway.config import Config
+from gateway.domain.messages import envelope_bytes
+from gateway.services.inbox import receive_cloud_message, request_resend, skip_gap
+from gateway.services.sync import prune_history
+
+from .client import MAX_INFLIGHT, build_client, connect_properties, jitter_reconnect, status_bytes
+
+log = logging.getLogger("storegw.mqtt")
+RESEND_REQUEST_EVERY = 5.0
+STATUS_EVERY = 60.0
+PRUNE_EVERY = 600.0
+
+
+def _mark_link(uow, online: bool) -> None:
+    uow.outbox.mark_link(online)
+
+
+class CloudLink:
+    def __init__(self, config: Config, writer: Writer, status: Callable[[bool], dict]):
+        self.config, self.writer, self.status_source = config, writer, status
+        self.prefix = f"{config.mqtt.topic_prefix}/{config.store_id}"
+        self.state, self.detail = "connecting", ""
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._connected = False
+        self._inflight: dict[int, int] = {}  # paho mid → outbox seq, for this client only
+        self._acked = self._next = 0
+        self._progress_at = time.monotonic()
+        self._refused_until = 0.0
+        self._refusals = 0
+        self._gap_since: float | None = None
+        self._client = build_client(config, status_bytes(status(False), utc_now()))
+        for name in ("on_connect", "on_disconnect", "on_message", "on_publish"):
+            setattr(self._client, name, getattr(self, f"_{name}"))
+        writer.on_commit = self._wake.set
+        self._relay = threading.Thread(target=self._run_relay, name="storegw-relay", daemon=True)
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> "CloudLink":
+        with closing(open_connection(self.writer.path, readonly=True)) as conn:
+            row = conn.execute("SELECT value FROM counter WHERE name = 'acked_seq'").fetchone()
+        self._acked = row[0] if row else 0
+        self._next = self._acked + 1
+        settings = self.config.mqtt
+        self._client.connect_async(
+            settings.host,
+            settings.port,
+            self.config.sync.keepalive,
+            clean_start=False,
+            properties=connect_properties(),
+        )
+        self._client.loop_start()  # paho's thread: network I/O, reconnects, callbacks
+        self._relay.start()
+        log.info("cloud link: connecting to %s as storegw-%s", settings.url, self.config.store_id)
+        return self
+
+    def stop(self) -> None:
+        """A planned stop publishes `online: false` itself: the will is only for crashes."""
+        self._stopping.set()
+        self._wake.set()
+        if self._connected:
+            info = self._client.publish(
+                self._topic("out/status"),
+                status_bytes(self.status_source(False), utc_now()),
+                qos=1,
+                retain=True,
+            )
+            info.wait_for_publish(timeout=2)  # best effort only; nothing is settled by it
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._relay.join(timeout=5)
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {
+                "url": self.config.mqtt.url,
+                "state": self.state,
+                "detail": self.detail,
+                "acked_seq": self._acked,
+                "sent_seq": self._next - 1,
+            }
+
+    def _topic(self, suffix: str) -> str:
+        return f"{self.prefix}/{suffix}"
+
+    # --- paho callbacks (paho's thread; exceptions are logged, never fatal) -----------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            self._set_state("offline", f"broker refused the connection: {reason_code}")
+            return
+        try:
+            self.writer.call(_mark_link, True)  # no stock.changed merge is in flight now
+            client.subscribe(self._topic("in/#"), qos=1)
+            with self._lock:
+                self._connected = True
+                self._inflight.clear()
+                self._next = self._acked + 1  # republish everything the cloud has not acked
+                self._progress_at = time.monotonic()
+            self._set_state(
+                "connected", "session resumed" if flags.session_present else "new session"
+            )
+            self._publish_status()
+            self._wake.set()
+        except Exception:
+            log.exception("cloud link: on_connect failed")
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        with self._lock:
+            self._connected = False
+        if not self._stopping.is_set():
+            self._set_state("offline", f"disconnected: {reason_code}")
+            jitter_reconnect(client, self.config.sync.reconnect_max)
+            try:
+                self.writer.call(_mark_link, False)
+            except Exception:
+                log.exception("cloud link: could not mark the link down")
+
+    def _on_message(self, client, userdata, message) -> None:
+        suffix = message.topic[len(self.prefix) + 1 :]
+        try:
+            result = self.writer.call(receive_cloud_message, self.prefix, suffix, message.payload)
+        except Exception:
+            # Not acknowledged: the broker delivers it again on the next connection, and a
+            # cloud seq gap behind it is asked for again with sync.resend.
+            log.exception("cloud link: message on %s not applied", message.topic)
+            return
+        client.ack(message.mid, message.qos)
+        self._after_inbound(result)
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
+        with self._lock:
+            seq = self._inflight.pop(mid, None)
+            if seq is None or not reason_code.is_failure:
+                self._refusals = 0 if seq is not None else self._refusals
+                return
+            # Refused by the broker (ACL, quota): not delivered. Back off, try again later.
+            self._refusals += 1
+            delay = 5.0 if self._refusals <= 3 else 60.0
+            self._refused_until = time.monotonic() + delay
+            self._next = min(self._next, seq)
+        log.error("cloud link: broker refused message %d: %s", seq, reason_code)
+        self._set_state("connected", f"broker refuses to take messages: {reason_code}")
+
+    # --- effects of inbound messages -------------------------------------------------------
+
+    def _after_inbound(self, result: dict) -> None:
+        with self._lock:
+            if result.get("acked_seq", 0) > self._acked:
+                self._acked = result["acked_seq"]
+                self._progress_at = time.monotonic()
+            if "replay_from" in result:
+                self._next = min(self._next, result["replay_from"])
+            if result.get("parked") and self._gap_since is None:
+                self._gap_since = time.monotonic()
+            elif result.get("parked") is False:
+                self._gap_since = None
+        self._wake.set()
+
+    def _set_state(self, state: str, detail: str) -> None:
+        with self._lock:
+            self.state, self.detail = state, detail
+        log.info("cloud link: %s (%s)", state, detail)
+
+    # --- the relay thread: outbox → broker, timers ---------------------------------------
+
+    def _run_relay(self) -> None:
+        timers = {"status": 0.0, "prune": time.monotonic(), "resend": 0.0}
+        with closing(open_connection(self.writer.path, readonly=True)) as conn:
+            while not self._stopping.is_set():
+                self._wake.wait(timeout=1.0)
+                self._wake.clear()
+                try:
+                    self._publish_outbox(conn)
+                    self._timers(timers)
+                except Exception:
+                    log.exception("cloud link: relay step failed")
+                    time.sleep(1.0)
+
+    def _publish_outbox(self, conn) -> None:
+        while True:
+            with self._lock:
+                if not self._connected or time.monotonic() < self._refused_until:
+                    return
+                budget = min(
+                    MAX_INFLIGHT - len(self._inflight),
+                    self.config.sync.window - (self._next - 1 - self._acked),
+                )
+                start = self._next
+            if budget <= 0:
+                return
+            rows = conn.execute(
+                "SELECT seq, event_id, type, topic, data_json, created_at FROM outbox"
+                " WHERE seq >= ? ORDER BY seq LIMIT ?",
+                (start, budget),
+            ).fetchall()
+            if not rows:
+                return
+            for seq, event_id, event_type, topic, data_json, created_at in rows:
+                payload = envelope_bytes(
+                    event_id, event_type, ts=created_at, seq=seq, data_json=data_json
+                )
+                with self._lock:
+                    if not self._connected:
+                        return
+                    if self._next != seq:
+                        break  # rewound by a replay or a resend meanwhile: read again
+                    if self._next - 1 == self._acked:
+                        self._progress_at = time.monotonic()  # a new round starts its clock
+                    info = self._client.publish(self._topic(f"out/{topic}"), payload, qos=1)
+                    self._inflight[info.mid] = seq
+                    self._next = seq + 1
+
+    def _timers(self, timers: dict) -> None:
+        now = time.monotonic()
+        sync = self.config.sync
+        with self._lock:
+            stalled = self._next - 1 > self._acked and now - self._progress_at > sync.resend_after
+            if stalled:  # the broker may have dropped them: offer again from the last ack
+                self._next, self._progress_at = self._acked + 1, now
+            gap_age = None if self._gap_since is None else now - self._gap_since
+        if stalled:
+            log.warning(
+                "cloud link: no sync.ack for %.0f s; publishing again from %d",
+                sync.resend_after,
+                self._acked + 1,
+            )
+            self._wake.set()
+        if gap_age is not None and gap_age >= sync.gap_wait:
+            self._after_inbound(self.writer.call(skip_gap, self.prefix))
+        elif gap_age is not None and now - timers["resend"] >= RESEND_REQUEST_EVERY:
+            timers["resend"] = now
+            if gap_age >= RESEND_REQUEST_EVERY:
+                self._after_inbound(self.writer.call(request_resend))
+        if now - timers["status"] >= STATUS_EVERY:
+            timers["status"] = now
+            self._publish_status()
+        if now - timers["prune"] >= PRUNE_EVERY:
+            timers["prune"] = now
+            self.writer.call(prune_history)
+
+    def _publish_status(self) -> None:
+        if self._connected:
+            payload = status_bytes(self.status_source(True), utc_now())
+            self._client.publish(self._topic("out/status"), payload, qos=1, retain=True)

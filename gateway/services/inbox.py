@@ -1,0 +1,183 @@
+"""Cloud → gateway: every inbound message is applied at most once and in the cloud's seq order.
+
+One transaction per message: the message's effects, the record that it was seen, the advance
+of the applied seq and any reply events commit together, and only then is it acknowledged.
+A message ahead of a gap is parked and `sync.resend` asks for the missing ones."""
+
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.errors import DomainError, InvalidInput
+from gateway.domain.messages import Envelope, RejectedMessage, parse_envelope
+from gateway.domain.stock import parse_stock_change
+from gateway.domain.validation import require_id, require_int, require_str
+
+from .catalog import apply_catalog
+from .events import emit_message_rejected
+from .order_edits import edit_order
+from .orders import cancel_order, create_order
+from .stock import apply_stock_change
+from .sync import acknowledge, full_stock_snapshot, replay_from
+
+IN_SEQ = "in_seq"
+# Idempotent control messages: applying them twice is harmless, so they are not remembered.
+CONTROL = frozenset({"sync.ack", "cmd.replay", "cmd.resync"})
+
+
+def receive_cloud_message(uow, prefix: str, suffix: str, payload: bytes) -> dict:
+    """`prefix` is `<topic_prefix>/<store_id>`; `suffix` e.g. `in/orders`. Returns what the
+    link must do next: {"outcome", "acked_seq"?, "replay_from"?, "parked"}."""
+    topic = f"{prefix}/{suffix}"
+    try:
+        envelope = parse_envelope(suffix, payload)
+    except RejectedMessage as exc:
+        if exc.ref_id and uow.sync.seen(exc.ref_id):
+            return {"outcome": "duplicate"}
+        emit_message_rejected(uow, exc.ref_id, topic, exc.reason, exc.detail)
+        if exc.ref_id:
+            uow.sync.remember(exc.ref_id, None, "?", "rejected")
+        return {"outcome": "rejected", "reason": exc.reason}
+    if uow.sync.seen(envelope.id):
+        return {"outcome": "duplicate"}
+    if envelope.seq is None:
+        return _apply(uow, topic, envelope)
+    applied = uow.sync.counter(IN_SEQ)
+    if envelope.seq <= applied:
+        uow.sync.remember(envelope.id, envelope.seq, envelope.type, "duplicate")
+        return {"outcome": "duplicate"}
+    if envelope.seq > applied + 1:
+        uow.sync.park(envelope.seq, envelope.id, suffix, payload)
+        if uow.sync.parked_count() == 1:  # a new gap; the link repeats the request while it lasts
+            request_resend(uow, applied + 1)
+        return {"outcome": "parked", "parked": True}
+    return _apply_in_order(uow, prefix, topic, envelope)
+
+
+def request_resend(uow, from_seq: int | None = None) -> dict:
+    """Ask the cloud for what is missing (again: the link calls this while a gap is open)."""
+    if from_seq is None:
+        if uow.sync.first_parked() is None:
+            return {"outcome": "no_gap", "parked": False}
+        from_seq = uow.sync.counter(IN_SEQ) + 1
+    uow.outbox.emit("sync.resend", {"from_seq": from_seq})
+    return {"outcome": "resend", "parked": True}
+
+
+def skip_gap(uow, prefix: str) -> dict:
+    """The missing cloud messages never came (configurable wait): go on with what is parked
+    and raise an alarm, so the shop does not stop waiting for something that is lost."""
+    first = uow.sync.first_parked()
+    if first is None:
+        return {"outcome": "no_gap", "parked": False}
+    applied = uow.sync.counter(IN_SEQ)
+    uow.sync.raise_alarm(
+        "cloud_seq_gap",
+        f"cloud messages {applied + 1}..{first[0] - 1} never arrived and were skipped",
+    )
+    uow.sync.set_counter(IN_SEQ, first[0] - 1)
+    return _drain_parked(uow, prefix, {"outcome": "skipped"})
+
+
+def _apply_in_order(uow, prefix: str, topic: str, envelope: Envelope) -> dict:
+    result = _apply(uow, topic, envelope)
+    uow.sync.set_counter(IN_SEQ, envelope.seq)
+    return _drain_parked(uow, prefix, result)
+
+
+def _drain_parked(uow, prefix: str, result: dict) -> dict:
+    """Apply parked messages that are now next in line; merge what the link must do."""
+    while (first := uow.sync.first_parked()) is not None:
+        seq, suffix, payload = first
+        applied = uow.sync.counter(IN_SEQ)
+        if seq > applied + 1:
+            break
+        uow.sync.unpark(seq)
+        if seq <= applied:
+            continue
+        envelope = parse_envelope(suffix, payload)  # it parsed when it was parked
+        later = _apply(uow, f"{prefix}/{suffix}", envelope)
+        uow.sync.set_counter(IN_SEQ, seq)
+        result = _merge(result, later)
+    result["parked"] = uow.sync.parked_count() > 0
+    return result
+
+
+def _merge(first: dict, later: dict) -> dict:
+    merged = {**first}
+    if "acked_seq" in later:
+        merged["acked_seq"] = max(later["acked_seq"], first.get("acked_seq", 0))
+    if "replay_from" in later:
+        merged["replay_from"] = min(later["replay_from"], first.get("replay_from", 2**63))
+    return merged
+
+
+def _apply(uow, topic: str, envelope: Envelope) -> dict:
+    try:
+        with uow.savepoint():
+            effect = HANDLERS[envelope.type](uow, envelope.data, envelope.id, topic)
+    except DomainError as exc:
+        emit_message_rejected(uow, envelope.id, topic, exc.reason, exc.detail)
+        uow.sync.remember(envelope.id, envelope.seq, envelope.type, "rejected")
+        return {"outcome": "rejected", "reason": exc.reason}
+    if envelope.type not in CONTROL:
+        uow.sync.remember(envelope.id, envelope.seq, envelope.type, "applied")
+    return {"outcome": "applied", **effect}
+
+
+def _catalog(uow, data, msg_id, topic) -> dict:
+    apply_catalog(uow, parse_catalog_upsert(data), ref_id=msg_id, topic=topic, report=True)
+    return {}
+
+
+def _stock(kind: str):
+    def handle(uow, data, msg_id, topic) -> dict:
+        apply_stock_change(uow, parse_stock_change(kind, data), by="cloud")
+        return {}
+
+    return handle
+
+
+def _order_created(uow, data, msg_id, topic) -> dict:
+    create_order(uow, data)
+    return {}
+
+
+def _order_cancelled(uow, data, msg_id, topic) -> dict:
+    order_id = require_id(data.get("order_id"), "order_id")
+    reason = require_str(data.get("reason", "cloud"), "reason", max_len=200)
+    cancel_order(uow, order_id, by="cloud", reason=reason)
+    return {}
+
+
+def _order_updated(uow, data, msg_id, topic) -> dict:
+    edit_order(uow, data, by="cloud")
+    return {}
+
+
+def _sync_ack(uow, data, msg_id, topic) -> dict:
+    through = require_int(data.get("through_seq"), "through_seq", minimum=0, maximum=2**62)
+    head = uow.sync.outbox_head()
+    if through > head:
+        raise InvalidInput(f"through_seq {through} is beyond the last seq sent ({head})")
+    return {"acked_seq": acknowledge(uow, through)}
+
+
+def _replay(uow, data, msg_id, topic) -> dict:
+    from_seq = require_int(data.get("from_seq"), "from_seq", minimum=1, maximum=2**62)
+    return {"replay_from": replay_from(uow, from_seq)}
+
+
+def _resync(uow, data, msg_id, topic) -> dict:
+    full_stock_snapshot(uow)
+    return {}
+
+
+HANDLERS = {
+    "catalog.upsert": _catalog,
+    "stock.set": _stock("set"),
+    "stock.adjust": _stock("adjust"),
+    "order.created": _order_created,
+    "order.cancelled": _order_cancelled,
+    "order.updated": _order_updated,
+    "sync.ack": _sync_ack,
+    "cmd.replay": _replay,
+    "cmd.resync": _resync,
+}
