@@ -34,13 +34,13 @@ def full_stock_snapshot(uow) -> None:
     uow.sync.clear_alarm("cloud_seq_gap")  # the cloud has resynchronised its view of the shop
 
 
-def prune_history(uow) -> dict:
+def prune_history(uow, keep_last: int = KEEP_LAST) -> dict:
     """Keep the database bounded: acknowledged outbox rows and remembered inbound ids."""
     now = datetime.strptime(uow.now, "%Y-%m-%dT%H:%M:%S.%fZ")
     cut = (now - timedelta(days=KEEP_DAYS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     seen_cut = (now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     acked = uow.sync.counter(ACKED_SEQ)
     return {
-        "outbox": uow.sync.prune_outbox(acked, KEEP_LAST, cut),
+        "outbox": uow.sync.prune_outbox(acked, keep_last, cut),
         "inbox": uow.sync.prune_seen(seen_cut),
     }

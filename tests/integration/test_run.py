@@ -148,7 +148,8 @@ def test_run_serves_healthz_and_the_status_page_without_the_cloud(tmp_path, gate
     assert running.terminate() is not None
     log = running.log()
     assert f"database {tmp_path / 'g.db'} open" in log
-    assert "mqtt://127.0.0.1:1 is not contacted" in log
+    assert "cloud link: connecting to mqtt://127.0.0.1:1" in log
+    assert "cloud link: offline (cannot reach the broker" in log
     assert "invariants hold" in log
     assert "Traceback" not in log
 

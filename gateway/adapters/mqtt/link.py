@@ -44,7 +44,7 @@ class CloudLink:
         self._refusals = 0
         self._gap_since: float | None = None
         self._client = build_client(config, status_bytes(status(False), utc_now()))
-        for name in ("on_connect", "on_disconnect", "on_message", "on_publish"):
+        for name in ("on_connect", "on_connect_fail", "on_disconnect", "on_message", "on_publish"):
             setattr(self._client, name, getattr(self, f"_{name}"))
         writer.on_commit = self._wake.set
         self._relay = threading.Thread(target=self._run_relay, name="storegw-relay", daemon=True)
@@ -120,6 +120,9 @@ class CloudLink:
         except Exception:
             log.exception("cloud link: on_connect failed")
 
+    def _on_connect_fail(self, client, userdata) -> None:
+        self._set_state("offline", "cannot reach the broker; the shop works on, retrying")
+
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         with self._lock:
             self._connected = False
@@ -174,8 +177,10 @@ class CloudLink:
 
     def _set_state(self, state: str, detail: str) -> None:
         with self._lock:
+            changed = (self.state, self.detail) != (state, detail)
             self.state, self.detail = state, detail
-        log.info("cloud link: %s (%s)", state, detail)
+        if changed:  # one line per change, not one per reconnect attempt
+            log.info("cloud link: %s (%s)", state, detail)
 
     # --- the relay thread: outbox → broker, timers ---------------------------------------
 
