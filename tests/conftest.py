@@ -13,6 +13,8 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from tests import builders
 
+pytest_plugins = ["tests.brokers"]  # real Mosquitto brokers and a WAN-cut proxy
+
 
 class Shop:
     """A database plus shortcuts for the set-up steps most tests need."""

@@ -20,7 +20,9 @@ from .client import MAX_INFLIGHT, build_client, connect_properties, jitter_recon
 
 log = logging.getLogger("storegw.mqtt")
 RESEND_REQUEST_EVERY = 5.0
-STATUS_EVERY = 60.0
+STATUS_EVERY = 30.0  # the status is published at least this often ...
+STATUS_CHECK_EVERY = 2.0  # ... and when what it says changed, looked at this often
+STATUS_FIELDS = ("in_seq", "devices", "shift", "alarms")
 PRUNE_EVERY = 600.0
 
 
@@ -43,8 +45,17 @@ class CloudLink:
         self._refused_until = 0.0
         self._refusals = 0
         self._gap_since: float | None = None
+        self._said: dict = {}  # what the last published status said
+        self._session = ""
         self._client = build_client(config, status_bytes(status(False), utc_now()))
-        for name in ("on_connect", "on_connect_fail", "on_disconnect", "on_message", "on_publish"):
+        for name in (
+            "on_connect",
+            "on_connect_fail",
+            "on_disconnect",
+            "on_message",
+            "on_publish",
+            "on_subscribe",
+        ):
             setattr(self._client, name, getattr(self, f"_{name}"))
         writer.on_commit = self._wake.set
         self._relay = threading.Thread(target=self._run_relay, name="storegw-relay", daemon=True)
@@ -106,19 +117,24 @@ class CloudLink:
             return
         try:
             self.writer.call(_mark_link, True)  # no stock.changed merge is in flight now
-            client.subscribe(self._topic("in/#"), qos=1)
             with self._lock:
                 self._connected = True
                 self._inflight.clear()
                 self._next = self._acked + 1  # republish everything the cloud has not acked
                 self._progress_at = time.monotonic()
-            self._set_state(
-                "connected", "session resumed" if flags.session_present else "new session"
-            )
-            self._publish_status()
+            self._session = "session resumed" if flags.session_present else "new session"
+            client.subscribe(self._topic("in/#"), qos=1)
             self._wake.set()
         except Exception:
             log.exception("cloud link: on_connect failed")
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if any(code.is_failure for code in reason_codes):
+            self._set_state("connected", f"the broker refused our subscription: {reason_codes}")
+            return
+        # Only now can the cloud's messages reach us; the status says how far we got.
+        self._set_state("connected", self._session)
+        self._publish_status()
 
     def _on_connect_fail(self, client, userdata) -> None:
         self._set_state("offline", "cannot reach the broker; the shop works on, retrying")
@@ -185,7 +201,7 @@ class CloudLink:
     # --- the relay thread: outbox → broker, timers ---------------------------------------
 
     def _run_relay(self) -> None:
-        timers = {"status": 0.0, "prune": time.monotonic(), "resend": 0.0}
+        timers = {"status": 0.0, "status_check": 0.0, "prune": time.monotonic(), "resend": 0.0}
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
             while not self._stopping.is_set():
                 self._wake.wait(timeout=1.0)
@@ -252,14 +268,24 @@ class CloudLink:
             timers["resend"] = now
             if gap_age >= RESEND_REQUEST_EVERY:
                 self._after_inbound(self.writer.call(request_resend))
-        if now - timers["status"] >= STATUS_EVERY:
-            timers["status"] = now
-            self._publish_status()
+        if (
+            now - timers["status_check"] >= STATUS_CHECK_EVERY
+            or now - timers["status"] >= STATUS_EVERY
+        ):
+            timers["status_check"] = now
+            # A changed in_seq tells the cloud how far we got (it resends what a broker dropped).
+            status = self.status_source(True)
+            said = {key: status[key] for key in STATUS_FIELDS}
+            if said != self._said or now - timers["status"] >= STATUS_EVERY:
+                timers["status"] = now
+                self._publish_status(status)
         if now - timers["prune"] >= PRUNE_EVERY:
             timers["prune"] = now
             self.writer.call(prune_history)
 
-    def _publish_status(self) -> None:
+    def _publish_status(self, status: dict | None = None) -> None:
         if self._connected:
-            payload = status_bytes(self.status_source(True), utc_now())
+            status = status or self.status_source(True)
+            self._said = {key: status[key] for key in STATUS_FIELDS}
+            payload = status_bytes(status, utc_now())
             self._client.publish(self._topic("out/status"), payload, qos=1, retain=True)
