@@ -1,16 +1,16 @@
-# Developer entry points. `make run` starts the gateway, `make test` runs the whole suite.
+# Developer entry points. `make run` starts a broker, the cloud simulator and the gateway;
+# `make test` runs the whole suite.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The stamp is newer than pyproject.toml once its dependencies are installed: re-runs are instant.
 STAMP := $(VENV)/.installed
-DEV_CONFIG := firmware-config/gateway.dev.toml
 PYTEST_ARGS ?=
 # apt-get needs root; use sudo only when we are not root already (CI runs as root without sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: .venv install test run bench lint fmt clean
+.PHONY: .venv install deps test run bench lint fmt clean
 
 .venv install: $(STAMP)
 
@@ -25,15 +25,27 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[dev]'
 	touch $@
 
-test: install
+# System packages: mosquitto, the MQTT broker that `make run` and the tests start (each its own, on
+# its own port). Debian keeps it in /usr/sbin, off a normal user's PATH. Where systemd runs, the
+# package starts a system broker on port 1883: nothing here uses it, so it is stopped and disabled.
+deps:
+	@export PATH="$$PATH:/usr/sbin:/usr/local/sbin"; command -v mosquitto >/dev/null || { \
+	  echo "mosquitto not found; installing it with apt-get" >&2; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends mosquitto && \
+	  if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now mosquitto.service; \
+	  elif [ -x /etc/init.d/mosquitto ]; then $(SUDO) /etc/init.d/mosquitto stop; fi; }
+
+test: install deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-run: install
-	mkdir -p var
-	@echo "Store gateway UI: http://127.0.0.1:8080/"
-	$(BIN)/storegw run --config $(DEV_CONFIG)
+# A broker on 127.0.0.1:18830, the cloud back-office simulator and the gateway (tools/run_dev.py).
+# Ctrl-C stops all three. STOREGW_DEV_BROKER_PORT=18831 for a second copy.
+run: install deps
+	$(BIN)/python tools/run_dev.py
 
 # Each benchmark prints its BENCH lines; timings are figures, never pass/fail.
 bench: install

@@ -1,3 +1,4 @@
+import dataclasses
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -133,7 +134,10 @@ def test_shipped_configuration_files_load(name):
 
 def test_dev_file_is_what_make_run_expects():
     config = load_config(REPO / "firmware-config" / "gateway.dev.toml", env={})
-    assert config == load_config(None, env={})
+    defaults = load_config(None, env={})
+    assert config.mqtt.url == "mqtt://127.0.0.1:18830"  # the broker tools/run_dev.py starts
+    expected_mqtt = dataclasses.replace(defaults.mqtt, url=config.mqtt.url)
+    assert config == dataclasses.replace(defaults, mqtt=expected_mqtt)
 
 
 # --- environment overrides ---------------------------------------------------------------------

@@ -1,0 +1,205 @@
+"""python -m simulators.backoffice — the cloud back-office playing a web shop against a gateway.
+
+Publishes the catalog and the initial stock, then orders at --rate per second (bursts on the last
+units, occasional cancellations), consuming and acknowledging what the gateway publishes. Ends on
+SIGINT/SIGTERM or after --duration with a summary; always exits 0 (the figures are the result).
+A broker that is down is waited for, so it can start before the broker and the gateway."""
+
+import argparse
+import random
+import signal
+import threading
+import time
+
+from .cloud import Cloud
+from .shop import WebShop, initial_stock, make_catalog
+from .view import percentile
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m simulators.backoffice", description=__doc__)
+    p.add_argument("--url", default="mqtt://127.0.0.1:1883", help="mqtt:// or mqtts:// broker")
+    p.add_argument("--store", default="shop-001", help="store id (topic storegw/<store>/...)")
+    p.add_argument("--prefix", default="storegw", help="topic prefix")
+    p.add_argument("--products", type=int, default=20)
+    p.add_argument("--variants", type=int, default=3, help="variants per product (0: simple)")
+    p.add_argument("--stock", type=int, default=5, help="initial on_hand of every sku")
+    p.add_argument("--rate", type=float, default=2.0, help="orders per second (0: none)")
+    p.add_argument("--duration", type=float, default=None, help="seconds (default: until signal)")
+    p.add_argument(
+        "--burst-every", type=float, default=30.0, help="seconds between bursts (0: off)"
+    )
+    p.add_argument("--cancel-ratio", type=float, default=0.1, help="chance an order is cancelled")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--state-file", default=None, help="keep the cloud's seq across restarts")
+    p.add_argument("--client-id", default=None, help="default: storegw-cloud-<store>")
+    return p.parse_args(argv)
+
+
+def say(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+class Run:
+    def __init__(self, args: argparse.Namespace, stop: threading.Event) -> None:
+        self.args, self.stop = args, stop
+        self.rng = random.Random(args.seed)
+        self.catalog = make_catalog(args.products, args.variants)
+        run_id = format(int(time.time()) % 36**6, "x")  # order ids stay unique across runs
+        self.shop = WebShop(
+            self.catalog, self.rng, cancel_ratio=args.cancel_ratio, order_prefix=f"W{run_id}-"
+        )
+        client_id = args.client_id or f"storegw-cloud-{args.store}"
+        # adopt_acked: joining a long-running gateway, start after what an earlier run acked
+        # (its history may be pruned) instead of asking a replay from seq 1.
+        self.cloud = Cloud(
+            args.url,
+            args.store,
+            args.prefix,
+            client_id,
+            state_file=args.state_file,
+            adopt_acked=True,
+            log=say,
+        )
+        self.deadline = None if args.duration is None else time.monotonic() + args.duration
+        self.sent = self.burst_orders = self.cancels = self.shown = 0
+        self.last_sync = ""
+
+    def over(self) -> bool:
+        return self.stop.is_set() or (
+            self.deadline is not None and time.monotonic() >= self.deadline
+        )
+
+    def run(self) -> None:
+        say(f"back-office for {self.args.store} on {self.args.url}: {len(self.shop.prices)} skus")
+        self.cloud.start()
+        while not self.cloud.wait_connected(1.0):
+            if self.over():
+                return
+        # The retained gateway.status tells how far the gateway got with our seq (in_seq).
+        if not self.cloud.wait_for(lambda c: c.status is not None, 2.0):
+            say("no gateway status yet: messages it misses are resent when it comes online")
+        status = self.cloud.status or {}
+        in_seq = status.get("in_seq")
+        fresh = not self.cloud.resumed and status.get("online") and isinstance(in_seq, int)
+        if fresh and self.cloud.continue_seq(in_seq):  # restarted without --state-file
+            say(f"gateway already applied cloud seq {in_seq}: numbering on from there")
+        self.cloud.send("catalog.upsert", self.catalog)
+        if self.cloud.resumed:
+            say("resumed from the state file: stock not reset, asking the gateway for a resync")
+            self.cloud.resync()
+        else:
+            self.cloud.send("stock.set", initial_stock(self.catalog, self.args.stock))
+        self.play()
+
+    def play(self) -> None:
+        rate, every = self.args.rate, self.args.burst_every
+        now = time.monotonic()
+        next_order = now + self.rng.expovariate(rate) if rate > 0 else float("inf")
+        next_burst = now + every if every > 0 else float("inf")
+        next_sync = now + 10
+        while not self.over():
+            now = time.monotonic()
+            if now >= next_order:
+                self.place_order()
+                next_order = max(next_order + self.rng.expovariate(rate), now - 1)
+            if now >= next_burst:
+                self.burst()
+                next_burst = now + every
+            self.print_answers()
+            if now >= next_sync:
+                self.print_sync()
+                next_sync = now + 10
+            self.stop.wait(0.02)
+
+    def page(self) -> dict[str, int]:
+        return self.shop.page(self.cloud.available, self.cloud.orders)
+
+    def place_order(self) -> None:
+        data = self.shop.order(self.page())
+        if data is not None:
+            self.cloud.send("order.created", data)
+            self.sent += 1
+        cancel = self.shop.maybe_cancel(self.cloud.orders)
+        if cancel is not None:
+            self.cloud.send("order.cancelled", cancel)
+            self.cancels += 1
+            say(f"order {cancel['order_id']}: customer cancels")
+
+    def burst(self) -> None:
+        orders = self.shop.burst(self.page())
+        for data in orders:
+            self.cloud.send("order.created", data)
+        if orders:
+            self.sent += len(orders)
+            self.burst_orders += len(orders)
+            sku = orders[0]["lines"][0]["sku"]
+            say(f"burst: {len(orders)} customers race for the last units of {sku}")
+
+    def print_answers(self) -> None:
+        answers = self.cloud.answers
+        for a in answers[self.shown :]:
+            lag = "" if a.lag is None else f" in {a.lag * 1000:.0f} ms"
+            word = {"reserved": "accepted", "short": "SHORT"}.get(a.status, a.status)
+            say(f"order {a.order_id}: {word}{lag}" + (f" ({a.detail})" if a.detail else ""))
+        self.shown = len(answers)
+
+    def print_sync(self) -> None:
+        stats, status = self.cloud.stats(), self.cloud.status or {}
+        line = (
+            f"sync: applied gateway seq {stats['applied_through']}"
+            f" of {status.get('out_seq', '?')}, gateway applied cloud seq"
+            f" {status.get('in_seq', '?')} of {stats['cloud_seq']}"
+            f", gaps replayed {stats['gaps_replayed']}, duplicates {stats['duplicates']}"
+        )
+        if line != self.last_sync:
+            say(line)
+            self.last_sync = line
+
+    def finish(self) -> None:
+        """Give outstanding orders a moment, acknowledge, disconnect, print the summary."""
+        mine = {f"{self.shop.order_prefix}{n}" for n in range(1, self.shop.count + 1)}
+        if self.cloud.connected:
+            self.cloud.wait_for(lambda c: mine <= c.first_status.keys(), 3.0)
+        self.print_answers()
+        oversold = self.cloud.check_oversold()
+        self.cloud.stop()
+        first, stats = self.cloud.first_status, self.cloud.stats()
+        outcome = {s: sum(1 for o in mine if first.get(o) == s) for s in ("reserved", "short")}
+        rejected = sum(1 for o in mine if first.get(o) == "rejected")
+        confirmed = sum(1 for o in self.shop.cancelled if self.cloud.orders.get(o) == "cancelled")
+        lags = self.cloud.lags
+        say(
+            f"summary: orders sent {self.sent} ({self.burst_orders} in bursts),"
+            f" reserved {outcome['reserved']}, short {outcome['short']}, rejected {rejected},"
+            f" unanswered {len(mine - first.keys())}; cancelled {self.cancels}"
+            f" ({confirmed} confirmed by the gateway)"
+        )
+        say(f"oversold: {len(oversold)}")
+        for sku, why in sorted(oversold.items()):
+            say(f"  OVERSOLD {sku}: {why}")
+        say(
+            f"messages: received {stats['received']}, duplicates {stats['duplicates']},"
+            f" gaps replayed {stats['gaps_replayed']}, protocol errors {stats['protocol_errors']},"
+            f" resent to the gateway {stats['resent']}, acks {stats['acks_sent']}"
+        )
+        p50, p99 = percentile(lags, 50), percentile(lags, 99)
+        fmt = "n/a" if p50 is None else f"p50 {p50:.3f} s, p99 {p99:.3f} s ({len(lags)} orders)"
+        say(f"lag order.created → order.reserved: {fmt}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    run = Run(args, stop)
+    try:
+        run.run()
+    finally:
+        run.finish()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

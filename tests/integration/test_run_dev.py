@@ -1,0 +1,175 @@
+"""`make run` (tools/run_dev.py) as a real process: a broker, the cloud simulator and the gateway
+come up, the UI answers, SIGTERM stops them in order and exits 0; a child that dies takes the
+others down. Ports and var/ are the test's own: a developer's `make run` may be running."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import suppress
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests import brokers
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_DEV = ROOT / "tools" / "run_dev.py"
+START_TIMEOUT_S = 30
+STOP_TIMEOUT_S = 40  # each child gets up to 10 s after its SIGTERM
+
+
+class RunDev:
+    def __init__(self, tmp_path: Path):
+        brokers.find_mosquitto()  # fails with the install hint if it is missing
+        self.web_port = brokers.free_port()
+        self.broker_port = brokers.free_port()
+        self.var_dir = tmp_path / "var"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+        env |= {
+            "STOREGW_WEB_LISTEN": f"127.0.0.1:{self.web_port}",
+            "STOREGW_DEV_BROKER_PORT": str(self.broker_port),
+            "STOREGW_DEV_VAR_DIR": str(self.var_dir),
+        }
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, str(RUN_DEV)],
+            cwd=tmp_path,  # it must find its way to the repository root itself
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_healthy(self) -> dict:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        url = f"http://127.0.0.1:{self.web_port}/healthz"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"run_dev exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as exc:
+                return json.loads(exc.read())
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail(f"/healthz did not answer within {START_TIMEOUT_S} s:\n{self.output()}")
+
+    def wait_for_line(self, text: str, timeout: float = START_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            if time.monotonic() > deadline:
+                pytest.fail(f"no line with {text!r} within {timeout} s:\n{self.output()}")
+            time.sleep(0.1)
+
+    def children(self) -> dict[str, psutil.Process]:
+        """The three children by role, told apart by their command lines."""
+        found = {}
+        for child in psutil.Process(self.proc.pid).children():
+            cmdline = " ".join(child.cmdline())
+            if "mosquitto" in cmdline:
+                found["broker"] = child
+            elif "simulators.backoffice" in cmdline:
+                found["cloud"] = child
+            elif "storegw" in cmdline and " run " in cmdline:
+                found["gateway"] = child
+        return found
+
+    def wait(self) -> int:
+        try:
+            code = self.proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"run_dev did not exit within {STOP_TIMEOUT_S} s:\n{self.output()}")
+        self._reader.join(timeout=5)
+        return code
+
+    def kill(self) -> None:
+        """Teardown: the whole tree, whatever state the test left it in."""
+        with suppress(psutil.NoSuchProcess):
+            for process in psutil.Process(self.proc.pid).children(recursive=True):
+                with suppress(psutil.NoSuchProcess):
+                    process.kill()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+@pytest.fixture
+def run_dev(tmp_path):
+    started = RunDev(tmp_path)
+    yield started
+    started.kill()
+
+
+def assert_gone(processes) -> None:
+    gone, alive = psutil.wait_procs(list(processes), timeout=5)
+    assert alive == [], f"still running: {alive}"
+
+
+def test_make_run_starts_all_three_and_sigterm_stops_them_in_order(run_dev):
+    run_dev.wait_healthy()
+    run_dev.wait_for_line("Store gateway UI:")
+    children = run_dev.children()
+    assert set(children) == {"broker", "cloud", "gateway"}, run_dev.output()
+    assert brokers.port_accepts(run_dev.broker_port)
+
+    run_dev.proc.send_signal(signal.SIGTERM)
+    assert run_dev.wait() == 0, run_dev.output()
+    assert_gone(children.values())
+
+    out = run_dev.output()
+    assert f"Store gateway UI: http://127.0.0.1:{run_dev.web_port}/" in run_dev.lines
+    assert (
+        f"Cloud back-office simulator: publishing to mqtt://127.0.0.1:{run_dev.broker_port}"
+        in run_dev.lines
+    )
+    for tag in ("[broker]", "[cloud]", "[gateway]"):
+        assert any(line.startswith(tag) for line in run_dev.lines), f"no {tag} line:\n{out}"
+    stops = [out.index(f"stopping the {name}") for name in ("gateway", "cloud", "broker")]
+    assert stops == sorted(stops), out
+    # Its files went to the test's var dir, none to the repository's.
+    assert (run_dev.var_dir / "gateway.db").is_file()
+    assert (run_dev.var_dir / "mosquitto" / "mosquitto.conf").is_file()
+
+
+def test_a_child_that_dies_takes_the_others_down(run_dev):
+    run_dev.wait_healthy()
+    children = run_dev.children()
+    assert set(children) == {"broker", "cloud", "gateway"}, run_dev.output()
+
+    children["cloud"].kill()
+    assert run_dev.wait() == 1, run_dev.output()
+    assert "the cloud simulator exited with status -9: stopping the others" in run_dev.output()
+    assert_gone(children.values())
+
+
+def test_a_taken_broker_port_is_refused_with_a_hint(tmp_path):
+    with brokers.Broker(tmp_path / "taken") as taken:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+        env |= {"STOREGW_DEV_BROKER_PORT": str(taken.port), "STOREGW_DEV_VAR_DIR": str(tmp_path)}
+        result = subprocess.run(
+            [sys.executable, str(RUN_DEV)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert f"port {taken.port} is taken" in result.stdout

@@ -1,0 +1,299 @@
+"""`make run`: a local Mosquitto, the cloud back-office simulator and the gateway, in one terminal.
+
+Each one's output lines come prefixed with [broker], [cloud] or [gateway]. Ctrl-C (or SIGTERM)
+stops the gateway, then the simulator, then the broker, and exits 0. If one of them dies, this
+says which and stops the others (exit status 1).
+
+Everything runs from the repository root. Overrides, for a second copy or for tests:
+  --broker-port / STOREGW_DEV_BROKER_PORT   the broker's port (default 18830)
+  --var-dir / STOREGW_DEV_VAR_DIR           broker persistence, simulator state (default var/);
+                                            also the gateway's database unless
+                                            STOREGW_DATABASE_PATH says otherwise
+  STOREGW_WEB_LISTEN, STOREGW_STORE_ID, ... the gateway's own variables, passed through.
+The gateway always gets STOREGW_MQTT_URL pointing at the broker started here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from contextlib import closing, suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent  # .venv/bin when started as `.venv/bin/python tools/run_dev.py`
+DEV_CONFIG = "firmware-config/gateway.dev.toml"
+DEFAULT_BROKER_PORT = 18830
+DEFAULT_VAR_DIR = "var"
+SIMULATOR_RATE = "1"  # messages per second
+BROKER_START_S = 10.0
+GATEWAY_START_S = 30.0
+STOP_TIMEOUT_S = 10.0
+TAG_WIDTH = len("[gateway]")
+
+_print_lock = threading.Lock()
+_stop_requested: list[str] = []  # the names of the signals received
+# Loaded before any fork: the child only calls it.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def say(tag: str, line: str) -> None:
+    with _print_lock:
+        sys.stdout.write(f"{tag:<{TAG_WIDTH}} {line}\n")
+        sys.stdout.flush()
+
+
+def note(line: str) -> None:
+    say("[dev]", line)
+
+
+def banner(line: str) -> None:
+    """What the developer looks for: untagged, so it stands out."""
+    with _print_lock:
+        sys.stdout.write(f"{line}\n")
+        sys.stdout.flush()
+
+
+class Child:
+    """One supervised process, its output pumped line by line under a tag."""
+
+    def __init__(self, name: str, tag: str, argv: list[str], env: dict[str, str]):
+        self.name = name
+        self.tag = tag
+        self.argv = argv
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            # Its own process group: a Ctrl-C in the terminal reaches only us, and we stop the
+            # children in order. If we are killed outright, the kernel sends them SIGTERM.
+            process_group=0,
+            preexec_fn=_die_with_parent,
+        )
+        self._pump = threading.Thread(target=self._copy_output, name=f"out-{name}", daemon=True)
+        self._pump.start()
+
+    def _copy_output(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            say(self.tag, raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            note(f"stopping the {self.name} (pid {self.proc.pid})")
+            with suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                note(f"the {self.name} ignored SIGTERM for {STOP_TIMEOUT_S:.0f} s: SIGKILL")
+                self.proc.kill()
+                self.proc.wait()
+        self._pump.join(timeout=2)  # its last lines before ours
+
+
+def _die_with_parent() -> None:
+    if _prctl is not None:
+        pr_set_pdeathsig = 1
+        _prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+
+
+class Stop(Exception):
+    """A signal asked us to stop."""
+
+
+class Died(Exception):
+    """A child exited on its own."""
+
+
+def _on_signal(signum, frame) -> None:
+    # Only a flag: an exception raised here could land inside Popen and lose a child.
+    _stop_requested.append(signal.Signals(signum).name)
+
+
+def port_is_free(port: int) -> bool:
+    with closing(socket.socket()) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def port_accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def healthz_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "healthz", timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answers; a 503 only means something is degraded
+    except OSError:
+        return False
+
+
+def find_mosquitto() -> str | None:
+    # Debian puts it in /usr/sbin, which is not on a normal user's PATH.
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin"])
+    return shutil.which("mosquitto", path=path)
+
+
+def write_broker_conf(var_dir: Path, port: int) -> Path:
+    persistence = var_dir / "mosquitto"
+    persistence.mkdir(parents=True, exist_ok=True)
+    lines = ["# Written by tools/run_dev.py at each `make run`: edit that file, not this one."]
+    if os.geteuid() == 0:
+        lines.append("user root")  # else it drops to `mosquitto`, who cannot write var/
+    lines += [
+        f"listener {port} 127.0.0.1",
+        "allow_anonymous true",
+        "persistence true",
+        f"persistence_location {persistence.resolve()}/",
+        "log_dest stderr",
+        "log_timestamp_format %H:%M:%S",
+    ]
+    conf = persistence / "mosquitto.conf"
+    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return conf
+
+
+def web_url(listen: str) -> str:
+    host, _, port = listen.rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}/"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--broker-port",
+        type=int,
+        default=int(os.environ.get("STOREGW_DEV_BROKER_PORT", DEFAULT_BROKER_PORT)),
+    )
+    parser.add_argument("--var-dir", default=os.environ.get("STOREGW_DEV_VAR_DIR", DEFAULT_VAR_DIR))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.chdir(ROOT)
+    var_dir = Path(args.var_dir)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    with (ROOT / DEV_CONFIG).open("rb") as f:
+        config = tomllib.load(f)
+    store = os.environ.get("STOREGW_STORE_ID") or config["store"]["id"]
+    ui_url = web_url(os.environ.get("STOREGW_WEB_LISTEN") or config["web"]["listen"])
+    broker_url = f"mqtt://127.0.0.1:{args.broker_port}"
+
+    mosquitto = find_mosquitto()
+    if mosquitto is None:
+        note("mosquitto is not installed: run `make deps` (or `sudo apt-get install mosquitto`)")
+        return 1
+    if not port_is_free(args.broker_port):
+        note(
+            f"port {args.broker_port} is taken: is another `make run` running? "
+            "Another port: STOREGW_DEV_BROKER_PORT=18831 make run"
+        )
+        return 1
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    gateway_env = {**env, "STOREGW_MQTT_URL": broker_url}
+    if var_dir != Path(DEFAULT_VAR_DIR):
+        gateway_env.setdefault("STOREGW_DATABASE_PATH", str(var_dir / "gateway.db"))
+    broker_argv = [mosquitto, "-c", str(write_broker_conf(var_dir, args.broker_port))]
+    cloud_argv = [
+        sys.executable, "-m", "simulators.backoffice",
+        "--url", broker_url,
+        "--store", store,
+        "--rate", SIMULATOR_RATE,
+        "--state-file", str(var_dir / "backoffice.json"),
+    ]  # fmt: skip
+    gateway_argv = [str(BIN / "storegw"), "run", "--config", DEV_CONFIG]
+
+    children: list[Child] = []
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    status = 0
+    try:
+        children.append(Child("broker", "[broker]", broker_argv, env))
+        wait_for_port(children[0], args.broker_port)
+        children.append(Child("cloud simulator", "[cloud]", cloud_argv, env))
+        banner(f"Cloud back-office simulator: publishing to {broker_url}")
+        _check(children)
+        children.append(Child("gateway", "[gateway]", gateway_argv, gateway_env))
+        supervise(children, ui_url)
+    except Stop as stop:
+        note(f"{stop}: stopping")
+    except Died as died:
+        note(str(died))
+        status = 1
+    finally:
+        # A second Ctrl-C during the shutdown only sets the flag again.
+        for child in reversed(children):  # gateway, then simulator, then broker
+            child.stop()
+    note("all stopped")
+    return status
+
+
+def _check(children: list[Child]) -> None:
+    if _stop_requested:
+        raise Stop(_stop_requested[0])
+    for child in children:
+        if not child.alive():
+            raise Died(
+                f"the {child.name} exited with status {child.proc.returncode}: stopping the others"
+            )
+
+
+def wait_for_port(broker: Child, port: int) -> None:
+    deadline = time.monotonic() + BROKER_START_S
+    while not port_accepts(port):
+        _check([broker])
+        if time.monotonic() > deadline:
+            raise Died(f"the broker did not listen on port {port} within {BROKER_START_S:.0f} s")
+        time.sleep(0.05)
+
+
+def supervise(children: list[Child], ui_url: str) -> None:
+    """Until a signal (Stop) or a death (Died); announces the UI once /healthz answers."""
+    announced = False
+    deadline = time.monotonic() + GATEWAY_START_S
+    while True:
+        _check(children)
+        if not announced:
+            if healthz_answers(ui_url):
+                banner(f"Store gateway UI: {ui_url}")
+                announced = True
+            elif time.monotonic() > deadline:
+                note(f"the gateway's UI is not answering on {ui_url} yet")
+                announced = True
+        time.sleep(0.2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
