@@ -143,7 +143,8 @@ class CloudLink:
         with self._lock:
             self._connected = False
         if not self._stopping.is_set():
-            self._set_state("offline", f"disconnected: {reason_code}")
+            if not self.detail.startswith("broker refused"):  # keep the reason people can fix
+                self._set_state("offline", f"disconnected: {reason_code}")
             jitter_reconnect(client, self.config.sync.reconnect_max)
             try:
                 self.writer.call(_mark_link, False)
