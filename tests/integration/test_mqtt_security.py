@@ -3,14 +3,21 @@ certificate gets one from gateway.toml (STOREGW_MQTT_* here)."""
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from gateway.adapters.sqlite.database import Database
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.stock import parse_stock_change
+from gateway.services.catalog import apply_catalog
+from gateway.services.stock import apply_stock_change
+from tests import builders
 from tests.mqtt_helpers import gateway_env, wait_until
 
 
@@ -171,5 +178,37 @@ def test_tls_without_the_client_certificate_does_not_connect(tls_broker, certifi
     gateway = start(tmp_path / "g.db", url, ca=str(certificates / "ca.crt"))
     try:
         wait_until(lambda: gateway.link.snapshot()["state"] == "offline", 10, "the refusal")
+    finally:
+        gateway.stop()
+
+
+def test_a_publish_the_broker_refuses_is_not_settled_and_not_hammered(make_broker, tmp_path):
+    """RELIABILITY R8: an ACL-denied QoS 1 publish looks like success except in on_publish's
+    reason code. The row stays unsettled and is retried with a back-off, not in a hot loop."""
+    passwords, acl = tmp_path / "passwords", tmp_path / "acl"
+    subprocess.run(
+        ["mosquitto_passwd", "-b", "-c", str(passwords), "storegw", "s3cret"], check=True
+    )
+    acl.write_text(
+        "user storegw\ntopic read storegw/shop-001/in/#\ntopic write storegw/shop-001/out/status\n"
+    )  # out/events is denied
+    broker = make_broker(
+        extra_conf=f"allow_anonymous false\npassword_file {passwords}\nacl_file {acl}"
+    )
+    db_path = tmp_path / "g.db"
+
+    database = Database(db_path)  # one event waiting in the outbox before the gateway starts
+    database.run(
+        apply_catalog, parse_catalog_upsert(builders.catalog(builders.simple_product("A")))
+    )
+    database.run(apply_stock_change, parse_stock_change("set", builders.stock_set(A=1)))
+    database.close()
+    gateway = start(db_path, broker.url, username="storegw", password="s3cret")
+    try:
+        wait_until(lambda: "refuses" in gateway.link.snapshot()["detail"], 10, "the refusal")
+        time.sleep(3)
+        denied = broker.log_text().count("Denied PUBLISH")
+        assert 1 <= denied <= 4, f"{denied} denied publishes in ~3 s"
+        assert gateway.link.snapshot()["acked_seq"] == 0
     finally:
         gateway.stop()
