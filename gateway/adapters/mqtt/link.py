@@ -40,6 +40,7 @@ class CloudLink:
         self._lock = threading.Lock()
         self._connected = False
         self._inflight: dict[int, int] = {}  # paho mid → outbox seq, for this client only
+        self._early: dict[int, object] = {}  # PUBACKs that beat publish() back to us
         self._acked = self._next = 0
         self._progress_at = time.monotonic()
         self._refused_until = 0.0
@@ -120,6 +121,7 @@ class CloudLink:
             with self._lock:
                 self._connected = True
                 self._inflight.clear()
+                self._early.clear()
                 self._next = self._acked + 1  # republish everything the cloud has not acked
                 self._progress_at = time.monotonic()
             self._session = "session resumed" if flags.session_present else "new session"
@@ -164,10 +166,21 @@ class CloudLink:
         self._after_inbound(result)
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
+        # paho calls this holding its message lock; the relay never holds our lock while it
+        # calls publish(), so the two locks are never taken in opposite orders.
         with self._lock:
             seq = self._inflight.pop(mid, None)
-            if seq is None or not reason_code.is_failure:
-                self._refusals = 0 if seq is not None else self._refusals
+            if seq is None:
+                if len(self._early) < MAX_INFLIGHT:  # PUBACK before publish() returned
+                    self._early[mid] = reason_code
+                return
+        self._settle_puback(seq, reason_code)
+
+    def _settle_puback(self, seq: int, reason_code) -> None:
+        """A PUBACK only says the broker took it (or refused it); delivery is sync.ack's."""
+        with self._lock:
+            if not reason_code.is_failure:
+                self._refusals = 0
                 return
             # Refused by the broker (ACL, quota): not delivered. Back off, try again later.
             self._refusals += 1
@@ -244,9 +257,14 @@ class CloudLink:
                         break  # rewound by a replay or a resend meanwhile: read again
                     if self._next - 1 == self._acked:
                         self._progress_at = time.monotonic()  # a new round starts its clock
-                    info = self._client.publish(self._topic(f"out/{topic}"), payload, qos=1)
-                    self._inflight[info.mid] = seq
                     self._next = seq + 1
+                info = self._client.publish(self._topic(f"out/{topic}"), payload, qos=1)
+                with self._lock:
+                    early = self._early.pop(info.mid, None)
+                    if early is None:
+                        self._inflight[info.mid] = seq
+                if early is not None:
+                    self._settle_puback(seq, early)
 
     def _timers(self, timers: dict) -> None:
         now = time.monotonic()
