@@ -163,6 +163,7 @@ class Broker:
             "log_dest stderr",
             "log_type all",
             "log_timestamp_format %H:%M:%S",
+            "set_tcp_nodelay true",  # small messages, latency matters (as in the field)
         ]
         if self.persistence:
             self.persistence_dir.mkdir(exist_ok=True)

@@ -175,6 +175,7 @@ def write_broker_conf(var_dir: Path, port: int) -> Path:
         f"persistence_location {persistence.resolve()}/",
         "log_dest stderr",
         "log_timestamp_format %H:%M:%S",
+        "set_tcp_nodelay true",  # small messages where latency matters
     ]
     conf = persistence / "mosquitto.conf"
     conf.write_text("\n".join(lines) + "\n", encoding="utf-8")

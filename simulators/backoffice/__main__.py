@@ -1,7 +1,8 @@
 """python -m simulators.backoffice — the cloud back-office playing a web shop against a gateway.
 
 Publishes the catalog and the initial stock, then orders at --rate per second (bursts on the last
-units, occasional cancellations), consuming and acknowledging what the gateway publishes. Ends on
+units, occasional cancellations, a delivery of --stock units per sold-out sku when most are sold
+out), consuming and acknowledging what the gateway publishes. Ends on
 SIGINT/SIGTERM or after --duration with a summary; always exits 0 (the figures are the result).
 A broker that is down is waited for, so it can start before the broker and the gateway."""
 
@@ -14,6 +15,8 @@ import time
 from .cloud import Cloud
 from .shop import WebShop, initial_stock, make_catalog
 from .view import percentile
+
+RESTOCK_COOLDOWN = 5.0  # seconds between deliveries
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -62,7 +65,7 @@ class Run:
             log=say,
         )
         self.deadline = None if args.duration is None else time.monotonic() + args.duration
-        self.sent = self.burst_orders = self.cancels = self.shown = 0
+        self.sent = self.burst_orders = self.cancels = self.shown = self.restocks = 0
         self.last_sync = ""
 
     def over(self) -> bool:
@@ -97,7 +100,7 @@ class Run:
         now = time.monotonic()
         next_order = now + self.rng.expovariate(rate) if rate > 0 else float("inf")
         next_burst = now + every if every > 0 else float("inf")
-        next_sync = now + 10
+        next_sync, next_restock = now + 10, now + RESTOCK_COOLDOWN
         while not self.over():
             now = time.monotonic()
             if now >= next_order:
@@ -106,6 +109,8 @@ class Run:
             if now >= next_burst:
                 self.burst()
                 next_burst = now + every
+            if now >= next_restock and self.restock():
+                next_restock = now + RESTOCK_COOLDOWN  # let the gateway's answer come back
             self.print_answers()
             if now >= next_sync:
                 self.print_sync()
@@ -125,6 +130,15 @@ class Run:
             self.cloud.send("order.cancelled", cancel)
             self.cancels += 1
             say(f"order {cancel['order_id']}: customer cancels")
+
+    def restock(self) -> bool:
+        data = self.shop.restock(self.page(), self.args.stock)
+        if data is None:
+            return False
+        self.cloud.send("stock.adjust", data)
+        self.restocks += 1
+        say(f"restock: +{self.args.stock} of {len(data['items'])} sold-out skus")
+        return True
 
     def burst(self) -> None:
         orders = self.shop.burst(self.page())
@@ -147,10 +161,10 @@ class Run:
     def print_sync(self) -> None:
         stats, status = self.cloud.stats(), self.cloud.status or {}
         line = (
-            f"sync: applied gateway seq {stats['applied_through']}"
-            f" of {status.get('out_seq', '?')}, gateway applied cloud seq"
-            f" {status.get('in_seq', '?')} of {stats['cloud_seq']}"
-            f", gaps replayed {stats['gaps_replayed']}, duplicates {stats['duplicates']}"
+            f"sync: cloud holds gateway seq 1..{stats['applied_through']}, acked"
+            f" {stats['acked']}; gateway's last status: out_seq {status.get('out_seq', '?')},"
+            f" in_seq {status.get('in_seq', '?')} (cloud sent {stats['cloud_seq']});"
+            f" gaps replayed {stats['gaps_replayed']}, duplicates {stats['duplicates']}"
         )
         if line != self.last_sync:
             say(line)
@@ -173,7 +187,7 @@ class Run:
             f"summary: orders sent {self.sent} ({self.burst_orders} in bursts),"
             f" reserved {outcome['reserved']}, short {outcome['short']}, rejected {rejected},"
             f" unanswered {len(mine - first.keys())}; cancelled {self.cancels}"
-            f" ({confirmed} confirmed by the gateway)"
+            f" ({confirmed} confirmed by the gateway); restocks {self.restocks}"
         )
         say(f"oversold: {len(oversold)}")
         for sku, why in sorted(oversold.items()):

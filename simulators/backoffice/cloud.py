@@ -10,7 +10,6 @@ wire order. `_send_lock` may be taken before `lock`, never the other way round, 
 callback that paho runs under its own locks (on_publish) is used, so no deadlock."""
 
 import contextlib
-import socket
 import threading
 import time
 import uuid
@@ -19,7 +18,7 @@ from collections.abc import Callable
 import paho.mqtt.client as mqtt
 
 from .envelope import encode, in_topic, make_envelope
-from .link import make_client, session_properties
+from .link import make_client, no_delay, session_properties
 from .model import Inbound
 from .outbound import Outbound
 from .readers import Readers
@@ -64,8 +63,6 @@ class Cloud(Readers):
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
         self._client = self._make_client()
-
-    # --- connection ----------------------------------------------------------------------------
 
     def _make_client(self) -> mqtt.Client:
         client, self._host, self._port = make_client(self.url, self.client_id)
@@ -114,14 +111,11 @@ class Cloud(Readers):
         if self._log:
             self._log(message)
 
-    def _on_connect(self, client, _userdata, flags, reason_code, _properties) -> None:
+    def _on_connect(self, client, _userdata, _flags, reason_code, _properties) -> None:
         if reason_code.is_failure:
             self._emit(f"broker refused the connection: {reason_code}")
             return
-        sock = client.socket()
-        if sock is not None:  # small messages, latency matters: no Nagle delay (paho keeps it on)
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        no_delay(client)
         with self._cond:
             self.connected = True
             self._in.ack_dirty = True  # an ack may have died with the old connection
@@ -147,8 +141,6 @@ class Cloud(Readers):
     def _on_connect_fail(self, _client, _userdata) -> None:
         self._emit(f"broker {self._host}:{self._port} unreachable; retrying (backoff up to 30 s)")
 
-    # --- receiving -----------------------------------------------------------------------------
-
     def _on_message(self, _client, _userdata, msg) -> None:
         try:
             self._receive(msg.topic, msg.payload, bool(msg.retain))
@@ -166,13 +158,15 @@ class Cloud(Readers):
             arrival = self._in.receive(topic[len(head) :], payload, now, retained)
             ack = self._in.due_ack(now, self.ack_every, ACK_IDLE) if self.auto_ack else None
             error = self._in.errors[-1] if arrival.outcome == "error" else None
+            # A retained status may be old: its in_seq would trigger needless resends.
+            live_status = arrival.status if self._in.status_live else None
             self._cond.notify_all()
         if error:
             self._emit(f"protocol error: {error}")
         if arrival.resend_from is not None:
             self._answer_resend(arrival.resend_from, now)
-        if arrival.status is not None:
-            self._on_status(arrival.status, now)
+        if live_status is not None:
+            self._on_status(live_status, now)
         if ack is not None:
             self.ack(ack)
 
@@ -220,8 +214,6 @@ class Cloud(Readers):
                 self.send("cmd.replay", {"from_seq": replay}, seq=False)
             if ack is not None:
                 self.ack(ack)
-
-    # --- sending -------------------------------------------------------------------------------
 
     def _publish(self, topic_suffix: str, payload: bytes) -> mqtt.MQTTMessageInfo:
         return self._client.publish(f"{self.base}/{topic_suffix}", payload, qos=1)

@@ -1,5 +1,7 @@
 """paho-mqtt 2.x client set-up from a URL (mqtt://user:pass@host:port, mqtts:// for TLS)."""
 
+import contextlib
+import socket
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
@@ -34,3 +36,12 @@ def session_properties() -> Properties:
     props = Properties(PacketTypes.CONNECT)
     props.SessionExpiryInterval = SESSION_EXPIRY
     return props
+
+
+def no_delay(client: mqtt.Client) -> None:
+    """Small messages where latency matters: switch Nagle off (paho leaves it on). Without it a
+    second back-to-back publish can wait ~40 ms for the peer's delayed ACK."""
+    sock = client.socket()
+    if sock is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

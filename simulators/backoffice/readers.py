@@ -8,8 +8,6 @@ from typing import Any
 class Readers:
     """Mixed into Cloud; relies on its `lock`, `_cond`, `_send_lock`, `_in` and `_out`."""
 
-    # --- reading (copies taken under the lock) -------------------------------------------------
-
     def wait_for(self, predicate: Callable[[Any], bool], timeout: float) -> bool:
         """Wait until predicate(cloud) is true; returns False on timeout (never raises).
         The predicate runs under `lock`, woken by every message and at least every 0.1 s."""
@@ -45,6 +43,7 @@ class Readers:
             return {
                 "received": len(i.received),
                 "applied_through": i.applied_through,
+                "acked": i.acked,
                 "duplicates": i.duplicates,
                 "protocol_errors": i.protocol_errors,
                 "gaps_replayed": i.replays,

@@ -156,6 +156,14 @@ class WebShop:
         units, sku = min(in_stock)
         return [self._order([(sku, 1)]) for _ in range(units + self.rng.randint(1, 3))]
 
+    def restock(self, page: dict[str, int], qty: int, below: float = 0.25) -> dict | None:
+        """A delivery (`stock.adjust` data, +qty of every sold-out sku) once fewer than `below`
+        of the skus are still on sale, so a long run (or a resumed one) keeps trading."""
+        sold_out = sorted(sku for sku, n in page.items() if n <= 0)
+        if qty <= 0 or not page or len(page) - len(sold_out) >= below * len(page):
+            return None
+        return {"reason": "transfer_in", "items": [{"sku": s, "delta": qty} for s in sold_out]}
+
     def maybe_cancel(self, statuses: dict[str, str]) -> dict | None:
         """With probability cancel_ratio, a customer cancels one of the shop's open orders."""
         if self.rng.random() >= self.cancel_ratio:

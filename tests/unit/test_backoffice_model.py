@@ -267,6 +267,17 @@ def test_burst_races_for_the_last_units_and_cancels_only_open_orders():
     assert shop.maybe_cancel({first: "short"}) is None  # never twice
 
 
+def test_restock_when_most_skus_are_sold_out():
+    shop = WebShop(make_catalog(3, 2), random.Random(1))  # 6 skus
+    page = dict.fromkeys(shop.prices, 0) | {"A0001-RED-XS": 4}  # 1 of 6 on sale
+    assert shop.restock(page, 5) == {
+        "reason": "transfer_in",
+        "items": [{"sku": s, "delta": 5} for s in sorted(shop.prices) if s != "A0001-RED-XS"],
+    }
+    assert shop.restock(page | {"A0002-RED-XS": 1}, 5) is None  # 2 of 6: a third on sale
+    assert shop.restock(page, 0) is None
+
+
 def test_web_shop_is_deterministic_for_a_seed():
     catalog = make_catalog(4, 3)
     a, b = (WebShop(catalog, random.Random(9)) for _ in range(2))

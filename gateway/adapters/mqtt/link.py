@@ -16,7 +16,14 @@ from gateway.domain.messages import envelope_bytes
 from gateway.services.inbox import receive_cloud_message, request_resend, skip_gap
 from gateway.services.sync import prune_history
 
-from .client import MAX_INFLIGHT, build_client, connect_properties, jitter_reconnect, status_bytes
+from .client import (
+    MAX_INFLIGHT,
+    build_client,
+    connect_properties,
+    jitter_reconnect,
+    no_delay,
+    status_bytes,
+)
 
 log = logging.getLogger("storegw.mqtt")
 RESEND_REQUEST_EVERY = 5.0
@@ -117,6 +124,7 @@ class CloudLink:
             self._set_state("offline", f"broker refused the connection: {reason_code}")
             return
         try:
+            no_delay(client)
             self.writer.call(_mark_link, True)  # no stock.changed merge is in flight now
             with self._lock:
                 self._connected = True
