@@ -39,7 +39,7 @@ DEFAULTS: dict[str, dict[str, str | None]] = {
         "reconnect_max": "120",
         "resend_after": "10",
         "gap_wait": "30",
-        "window": "2000",
+        "window": "500",
     },
 }
 _NUMERIC = {("sync", key) for key in DEFAULTS["sync"]}
@@ -81,7 +81,7 @@ class SyncConfig:
     reconnect_max: float = 120.0  # reconnect backoff doubles from 1 s up to this, with jitter
     resend_after: float = 10.0  # no sync.ack for this long: publish again from the last ack
     gap_wait: float = 30.0  # a missing cloud seq is waited for this long, then skipped (alarm)
-    window: int = 2000  # messages published beyond the last sync.ack at most
+    window: int = 500  # beyond the last sync.ack at most; below a broker queue (often 1000)
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,23 @@ def envelope_bytes(
     if data_json is None:
         data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return f'{head},"data":{data_json}}}'.encode()
+
+
+def parse_sync_ack(topic_suffix: str, payload: bytes) -> int | None:
+    """`through_seq` of a well-formed `sync.ack` without seq, else None (then it goes the
+    long way, through the inbox, which rejects what is wrong with a reason)."""
+    if topic_suffix != "in/cmd" or len(payload) > 1024:
+        return None
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("type") != "sync.ack" or "seq" in body:
+        return None
+    if body.get("v") != CONTRACT_VERSION or isinstance(body.get("v"), bool):
+        return None
+    data = body.get("data")
+    through = data.get("through_seq") if isinstance(data, dict) else None
+    if isinstance(through, bool) or not isinstance(through, int) or through < 0:
+        return None
+    return through

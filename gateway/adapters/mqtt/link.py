@@ -3,6 +3,7 @@ COMMIT; outbound messages published from the outbox in seq order and settled onl
 cloud's `sync.ack` (never by PUBACK, publish()'s return code or wait_for_publish())."""
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -12,9 +13,9 @@ from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.outbox import utc_now
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
-from gateway.domain.messages import envelope_bytes
+from gateway.domain.messages import envelope_bytes, parse_sync_ack
 from gateway.services.inbox import receive_cloud_message, request_resend, skip_gap
-from gateway.services.sync import prune_history
+from gateway.services.sync import acknowledge, prune_history
 
 from .client import (
     MAX_INFLIGHT,
@@ -47,7 +48,10 @@ class CloudLink:
         self._lock = threading.Lock()
         self._connected = False
         self._inflight: dict[int, int] = {}  # paho mid → outbox seq, for this client only
-        self._early: dict[int, object] = {}  # PUBACKs that beat publish() back to us
+        # PUBACKs, handed from paho's thread (which holds paho's own lock while it tells us)
+        # to the relay, which alone matches them to seqs: no lock order to get wrong.
+        self._pubacks: queue.SimpleQueue = queue.SimpleQueue()
+        self._persisted_ack = 0
         self._acked = self._next = 0
         self._progress_at = time.monotonic()
         self._refused_until = 0.0
@@ -73,7 +77,7 @@ class CloudLink:
     def start(self) -> "CloudLink":
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
             row = conn.execute("SELECT value FROM counter WHERE name = 'acked_seq'").fetchone()
-        self._acked = row[0] if row else 0
+        self._acked = self._persisted_ack = row[0] if row else 0
         self._next = self._acked + 1
         settings = self.config.mqtt
         self._client.connect_async(
@@ -103,6 +107,7 @@ class CloudLink:
         self._client.disconnect()
         self._client.loop_stop()
         self._relay.join(timeout=5)
+        self._persist_ack()
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -129,7 +134,6 @@ class CloudLink:
             with self._lock:
                 self._connected = True
                 self._inflight.clear()
-                self._early.clear()
                 self._next = self._acked + 1  # republish everything the cloud has not acked
                 self._progress_at = time.monotonic()
             self._session = "session resumed" if flags.session_present else "new session"
@@ -163,6 +167,18 @@ class CloudLink:
 
     def _on_message(self, client, userdata, message) -> None:
         suffix = message.topic[len(self.prefix) + 1 :]
+        through = parse_sync_ack(suffix, message.payload)
+        with self._lock:
+            fast = through is not None and through < self._next
+            if fast and through > self._acked:
+                self._acked, self._progress_at = through, time.monotonic()
+        if fast:
+            # The cloud acks often; it is monotonic and harmless to lose in a crash (we would
+            # publish a few acknowledged messages again), so it is stored in the background
+            # instead of costing this thread a commit per ack.
+            client.ack(message.mid, message.qos)
+            self._wake.set()
+            return
         try:
             result = self.writer.call(receive_cloud_message, self.prefix, suffix, message.payload)
         except Exception:
@@ -174,29 +190,28 @@ class CloudLink:
         self._after_inbound(result)
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
-        # paho calls this holding its message lock; the relay never holds our lock while it
-        # calls publish(), so the two locks are never taken in opposite orders.
-        with self._lock:
-            seq = self._inflight.pop(mid, None)
-            if seq is None:
-                if len(self._early) < MAX_INFLIGHT:  # PUBACK before publish() returned
-                    self._early[mid] = reason_code
-                return
-        self._settle_puback(seq, reason_code)
+        self._pubacks.put((mid, reason_code))
+        self._wake.set()  # a free in-flight slot: the relay may send more
 
-    def _settle_puback(self, seq: int, reason_code) -> None:
-        """A PUBACK only says the broker took it (or refused it); delivery is sync.ack's."""
-        with self._lock:
-            if not reason_code.is_failure:
-                self._refusals = 0
+    def _settle_pubacks(self) -> None:
+        """A PUBACK only says the broker took a message (or refused it); delivery is
+        settled by sync.ack. A refusal (ACL, quota) backs off and tries again later."""
+        while True:
+            try:
+                mid, reason_code = self._pubacks.get_nowait()
+            except queue.Empty:
                 return
-            # Refused by the broker (ACL, quota): not delivered. Back off, try again later.
-            self._refusals += 1
-            delay = 5.0 if self._refusals <= 3 else 60.0
-            self._refused_until = time.monotonic() + delay
-            self._next = min(self._next, seq)
-        log.error("cloud link: broker refused message %d: %s", seq, reason_code)
-        self._set_state("connected", f"broker refuses to take messages: {reason_code}")
+            with self._lock:
+                seq = self._inflight.pop(mid, None)
+                if seq is None or not reason_code.is_failure:
+                    self._refusals = 0 if seq is not None else self._refusals
+                    continue
+                self._refusals += 1
+                delay = 5.0 if self._refusals <= 3 else 60.0
+                self._refused_until = time.monotonic() + delay
+                self._next = min(self._next, seq)
+            log.error("cloud link: broker refused message %d: %s", seq, reason_code)
+            self._set_state("connected", f"broker refuses to take messages: {reason_code}")
 
     # --- effects of inbound messages -------------------------------------------------------
 
@@ -229,7 +244,9 @@ class CloudLink:
                 self._wake.wait(timeout=1.0)
                 self._wake.clear()
                 try:
+                    self._settle_pubacks()
                     self._publish_outbox(conn)
+                    self._persist_ack()
                     self._timers(timers)
                 except Exception:
                     log.exception("cloud link: relay step failed")
@@ -268,11 +285,13 @@ class CloudLink:
                     self._next = seq + 1
                 info = self._client.publish(self._topic(f"out/{topic}"), payload, qos=1)
                 with self._lock:
-                    early = self._early.pop(info.mid, None)
-                    if early is None:
-                        self._inflight[info.mid] = seq
-                if early is not None:
-                    self._settle_puback(seq, early)
+                    self._inflight[info.mid] = seq
+
+    def _persist_ack(self) -> None:
+        with self._lock:
+            acked = self._acked
+        if acked > self._persisted_ack:
+            self._persisted_ack = self.writer.call(acknowledge, acked)
 
     def _timers(self, timers: dict) -> None:
         now = time.monotonic()
