@@ -36,7 +36,7 @@ class Cloud(Readers):
         prefix: str = "storegw",
         client_id: str | None = None,
         auto_ack: bool = True,
-        ack_every: int = 1,
+        ack_every: int = 100,  # cumulative: one sync.ack per 100 messages, and when quiet
         gap_timeout: float = 1.0,
         *,
         state_file: str | None = None,
