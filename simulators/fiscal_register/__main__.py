@@ -1,0 +1,40 @@
+"""python -m simulators.fiscal_register — a Shtrih-M register on a pseudo-terminal.
+
+Prints the pty's slave path (e.g. /dev/pts/5) as its first line, then serves until SIGTERM/SIGINT.
+"""
+
+import argparse
+import signal
+import sys
+import threading
+
+from .simulator import FiscalRegisterSimulator
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m simulators.fiscal_register", description=__doc__)
+    p.add_argument("--archive", help="JSON file holding the fiscal drive (survives restarts)")
+    p.add_argument("--print-to", help="append printed documents as text to this file")
+    p.add_argument("--extended-answers", action="store_true", help="FF45h answer with DATE_TIME")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    sim = FiscalRegisterSimulator(
+        args.archive, print_to=args.print_to, extended_answers=args.extended_answers
+    )
+    print(sim.start(), flush=True)
+    try:
+        stop.wait()
+    finally:
+        sim.stop()
+    print(f"stopped: {len(sim.archive)} fiscal documents", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
