@@ -1,0 +1,162 @@
+"""What a receipt is, independent of the register model: items, payments, buyer, the result.
+
+Money is integer kopecks; quantities are integer thousandths (1 piece = 1000), never floats.
+VAT codes are the contract's names; ``SHTRIH_TAX_BYTE`` maps them to the FF46 tax byte
+(FISCAL.md 1.7 FF46 table and 3.3).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+from drivers.fiscal.errors import MarkingCodeMissing, RequestRejected
+
+# Contract VAT code -> FF46 tax-rate byte on standard Shtrih models (not the tag 1199 value).
+SHTRIH_TAX_BYTE: dict[str, int] = {
+    "none": 0x08,  # без НДС
+    "vat0": 0x04,
+    "vat5": 0x81,
+    "vat7": 0x82,
+    "vat10": 0x02,
+    "vat22": 0xCB,  # from 2026-01-01
+    "vat105": 0x84,
+    "vat107": 0x88,  # FISCAL.md flags this one: vendor code 0x88, VatTable.txt 0x90; verify
+    "vat110": 0x20,
+    "vat122": 0xCC,
+    # Only for refunds / corrections of settlements made before 2026 at the old 20 % rate.
+    "vat20": 0x01,
+    "vat120": 0x10,
+}
+PRE_2026_VAT = frozenset({"vat20", "vat120"})
+
+
+class PaymentMethod(IntEnum):
+    """Tag 1214, признак способа расчёта."""
+
+    FULL_PREPAYMENT = 1
+    PREPAYMENT = 2
+    ADVANCE = 3
+    FULL_PAYMENT = 4
+    PARTIAL_PAYMENT_AND_CREDIT = 5
+    CREDIT = 6
+    CREDIT_PAYMENT = 7
+
+
+class PaymentSubject(IntEnum):
+    """Tag 1212, признак предмета расчёта (the values the shop uses)."""
+
+    GOODS = 1
+    EXCISE_GOODS = 2
+    WORK = 3
+    SERVICE = 4
+    PAYMENT = 10
+    OTHER = 13
+    EXCISE_MARKED_WITHOUT_CODE = 30
+    EXCISE_MARKED = 31
+    MARKED_WITHOUT_CODE = 32
+    MARKED = 33
+
+
+MARKED_SUBJECTS = frozenset({PaymentSubject.EXCISE_MARKED, PaymentSubject.MARKED})
+PIECE = 1000  # quantity unit: thousandths
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    price: int  # kopecks per unit
+    quantity: int = PIECE  # thousandths: 1 piece = 1000, 0.250 kg = 250
+    vat: str = "none"
+    payment_method: PaymentMethod = PaymentMethod.FULL_PAYMENT
+    payment_subject: PaymentSubject = PaymentSubject.GOODS
+    marking_code: str | None = None  # the scanned code as read, GS (0x1D) kept
+    measure: int = 0  # tag 2108: 0 pieces, 11 kg, 41 l ...
+    marked: bool = False  # the catalog says this product is marked (needs a code)
+
+    @property
+    def amount(self) -> int:
+        """price × quantity in kopecks, rounded half up (the register accepts ±1 kopeck)."""
+        return (self.price * self.quantity + PIECE // 2) // PIECE
+
+    @property
+    def needs_marking_code(self) -> bool:
+        return self.marked or self.payment_subject in MARKED_SUBJECTS
+
+
+@dataclass(frozen=True)
+class Payments:
+    cash: int = 0  # kopecks
+    card: int = 0  # kopecks, reported as "электронными"
+
+    @property
+    def total(self) -> int:
+        return self.cash + self.card
+
+
+@dataclass(frozen=True)
+class Cashier:
+    name: str
+    inn: str | None = None  # 12 digits, tag 1203
+
+
+@dataclass(frozen=True)
+class Receipt:
+    items: tuple[Item, ...]
+    payments: Payments
+    buyer_contact: str | None = None  # e-mail or phone -> tag 1008
+    cashier: Cashier | None = None
+    tax_system: int = 0x01  # tag 1055 bitmask, exactly one bit: 1 ОСН, 2 УСН доход, 4 УСН д−р ...
+
+    @property
+    def total(self) -> int:
+        return sum(item.amount for item in self.items)
+
+
+@dataclass(frozen=True)
+class FiscalResult:
+    fn: str  # fiscal drive serial number
+    fd: int  # fiscal document number
+    fp: int  # fiscal sign
+    shift: int | None  # None only if the lookup after a successful close failed
+    number: int | None  # receipt number in the shift (FF40), same caveat
+    ts: str | None  # register clock 'YYYY-MM-DDThh:mm' when it reports one
+    change: int = 0  # kopecks
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?\d{10,15}$")
+
+
+def validate_receipt(receipt: Receipt, *, refund: bool) -> None:
+    """Refuse, before anything is sent, a receipt the register would refuse or should not print."""
+    if not receipt.items:
+        raise RequestRejected("receipt has no items")
+    for item in receipt.items:
+        if item.price < 0 or item.quantity <= 0:
+            raise RequestRejected(f"item {item.name!r}: price must be ≥ 0 and quantity > 0")
+        if item.vat not in SHTRIH_TAX_BYTE:
+            raise RequestRejected(f"item {item.name!r}: unknown VAT code {item.vat!r}")
+        if item.vat in PRE_2026_VAT and not refund:
+            raise RequestRejected(f"item {item.name!r}: {item.vat} is only for pre-2026 refunds")
+        if item.needs_marking_code and not item.marking_code:
+            raise MarkingCodeMissing(f"item {item.name!r} is marked but has no marking code")
+        if item.marking_code and not item.marking_code.isascii():
+            raise RequestRejected(f"item {item.name!r}: marking code not ASCII (keyboard layout?)")
+        if len(item.marking_code or "") > 255:
+            raise RequestRejected(f"item {item.name!r}: marking code longer than 255 bytes")
+    total = receipt.total
+    if total <= 0:
+        raise RequestRejected("receipt total is zero")
+    if receipt.payments.card > total:
+        raise RequestRejected(f"card payment {receipt.payments.card} exceeds total {total}")
+    if receipt.payments.total < total:
+        raise RequestRejected(f"payments {receipt.payments.total} are less than total {total}")
+    if receipt.payments.card and receipt.payments.total != total:
+        raise RequestRejected("change is given in cash only: card + cash must equal the total")
+    if bin(receipt.tax_system).count("1") != 1 or receipt.tax_system > 0x20:
+        raise RequestRejected(f"tax system {receipt.tax_system:#x} must be exactly one bit")
+    contact = receipt.buyer_contact
+    if contact is not None and not (_EMAIL.match(contact) or _PHONE.match(contact)):
+        raise RequestRejected(f"buyer contact {contact!r} is neither an e-mail nor a phone")

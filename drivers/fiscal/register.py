@@ -1,0 +1,138 @@
+"""The ``FiscalRegister`` interface the gateway talks to, whatever the model (Shtrih-M now, ATOL
+later), and the plain results it returns. The Shtrih-M implementation is in ``shtrih.py``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from drivers.fiscal.receipt import Cashier, FiscalResult, Receipt
+
+# Modes (low nibble of the mode byte in 10h/11h), FISCAL.md 1.6.
+MODE_SHIFT_OPEN = 2
+MODE_SHIFT_EXPIRED = 3
+MODE_SHIFT_CLOSED = 4
+MODE_DOCUMENT_OPEN = 8
+
+# Sub-modes.
+SUBMODE_IDLE = 0
+SUBMODE_PAPER_OUT = 1
+SUBMODE_PAPER_OUT_WHILE_PRINTING = 2
+SUBMODE_WAITING_CONTINUE_PRINT = 3
+SUBMODE_PRINTING_REPORT = 4
+SUBMODE_PRINTING = 5
+
+
+@dataclass(frozen=True)
+class RegisterStatus:
+    operator: int
+    mode: int  # low nibble
+    mode_status: int  # high nibble (e.g. 8.x: 0 sale, 2 sale return)
+    submode: int
+    flags: int
+    operations_in_receipt: int
+
+    @property
+    def paper_present(self) -> bool:
+        return bool(self.flags & 0x0080) and self.submode not in (
+            SUBMODE_PAPER_OUT,
+            SUBMODE_PAPER_OUT_WHILE_PRINTING,
+        )
+
+    @property
+    def cover_open(self) -> bool:
+        return bool(self.flags & 0x0400)
+
+    @property
+    def shift_open(self) -> bool:
+        return self.mode in (MODE_SHIFT_OPEN, MODE_SHIFT_EXPIRED, MODE_DOCUMENT_OPEN)
+
+    @property
+    def shift_expired(self) -> bool:
+        return self.mode == MODE_SHIFT_EXPIRED
+
+    @property
+    def receipt_open(self) -> bool:
+        return self.mode == MODE_DOCUMENT_OPEN
+
+    @property
+    def waiting_continue_print(self) -> bool:
+        return self.submode == SUBMODE_WAITING_CONTINUE_PRINT
+
+    @property
+    def printing(self) -> bool:
+        return self.submode in (SUBMODE_PRINTING_REPORT, SUBMODE_PRINTING)
+
+
+@dataclass(frozen=True)
+class FnStatus:
+    life_phase: int
+    current_document: int  # 0 none, 4 cash receipt, ...
+    document_data: int
+    shift_open: bool
+    warnings: int
+    ts: str
+    fn: str  # serial number
+    last_fd: int
+
+
+@dataclass(frozen=True)
+class FiscalDocument:
+    """A document found in the FN archive (FF0Ah)."""
+
+    fd: int
+    doc_type: int  # 2 open shift, 3 receipt, 5 close shift ...
+    ofd_ticket_received: bool
+    ts: str | None = None
+    fp: int | None = None
+    operation: int | None = None  # receipts: 1 sale, 2 sale return, 3 buy, 4 buy return
+    total: int | None = None  # receipts, kopecks
+    shift: int | None = None  # shift reports
+
+
+@dataclass(frozen=True)
+class ShiftResult:
+    shift: int
+    fd: int | None
+    fp: int | None
+
+
+class FiscalRegister(ABC):
+    """Every call talks to the register and either returns what it answered or raises a
+    ``drivers.fiscal.errors.FiscalError``. ``AnswerLost`` means the outcome is unknown."""
+
+    @abstractmethod
+    def status(self) -> RegisterStatus: ...
+
+    @abstractmethod
+    def open_shift(self, cashier: Cashier) -> ShiftResult: ...
+
+    @abstractmethod
+    def close_shift(self, cashier: Cashier) -> ShiftResult:
+        """Z report."""
+
+    @abstractmethod
+    def x_report(self) -> None: ...
+
+    @abstractmethod
+    def cash_in(self, amount: int) -> int:
+        """Returns the register's document number."""
+
+    @abstractmethod
+    def cash_out(self, amount: int) -> int: ...
+
+    @abstractmethod
+    def sell(self, receipt: Receipt) -> FiscalResult: ...
+
+    @abstractmethod
+    def refund(self, receipt: Receipt) -> FiscalResult: ...
+
+    @abstractmethod
+    def last_document(self) -> FiscalDocument: ...
+
+    @abstractmethod
+    def continue_print(self) -> None: ...
+
+    @abstractmethod
+    def cancel_receipt(self) -> None: ...
