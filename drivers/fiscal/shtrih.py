@@ -241,6 +241,13 @@ class ShtrihM(FiscalRegister):
             return answers.close_receipt(self.call(0xFF45, data))
         except AnswerLost:
             log.warning("fiscal: FF45 answer lost, reconciling against FD %d", last_fd)
+        except LinkError:
+            raise
+        except FiscalError as exc:
+            # An error answer means the drive signed nothing (not enough cash in the drawer,
+            # payments short, ...): cancel, so the next attempt does not meet an open receipt.
+            self._cancel_after_failure(exc)
+            raise
         try:
             found = self.reconcile_close(last_fd, receipt.total, operation)
         except LinkError as exc:
