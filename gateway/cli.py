@@ -18,6 +18,7 @@ from gateway.adapters.sqlite.queries import order_rows, stock_history, stock_row
 from gateway.config import Config, ConfigError, load_config
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import DomainError
+from gateway.fiscal_cli import add_fiscal_parser
 from gateway.services.catalog import apply_catalog
 
 
@@ -86,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help="verify the stock invariants")
     check.set_defaults(handler=cmd_check)
+
+    add_fiscal_parser(commands)  # no --config/--db: it talks to the register only
     return parser
 
 
