@@ -26,6 +26,26 @@ def open_shift(reg, fields: Fields) -> bytes:
     return reg.operator_answer()
 
 
+def begin_open_shift(reg, fields: Fields) -> bytes:
+    """FF41h: the FN starts an opening; TLVs (cashier 1021/1203) may follow via FF0Ch, then E0h."""
+    reg.check_password(fields, (30,))
+    reg.require_no_receipt()
+    if reg.drive.shift["open"]:
+        raise CommandError(errors.FN_WRONG_STATE, "shift already open")
+    reg.document_tlv = {}
+    return b""
+
+
+def begin_close_shift(reg, fields: Fields) -> bytes:
+    """FF42h: the FN starts a closing; TLVs may follow via FF0Ch, then 41h."""
+    reg.check_password(fields, (30,))
+    reg.require_no_receipt()
+    if not reg.drive.shift["open"]:
+        raise CommandError(errors.SHIFT_NOT_OPEN, "shift not open")
+    reg.document_tlv = {}
+    return b""
+
+
 def x_report(reg, fields: Fields) -> bytes:
     reg.check_password(fields, ADMINS)
     reg.require_no_receipt()
@@ -76,4 +96,6 @@ HANDLERS = {
     0x41: z_report,
     0x50: lambda reg, fields: cash_movement(reg, fields, "in"),
     0x51: lambda reg, fields: cash_movement(reg, fields, "out"),
+    0xFF41: begin_open_shift,
+    0xFF42: begin_close_shift,
 }

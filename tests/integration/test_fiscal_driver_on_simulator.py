@@ -40,6 +40,8 @@ def test_a_shift_with_a_sale_a_refund_cash_and_reports(register):
     driver.x_report()
     closed = driver.close_shift(ANNA)
     assert closed.fd > refund.fd
+    shift_docs = [doc for doc in simulator.archive if doc.get("type") == "open_shift"]
+    assert shift_docs[0]["tlv"]["1021"] == "Анна Петрова"  # the cashier, tag 1021
     [sold, returned] = receipts(simulator)
     assert sold["total"] == 309800 and sold["fd"] == sale.fd and sold["fp"] == sale.fp
     assert returned["total"] == 50000
