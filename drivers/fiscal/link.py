@@ -28,6 +28,10 @@ from drivers.fiscal.errors import AnswerLost, LinkDown, LinkError
 from drivers.fiscal.frames import ACK, ENQ, NAK, STX, FrameError, decode_frame, encode_frame
 
 log = logging.getLogger(__name__)
+# Queries that change nothing: the only commands sent again when their fate is unknown.
+READ_ONLY = frozenset(
+    {0x10, 0x11, 0xFC, 0xFF01, 0xFF02, 0xFF03, 0xFF0A, 0xFF39, 0xFF3A, 0xFF3B, 0xFF3F, 0xFF40}
+)
 
 RNDIS_FILLER = 0xFF  # TCP/RNDIS firmwares send 0xFF after an ACK; skip it while reading control
 
@@ -85,9 +89,16 @@ class ShtrihLink:
                 continue
             if control is None:
                 control = self._probe()
-                if control == NAK:  # idle with nothing pending: the frame never arrived
-                    log.info("fiscal link: command %#x not taken, resending", command)
+                if control == NAK and command in READ_ONLY:
+                    log.info("fiscal link: query %#x not taken, asking again", command)
                     continue
+                if control == NAK:
+                    # Either the frame never arrived, or it ran and its answer died with a power
+                    # cycle (FISCAL.md 5.4 b): the two look the same, so never send it again.
+                    raise AnswerLost(
+                        "no ACK and no answer held: the register may have executed it",
+                        command=command,
+                    )
                 if control is None:
                     raise AnswerLost("register went silent after the command", command=command)
             # ACK to the frame, or ACK to the probe: the register has the command.
