@@ -1,11 +1,13 @@
 """Real Mosquitto brokers and a cuttable TCP proxy for tests (design: RELIABILITY.md §3.5).
 
-A pytest plugin: register it with `pytest_plugins = ["tests.brokers"]`. Fixtures:
+A pytest plugin: register it with `pytest_plugins = ["tests.brokers"]`, which also loads its
+fixtures from tests/broker_fixtures.py:
 
 - `broker`: a started `Broker` on a free loopback port, stopped after the test;
 - `make_broker(**options)`: a factory for brokers with options (`max_queued_messages=5`,
   `persistence=True`, `autosave_interval=1`, `extra_conf=...`, `start=False`);
-- `proxy_to(broker_or_port)`: a factory for `TcpProxy` in front of a broker, to cut the "WAN".
+- `proxy_to(broker_or_port)`: a factory for `TcpProxy` (tests/tcp_proxy.py) in front of a
+  broker, to cut the "WAN".
 
 Every broker and proxy is cleaned up after the test, and when a test fails, the logs of its
 brokers are added to the report. Without the `mosquitto` binary these tests FAIL (never skip):
@@ -19,17 +21,29 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, suppress
+from contextlib import suppress
 from pathlib import Path
 
-import pytest
+from tests.loopback import HOST, free_port, port_accepts, port_is_bindable
+from tests.tcp_proxy import TcpProxy
 
-HOST = "127.0.0.1"
+__all__ = [  # also what tests and benches import from here
+    "HOST",
+    "Broker",
+    "BrokerError",
+    "MosquittoNotFound",
+    "TcpProxy",
+    "find_mosquitto",
+    "free_port",
+    "port_accepts",
+    "port_is_bindable",
+    "tail",
+]
+
+pytest_plugins = ["tests.broker_fixtures"]  # the fixtures and report hooks
+
 # Debian puts mosquitto in /usr/sbin, which is not on a normal user's PATH.
 SBIN_DIRS: tuple[str, ...] = ("/usr/sbin", "/usr/local/sbin")
 INSTALL_HINT = (
@@ -60,32 +74,6 @@ def find_mosquitto() -> str:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     raise MosquittoNotFound(INSTALL_HINT)
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now (the OS picks it)."""
-    with closing(socket.socket()) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def port_is_bindable(port: int) -> bool:
-    """True if a listener could bind this port now (SO_REUSEADDR, as mosquitto binds it)."""
-    with closing(socket.socket()) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-        return True
-
-
-def port_accepts(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
@@ -294,247 +282,3 @@ class Broker:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-
-
-class _Pair:
-    """One proxied connection: the client's socket and ours to the target."""
-
-    def __init__(self, client: socket.socket, upstream: socket.socket):
-        self.client = client
-        self.upstream = upstream
-        self.silent = False  # bytes are swallowed both ways and nothing is closed
-        self.closed = False
-
-
-def _shut(sock: socket.socket) -> None:
-    with suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    with suppress(OSError):
-        sock.close()
-
-
-class TcpProxy:
-    """A loopback TCP proxy in front of `target_port`: the shop's WAN link, which tests can cut.
-
-    `cut()` closes every current connection and closes each new one as soon as it is accepted
-    (the client sees the connection drop, then refused attempts); `cut(silent=True)` instead
-    stops forwarding bytes, both ways, without closing anything (a dead link: only keepalives
-    notice), and holds new connections open without answering. `restore()` forwards again (a
-    silent cut's connections are closed then: their streams lost bytes). `close()` ends it all.
-    """
-
-    def __init__(self, target_port: int, target_host: str = HOST):
-        self.target = (target_host, target_port)
-        self.host = HOST
-        self._listener = socket.create_server((HOST, 0))
-        self.port = self._listener.getsockname()[1]
-        self._lock = threading.Lock()
-        self._pairs: set[_Pair] = set()
-        self._held: list[socket.socket] = []
-        self._mode: str | None = None  # None (forwarding), "close" or "silent"
-        self._closed = False
-        self._thread = threading.Thread(target=self._accept_loop, name="tcp-proxy", daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"mqtt://{HOST}:{self.port}"
-
-    @property
-    def is_cut(self) -> bool:
-        return self._mode is not None
-
-    @property
-    def connections(self) -> int:
-        """Connections being forwarded now."""
-        with self._lock:
-            return sum(1 for pair in self._pairs if not pair.silent)
-
-    def __repr__(self) -> str:
-        state = f"cut ({self._mode})" if self._mode else "forwarding"
-        return f"<TcpProxy {self.url} -> {self.target[0]}:{self.target[1]} {state}>"
-
-    def cut(self, *, silent: bool = False) -> None:
-        with self._lock:
-            self._mode = "silent" if silent else "close"
-            pairs = list(self._pairs)
-            for pair in pairs:
-                pair.silent = silent
-            held = [] if silent else self._held
-            if not silent:
-                self._held = []
-        if not silent:
-            for pair in pairs:
-                self._close_pair(pair)
-            for sock in held:
-                _shut(sock)
-
-    def restore(self) -> None:
-        with self._lock:
-            self._mode = None
-            silent = [pair for pair in self._pairs if pair.silent]
-            held, self._held = self._held, []
-        for pair in silent:
-            self._close_pair(pair)
-        for sock in held:
-            _shut(sock)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            pairs = list(self._pairs)
-            held, self._held = self._held, []
-        # shutdown() wakes the thread blocked in accept(); close() alone would not.
-        _shut(self._listener)
-        for pair in pairs:
-            self._close_pair(pair)
-        for sock in held:
-            _shut(sock)
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> TcpProxy:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-    def _accept_loop(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return  # closed
-            with self._lock:
-                if self._closed:
-                    _shut(client)
-                    return
-                mode = self._mode
-                if mode == "silent":
-                    self._held.append(client)
-                    continue
-            if mode == "close":
-                _shut(client)
-                continue
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                _shut(client)  # the target is down: the client sees it as a refusal
-                continue
-            pair = _Pair(client, upstream)
-            with self._lock:
-                forward = self._mode is None and not self._closed
-                if forward:
-                    self._pairs.add(pair)
-            if not forward:  # cut or closed while we were connecting
-                _shut(client)
-                _shut(upstream)
-                continue
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(
-                    target=self._pump, args=(pair, src, dst), name="tcp-proxy-pump", daemon=True
-                ).start()
-
-    def _pump(self, pair: _Pair, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if not pair.silent:
-                    dst.sendall(data)
-        except OSError:
-            pass
-        if not pair.silent:  # a silent cut closes nothing: the other end must not know
-            self._close_pair(pair)
-
-    def _close_pair(self, pair: _Pair) -> None:
-        with self._lock:
-            if pair.closed:
-                return
-            pair.closed = True
-            self._pairs.discard(pair)
-        _shut(pair.client)
-        _shut(pair.upstream)
-
-
-# -- pytest plugin ---------------------------------------------------------------------------
-
-_BROKERS = pytest.StashKey[list]()
-
-
-def _new_broker(tmp_dir: Path, **options) -> Broker:
-    try:
-        return Broker(tmp_dir, **options)
-    except MosquittoNotFound as exc:
-        pytest.fail(str(exc), pytrace=False)
-
-
-@pytest.fixture
-def make_broker(request, tmp_path) -> Iterator[Callable[..., Broker]]:
-    """`make_broker(max_queued_messages=5, persistence=True, ..., start=True) -> Broker`."""
-    brokers: list[Broker] = []
-    request.node.stash.setdefault(_BROKERS, []).append(brokers)
-
-    def make(*, start: bool = True, **options) -> Broker:
-        broker = _new_broker(tmp_path / f"broker-{len(brokers) + 1}", **options)
-        brokers.append(broker)
-        if start:
-            broker.start()
-        return broker
-
-    yield make
-    for broker in brokers:
-        broker.close()
-
-
-@pytest.fixture
-def broker(make_broker) -> Broker:
-    """A started broker with default options on a free port, stopped after the test."""
-    return make_broker()
-
-
-@pytest.fixture
-def proxy_to() -> Iterator[Callable[[Broker | int], TcpProxy]]:
-    """`proxy_to(broker_or_port) -> TcpProxy`: closed after the test."""
-    proxies: list[TcpProxy] = []
-
-    def make(target: Broker | int) -> TcpProxy:
-        port = target.port if isinstance(target, Broker) else int(target)
-        proxy = TcpProxy(port)
-        proxies.append(proxy)
-        return proxy
-
-    yield make
-    for proxy in proxies:
-        proxy.close()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """A failed test's report carries the tail of each of its brokers' logs."""
-    report = yield
-    if report.failed and report.when in ("setup", "call"):
-        for brokers in item.stash.get(_BROKERS, []):
-            for broker in brokers:
-                report.sections.append(
-                    (f"mosquitto log ({broker.url}, {broker.log_path})", tail(broker.log_text()))
-                )
-    return report
-
-
-def pytest_report_header(config) -> str:
-    try:
-        binary = find_mosquitto()
-    except MosquittoNotFound:
-        return "mosquitto: NOT FOUND, the broker tests will fail (apt-get install mosquitto)"
-    try:
-        result = subprocess.run(
-            [binary, "-h"], capture_output=True, text=True, timeout=5, check=False
-        )
-        version = result.stdout.splitlines()[0] if result.stdout else "version unknown"
-    except (OSError, subprocess.TimeoutExpired):
-        version = "version unknown"
-    return f"mosquitto: {binary} ({version})"

@@ -13,7 +13,7 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from tests import builders
 
-pytest_plugins = ["tests.brokers"]  # real Mosquitto brokers and a WAN-cut proxy
+pytest_plugins = ["tests.brokers", "tests.fiscal_wire"]  # Mosquitto, WAN cuts, fiscal wire
 
 
 class Shop:

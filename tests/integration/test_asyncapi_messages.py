@@ -1,0 +1,197 @@
+"""Every message the gateway publishes (driven through the real services on a real database,
+turned into wire envelopes exactly like the cloud link does) and every message it accepts
+validates against docs/asyncapi.yaml; and invalid messages are refused by both the document's
+schemas and the code."""
+
+import json
+import threading
+from contextlib import closing
+
+import pytest
+
+from gateway.adapters.mqtt.client import status_bytes
+from gateway.adapters.sqlite.outbox import utc_now
+from gateway.bootstrap import Gateway
+from gateway.config import load_config
+from gateway.domain.messages import INBOUND_TYPES, envelope_bytes
+from gateway.services.inbox import skip_gap
+from tests import builders
+from tests.asyncapi_cloud import (
+    PREFIX,
+    SUFFIX_OF,
+    TS,
+    Cloud,
+    in_seq,
+    run_scenario,
+    types_the_code_publishes,
+)
+from tests.asyncapi_contract import Contract, load_document
+
+# Gateway → cloud types the contract defines but no code publishes yet. When one of them gets an
+# emit(...) in the gateway package, the test fails until run_scenario (tests/asyncapi_cloud.py)
+# produces it.
+NOT_PRODUCED_YET = frozenset(
+    {"receiving.posted", "receipt.fiscalized", "shift.opened", "shift.closed"}
+)
+
+# The message.rejected / order.rejected reasons the scenario must provoke.
+REJECTION_REASONS = frozenset(
+    {
+        "invalid_json",
+        "invalid",
+        "wrong_version",
+        "unknown_type",
+        "wrong_topic",
+        "oversize",
+        "characteristics_mismatch",
+        "unknown_sku",
+        "negative_stock",
+        "not_found",
+        "invalid_transition",
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def contract() -> Contract:
+    return Contract(load_document())
+
+
+def test_every_message_the_code_accepts_validates_and_is_applied(shop, contract):
+    cloud = run_scenario(shop, contract)
+    assert cloud.accepted == set(INBOUND_TYPES)
+    assert contract.types_for("receive") == cloud.accepted
+
+
+def test_every_message_the_code_publishes_validates(shop, contract):
+    run_scenario(shop, contract)
+    cloud = Cloud(shop, contract)  # a gap never filled: skipped, with an alarm in the status
+    after_gap = cloud.envelope("sync.ack", {"through_seq": 1}, seq=in_seq(shop) + 2, id="late")
+    assert cloud.deliver(after_gap)["parked"]
+    shop.run(skip_gap, PREFIX)
+
+    with closing(shop.db.reader()) as conn:
+        rows = conn.execute(
+            "SELECT seq, event_id, type, topic, data_json, created_at FROM outbox ORDER BY seq"
+        ).fetchall()
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))
+    validated: dict[str, list[dict]] = {}
+    for seq, event_id, event_type, topic, data_json, created_at in rows:
+        # Exactly what CloudLink._publish_outbox puts on <prefix>/<store>/out/<topic>.
+        payload = envelope_bytes(event_id, event_type, ts=created_at, seq=seq, data_json=data_json)
+        message = json.loads(payload)
+        contract.check(f"out/{topic}", message)
+        validated.setdefault(event_type, []).append(message["data"])
+
+    # The variants and extensions the scenario had to produce are all there.
+    assert {d["full"] for d in validated["stock.changed"]} == {False, True}
+    assert {d["status"] for d in validated["order.reserved"]} == {"reserved", "short"}
+    cancelled = validated["order.cancelled"]
+    assert [d.get("needs_attention") for d in cancelled] == [True, None]
+    assert cancelled[0]["status"] == "shipped"
+    rejected = {d["reason"] for d in validated["message.rejected"]}
+    assert rejected >= REJECTION_REASONS, REJECTION_REASONS - rejected
+    documented = set(contract.schema_examples("MessageRejectedData", "reason"))
+    assert rejected <= documented, f"document these reasons: {rejected - documented}"
+    order_reasons = {d["reason"] for d in validated["order.rejected"]}
+    assert order_reasons <= set(contract.schema_examples("OrderRejectedData", "reason"))
+
+    # gateway.status, built like the running gateway builds it, without starting anything.
+    config = load_config(None, env={"STOREGW_DATABASE_PATH": str(shop.db.path)})
+    threads = set(threading.enumerate())
+    gateway = Gateway(config)
+    assert set(threading.enumerate()) == threads and gateway.link is None
+    with pytest.raises(RuntimeError, match="not running"):
+        gateway.writer.submit(lambda uow: None)  # the writer was not started either
+    for online in (True, False):  # the retained status, and the last will
+        message = json.loads(status_bytes(gateway.cloud_status(online), utc_now()))
+        contract.check("out/status", message)
+        assert message["data"]["online"] is online and message["data"]["alarms"]
+        validated.setdefault(message["type"], []).append(message["data"])
+
+    produced = types_the_code_publishes()
+    assert set(validated) == produced, "drive every type the code publishes in the scenario"
+    assert NOT_PRODUCED_YET.isdisjoint(produced), (
+        f"{NOT_PRODUCED_YET & produced} is published now: produce it in run_scenario"
+        " and take it off NOT_PRODUCED_YET"
+    )
+    assert contract.types_for("send") == set(validated) | NOT_PRODUCED_YET
+
+
+# --- invalid messages: refused by the document and by the code ---------------------------------
+
+
+def _message(type_: str, data, **fields) -> dict:
+    return {"v": 1, "id": "bad-1", "type": type_, "ts": TS, "data": data, **fields}
+
+
+def _order(*lines, **fields) -> dict:
+    return builders.order("W-BAD", *lines, **fields)
+
+
+def _qty(qty) -> dict:
+    order = _order(("A", 1))
+    order["lines"][0]["qty"] = qty
+    return order
+
+
+VAT20 = builders.catalog(builders.product("P-OLD", [builders.variant("OLD-1")], [], vat="vat20"))
+
+
+@pytest.mark.parametrize(
+    ("message", "refusal"),
+    [
+        pytest.param(_message("order.created", _qty(1.5)), "order.rejected", id="qty-1.5"),
+        pytest.param(_message("order.created", _qty(0)), "order.rejected", id="qty-0"),
+        pytest.param(_message("order.created", _qty("2")), "order.rejected", id="qty-string"),
+        pytest.param(_message("order.created", _order()), "order.rejected", id="no-lines"),
+        pytest.param(
+            _message("order.cancelled", {"reason": "customer"}),
+            "message.rejected",
+            id="cancel-without-order_id",
+        ),
+        pytest.param(
+            _message("order.updated", _order(("A", 1))), "message.rejected", id="edit-no-version"
+        ),
+        pytest.param(
+            _message("order.created", _order(("A", 1)), v=2), "message.rejected", id="v-2"
+        ),
+        pytest.param(
+            _message("order.created", _order(("A", 1)), v=True), "message.rejected", id="v-true"
+        ),
+        pytest.param(
+            {**_message("order.created", _order(("A", 1))), "id": "x" * 65},
+            "message.rejected",
+            id="id-too-long",
+        ),
+        pytest.param(
+            _message("order.created", _order(("A", 1)), seq=0), "message.rejected", id="seq-0"
+        ),
+        pytest.param(_message("order.created", []), "message.rejected", id="data-not-object"),
+        pytest.param(
+            _message("stock.adjust", builders.stock_adjust(A=0)), "message.rejected", id="delta-0"
+        ),
+        pytest.param(
+            _message("stock.set", builders.stock_set(A=-1)), "message.rejected", id="on_hand<0"
+        ),
+        pytest.param(
+            _message("stock.set", {"reason": "count", "items": []}),
+            "message.rejected",
+            id="no-items",
+        ),
+        pytest.param(
+            _message("sync.ack", {"through_seq": "1"}), "message.rejected", id="ack-string"
+        ),
+        pytest.param(_message("cmd.replay", {"from_seq": 0}), "message.rejected", id="replay-0"),
+        pytest.param(_message("catalog.upsert", VAT20), "message.rejected", id="vat20"),
+    ],
+)
+def test_invalid_messages_are_refused_by_the_document_and_the_code(
+    shop, contract, message, refusal
+):
+    shop.stock(A=5)
+    suffix = SUFFIX_OF[message["type"]]
+    refusals = Cloud(shop, contract).refused(message, suffix)  # checks the document, too
+    assert {e["type"] for e in refusals} == {refusal}
+    assert shop.order("W-BAD") is None and shop.level("A").reserved == 0
+    assert shop.level("OLD-1") is None
