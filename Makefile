@@ -26,16 +26,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 # System packages: mosquitto, the MQTT broker that `make run` and the tests start (each its own, on
-# its own port). Debian keeps it in /usr/sbin, off a normal user's PATH. Where systemd runs, the
+# its own port), and openssl, which makes the TLS tests' throw-away certificates. Debian keeps it in /usr/sbin, off a normal user's PATH. Where systemd runs, the
 # package starts a system broker on port 1883: nothing here uses it, so it is stopped and disabled.
 deps:
-	@export PATH="$$PATH:/usr/sbin:/usr/local/sbin"; command -v mosquitto >/dev/null || { \
-	  echo "mosquitto not found; installing it with apt-get" >&2; \
+	@export PATH="$$PATH:/usr/sbin:/usr/local/sbin"; missing=""; \
+	command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	[ -z "$$missing" ] || { \
+	  echo "installing$$missing with apt-get" >&2; \
 	  $(SUDO) apt-get update && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y --no-install-recommends mosquitto && \
-	  if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now mosquitto.service; \
-	  elif [ -x /etc/init.d/mosquitto ]; then $(SUDO) /etc/init.d/mosquitto stop; fi; }
+	    apt-get install -y --no-install-recommends $$missing && \
+	  case "$$missing" in *mosquitto*) \
+	    if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now mosquitto.service; \
+	    elif [ -x /etc/init.d/mosquitto ]; then $(SUDO) /etc/init.d/mosquitto stop; fi;; \
+	  esac; }
 
 test: install deps
 	$(BIN)/ruff check .
@@ -48,7 +53,7 @@ run: install deps
 	$(BIN)/python tools/run_dev.py
 
 # Each benchmark prints its BENCH lines; timings are figures, never pass/fail.
-bench: install
+bench: install deps
 	@for f in bench/bench_*.py; do \
 	  [ -e "$$f" ] || { echo "no bench/bench_*.py found" >&2; exit 1; }; \
 	  echo "== $$f"; $(BIN)/python "$$f" || exit 1; \
