@@ -33,9 +33,9 @@ OUTBOUND_TOPICS = {
 class RejectedMessage(Exception):
     """An inbound message that must not be applied. `ref_id` is its id when it could be read."""
 
-    def __init__(self, reason: str, detail: str, ref_id: str | None = None):
+    def __init__(self, reason: str, detail: str, ref_id: str | None = None, seq: int | None = None):
         super().__init__(detail)
-        self.reason, self.detail, self.ref_id = reason, detail, ref_id
+        self.reason, self.detail, self.ref_id, self.seq = reason, detail, ref_id, seq
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,16 @@ def parse_envelope(topic_suffix: str, payload: bytes) -> Envelope:
         raise RejectedMessage("invalid", "the message is not a JSON object")
     msg_id = body.get("id")
     ref_id = msg_id if isinstance(msg_id, str) and 0 < len(msg_id) <= MAX_ID_LEN else None
+    raw_seq = body.get("seq")
+    seq_ok = isinstance(raw_seq, int) and not isinstance(raw_seq, bool) and raw_seq >= 1
+    try:
+        return _check_body(topic_suffix, body, ref_id)
+    except RejectedMessage as exc:
+        exc.seq = raw_seq if seq_ok else None  # a bad message still takes its place in line
+        raise
+
+
+def _check_body(topic_suffix: str, body: dict, ref_id: str | None) -> Envelope:
     if body.get("v") != CONTRACT_VERSION or isinstance(body.get("v"), bool):
         raise RejectedMessage(
             "wrong_version",

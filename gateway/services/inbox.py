@@ -28,27 +28,27 @@ def receive_cloud_message(uow, prefix: str, suffix: str, payload: bytes) -> dict
     topic = f"{prefix}/{suffix}"
     try:
         envelope = parse_envelope(suffix, payload)
+        msg_id, seq = envelope.id, envelope.seq
     except RejectedMessage as exc:
-        if exc.ref_id and uow.sync.seen(exc.ref_id):
-            return {"outcome": "duplicate"}
-        emit_message_rejected(uow, exc.ref_id, topic, exc.reason, exc.detail)
-        if exc.ref_id:
-            uow.sync.remember(exc.ref_id, None, "?", "rejected")
-        return {"outcome": "rejected", "reason": exc.reason}
-    if uow.sync.seen(envelope.id):
+        envelope, msg_id, seq = exc, exc.ref_id, exc.seq
+    if msg_id and uow.sync.seen(msg_id):
         return {"outcome": "duplicate"}
-    if envelope.seq is None:
+    if seq is None:
         return _apply(uow, topic, envelope)
     applied = uow.sync.counter(IN_SEQ)
-    if envelope.seq <= applied:
-        uow.sync.remember(envelope.id, envelope.seq, envelope.type, "duplicate")
+    if seq <= applied:
+        if msg_id:
+            uow.sync.remember(msg_id, seq, "?", "duplicate")
         return {"outcome": "duplicate"}
-    if envelope.seq > applied + 1:
-        uow.sync.park(envelope.seq, envelope.id, suffix, payload)
+    if seq > applied + 1:
+        uow.sync.park(seq, msg_id or f"seq-{seq}", suffix, payload)
         if uow.sync.parked_count() == 1:  # a new gap; the link repeats the request while it lasts
             request_resend(uow, applied + 1)
         return {"outcome": "parked", "parked": True}
-    return _apply_in_order(uow, prefix, topic, envelope)
+    # Next in line. Even a message that must be rejected takes its place: the seq advances.
+    result = _apply(uow, topic, envelope)
+    uow.sync.set_counter(IN_SEQ, seq)
+    return _drain_parked(uow, prefix, result)
 
 
 def request_resend(uow, from_seq: int | None = None) -> dict:
@@ -76,12 +76,6 @@ def skip_gap(uow, prefix: str) -> dict:
     return _drain_parked(uow, prefix, {"outcome": "skipped"})
 
 
-def _apply_in_order(uow, prefix: str, topic: str, envelope: Envelope) -> dict:
-    result = _apply(uow, topic, envelope)
-    uow.sync.set_counter(IN_SEQ, envelope.seq)
-    return _drain_parked(uow, prefix, result)
-
-
 def _drain_parked(uow, prefix: str, result: dict) -> dict:
     """Apply parked messages that are now next in line; merge what the link must do."""
     while (first := uow.sync.first_parked()) is not None:
@@ -92,7 +86,10 @@ def _drain_parked(uow, prefix: str, result: dict) -> dict:
         uow.sync.unpark(seq)
         if seq <= applied:
             continue
-        envelope = parse_envelope(suffix, payload)  # it parsed when it was parked
+        try:
+            envelope = parse_envelope(suffix, payload)
+        except RejectedMessage as exc:
+            envelope = exc
         later = _apply(uow, f"{prefix}/{suffix}", envelope)
         uow.sync.set_counter(IN_SEQ, seq)
         result = _merge(result, later)
@@ -109,7 +106,12 @@ def _merge(first: dict, later: dict) -> dict:
     return merged
 
 
-def _apply(uow, topic: str, envelope: Envelope) -> dict:
+def _apply(uow, topic: str, envelope: Envelope | RejectedMessage) -> dict:
+    if isinstance(envelope, RejectedMessage):  # broken on arrival: answered, never applied
+        emit_message_rejected(uow, envelope.ref_id, topic, envelope.reason, envelope.detail)
+        if envelope.ref_id:
+            uow.sync.remember(envelope.ref_id, envelope.seq, "?", "rejected")
+        return {"outcome": "rejected", "reason": envelope.reason}
     try:
         with uow.savepoint():
             effect = HANDLERS[envelope.type](uow, envelope.data, envelope.id, topic)

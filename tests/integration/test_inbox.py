@@ -228,3 +228,20 @@ def test_stock_changed_coalesces_while_offline_and_never_goes_stale(tmp_path):
     deliver(shop, cloud.message("order.created", builders.order("W-9", ("B", 1))))
     assert len(shop.events("stock.changed")) == 2  # online: a message of its own
     database.close()
+
+
+def test_a_broken_numbered_message_is_rejected_in_its_place_and_blocks_nothing(shop, cloud):
+    """A cloud message that fails the envelope check still takes its seq: the stream goes on."""
+    first = cloud.message("order.created", builders.order("W-1", ("A", 1)))
+    broken = cloud.message("cmd.bogus", {})
+    last = cloud.message("order.created", builders.order("W-2", ("B", 1)))
+    assert deliver(shop, last)["outcome"] == "parked"
+    assert deliver(shop, broken, "in/cmd")["outcome"] == "parked"
+    result = deliver(shop, first)
+    assert result["parked"] is False
+    with shop.db.transaction() as uow:
+        assert uow.sync.counter("in_seq") == last["seq"]
+    [rejected] = shop.events("message.rejected")
+    assert (rejected["ref_id"], rejected["reason"]) == (broken["id"], "unknown_type")
+    assert shop.order("W-2").status == "reserved"
+    assert deliver(shop, broken, "in/cmd")["outcome"] == "duplicate"  # a resend changes nothing

@@ -77,6 +77,8 @@ class CloudLink:
     def start(self) -> "CloudLink":
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
             row = conn.execute("SELECT value FROM counter WHERE name = 'acked_seq'").fetchone()
+            if conn.execute("SELECT 1 FROM inbox_parked LIMIT 1").fetchone():
+                self._gap_since = time.monotonic()  # still waiting for a gap from before
         self._acked = self._persisted_ack = row[0] if row else 0
         self._next = self._acked + 1
         settings = self.config.mqtt
@@ -96,17 +98,20 @@ class CloudLink:
         """A planned stop publishes `online: false` itself: the will is only for crashes."""
         self._stopping.set()
         self._wake.set()
+        self._relay.join(timeout=5)  # no status from the relay can follow the offline one
         if self._connected:
-            info = self._client.publish(
-                self._topic("out/status"),
-                status_bytes(self.status_source(False), utc_now()),
-                qos=1,
-                retain=True,
-            )
-            info.wait_for_publish(timeout=2)  # best effort only; nothing is settled by it
+            try:
+                info = self._client.publish(
+                    self._topic("out/status"),
+                    status_bytes(self.status_source(False), utc_now()),
+                    qos=1,
+                    retain=True,
+                )
+                info.wait_for_publish(timeout=2)  # best effort only; nothing is settled by it
+            except (RuntimeError, ValueError) as exc:  # the connection went meanwhile
+                log.warning("cloud link: could not publish the offline status: %s", exc)
         self._client.disconnect()
         self._client.loop_stop()
-        self._relay.join(timeout=5)
         self._persist_ack()
 
     def snapshot(self) -> dict:
@@ -133,8 +138,11 @@ class CloudLink:
             self.writer.call(_mark_link, True)  # no stock.changed merge is in flight now
             with self._lock:
                 self._connected = True
-                self._inflight.clear()
-                self._next = self._acked + 1  # republish everything the cloud has not acked
+                if not flags.session_present:
+                    # A new session may have lost what the broker held: republish everything
+                    # the cloud has not acked. (A resumed one gets paho's own resends.)
+                    self._inflight.clear()
+                    self._next = self._acked + 1
                 self._progress_at = time.monotonic()
             self._session = "session resumed" if flags.session_present else "new session"
             client.subscribe(self._topic("in/#"), qos=1)
@@ -222,10 +230,13 @@ class CloudLink:
                 self._progress_at = time.monotonic()
             if "replay_from" in result:
                 self._next = min(self._next, result["replay_from"])
-            if result.get("parked") and self._gap_since is None:
-                self._gap_since = time.monotonic()
-            elif result.get("parked") is False:
+            parked = result.get("parked")
+            if parked is False:
                 self._gap_since = None
+            elif parked and (
+                self._gap_since is None or result.get("outcome") not in ("parked", "resend")
+            ):
+                self._gap_since = time.monotonic()  # a gap opened, or moved further on
         self._wake.set()
 
     def _set_state(self, state: str, detail: str) -> None:
@@ -271,6 +282,9 @@ class CloudLink:
             ).fetchall()
             if not rows:
                 return
+            with self._lock:
+                if self._next == start and rows[0][0] > start:
+                    self._next = rows[0][0]  # pruned meanwhile: start at the oldest kept
             for seq, event_id, event_type, topic, data_json, created_at in rows:
                 payload = envelope_bytes(
                     event_id, event_type, ts=created_at, seq=seq, data_json=data_json
@@ -330,7 +344,7 @@ class CloudLink:
             self.writer.call(prune_history)
 
     def _publish_status(self, status: dict | None = None) -> None:
-        if self._connected:
+        if self._connected and not self._stopping.is_set():
             status = status or self.status_source(True)
             self._said = {key: status[key] for key in STATUS_FIELDS}
             payload = status_bytes(status, utc_now())
