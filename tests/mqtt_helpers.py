@@ -42,6 +42,14 @@ def start_cloud(url: str, **options) -> Cloud:
     return cloud
 
 
+def start_linked(db_path: Path, url: str) -> tuple[Gateway, Cloud]:
+    """A gateway and the cloud simulator on one broker, once the gateway's link is up."""
+    gateway = start_gateway(db_path, url)
+    cloud = start_cloud(url)
+    wait_until(lambda: gateway.link.snapshot()["state"] == "connected", 10, "the gateway link")
+    return gateway, cloud
+
+
 def seed(cloud: Cloud, **on_hand: int) -> None:
     products = [builders.simple_product(sku) for sku in on_hand]
     cloud.send("catalog.upsert", builders.catalog(*products))

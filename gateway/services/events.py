@@ -43,7 +43,6 @@ def emit_message_rejected(
     uow.outbox.emit(
         "message.rejected",
         {"ref_id": ref_id, "topic": topic, "reason": reason, "detail": detail},
-        topic="rejected",
     )
 
 

@@ -20,8 +20,8 @@ from tests.mqtt_helpers import (
     seed,
     start_cloud,
     start_gateway,
+    start_linked,
     wait_in_sync,
-    wait_until,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,10 +50,8 @@ def assert_converged(cloud, db_path: Path, order_ids: list[str]) -> None:
 
 def test_broker_killed_and_restarted_while_orders_flow(broker, tmp_path):
     db_path = tmp_path / "g.db"
-    gateway = start_gateway(db_path, broker.url)
-    cloud = start_cloud(broker.url)
+    gateway, cloud = start_linked(db_path, broker.url)
     try:
-        wait_until(lambda: gateway.link.snapshot()["state"] == "connected", 10, "the link")
         seed(cloud, S0=100, S1=100, S2=100)
         orders: list[str] = []
         sender = threading.Thread(target=lambda: orders.extend(place_orders(cloud, 0, 60)))
@@ -132,10 +130,8 @@ def test_a_broker_dropping_queued_messages_loses_nothing(make_broker, tmp_path):
     drops 15. The gateway's status shows how far it got, and the cloud sends the rest again."""
     broker = make_broker(max_queued_messages=5)
     db_path = tmp_path / "g.db"
-    gateway = start_gateway(db_path, broker.url)
-    cloud = start_cloud(broker.url)
+    gateway, cloud = start_linked(db_path, broker.url)
     try:
-        wait_until(lambda: gateway.link.snapshot()["state"] == "connected", 10, "the link")
         seed(cloud, S0=100, S1=100, S2=100)
         wait_in_sync(cloud, db_path)
         gateway.stop()  # offline; its session stays on the broker

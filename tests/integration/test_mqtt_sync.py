@@ -8,10 +8,8 @@ from tests.mqtt_helpers import (
     database_problems,
     reserved_by_order,
     seed,
-    start_cloud,
-    start_gateway,
+    start_linked,
     wait_in_sync,
-    wait_until,
 )
 
 
@@ -19,9 +17,7 @@ from tests.mqtt_helpers import (
 def link(broker, tmp_path):
     """(gateway, cloud, db_path) connected through the test broker."""
     db_path = tmp_path / "g.db"
-    gateway = start_gateway(db_path, broker.url)
-    cloud = start_cloud(broker.url)
-    wait_until(lambda: gateway.link.snapshot()["state"] == "connected", 10, "the gateway link")
+    gateway, cloud = start_linked(db_path, broker.url)
     yield gateway, cloud, db_path
     cloud.stop()
     gateway.stop()

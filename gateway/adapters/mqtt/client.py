@@ -12,9 +12,10 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from gateway.config import Config
-from gateway.domain.messages import envelope_bytes
+from gateway.domain.messages import envelope_bytes, outbound_topic_suffix
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our session (and queued messages) a week
+STATUS_TOPIC = outbound_topic_suffix("gateway.status")
 MAX_INFLIGHT = 100  # QoS 1 messages handed to paho and not yet PUBACKed
 
 
@@ -41,7 +42,7 @@ def build_client(config: Config, will: bytes) -> mqtt.Client:
             certfile=str(settings.cert) if settings.cert else None,
             keyfile=str(settings.key) if settings.key else None,
         )
-    status_topic = f"{settings.topic_prefix}/{config.store_id}/out/status"
+    status_topic = f"{settings.topic_prefix}/{config.store_id}/{STATUS_TOPIC}"
     client.will_set(status_topic, will, qos=1, retain=True)
     jitter_reconnect(client, config.sync.reconnect_max)
     return client

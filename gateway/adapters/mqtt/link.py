@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextlib import closing
 
 from gateway.adapters.sqlite.connection import open_connection
-from gateway.adapters.sqlite.outbox import utc_now
+from gateway.adapters.sqlite.outbox import read_counter, utc_now
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.domain.messages import envelope_bytes, parse_sync_ack
@@ -19,6 +19,7 @@ from gateway.services.sync import acknowledge, prune_history
 
 from .client import (
     MAX_INFLIGHT,
+    STATUS_TOPIC,
     build_client,
     connect_properties,
     jitter_reconnect,
@@ -76,10 +77,10 @@ class CloudLink:
 
     def start(self) -> "CloudLink":
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
-            row = conn.execute("SELECT value FROM counter WHERE name = 'acked_seq'").fetchone()
+            acked = read_counter(conn, "acked_seq")
             if conn.execute("SELECT 1 FROM inbox_parked LIMIT 1").fetchone():
                 self._gap_since = time.monotonic()  # still waiting for a gap from before
-        self._acked = self._persisted_ack = row[0] if row else 0
+        self._acked = self._persisted_ack = acked
         self._next = self._acked + 1
         settings = self.config.mqtt
         self._client.connect_async(
@@ -102,7 +103,7 @@ class CloudLink:
         if self._connected:
             try:
                 info = self._client.publish(
-                    self._topic("out/status"),
+                    self._topic(STATUS_TOPIC),
                     status_bytes(self.status_source(False), utc_now()),
                     qos=1,
                     retain=True,
@@ -348,4 +349,4 @@ class CloudLink:
             status = status or self.status_source(True)
             self._said = {key: status[key] for key in STATUS_FIELDS}
             payload = status_bytes(status, utc_now())
-            self._client.publish(self._topic("out/status"), payload, qos=1, retain=True)
+            self._client.publish(self._topic(STATUS_TOPIC), payload, qos=1, retain=True)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from .connection import open_connection
-from .outbox import Coalescing
+from .outbox import Coalescing, read_counter
 from .schema import migrations
 from .unit_of_work import SqliteUnitOfWork
 
@@ -29,8 +29,8 @@ class Database:
         self._migrate()
         self.coalescing = None
         if coalesce:
-            head = self._conn.execute("SELECT value FROM counter WHERE name = 'outbox_seq'")
-            self.coalescing = Coalescing(offline=True, floor=(head.fetchone() or (0,))[0])
+            head = read_counter(self._conn, "outbox_seq")
+            self.coalescing = Coalescing(offline=True, floor=head)
 
     def _migrate(self) -> None:
         # Inside our own IMMEDIATE transaction, sqlite-utils uses savepoints, so two processes

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from gateway.domain.messages import outbound_topic_suffix
+
 MAX_COALESCED_SKUS = 500  # one stock.changed message never lists more skus than this
 
 
@@ -19,6 +21,11 @@ class Coalescing:
     offline: bool = True
     floor: int = 0  # rows up to here may have been published (by this or an earlier process)
     target_seq: int | None = None
+
+
+def read_counter(conn: sqlite3.Connection, name: str) -> int:
+    row = conn.execute("SELECT value FROM counter WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else 0
 
 
 def utc_now() -> str:
@@ -40,10 +47,12 @@ class Outbox:
         ).fetchone()
         return row[0]
 
-    def emit(self, event_type: str, data: dict[str, Any], *, topic: str = "events") -> int:
+    def emit(self, event_type: str, data: dict[str, Any]) -> int:
         """Queue one outbound message; its seq is the next integer, with no gap, for ever
-        (a counter, not max(seq)+1, so pruning old rows never reuses a number)."""
+        (a counter, not max(seq)+1, so pruning old rows never reuses a number). Its topic
+        follows from its type (the contract's table)."""
         seq = self.next_counter("outbox_seq")
+        topic = outbound_topic_suffix(event_type).removeprefix("out/")
         self.conn.execute(
             "INSERT INTO outbox(seq, event_id, type, topic, data_json, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -65,7 +74,7 @@ class Outbox:
         mergeable = state is not None and state.offline and not full and state.target_seq
         if mergeable and state.target_seq > state.floor and self._merge(state.target_seq, items):
             return state.target_seq
-        seq = self.emit("stock.changed", {"full": full, "items": items}, topic="stock")
+        seq = self.emit("stock.changed", {"full": full, "items": items})
         if state is not None and state.offline:
             state.target_seq = seq
         return seq
@@ -93,11 +102,7 @@ class Outbox:
         state = self.coalescing
         if state is not None:
             state.offline, state.target_seq = not online, None
-            state.floor = self._head()
-
-    def _head(self) -> int:
-        row = self.conn.execute("SELECT value FROM counter WHERE name = 'outbox_seq'").fetchone()
-        return row[0] if row else 0
+            state.floor = read_counter(self.conn, "outbox_seq")
 
 
 class CommandLog:

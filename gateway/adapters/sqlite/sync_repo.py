@@ -3,6 +3,8 @@ acknowledgement of our outbox, and alarms."""
 
 import sqlite3
 
+from .outbox import read_counter
+
 
 class SyncRepo:
     def __init__(self, conn: sqlite3.Connection, now: str):
@@ -10,8 +12,7 @@ class SyncRepo:
         self.now = now
 
     def counter(self, name: str) -> int:
-        row = self.conn.execute("SELECT value FROM counter WHERE name = ?", (name,)).fetchone()
-        return row[0] if row else 0
+        return read_counter(self.conn, name)
 
     def set_counter(self, name: str, value: int) -> None:
         self.conn.execute(
