@@ -8,12 +8,15 @@ from contextlib import closing
 from typing import Any
 
 from gateway import __version__
+from gateway.adapters.fiscal.worker import FiscalUnavailable, FiscalWorker
 from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants
-from gateway.adapters.sqlite.queries import summary, sync_summary
+from gateway.adapters.sqlite.queries import fiscal_summary, receipt_rows, summary, sync_summary
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
+from gateway.services import fiscal as fiscal_service
+from gateway.services.orders import ship_order
 from gateway.web.app import create_app
 
 log = logging.getLogger("storegw")
@@ -30,6 +33,7 @@ class Gateway:
         self.config = config
         self.writer = Writer(config.database_path, coalesce=True)
         self.link: CloudLink | None = None
+        self.fiscal: FiscalWorker | None = None
         self.boot = 0
         self._problems: list[str] = []
         self._stopped = threading.Event()
@@ -42,6 +46,9 @@ class Gateway:
         for device, section in self.config.devices.items():
             if section is None:
                 log.info("device %s: not configured", device)
+        if self.config.fiscal is not None:
+            self.fiscal = FiscalWorker(self.config.fiscal, self.writer).start()
+            self.writer.on_commit(self.fiscal.wake)
         self.link = CloudLink(self.config, self.writer, self.cloud_status).start()
         threading.Thread(
             target=self._check_periodically, name="storegw-checker", daemon=True
@@ -52,6 +59,8 @@ class Gateway:
         self._stopped.set()
         if self.link is not None:
             self.link.stop()
+        if self.fiscal is not None:
+            self.fiscal.stop()
         self.writer.stop()
 
     def check(self) -> list[str]:
@@ -73,23 +82,33 @@ class Gateway:
         return closing(open_connection(self.config.database_path, readonly=True))
 
     def devices(self) -> dict[str, str]:
-        return {
+        states = {
             name: "not_configured" if section is None else "offline"
             for name, section in self.config.devices.items()
         }
+        if self.fiscal is not None:
+            states["fiscal"] = self.fiscal.state
+        return states
+
+    def shift(self) -> dict[str, Any]:
+        shift = self.fiscal.shift if self.fiscal else {}
+        return {"open": bool(shift.get("open")), "number": shift.get("number")}
 
     def cloud_status(self, online: bool) -> dict[str, Any]:
         """The body of the retained `gateway.status` (also the last will, with online false)."""
         with self.reader() as conn:
             sync = sync_summary(conn)
+            failed = fiscal_summary(conn)["receipts"]["failed"]
         alarms = sync.pop("alarms") + [f"invariant: {p}" for p in self._problems]
+        if failed:
+            alarms.append(f"fiscal: {failed} receipt(s) refused by the register, staff must look")
         return {
             "online": online,
             "boot": self.boot,
             "version": __version__,
             **sync,
             "devices": self.devices(),
-            "shift": {"open": False, "number": None},
+            "shift": self.shift(),
             "alarms": alarms,
         }
 
@@ -97,6 +116,7 @@ class Gateway:
         with self.reader() as conn:
             counts = summary(conn)
             sync = sync_summary(conn)
+            fiscal = fiscal_summary(conn)
         link = self.link.snapshot() if self.link else {"state": "not_connected", "detail": ""}
         return {
             "ok": not self._problems,
@@ -115,7 +135,37 @@ class Gateway:
                 "alarms": sync["alarms"],
             },
             "devices": self.devices(),
+            "fiscal": {
+                **fiscal,
+                "device": self.fiscal.snapshot() if self.fiscal else {"state": "not_configured"},
+            },
         }
 
+    # --- staff actions (the web API calls these) -----------------------------------------------
+    def ship(self, order_id: str, *, by: str, receipt: dict | None = None, **options) -> dict:
+        """Ship; with a register configured a sell receipt is queued in the same transaction."""
+        if self.fiscal is not None and receipt is None:
+            receipt = {}
+        return self.writer.call(ship_order, order_id, by=by, receipt=receipt, **options)
+
+    def sell(self, sale: dict, *, by: str, idem_key: str | None = None) -> dict:
+        return self.writer.call(fiscal_service.counter_sale, sale, by=by, idem_key=idem_key)
+
+    def refund(self, receipt_id: int, data: dict, *, by: str, idem_key=None) -> dict:
+        return self.writer.call(fiscal_service.refund, receipt_id, data, by=by, idem_key=idem_key)
+
+    def retry_receipt(self, receipt_id: int, *, by: str) -> dict:
+        return self.writer.call(fiscal_service.retry_receipt, receipt_id, by=by)
+
+    def register(self, op: str, **kwargs) -> dict:
+        """Shift, X report, cash in/out: done by the fiscal worker, which owns the port."""
+        if self.fiscal is None:
+            raise FiscalUnavailable("no fiscal register is configured ([fiscal] port)")
+        return self.fiscal.request(op, **kwargs)
+
+    def receipts(self, limit: int = 50) -> list[dict]:
+        with self.reader() as conn:
+            return receipt_rows(conn, limit=limit)
+
     def web_app(self):
-        return create_app(self.status)
+        return create_app(self.status, actions=self)

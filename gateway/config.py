@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from gateway.domain.fiscal import TAX_SYSTEMS
+
 ENV_PREFIX = "STOREGW_"
 DEVICE_SECTIONS = ("fiscal", "printer", "scanner", "gpio")
 
@@ -85,6 +87,76 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class FiscalConfig:
+    """[fiscal]: the register's port (a device path, pty path or pyserial URL) and how to sell."""
+
+    port: str
+    baudrate: int = 115200
+    password: int = 30  # system administrator (FISCAL.md 1.5)
+    tax_system: str = "osn"  # tag 1055: osn, usn_income, usn_income_outcome, esn, patent
+    auto_open_shift: bool = True  # the first receipt of the day opens the shift for its cashier
+    poll: float = 5.0  # seconds between status polls when idle
+    # Link timeouts (seconds; the vendor's answer timeouts × timeout_scale): for simulators.
+    control_timeout: float = 0.5
+    byte_timeout: float = 0.5
+    timeout_scale: float = 1.0
+
+
+_FISCAL_KEYS = {
+    "port": str,
+    "baudrate": int,
+    "password": int,
+    "tax_system": str,
+    "auto_open_shift": bool,
+    "poll": float,
+    "control_timeout": float,
+    "byte_timeout": float,
+    "timeout_scale": float,
+}
+
+
+def _fiscal_config(table: dict, origin: str) -> FiscalConfig:
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        kind = _FISCAL_KEYS.get(key)
+        if kind is None:
+            raise ConfigError(f"{origin}: fiscal.{key}: unknown key{_hint(key, _FISCAL_KEYS)}")
+        values[key] = _typed(raw, kind, f"{origin}: fiscal.{key}")
+    if not values.get("port"):
+        raise ConfigError(
+            f"{origin}: fiscal.port: the register's port is required, e.g. /dev/ttyACM0"
+        )
+    tax_system = values.get("tax_system", "osn")
+    if tax_system not in TAX_SYSTEMS:
+        hint = _hint(tax_system, TAX_SYSTEMS)
+        raise ConfigError(f"{origin}: fiscal.tax_system: {tax_system!r} is unknown{hint}")
+    for key in ("poll", "control_timeout", "byte_timeout", "timeout_scale", "baudrate"):
+        if key in values and values[key] <= 0:
+            raise ConfigError(f"{origin}: fiscal.{key}: must be above 0")
+    return FiscalConfig(**values)
+
+
+def _typed(raw: Any, kind: type, where: str) -> Any:
+    """A TOML value of the right type, or the same written as text (environment variables)."""
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("true", "false", "1", "0", "yes", "no"):
+            return raw.lower() in ("true", "1", "yes")
+        raise ConfigError(f"{where}: must be true or false, got {_kind(raw)}")
+    if kind is str:
+        if isinstance(raw, str):
+            return raw.strip()
+        raise ConfigError(f"{where}: must be a string, got {_kind(raw)}")
+    if isinstance(raw, bool):
+        raise ConfigError(f"{where}: must be a number, got a boolean")
+    try:
+        return kind(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: must be a number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
 class Config:
     store_id: str
     mqtt: MqttConfig
@@ -93,6 +165,7 @@ class Config:
     web_port: int
     devices: dict[str, dict | None]  # section name -> its table as written, None when absent
     sync: SyncConfig = SyncConfig()
+    fiscal: FiscalConfig | None = None
 
     @property
     def configured_devices(self) -> tuple[str, ...]:
@@ -148,6 +221,7 @@ def _apply_file(
             raise ConfigError(f"{path}: {section}: must be a table [{section}], got {_kind(table)}")
         if section in devices:
             devices[section] = dict(table)
+            origin[section, ""] = str(path)
             continue
         for key, value in table.items():
             if key not in values[section]:
@@ -177,6 +251,7 @@ def _apply_env(
             continue
         if section in devices:
             devices[section] = {**(devices[section] or {}), key: env[name]}
+            origin.setdefault((section, ""), "environment")
             continue
         if key not in values[section]:
             raise ConfigError(f"{name}: {section}.{key}: unknown key{_hint(key, values[section])}")
@@ -254,7 +329,10 @@ def _build(
         gap_wait=number("gap_wait"),
         window=int(number("window")),
     )
-    return Config(store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync)
+    fiscal = None
+    if devices["fiscal"] is not None:
+        fiscal = _fiscal_config(devices["fiscal"], origin.get(("fiscal", ""), "configuration"))
+    return Config(store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync, fiscal)
 
 
 def _url_problem(url: str) -> str | None:

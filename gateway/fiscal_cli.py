@@ -25,7 +25,6 @@ from dataclasses import asdict
 from typing import Any
 
 from drivers.fiscal import Cashier, ShtrihM
-from drivers.fiscal.answers import shift_parameters
 from drivers.fiscal.errors import AnswerLost, FiscalError, LinkError, RequestRejected
 from drivers.fiscal.frames import FrameError
 
@@ -287,7 +286,7 @@ def _shift_hint(register: ShtrihM) -> str:
 
 def _shift(register: ShtrihM) -> dict:
     """FF40h: the current shift's number and the next receipt number in it."""
-    shift = shift_parameters(register.call(0xFF40))
+    shift = register.shift_state()
     return {"open": shift.shift_open, "number": shift.shift, "receipt_number": shift.receipt_number}
 
 

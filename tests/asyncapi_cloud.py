@@ -1,14 +1,24 @@
 """The asyncapi tests' back-office: `Cloud` sends messages to the real inbox service on a real
 database, checking each against docs/asyncapi.yaml first, and `run_scenario` drives every inbound
-type and every outbound type the code produces."""
+type and every outbound type the code produces (receipts and shifts through the real fiscal
+worker on the register simulator)."""
 
 import json
 import re
+import time
 from contextlib import closing
 
+from drivers.fiscal import ShtrihM
+from drivers.fiscal.link import LinkSettings
+from drivers.fiscal.receipt import Cashier
+from gateway.adapters.fiscal.worker import FiscalWorker
+from gateway.adapters.sqlite.writer import Writer
+from gateway.config import FiscalConfig
 from gateway.domain.messages import INBOUND, MAX_MESSAGE_BYTES
+from gateway.services.fiscal import counter_sale, refund
 from gateway.services.inbox import receive_cloud_message
 from gateway.services.orders import cancel_order, confirm_order, ship_order
+from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 from tests.asyncapi_contract import ROOT, Contract
 from tests.conftest import Shop
@@ -17,6 +27,9 @@ PREFIX = "storegw/shop-001"
 TS = "2026-11-27T10:00:00Z"
 SUFFIX_OF = {type_: suffix for suffix, types in INBOUND.items() for type_ in types}
 REFUSALS = ("message.rejected", "order.rejected")
+# The simulated register answers at once: short link timeouts, and a deadline for the worker.
+FISCAL_LINK = {"control_timeout": 0.08, "byte_timeout": 0.1, "timeout_scale": 0.01}
+FISCAL_DEADLINE_S = 15.0
 
 
 def types_the_code_publishes() -> set[str]:
@@ -129,6 +142,10 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     shop.run(cancel_order, "W-2", by="Ольга")  # → order.cancelled, plain
     assert shop.order("W-2").status == "cancelled"
 
+    cloud.send("order.created", builders.order("W-6", ("TS-RED-M", 1)))
+    run_the_register(shop)  # → receipt.fiscalized, shift.opened, shift.closed, …
+    assert shop.order("W-6").status == "shipped"
+
     cloud.send("cmd.resync", {})  # → stock.changed full
     cloud.send("sync.ack", {"through_seq": shop.events()[-1]["seq"]})
     assert cloud.send("cmd.replay", {"from_seq": 1})["replay_from"] == 1
@@ -165,6 +182,60 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     del nameless["id"]
     cloud.refused(nameless, "in/cmd")
     return cloud
+
+
+def run_the_register(shop: Shop) -> None:
+    """The till, through the real fiscal worker printing on the register simulator: a shift
+    opened at the register's own keyboard (→ shift.opened without a cashier), W-6 shipped with
+    its receipt (→ order.shipped with receipt_id), a counter sale paid in cash with change and
+    then refunded (→ stock.adjusted counter_sale and return, receipt.fiscalized sell and
+    sell_refund), cash put in, the shift closed (→ shift.closed with its totals) and the next
+    one opened through the gateway (→ shift.opened with a cashier)."""
+    simulator = FiscalRegisterSimulator(archive_path=shop.db.path.parent / "fn-archive.json")
+    port = simulator.start()
+    try:
+        keyboard = ShtrihM(port, settings=LinkSettings(**FISCAL_LINK))
+        keyboard.open_shift(Cashier("Ольга"))  # before the gateway is connected: not its doing
+        keyboard.close()
+        writer = Writer(shop.db.path).start()
+        worker = FiscalWorker(FiscalConfig(port=port, poll=0.2, **FISCAL_LINK), writer)
+        writer.on_commit(worker.wake)  # as Gateway.start wires it: new jobs wake the worker
+        worker.start()
+        try:
+            # W-6 was paid online: its receipt is settled by card whatever the till says.
+            shipped = writer.call(ship_order, "W-6", by="Ольга", receipt={"payment": "cash"})
+            sale = writer.call(
+                counter_sale,
+                {"items": [{"sku": "A", "qty": 1}], "payment": {"cash": 15000}},
+                by="Ольга",
+            )
+            assert (shipped["receipt_id"], sale["change"]) == (1, 5000)
+            wait_until_printed(shop, worker, 2)
+            writer.call(refund, sale["receipt_id"], {}, by="Ольга")  # all of it, back on the shelf
+            wait_until_printed(shop, worker, 3)
+            worker.request("cash_in", timeout=FISCAL_DEADLINE_S, amount=5000, by="Анна")
+            drawer = simulator.cash_in_drawer
+            closed = worker.request("close_shift", timeout=FISCAL_DEADLINE_S, by="Анна")
+            assert closed["totals"]["cash_in_drawer"] == drawer == 5000  # the register agrees
+            worker.request("open_shift", timeout=FISCAL_DEADLINE_S, by="Анна")
+        finally:
+            worker.stop()
+            writer.stop()
+    finally:
+        simulator.stop()
+    assert [doc["type"] for doc in simulator.archive].count("receipt") == 3  # each printed once
+
+
+def wait_until_printed(shop: Shop, worker: FiscalWorker, count: int) -> None:
+    """Until the first `count` receipt jobs (all there are) are fiscalised."""
+    deadline = time.monotonic() + FISCAL_DEADLINE_S
+    while True:
+        with closing(shop.db.reader()) as conn:
+            states = [r[0] for r in conn.execute("SELECT state FROM receipt_job ORDER BY id")]
+        if states == ["done"] * count:
+            return
+        assert time.monotonic() < deadline, f"receipt jobs {states}; register {worker.snapshot()}"
+        time.sleep(0.02)
 
 
 def in_seq(shop: Shop) -> int:

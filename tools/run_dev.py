@@ -1,8 +1,10 @@
-"""`make run`: a local Mosquitto, the cloud back-office simulator and the gateway, in one terminal.
+"""`make run`: a local Mosquitto, the cloud back-office simulator, the fiscal register simulator
+and the gateway, in one terminal.
 
-Each one's output lines come prefixed with [broker], [cloud] or [gateway]. Ctrl-C (or SIGTERM)
-stops the gateway, then the simulator, then the broker, and exits 0. If one of them dies, this
-says which and stops the others (exit status 1).
+Each one's output lines come prefixed with [broker], [cloud], [fiscal] or [gateway]. Ctrl-C (or
+SIGTERM) stops the gateway, then the simulators, then the broker, and exits 0. If one of them dies,
+this says which and stops the others (exit status 1). The register simulator is reached through
+the symlink var/ttyFISCAL and prints its receipts to var/fiscal-printed.txt.
 
 Everything runs from the repository root. Overrides, for a second copy or for tests:
   --broker-port / STOREGW_DEV_BROKER_PORT   the broker's port (default 18830)
@@ -234,6 +236,14 @@ def main(argv: list[str] | None = None) -> int:
         "--rate", SIMULATOR_RATE,
         "--state-file", str(var_dir / "backoffice.json"),
     ]  # fmt: skip
+    fiscal_link = var_dir / "ttyFISCAL"
+    fiscal_argv = [
+        sys.executable, "-m", "simulators.fiscal_register",
+        "--archive", str(var_dir / "fiscal-fn.json"),
+        "--print-to", str(var_dir / "fiscal-printed.txt"),
+        "--link", str(fiscal_link),
+    ]  # fmt: skip
+    gateway_env.setdefault("STOREGW_FISCAL_PORT", str(fiscal_link))
     gateway_argv = [str(BIN / "storegw"), "run", "--config", DEV_CONFIG]
 
     children: list[Child] = []
@@ -245,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_port(children[0], args.broker_port)
         children.append(Child("cloud simulator", "[cloud]", cloud_argv, env))
         banner(f"Cloud back-office simulator: publishing to {broker_url}")
+        with suppress(FileNotFoundError):
+            fiscal_link.unlink()  # a stale link must not lead the gateway to someone else's pty
+        children.append(Child("fiscal register simulator", "[fiscal]", fiscal_argv, env))
+        wait_for_link(children[-1], fiscal_link)
+        banner(f"Fiscal register simulator on {fiscal_link} (receipts: fiscal-printed.txt)")
         _check(children)
         children.append(Child("gateway", "[gateway]", gateway_argv, gateway_env))
         supervise(children, ui_url)
@@ -255,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         status = 1
     finally:
         # A second Ctrl-C during the shutdown only sets the flag again.
-        for child in reversed(children):  # gateway, then simulator, then broker
+        for child in reversed(children):  # gateway, simulators, then the broker
             child.stop()
     note("all stopped")
     return status
@@ -277,6 +292,15 @@ def wait_for_port(broker: Child, port: int) -> None:
         _check([broker])
         if time.monotonic() > deadline:
             raise Died(f"the broker did not listen on port {port} within {BROKER_START_S:.0f} s")
+        time.sleep(0.05)
+
+
+def wait_for_link(simulator: Child, link: Path) -> None:
+    deadline = time.monotonic() + BROKER_START_S
+    while not link.is_symlink():
+        _check([simulator])
+        if time.monotonic() > deadline:
+            raise Died(f"the fiscal register simulator made no {link} in {BROKER_START_S:.0f} s")
         time.sleep(0.05)
 
 

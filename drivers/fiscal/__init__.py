@@ -4,7 +4,13 @@
 """
 
 from drivers.fiscal.receipt import Cashier, FiscalResult, Item, Payments, Receipt
-from drivers.fiscal.register import FiscalDocument, FiscalRegister, RegisterStatus, ShiftResult
+from drivers.fiscal.register import (
+    FiscalDocument,
+    FiscalRegister,
+    RegisterStatus,
+    ShiftResult,
+    ShiftState,
+)
 from drivers.fiscal.shtrih import ShtrihM
 
 __all__ = [
@@ -17,5 +23,6 @@ __all__ = [
     "Receipt",
     "RegisterStatus",
     "ShiftResult",
+    "ShiftState",
     "ShtrihM",
 ]

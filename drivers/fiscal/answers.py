@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drivers.fiscal.frames import BadAnswer, read_fn_datetime, read_uint_le
-from drivers.fiscal.register import FiscalDocument, FnStatus, RegisterStatus
+from drivers.fiscal.register import FiscalDocument, FnStatus, RegisterStatus, ShiftState
 
 DOC_TYPE_RECEIPT = 3
 _SHIFT_REPORTS = (2, 5)  # open shift, close shift
@@ -89,15 +89,8 @@ def close_receipt(data: bytes) -> CloseAnswer:
     )
 
 
-@dataclass(frozen=True)
-class ShiftParameters:
-    shift_open: bool
-    shift: int
-    receipt_number: int
-
-
-def shift_parameters(data: bytes) -> ShiftParameters:
+def shift_parameters(data: bytes) -> ShiftState:
     """FF40: shiftState | shift(2) | receipt(2)."""
     if len(data) < 5:
         raise BadAnswer("FF40 answer too short")
-    return ShiftParameters(bool(data[0]), read_uint_le(data, 1, 2), read_uint_le(data, 3, 2))
+    return ShiftState(bool(data[0]), read_uint_le(data, 1, 2), read_uint_le(data, 3, 2))

@@ -92,6 +92,15 @@ class FiscalDocument:
 
 
 @dataclass(frozen=True)
+class ShiftState:
+    """FF40: the FN's view of the shift."""
+
+    shift_open: bool
+    shift: int
+    receipt_number: int  # receipts in this shift so far
+
+
+@dataclass(frozen=True)
 class ShiftResult:
     shift: int
     fd: int | None
@@ -130,6 +139,9 @@ class FiscalRegister(ABC):
 
     @abstractmethod
     def last_document(self) -> FiscalDocument: ...
+
+    @abstractmethod
+    def shift_state(self) -> ShiftState: ...
 
     @abstractmethod
     def continue_print(self) -> None: ...

@@ -40,12 +40,14 @@ from drivers.fiscal.register import (
     FnStatus,
     RegisterStatus,
     ShiftResult,
+    ShiftState,
 )
 
 log = logging.getLogger(__name__)
 
 PRINTING_RETRY_PAUSE = 0.333  # vendor driver's pause on error 50h
 PRINTING_RETRY_LIMIT = 60.0  # seconds of 50h before giving up
+RECONCILE_SCAN_LIMIT = 20  # documents after the saved FD searched for a lost receipt
 
 
 class ShtrihM(FiscalRegister):
@@ -118,6 +120,9 @@ class ShtrihM(FiscalRegister):
     def last_document(self) -> FiscalDocument:
         return self.find_document(self.fn_status().last_fd)
 
+    def shift_state(self) -> ShiftState:
+        return answers.shift_parameters(self.call(0xFF40))
+
     def x_report(self) -> None:
         self.call(0x40)
 
@@ -171,7 +176,7 @@ class ShtrihM(FiscalRegister):
         document = self.last_document()
         shift = document.shift
         if shift is None:
-            shift = answers.shift_parameters(self.call(0xFF40)).shift
+            shift = self.shift_state().shift
         return ShiftResult(shift=shift, fd=document.fd, fp=document.fp)
 
     # --- receipts ----------------------------------------------------------------------------
@@ -200,7 +205,7 @@ class ShtrihM(FiscalRegister):
             raise
         close = self._close_or_reconcile(receipt, operation, before.last_fd)
         try:
-            shift: answers.ShiftParameters | None = answers.shift_parameters(self.call(0xFF40))
+            shift: ShiftState | None = self.shift_state()
         except FiscalError as exc:
             # The receipt IS fiscalised (we hold FD and FP): a failed lookup must not hide that.
             log.warning("fiscal: FD %d closed but FF40 failed: %s", close.fd, exc)
@@ -273,14 +278,17 @@ class ShtrihM(FiscalRegister):
         if status.mode == MODE_DOCUMENT_OPEN:
             return None
         fn = self.fn_status()
-        if fn.last_fd == last_fd + 1:
-            document = self.find_document(fn.last_fd)
+        if fn.last_fd < last_fd or fn.last_fd - last_fd > RECONCILE_SCAN_LIMIT:
+            raise AnswerLost(f"FN moved from FD {last_fd} to {fn.last_fd}", command=0xFF45)
+        # Usually the receipt is last_fd + 1; a shift report made at the keyboard in between
+        # moves it further. Only one receipt is ever in flight, so a match is this one.
+        for fd in range(last_fd + 1, fn.last_fd + 1):
+            document = self.find_document(fd)
             if (document.doc_type, document.operation, document.total) == (3, operation, total):
                 return answers.CloseAnswer(0, document.fd, document.fp or 0, document.ts)
-            raise AnswerLost(f"FD {fn.last_fd} is not this receipt: {document}", command=0xFF45)
-        if fn.last_fd == last_fd:
-            raise ReceiptNotFiscalised(f"FN last document is still {last_fd}", command=0xFF45)
-        raise AnswerLost(f"FN moved from FD {last_fd} to {fn.last_fd}", command=0xFF45)
+        raise ReceiptNotFiscalised(
+            f"no receipt of {total} kopecks among FD {last_fd + 1}..{fn.last_fd}", command=0xFF45
+        )
 
     def _cancel_after_failure(self, cause: FiscalError) -> None:
         """Leave no half-built receipt behind; the original error is what the caller sees."""

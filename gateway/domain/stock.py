@@ -21,6 +21,7 @@ MOVE_REASONS = frozenset(
         "return",
         "transfer",
         "cloud_sale",
+        "sale",  # a counter sale at the register
     }
 )
 

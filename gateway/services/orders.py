@@ -14,6 +14,7 @@ from gateway.domain.orders import (
 
 from .events import emit_order_cancelled, emit_order_rejected, emit_order_reserved, order_summary
 from .idempotency import run_once
+from .receipts import shipment_receipt
 from .reservations import fill_waiting_orders, release_line, reserve_line, ship_line
 
 
@@ -94,9 +95,12 @@ def ship_order(
     lines: dict[str, int] | None = None,
     idem_key: str | None = None,
     expected_version: int | None = None,
+    receipt: dict | None = None,
 ) -> dict:
     """Ship all open quantities, or the given {line_id: qty}: reserve released and on_hand
-    decremented together. With an idempotency key a double tap ships once."""
+    decremented together. With an idempotency key a double tap ships once. With `receipt`
+    ({payment, marking_codes, contact}) a sell receipt job is queued in the same transaction:
+    a receipt that cannot be made (a marked item without its code) refuses the shipment."""
 
     def ship() -> dict:
         order = load_open_order(uow, order_id, expected_version, "ship")
@@ -110,16 +114,25 @@ def ship_order(
         order.status = order.derived_status()
         uow.orders.save(order)
         uow.orders.add_shipment(shipment_id, order.order_id, shipped, by)
+        receipt_id = None
+        if receipt is not None:
+            draft = shipment_receipt(uow, order, shipped, receipt, by)
+            receipt_id = uow.fiscal.add_job(
+                draft, order_id=order.order_id, shipment_id=shipment_id, by=by
+            )
         uow.outbox.emit(
             "order.shipped",
             {
                 "order_id": order.order_id,
                 "shipment_id": shipment_id,
                 "lines": [{"line_id": lid, "sku": sku, "qty": qty} for lid, sku, qty in shipped],
+                # Printed after the commit (a broken register never blocks a shipment): the
+                # fiscal data follows in `receipt.fiscalized` with this receipt_id.
                 "receipt": None,
+                "receipt_id": receipt_id,
             },
         )
-        return {**order_summary(order), "shipment_id": shipment_id}
+        return {**order_summary(order), "shipment_id": shipment_id, "receipt_id": receipt_id}
 
     return run_once(uow, idem_key, "ship", ship)
 

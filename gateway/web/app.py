@@ -1,7 +1,8 @@
 """The web entrypoint: `/healthz` for machines, `/` a plain status page for people.
 
-`create_app(status)` takes a callable returning the gateway's status dict (built by the core), so
-this module knows nothing about SQLite, MQTT or devices and is tested with a plain function.
+`create_app(status, actions)` takes a callable returning the gateway's status dict (built by the
+core) and the staff actions behind the JSON API (`api.py`), so this module knows nothing about
+SQLite, MQTT or devices and is tested with plain functions.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .api import Actions, add_api
 
 StatusSource = Callable[[], dict[str, Any]]
 NO_CACHE = {"Cache-Control": "no-store"}
@@ -29,6 +32,7 @@ STATES: dict[str, tuple[str, str, str]] = {  # state -> (tone, Russian, English)
     "error": ("bad", "ошибка", "error"),
     "paper_out": ("bad", "нет бумаги", "paper out"),
     "cover_open": ("bad", "открыта крышка", "cover open"),
+    "shift_expired": ("bad", "смена больше 24 часов", "shift over 24 hours"),
     "not_configured": ("off", "не настроено", "not configured"),
 }
 DEVICES = {
@@ -74,6 +78,12 @@ TEXTS = {
         "version": "Версия",
         "database": "База данных",
         "refresh": "Страница обновляется каждые 10 секунд.",
+        "register": "Касса",
+        "shift_open": "Смена № {number} открыта",
+        "shift_closed": "Смена закрыта",
+        "cash_in_drawer": "Наличных в кассе",
+        "receipts_queued": "Чеков ждут печати",
+        "receipts_failed": "Чеки, которые ККТ не приняла",
     },
     "en": {
         "title": "Store gateway",
@@ -101,11 +111,17 @@ TEXTS = {
         "version": "Version",
         "database": "Database",
         "refresh": "This page refreshes every 10 seconds.",
+        "register": "Cash register",
+        "shift_open": "Shift no. {number} is open",
+        "shift_closed": "The shift is closed",
+        "cash_in_drawer": "Cash in the drawer",
+        "receipts_queued": "Receipts waiting to print",
+        "receipts_failed": "Receipts the register refused",
     },
 }
 
 
-def create_app(status: StatusSource) -> FastAPI:
+def create_app(status: StatusSource, actions: Actions | None = None) -> FastAPI:
     # No /docs or /redoc: they load JavaScript from a CDN, and the shop may be offline.
     app = FastAPI(title="Store gateway", docs_url=None, redoc_url=None)
     templates = Environment(
@@ -121,6 +137,14 @@ def create_app(status: StatusSource) -> FastAPI:
         data = status()
         code = 200 if data.get("ok") else 503
         return JSONResponse(jsonable_encoder(data), status_code=code, headers=NO_CACHE)
+
+    @app.get("/api/fiscal")
+    def fiscal() -> JSONResponse:
+        data = status().get("fiscal") or {"device": {"state": "not_configured"}}
+        return JSONResponse(jsonable_encoder(data), headers=NO_CACHE)
+
+    if actions is not None:
+        add_api(app, actions)
 
     @app.get("/", response_class=HTMLResponse)
     def status_page(lang: str = "ru") -> HTMLResponse:
@@ -187,4 +211,31 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
             {"name": label(DEVICES, name), **state(value)}
             for name, value in (data.get("devices") or {}).items()
         ],
+        "register": register_view(data.get("fiscal") or {}, text),
     }
+
+
+def register_view(fiscal: dict[str, Any], text: dict[str, str]) -> dict[str, Any] | None:
+    """The cash register box: shift, drawer, receipts waiting or refused; None without one."""
+    device = fiscal.get("device") or {}
+    if device.get("state", "not_configured") == "not_configured":
+        return None
+    shift = fiscal.get("shift") or {}
+    receipts = fiscal.get("receipts") or {}
+    number = shift.get("number")
+    return {
+        "detail": device.get("detail", ""),
+        "shift": text["shift_open"].format(number=number) if number else text["shift_closed"],
+        "drawer": rubles(shift["cash_in_drawer"]) if number else None,
+        "queued": int(receipts.get("queued", 0)) + int(receipts.get("sending", 0)),
+        "failed": [
+            f"№ {row['receipt_id']}: {row.get('error') or ''}" for row in fiscal.get("failed") or []
+        ],
+    }
+
+
+def rubles(kopecks: int) -> str:
+    """12345678 -> "123 456,78 ₽" (a narrow no-break space between thousands)."""
+    sign = "−" if kopecks < 0 else ""
+    whole, cents = divmod(abs(kopecks), 100)
+    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{cents:02d} ₽"

@@ -117,6 +117,10 @@ class FiscalRegisterSimulator:
         with self._lock:
             self.faults.inject(fault_name, **params)
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
     def power_cycle(self) -> None:
         """Power off and on: the answer buffer and an open receipt are lost; the drive is kept."""
         with self._lock:
@@ -134,6 +138,17 @@ class FiscalRegisterSimulator:
     def archive(self) -> list[dict]:
         with self._lock:
             return copy.deepcopy(self.drive.documents)
+
+    @property
+    def document_count(self) -> int:
+        """Documents in the fiscal drive (cheap: no copy)."""
+        with self._lock:
+            return len(self.drive.documents)
+
+    @property
+    def paper_present(self) -> bool:
+        with self._lock:
+            return self.printer.paper
 
     @property
     def receipts(self) -> list[dict]:

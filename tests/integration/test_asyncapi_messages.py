@@ -30,9 +30,7 @@ from tests.asyncapi_contract import Contract, load_document
 # Gateway → cloud types the contract defines but no code publishes yet. When one of them gets an
 # emit(...) in the gateway package, the test fails until run_scenario (tests/asyncapi_cloud.py)
 # produces it.
-NOT_PRODUCED_YET = frozenset(
-    {"receiving.posted", "receipt.fiscalized", "shift.opened", "shift.closed"}
-)
+NOT_PRODUCED_YET = frozenset({"receiving.posted"})
 
 # The message.rejected / order.rejected reasons the scenario must provoke.
 REJECTION_REASONS = frozenset(
@@ -95,6 +93,33 @@ def test_every_message_the_code_publishes_validates(shop, contract):
     assert rejected <= documented, f"document these reasons: {rejected - documented}"
     order_reasons = {d["reason"] for d in validated["order.rejected"]}
     assert order_reasons <= set(contract.schema_examples("OrderRejectedData", "reason"))
+    # The till: receipts and shifts (run_the_register in tests/asyncapi_cloud.py).
+    receipts = validated["receipt.fiscalized"]
+    assert [(d["kind"], d["order_id"], d["refund_of"]) for d in receipts] == [
+        ("sell", "W-6", None),
+        ("sell", None, None),
+        ("sell_refund", None, receipts[1]["receipt_id"]),
+    ]
+    assert receipts[1]["payments"] == {"cash": 15000, "card": 0} and receipts[1]["change"] == 5000
+    shipped = validated["order.shipped"]
+    assert [d["receipt_id"] for d in shipped] == [None, receipts[0]["receipt_id"]]
+    assert {d["receipt"] for d in shipped} == {None}  # the fiscal data is in receipt.fiscalized
+    by_receipt = {d["reason"]: d.get("receipt_id") for d in validated["stock.adjusted"]}
+    assert by_receipt["counter_sale"] == receipts[1]["receipt_id"]
+    assert by_receipt["return"] == receipts[2]["receipt_id"]
+    opened = validated["shift.opened"]
+    assert [(d["shift"], d["cashier"]) for d in opened] == [(1, None), (2, "Анна")]
+    assert opened[0]["fiscal"] == {"fd": None, "fp": None}  # opened at the register's keyboard
+    assert opened[1]["fiscal"]["fd"] and opened[1]["fiscal"]["fp"] is not None
+    [closed] = validated["shift.closed"]
+    assert (closed["shift"], closed["cashier"]) == (1, "Анна") and closed["fiscal"]["fd"]
+    assert closed["totals"] == {
+        "sales": {"count": 2, "total": 20000, "cash": 10000, "card": 10000},
+        "refunds": {"count": 1, "total": 10000, "cash": 10000, "card": 0},
+        "cash_in": 5000,
+        "cash_out": 0,
+        "cash_in_drawer": 5000,
+    }
 
     # gateway.status, built like the running gateway builds it, without starting anything.
     config = load_config(None, env={"STOREGW_DATABASE_PATH": str(shop.db.path)})

@@ -4,7 +4,6 @@ Nothing listens on the MQTT port in the config: the gateway must not need the cl
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,17 +21,12 @@ from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from tests.builders import catalog, simple_product, stock_set
+from tests.loopback import free_port
 
 STOREGW = Path(sys.executable).parent / "storegw"
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 5
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_config(tmp_path: Path) -> tuple[Path, int]:

@@ -80,7 +80,7 @@ class RunDev:
             time.sleep(0.1)
 
     def children(self) -> dict[str, psutil.Process]:
-        """The three children by role, told apart by their command lines."""
+        """The children by role, told apart by their command lines."""
         found = {}
         for child in psutil.Process(self.proc.pid).children():
             cmdline = " ".join(child.cmdline())
@@ -88,6 +88,8 @@ class RunDev:
                 found["broker"] = child
             elif "simulators.backoffice" in cmdline:
                 found["cloud"] = child
+            elif "simulators.fiscal_register" in cmdline:
+                found["fiscal"] = child
             elif "storegw" in cmdline and " run " in cmdline:
                 found["gateway"] = child
         return found
@@ -123,11 +125,12 @@ def assert_gone(processes) -> None:
     assert alive == [], f"still running: {alive}"
 
 
-def test_make_run_starts_all_three_and_sigterm_stops_them_in_order(run_dev):
+def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
     run_dev.wait_healthy()
     run_dev.wait_for_line("Store gateway UI:")
+    run_dev.wait_for_line("fiscal: offline -> ok")  # the gateway reached the register simulator
     children = run_dev.children()
-    assert set(children) == {"broker", "cloud", "gateway"}, run_dev.output()
+    assert set(children) == {"broker", "cloud", "fiscal", "gateway"}, run_dev.output()
     assert brokers.port_accepts(run_dev.broker_port)
 
     run_dev.proc.send_signal(signal.SIGTERM)
@@ -140,19 +143,21 @@ def test_make_run_starts_all_three_and_sigterm_stops_them_in_order(run_dev):
         f"Cloud back-office simulator: publishing to mqtt://127.0.0.1:{run_dev.broker_port}"
         in run_dev.lines
     )
-    for tag in ("[broker]", "[cloud]", "[gateway]"):
+    for tag in ("[broker]", "[cloud]", "[fiscal]", "[gateway]"):
         assert any(line.startswith(tag) for line in run_dev.lines), f"no {tag} line:\n{out}"
-    stops = [out.index(f"stopping the {name}") for name in ("gateway", "cloud", "broker")]
+    names = ("gateway", "fiscal register simulator", "cloud", "broker")
+    stops = [out.index(f"stopping the {name}") for name in names]
     assert stops == sorted(stops), out
     # Its files went to the test's var dir, none to the repository's.
     assert (run_dev.var_dir / "gateway.db").is_file()
     assert (run_dev.var_dir / "mosquitto" / "mosquitto.conf").is_file()
+    assert not (run_dev.var_dir / "ttyFISCAL").exists()  # no stale link for the next run
 
 
 def test_a_child_that_dies_takes_the_others_down(run_dev):
     run_dev.wait_healthy()
     children = run_dev.children()
-    assert set(children) == {"broker", "cloud", "gateway"}, run_dev.output()
+    assert set(children) == {"broker", "cloud", "fiscal", "gateway"}, run_dev.output()
 
     children["cloud"].kill()
     assert run_dev.wait() == 1, run_dev.output()

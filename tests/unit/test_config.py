@@ -268,3 +268,31 @@ def test_empty_database_path(tmp_path):
     assert "gateway.toml: database.path: must not be empty" in error_of(
         tmp_path, '[database]\npath = ""\n'
     )
+
+
+def test_fiscal_section_is_typed_from_toml_or_environment(tmp_path):
+    path = tmp_path / "gw.toml"
+    path.write_text('[fiscal]\nport = "/dev/fiscal"\npoll = 2\nauto_open_shift = false\n')
+    config = load_config(path, env={"STOREGW_FISCAL_TAX_SYSTEM": "usn_income"})
+    assert config.fiscal.port == "/dev/fiscal" and config.fiscal.poll == 2.0
+    assert config.fiscal.auto_open_shift is False and config.fiscal.tax_system == "usn_income"
+    assert load_config(None, env={}).fiscal is None
+
+
+@pytest.mark.parametrize(
+    "table, problem",
+    [
+        ("poll = 1\n", "fiscal.port: the register's port is required"),
+        ('port = "/dev/x"\ntax_system = "usn"\n', "fiscal.tax_system: 'usn' is unknown"),
+        ('port = "/dev/x"\nbaud = 9600\n', "fiscal.baud: unknown key (did you mean 'baudrate'?)"),
+        ('port = "/dev/x"\npoll = "soon"\n', "fiscal.poll: must be a number"),
+        ('port = "/dev/x"\nauto_open_shift = "maybe"\n', "fiscal.auto_open_shift: must be true"),
+        ('port = "/dev/x"\npoll = 0\n', "fiscal.poll: must be above 0"),
+    ],
+)
+def test_a_bad_fiscal_section_names_the_key(tmp_path, table, problem):
+    path = tmp_path / "gw.toml"
+    path.write_text("[fiscal]\n" + table)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert problem in str(caught.value) and str(path) in str(caught.value)

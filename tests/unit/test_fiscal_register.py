@@ -213,8 +213,35 @@ def test_reconcile_says_not_fiscalised_when_fn_did_not_move(register):
         register.reconcile_close(10, 9980, 1)
 
 
-def test_reconcile_refuses_to_guess_when_the_fn_moved_further(register, register_state):
-    register_state.last_fd = 13
+def test_reconcile_finds_the_receipt_behind_a_shift_report_made_meanwhile(
+    register, register_state
+):
+    shift_report = bytes([2, 0]) + DATE + (11).to_bytes(4, "little") + (7).to_bytes(4, "little")
+    register_state.archive[11] = shift_report + (5).to_bytes(2, "little")
+    receipt = bytes([1]) + (9980).to_bytes(5, "little")
+    fd_fp = (12).to_bytes(4, "little") + (1012).to_bytes(4, "little")
+    register_state.archive[12] = bytes([3, 0]) + DATE + fd_fp + receipt
+    register_state.last_fd = 12
+    found = register.reconcile_close(10, 9980, 1)
+    assert (found.fd, found.fp) == (12, 1012)
+
+
+def test_reconcile_says_not_fiscalised_when_no_new_document_is_this_receipt(
+    register, register_state
+):
+    other = bytes([1]) + (5000).to_bytes(5, "little")
+    fd_fp = (11).to_bytes(4, "little") + (1011).to_bytes(4, "little")
+    register_state.archive[11] = bytes([3, 0]) + DATE + fd_fp + other
+    register_state.last_fd = 11
+    with pytest.raises(ReceiptNotFiscalised):
+        register.reconcile_close(10, 9980, 1)
+
+
+@pytest.mark.parametrize("last_fd", [9, 10 + shtrih.RECONCILE_SCAN_LIMIT + 1])
+def test_reconcile_refuses_to_guess_when_the_fn_went_back_or_far_ahead(
+    register, register_state, last_fd
+):
+    register_state.last_fd = last_fd  # another FN, or a day of documents: staff must look
     with pytest.raises(AnswerLost):
         register.reconcile_close(10, 9980, 1)
 

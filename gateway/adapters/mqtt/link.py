@@ -70,7 +70,7 @@ class CloudLink:
             "on_subscribe",
         ):
             setattr(self._client, name, getattr(self, f"_{name}"))
-        writer.on_commit = self._wake.set
+        writer.on_commit(self._wake.set)
         self._relay = threading.Thread(target=self._run_relay, name="storegw-relay", daemon=True)
 
     # --- lifecycle -------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 import sqlite3
 
+from gateway.domain.fiscal import FAILED, JOB_STATES, shift_totals
 from gateway.domain.orders import STATUSES
+
+from .fiscal_repo import FiscalRepo
 
 
 def stock_rows(conn: sqlite3.Connection, sku: str | None = None) -> list[dict]:
@@ -79,3 +82,32 @@ def sync_summary(conn: sqlite3.Connection) -> dict:
         "outbox_backlog": out_seq - acked,
         "alarms": alarms,
     }
+
+
+def fiscal_summary(conn: sqlite3.Connection) -> dict:
+    """Receipt queue, the open shift and its cash drawer, for the status page and API."""
+    repo = FiscalRepo(conn, "")
+    counts = dict.fromkeys(JOB_STATES, 0) | repo.counts_by_state()
+    shift = repo.open_shift()
+    return {
+        "receipts": counts,
+        "failed": receipt_rows(conn, state=FAILED, limit=20),
+        "shift": {
+            "number": shift,
+            **(
+                shift_totals(repo.shift_receipts(shift), repo.shift_cash_moves(shift))
+                if shift is not None
+                else {}
+            ),
+        },
+    }
+
+
+def receipt_rows(conn: sqlite3.Connection, *, state: str | None = None, limit: int = 50) -> list:
+    query = (
+        "SELECT id AS receipt_id, kind, state, order_id, shipment_id, refund_of, total, cash,"
+        " card, change, fd, fp, shift, error, created_by, created_at FROM receipt_job"
+    )
+    where, args = ("WHERE state = ?", (state,)) if state else ("", ())
+    rows = conn.execute(f"{query} {where} ORDER BY id DESC LIMIT ?", (*args, limit))
+    return [dict(row) for row in rows]

@@ -182,3 +182,62 @@ CREATE TABLE alarm(
 ) STRICT;
 """
     )
+
+
+@migrations()
+def m003_fiscal(db: Database) -> None:
+    db.executescript(
+        """
+-- Receipt jobs: written in the transaction that ships the order (or records the sale), before
+-- anything is sent to the register. Printed in id order by the fiscal worker, exactly once.
+CREATE TABLE receipt_job(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('sell', 'sell_refund')),
+  order_id TEXT REFERENCES customer_order(id),
+  shipment_id TEXT UNIQUE REFERENCES shipment(id),
+  refund_of INTEGER REFERENCES receipt_job(id),
+  draft_json TEXT NOT NULL,
+  total INTEGER NOT NULL CHECK (total > 0),
+  cash INTEGER NOT NULL CHECK (cash >= 0),
+  card INTEGER NOT NULL CHECK (card >= 0),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  saved_fd INTEGER,  -- the FN's last document number just before the first byte was sent
+  error TEXT,
+  fn TEXT, fd INTEGER, fp INTEGER, shift INTEGER, number INTEGER, fiscal_ts TEXT,
+  change INTEGER NOT NULL DEFAULT 0 CHECK (change >= 0),
+  created_by TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK (state != 'done' OR (fd IS NOT NULL AND fp IS NOT NULL)),
+  CHECK (state != 'sending' OR saved_fd IS NOT NULL)
+) STRICT;
+CREATE INDEX receipt_job_pending ON receipt_job(state, id) WHERE state IN ('queued', 'sending');
+CREATE INDEX receipt_job_shift ON receipt_job(shift) WHERE state = 'done';
+CREATE INDEX receipt_job_refund_of ON receipt_job(refund_of) WHERE refund_of IS NOT NULL;
+
+-- Shifts as the register reported them; totals are ours, written when the shift closes.
+CREATE TABLE fiscal_shift(
+  number INTEGER PRIMARY KEY,
+  opened_by TEXT,
+  opened_at TEXT NOT NULL,
+  open_fd INTEGER,
+  closed_by TEXT,
+  closed_at TEXT,
+  close_fd INTEGER,
+  totals_json TEXT
+) STRICT;
+
+-- Внесение / выплата: cash put into or taken out of the drawer during a shift.
+CREATE TABLE cash_move(
+  id INTEGER PRIMARY KEY,
+  shift INTEGER NOT NULL REFERENCES fiscal_shift(number),
+  kind TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  register_doc INTEGER,
+  actor TEXT,
+  created_at TEXT NOT NULL
+) STRICT;
+"""
+    )
+

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from gateway.domain.stock import stock_changed_items
 
 from .catalog_repo import CatalogRepo
+from .fiscal_repo import FiscalRepo
 from .order_repo import OrderRepo
 from .outbox import Coalescing, CommandLog, Outbox, utc_now
 from .stock_repo import StockRepo
@@ -24,6 +25,7 @@ class SqliteUnitOfWork:
         self.catalog = CatalogRepo(conn)
         self.stock = StockRepo(conn, now)
         self.orders = OrderRepo(conn, now)
+        self.fiscal = FiscalRepo(conn, now)
 
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)

@@ -27,13 +27,17 @@ class Writer:
     def __init__(self, path: str | Path, *, coalesce: bool = False):
         self.path = Path(path)
         self.coalesce = coalesce
-        self.on_commit: Callable[[], None] | None = None  # e.g. wake the outbox relay
+        self._commit_hooks: list[Callable[[], None]] = []  # e.g. wake the outbox relay
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._ready = Future()
         # Under this lock nothing is queued after the stop marker: every accepted job is run.
         self._lock = threading.Lock()
         self._accepting = False
+
+    def on_commit(self, hook: Callable[[], None]) -> None:
+        """Call `hook` (quick, never blocking) in the writer thread after every COMMIT."""
+        self._commit_hooks.append(hook)
 
     def start(self) -> "Writer":
         self._thread = threading.Thread(target=self._loop, name="storegw-writer", daemon=True)
@@ -119,8 +123,8 @@ class Writer:
             for future, *_ in batch:
                 future.set_exception(exc)
             return
-        if self.on_commit is not None:
-            self.on_commit()
+        for hook in self._commit_hooks:
+            hook()
         for (future, *_), (ok, value) in zip(batch, outcomes, strict=True):
             if ok:
                 future.set_result(value)

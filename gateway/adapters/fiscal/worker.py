@@ -1,0 +1,362 @@
+"""The fiscal worker: one thread owns the register's port. It prints the durable receipt jobs in
+order, runs staff requests (shift, X report, cash in/out) between them, and watches the device.
+
+A receipt is never sent twice: the job is marked `sending` (with the FN's last document number)
+in a committed transaction before the first byte; whatever goes wrong after that -- an error
+answer, a timeout, a dropped line, a restart -- the job is reconciled with the register (pending
+answer on ENQ, mode, FN last document, document lookup) before it is sent again, finished with
+B0h, or marked done with the fiscal data found (FISCAL.md 5.4).
+
+Nothing here blocks order handling: the worker talks to the database through the writer like
+everyone else, and a dead register only leaves jobs queued and the device `offline`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import suppress
+from dataclasses import replace
+from typing import Any
+
+from drivers.fiscal import FiscalRegister, ShtrihM
+from drivers.fiscal.errors import (
+    FiscalError,
+    LinkError,
+    ReceiptNotFiscalised,
+    RequestRejected,
+)
+from drivers.fiscal.link import LinkSettings
+from drivers.fiscal.receipt import Cashier, validate_receipt
+from drivers.fiscal.register import RegisterStatus
+from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER, driver_receipt
+from gateway.config import FiscalConfig
+from gateway.domain.errors import InvalidTransition
+from gateway.domain.fiscal import SELL, SENDING, Fiscalised, ReceiptJob
+from gateway.services import fiscal as service
+
+log = logging.getLogger(__name__)
+
+SALE, SALE_RETURN = 1, 2  # FF0A receipt operation types
+MAX_SEND_ATTEMPTS = 10  # then the job waits as `failed` for staff (retry re-queues it)
+BACKOFF_MAX = 30.0
+BLOCKED_POLL = 1.0  # paper out, cover open: look again soon, staff is on it
+REQUEST_TIMEOUT = 150.0  # a Z report may print for a minute
+SHIFT_CLOSED_DETAIL = "receipts wait for the shift to be opened / откройте смену"
+CLOSED_SHIFT = {"open": False, "number": None, "expired": False}
+
+
+class FiscalUnavailable(Exception):
+    """The register cannot be reached now; the message is for staff."""
+
+
+class FiscalWorker:
+    def __init__(
+        self,
+        config: FiscalConfig,
+        writer,
+        open_register: Callable[[], FiscalRegister] | None = None,
+    ):
+        self.config = config
+        self.writer = writer
+        self._open_register = open_register or self._open_shtrih
+        self._register: FiscalRegister | None = None
+        self._fn = ""
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._backoff = 0.0
+        self.state = "offline"
+        self.detail = "not connected yet"
+        self.shift: dict[str, Any] = CLOSED_SHIFT
+        self._seen_mode: int | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> FiscalWorker:
+        self._thread = threading.Thread(target=self._run, name="storegw-fiscal", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=REQUEST_TIMEOUT)
+        self._close()
+
+    def wake(self) -> None:
+        """New jobs were committed (the writer's hook)."""
+        self._wake.set()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"state": self.state, "detail": self.detail, "shift": dict(self.shift)}
+
+    # --- staff requests (from HTTP handlers) ---------------------------------------------------
+    def request(self, op: str, timeout: float = REQUEST_TIMEOUT, **kwargs) -> Any:
+        """Run a staff operation on the register and return its result; raises the register's
+        refusal, a `DomainError`, or `FiscalUnavailable`."""
+        if op not in ("open_shift", "close_shift", "x_report", "cash_in", "cash_out"):
+            raise ValueError(f"unknown fiscal operation {op}")
+        future: Future = Future()
+        self._requests.put((op, kwargs, future))
+        self._wake.set()
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            raise FiscalUnavailable(
+                f"the register did not finish in {timeout:.0f} s / ККТ не ответила"
+            ) from None
+
+    # --- the loop ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                pause = self._step()
+                self._backoff = 0.0
+            except (LinkError, OSError) as exc:
+                pause = self._lost(f"{exc}")
+            except FiscalError as exc:  # FN failure, or a refusal outside any job
+                self._set_state("error", str(exc))
+                pause = self._next_backoff()
+            except Exception as exc:  # a bug or a database error: keep the thread alive
+                log.exception("fiscal worker: %s", exc)
+                self._set_state("error", f"{type(exc).__name__}: {exc}")
+                pause = self._next_backoff()
+            if pause:
+                self._wake.wait(pause)
+                self._wake.clear()
+
+    def _step(self) -> float:
+        """One unit of work; returns how long to wait before the next."""
+        register = self._connected()
+        status = register.status()
+        self._observe(register, status)
+        job = self.writer.call(lambda uow: uow.fiscal.next_job())
+        if job is not None and job.state == SENDING:
+            self._reconcile(register, job)  # before any other document can be made
+            return 0.0
+        try:
+            op, kwargs, future = self._requests.get_nowait()
+        except queue.Empty:
+            pass
+        else:
+            self._serve(register, status, op, kwargs, future)
+            return 0.0
+        if job is None:
+            return self.config.poll
+        if self.state != "ok" or status.printing:
+            return BLOCKED_POLL
+        if status.waiting_continue_print:
+            register.continue_print()
+            return 0.0
+        if status.receipt_open:  # no job is in flight, so it is nobody's: a stray half receipt
+            log.warning("fiscal: cancelling an open receipt no job owns")
+            register.cancel_receipt()
+            return 0.0
+        if not status.shift_open:
+            if not self.config.auto_open_shift:
+                return self.config.poll  # staff opens it (SHIFT_CLOSED_DETAIL says so)
+            self._open_shift(register, job.draft.cashier or DEFAULT_CASHIER)
+            return 0.0
+        self._send(register, job)
+        return 0.0
+
+    # --- connection and supervision ------------------------------------------------------------
+    def _open_shtrih(self) -> FiscalRegister:
+        settings = LinkSettings(
+            control_timeout=self.config.control_timeout,
+            byte_timeout=self.config.byte_timeout,
+            timeout_scale=self.config.timeout_scale,
+        )
+        return ShtrihM(
+            self.config.port,
+            password=self.config.password,
+            baudrate=self.config.baudrate,
+            settings=settings,
+        )
+
+    def _connected(self) -> FiscalRegister:
+        if self._register is None:
+            register = self._open_register()
+            try:
+                self._fn = register.fn_status().fn
+            except BaseException:
+                _close_quietly(register)
+                raise
+            self._register = register
+            self._seen_mode = None
+            log.info("fiscal: register connected, FN %s", self._fn)
+        return self._register
+
+    def _lost(self, why: str) -> float:
+        if self.state != "offline":
+            log.warning("fiscal: register offline: %s", why)
+        self._close()
+        self._set_state("offline", why)
+        self._fail_requests(FiscalUnavailable(f"the register is offline / ККТ не на связи: {why}"))
+        return self._next_backoff()
+
+    def _next_backoff(self) -> float:
+        self._backoff = min(BACKOFF_MAX, max(1.0, self._backoff * 2))
+        return self._backoff
+
+    def _close(self) -> None:
+        if self._register is not None:
+            _close_quietly(self._register)
+            self._register = None
+
+    def _fail_requests(self, exc: Exception) -> None:
+        while True:
+            try:
+                _, _, future = self._requests.get_nowait()
+            except queue.Empty:
+                return
+            future.set_exception(exc)
+
+    def _set_state(self, state: str, detail: str = "") -> None:
+        if state != self.state:
+            log.info("fiscal: %s -> %s %s", self.state, state, detail)
+        self.state, self.detail = state, detail
+
+    def _observe(self, register: FiscalRegister, status: RegisterStatus) -> None:
+        if not status.paper_present:
+            self._set_state("paper_out", "load paper / заправьте чековую ленту")
+        elif status.cover_open:
+            self._set_state("cover_open", "close the cover / закройте крышку")
+        elif status.shift_expired:
+            self._set_state("shift_expired", "close the shift (24 h) / закройте смену")
+        elif not status.shift_open and not self.config.auto_open_shift:
+            self._set_state("ok", SHIFT_CLOSED_DETAIL)
+        else:
+            self._set_state("ok")
+        if status.mode == self._seen_mode:
+            return
+        # The shift changed (or we just connected): learn its number, record what happened,
+        # also when it was opened or closed at the register's own keyboard.
+        self._seen_mode = status.mode
+        if status.shift_open:
+            number = register.shift_state().shift
+            self.writer.call(service.shift_opened, number, by=None, fd=None, fp=None)
+            self.shift = {"open": True, "number": number, "expired": status.shift_expired}
+        else:
+            known = self.writer.call(lambda uow: uow.fiscal.open_shift())
+            if known is not None:
+                self.writer.call(service.shift_closed, known, by=None, fd=None, fp=None)
+            self.shift = CLOSED_SHIFT
+
+    # --- receipts ----------------------------------------------------------------------------
+    def _send(self, register: FiscalRegister, job: ReceiptJob) -> None:
+        receipt = driver_receipt(job.draft, self.config.tax_system)
+        try:
+            validate_receipt(receipt, refund=job.kind != SELL)
+        except RequestRejected as exc:  # nothing was sent: the data must be fixed
+            self.writer.call(service.receipt_failed, job.id, str(exc))
+            return
+        if job.attempts >= MAX_SEND_ATTEMPTS:
+            why = f"the register refused it {job.attempts} times; last: {job.error}"
+            self.writer.call(service.receipt_failed, job.id, why)
+            return
+        saved_fd = register.fn_status().last_fd
+        self.writer.call(service.receipt_sending, job.id, saved_fd)
+        job = replace(job, state=SENDING, saved_fd=saved_fd)
+        try:
+            result = register.sell(receipt) if job.kind == SELL else register.refund(receipt)
+        except FiscalError as exc:
+            log.warning("fiscal: receipt %d: %s", job.id, exc)
+            if isinstance(exc, LinkError):
+                raise  # reconciled once the link is back
+            self._reconcile(register, job, cause=exc)
+            return
+        fiscal = Fiscalised(result.fn, result.fd, result.fp, result.shift, result.number, result.ts)
+        self.writer.call(service.receipt_fiscalised, job.id, fiscal, result.change)
+
+    def _reconcile(
+        self, register: FiscalRegister, job: ReceiptJob, cause: FiscalError | None = None
+    ) -> None:
+        """The job's fate is unknown: ask the register before deciding (FISCAL.md 5.4)."""
+        operation = SALE if job.kind == SELL else SALE_RETURN
+        status = register.status()
+        if status.waiting_continue_print and status.paper_present:
+            register.continue_print()  # signed, not fully printed: finish the paper copy
+        try:
+            found = register.reconcile_close(job.saved_fd, job.total, operation)
+        except ReceiptNotFiscalised:
+            found = None
+        else:
+            if found is None:  # the receipt is still open: the close never ran
+                register.cancel_receipt()
+        if found is None:
+            why = str(cause) if cause else "not fiscalised: the register has no such receipt"
+            if isinstance(cause, RequestRejected):  # the data itself: staff must fix it
+                self.writer.call(service.receipt_failed, job.id, why)
+            else:
+                self.writer.call(service.receipt_requeued, job.id, why)
+            return
+        try:
+            shift = register.shift_state().shift
+        except FiscalError:
+            shift = None
+        fiscal = Fiscalised(self._fn, found.fd, found.fp, shift, None, found.ts)
+        log.info("fiscal: receipt %d found in the FN as FD %d", job.id, found.fd)
+        self.writer.call(service.receipt_fiscalised, job.id, fiscal, job.draft.change)
+
+    # --- shifts and cash ---------------------------------------------------------------------
+    def _open_shift(self, register: FiscalRegister, by: str) -> dict:
+        result = register.open_shift(Cashier(by))
+        self.writer.call(service.shift_opened, result.shift, by=by, fd=result.fd, fp=result.fp)
+        self.shift = {"open": True, "number": result.shift, "expired": False}
+        return {"shift": result.shift, "fd": result.fd}
+
+    def _serve(self, register, status: RegisterStatus, op: str, kwargs: dict, future) -> None:
+        try:
+            future.set_result(getattr(self, f"_do_{op}")(register, status, **kwargs))
+        except LinkError as exc:
+            future.set_exception(
+                FiscalUnavailable(f"the register stopped answering / ККТ не отвечает: {exc}")
+            )
+            raise
+        except Exception as exc:  # the register's refusal or a domain error: the caller's
+            future.set_exception(exc)
+
+    def _do_open_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
+        if status.shift_open:
+            raise InvalidTransition(f"shift {self.shift['number']} is already open")
+        return self._open_shift(register, by)
+
+    def _do_close_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
+        if not status.shift_open:
+            raise InvalidTransition("no shift is open / смена не открыта")
+        number = self.shift["number"]
+        result = register.close_shift(Cashier(by))
+        totals = self.writer.call(
+            service.shift_closed, result.shift or number, by=by, fd=result.fd, fp=result.fp
+        )
+        self.shift = CLOSED_SHIFT
+        return {"shift": result.shift or number, "fd": result.fd, "totals": totals}
+
+    def _do_x_report(self, register, status: RegisterStatus) -> dict:
+        register.x_report()
+        return {"printed": True}
+
+    def _do_cash_in(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
+        return self._cash(register, "in", amount, by)
+
+    def _do_cash_out(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
+        return self._cash(register, "out", amount, by)
+
+    def _cash(self, register, kind: str, amount: int, by: str) -> dict:
+        self.writer.call(service.check_cash_move, kind, amount)
+        move = register.cash_in if kind == "in" else register.cash_out
+        document = move(amount)
+        return self.writer.call(service.cash_moved, kind, amount, by=by, register_doc=document)
+
+
+def _close_quietly(register: FiscalRegister) -> None:
+    close = getattr(register, "close", None)
+    if close is not None:
+        with suppress(OSError):
+            close()

@@ -1,0 +1,199 @@
+"""Receipt jobs, shifts and cash moves in SQLite."""
+
+import json
+import sqlite3
+
+from gateway.domain.fiscal import (
+    DONE,
+    QUEUED,
+    SELL_REFUND,
+    SENDING,
+    Fiscalised,
+    ReceiptDraft,
+    ReceiptJob,
+)
+
+_JOB_COLUMNS = (
+    "id, draft_json, state, order_id, shipment_id, refund_of, attempts, saved_fd, error, change,"
+    " fn, fd, fp, shift, number, fiscal_ts"
+)
+
+
+def _job(row) -> ReceiptJob:
+    fiscal = Fiscalised(*row[10:]) if row[11] is not None else None
+    return ReceiptJob(
+        id=row[0],
+        draft=ReceiptDraft.from_json(json.loads(row[1])),
+        state=row[2],
+        order_id=row[3],
+        shipment_id=row[4],
+        refund_of=row[5],
+        attempts=row[6],
+        saved_fd=row[7],
+        error=row[8],
+        change=row[9],
+        fiscal=fiscal,
+    )
+
+
+class FiscalRepo:
+    def __init__(self, conn: sqlite3.Connection, now: str):
+        self.conn = conn
+        self.now = now
+
+    # --- receipt jobs ----------------------------------------------------------------------------
+    def add_job(
+        self,
+        draft: ReceiptDraft,
+        *,
+        order_id: str | None = None,
+        shipment_id: str | None = None,
+        refund_of: int | None = None,
+        by: str | None = None,
+    ) -> int:
+        row = self.conn.execute(
+            "INSERT INTO receipt_job(kind, order_id, shipment_id, refund_of, draft_json, total,"
+            " cash, card, state, created_by, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            (
+                draft.kind,
+                order_id,
+                shipment_id,
+                refund_of,
+                json.dumps(draft.to_json(), ensure_ascii=False),
+                draft.total,
+                draft.payments.cash,
+                draft.payments.card,
+                QUEUED,
+                by,
+                self.now,
+                self.now,
+            ),
+        ).fetchone()
+        return row[0]
+
+    def job(self, job_id: int) -> ReceiptJob | None:
+        row = self.conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM receipt_job WHERE id = ?", (job_id,)
+        ).fetchone()
+        return _job(row) if row else None
+
+    def next_job(self) -> ReceiptJob | None:
+        """A job whose fate is unknown comes first (it is reconciled before anything is sent),
+        then the oldest queued one."""
+        row = self.conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM receipt_job WHERE state IN ('sending', 'queued')"
+            " ORDER BY state = 'queued', id LIMIT 1"
+        ).fetchone()
+        return _job(row) if row else None
+
+    def set_state(
+        self, job_id: int, state: str, *, error: str | None = None, reset_attempts: bool = False
+    ) -> None:
+        self.conn.execute(
+            "UPDATE receipt_job SET state = ?, error = ?, updated_at = ?,"
+            " attempts = CASE WHEN ? THEN 0 ELSE attempts END WHERE id = ?",
+            (state, error, self.now, reset_attempts, job_id),
+        )
+
+    def set_sending(self, job_id: int, saved_fd: int) -> None:
+        self.conn.execute(
+            "UPDATE receipt_job SET state = ?, saved_fd = ?, attempts = attempts + 1,"
+            " updated_at = ? WHERE id = ?",
+            (SENDING, saved_fd, self.now, job_id),
+        )
+
+    def set_done(self, job_id: int, fiscal: Fiscalised, change: int) -> None:
+        self.conn.execute(
+            "UPDATE receipt_job SET state = ?, error = NULL, fn = ?, fd = ?, fp = ?, shift = ?,"
+            " number = ?, fiscal_ts = ?, change = ?, updated_at = ? WHERE id = ?",
+            (
+                DONE,
+                fiscal.fn,
+                fiscal.fd,
+                fiscal.fp,
+                fiscal.shift,
+                fiscal.number,
+                fiscal.ts,
+                change,
+                self.now,
+                job_id,
+            ),
+        )
+
+    def refunded_counts(self, job_id: int) -> dict[tuple[str, str | None, int], int]:
+        """(sku, marking code, price) -> pieces already refunded from this receipt."""
+        counts: dict[tuple[str, str | None, int], int] = {}
+        for (draft_json,) in self.conn.execute(
+            "SELECT draft_json FROM receipt_job WHERE refund_of = ? AND kind = ?",
+            (job_id, SELL_REFUND),
+        ):
+            for item in json.loads(draft_json)["items"]:
+                key = (item["sku"], item.get("marking_code"), item["price"])
+                counts[key] = counts.get(key, 0) + item["qty"]
+        return counts
+
+    def refunded_card(self, job_id: int) -> int:
+        row = self.conn.execute(
+            "SELECT coalesce(sum(card), 0) FROM receipt_job WHERE refund_of = ?", (job_id,)
+        ).fetchone()
+        return row[0]
+
+    def counts_by_state(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT state, count(*) FROM receipt_job GROUP BY state"))
+
+    # --- shifts and cash ---------------------------------------------------------------------
+    def open_shift(self) -> int | None:
+        row = self.conn.execute(
+            "SELECT number FROM fiscal_shift WHERE closed_at IS NULL ORDER BY number DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def shift_row(self, number: int) -> dict | None:
+        row = self.conn.execute(
+            "SELECT number, opened_by, opened_at, open_fd, closed_by, closed_at, close_fd,"
+            " totals_json FROM fiscal_shift WHERE number = ?",
+            (number,),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("number", "opened_by", "opened_at", "open_fd", "closed_by", "closed_at")
+        return {**dict(zip(keys, row[:6], strict=True)), "close_fd": row[6]} | (
+            {"totals": json.loads(row[7])} if row[7] else {}
+        )
+
+    def add_shift(self, number: int, by: str | None, fd: int | None) -> None:
+        self.conn.execute(
+            "INSERT INTO fiscal_shift(number, opened_by, opened_at, open_fd) VALUES (?,?,?,?)",
+            (number, by, self.now, fd),
+        )
+
+    def close_shift(self, number: int, by: str | None, fd: int | None, totals: dict) -> None:
+        self.conn.execute(
+            "UPDATE fiscal_shift SET closed_by = ?, closed_at = ?, close_fd = ?, totals_json = ?"
+            " WHERE number = ?",
+            (by, self.now, fd, json.dumps(totals), number),
+        )
+
+    def add_cash_move(
+        self, shift: int, kind: str, amount: int, register_doc: int | None, by: str | None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO cash_move(shift, kind, amount, register_doc, actor, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (shift, kind, amount, register_doc, by, self.now),
+        )
+
+    def shift_receipts(self, shift: int) -> list[tuple[str, int, int, int, int]]:
+        return self.conn.execute(
+            "SELECT kind, total, cash, card, change FROM receipt_job"
+            " WHERE state = 'done' AND shift = ?",
+            (shift,),
+        ).fetchall()
+
+    def shift_cash_moves(self, shift: int) -> dict[str, int]:
+        return dict(
+            self.conn.execute(
+                "SELECT kind, sum(amount) FROM cash_move WHERE shift = ? GROUP BY kind", (shift,)
+            )
+        )

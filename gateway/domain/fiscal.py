@@ -1,0 +1,278 @@
+"""Fiscal receipts as the gateway keeps them (54-FZ, issue 4): what a receipt holds, how one is
+built from shipped order lines or a counter sale, how it is paid, and the shift totals.
+
+Money in kopecks, quantities in pieces. A marked product is sold one unit per receipt item, each
+with its own scanned marking code. The device adapter turns a `ReceiptDraft` into the driver's
+receipt; nothing here knows the register's wire format.
+"""
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .errors import InvalidInput
+from .validation import MAX_MONEY, require_dict, require_int, require_str
+
+SELL = "sell"
+SELL_REFUND = "sell_refund"
+
+QUEUED = "queued"  # durable, nothing sent yet
+SENDING = "sending"  # bytes may have gone out: reconcile with the register before anything else
+DONE = "done"  # fiscalised: the FN signed it (fd, fp known)
+FAILED = "failed"  # the register refused the data itself: staff must look, then retry
+JOB_STATES = (QUEUED, SENDING, DONE, FAILED)
+
+SALE_VAT = frozenset(
+    {"none", "vat0", "vat5", "vat7", "vat10", "vat22", "vat105", "vat107", "vat110", "vat122"}
+)
+REFUND_ONLY_VAT = frozenset({"vat20", "vat120"})  # sales made before 2026 at the old rate
+
+SUBJECT_GOODS = "goods"  # tag 1212 = 1
+SUBJECT_MARKED = "marked"  # tag 1212 = 33, товар с кодом маркировки
+METHOD_FULL_PAYMENT = "full_payment"  # tag 1214 = 4, полный расчёт
+MAX_ITEM_NAME = 128  # tag 1030
+MAX_MARKING_CODE = 255
+
+TAX_SYSTEMS = {  # tag 1055 bit (config [fiscal] tax_system)
+    "osn": 0x01,
+    "usn_income": 0x02,
+    "usn_income_outcome": 0x04,
+    "esn": 0x10,
+    "patent": 0x20,
+}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_NOISE = re.compile(r"[\s\-()]")
+_PHONE = re.compile(r"^\+?\d{10,15}$")
+_SYMBOLOGY_PREFIXES = ("]d2", "]C1", "]Q3")
+_GTIN_AT_START = re.compile(r"^01\d{14}21")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@dataclass(frozen=True)
+class ReceiptItem:
+    sku: str
+    name: str
+    price: int  # kopecks per piece
+    qty: int  # pieces
+    vat: str
+    subject: str = SUBJECT_GOODS
+    method: str = METHOD_FULL_PAYMENT
+    marking_code: str | None = None
+
+    @property
+    def amount(self) -> int:
+        return self.price * self.qty
+
+
+@dataclass(frozen=True)
+class Payments:
+    cash: int = 0  # handed over in cash (change is given from it)
+    card: int = 0  # электронными
+
+    @property
+    def total(self) -> int:
+        return self.cash + self.card
+
+
+@dataclass(frozen=True)
+class ReceiptDraft:
+    kind: str
+    items: tuple[ReceiptItem, ...]
+    payments: Payments
+    contact: str | None = None  # buyer e-mail or phone, tag 1008
+    cashier: str | None = None  # tag 1021
+
+    @property
+    def total(self) -> int:
+        return sum(item.amount for item in self.items)
+
+    @property
+    def change(self) -> int:
+        return self.payments.total - self.total
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ReceiptDraft":
+        return cls(
+            kind=data["kind"],
+            items=tuple(ReceiptItem(**item) for item in data["items"]),
+            payments=Payments(**data["payments"]),
+            contact=data.get("contact"),
+            cashier=data.get("cashier"),
+        )
+
+
+@dataclass(frozen=True)
+class Fiscalised:
+    """What the register's fiscal drive signed (MQTT-CONTRACT `receipt.fiscalized`.fiscal)."""
+
+    fn: str
+    fd: int
+    fp: int
+    shift: int | None
+    number: int | None
+    ts: str | None
+
+
+@dataclass(frozen=True)
+class ReceiptJob:
+    id: int
+    draft: ReceiptDraft
+    state: str
+    order_id: str | None = None
+    shipment_id: str | None = None
+    refund_of: int | None = None
+    attempts: int = 0
+    saved_fd: int | None = None
+    error: str | None = None
+    change: int = 0
+    fiscal: Fiscalised | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.draft.kind
+
+    @property
+    def total(self) -> int:
+        return self.draft.total
+
+
+def check_codes_unique(items: list[ReceiptItem]) -> None:
+    """One physical unit, one code: the same code twice on a receipt is a double scan."""
+    codes = [item.marking_code for item in items if item.marking_code]
+    if len(set(codes)) != len(codes):
+        raise InvalidInput("the same marking code was scanned twice", reason="marking_code")
+
+
+@dataclass(frozen=True)
+class Goods:
+    """What the catalog says about a sku at the time of sale."""
+
+    sku: str
+    name: str
+    price: int
+    vat: str
+    marked: bool
+
+
+def receipt_items(
+    goods: Goods, qty: int, price: int, codes: list[str] | None, *, refund: bool = False
+) -> list[ReceiptItem]:
+    """One item per line; a marked product gives one item per unit, each with its code.
+    Callers check the codes of the whole receipt with `check_codes_unique`."""
+    vat_ok = SALE_VAT | REFUND_ONLY_VAT if refund else SALE_VAT
+    if goods.vat not in vat_ok:
+        raise InvalidInput(
+            f"{goods.sku}: VAT code {goods.vat!r} cannot be used on a receipt", reason="vat"
+        )
+    name = goods.name[:MAX_ITEM_NAME]
+    codes = codes or []
+    if not goods.marked:
+        if codes:
+            raise InvalidInput(
+                f"{goods.sku} is not a marked product: remove its marking codes",
+                reason="marking_code",
+            )
+        return [ReceiptItem(goods.sku, name, price, qty, goods.vat)]
+    if len(codes) != qty:
+        raise InvalidInput(
+            f"{goods.sku} is a marked product: scan {qty} marking code(s), got {len(codes)}"
+            " / Маркированный товар: отсканируйте код маркировки каждой единицы",
+            reason="marking_code_missing",
+        )
+    checked = [check_marking_code(code, goods.sku) for code in codes]
+    return [
+        ReceiptItem(goods.sku, name, price, 1, goods.vat, SUBJECT_MARKED, marking_code=code)
+        for code in checked
+    ]
+
+
+def check_marking_code(code: Any, sku: str) -> str:
+    """A Честный ЗНАК code as the scanner read it (GS kept), without a symbology prefix."""
+    text = require_str(code, f"marking code of {sku}", max_len=MAX_MARKING_CODE + 3)
+    for prefix in _SYMBOLOGY_PREFIXES:
+        text = text.removeprefix(prefix)
+    if _CYRILLIC.search(text):
+        raise InvalidInput(
+            f"marking code of {sku} contains Cyrillic letters: the scanner types in the wrong"
+            " keyboard layout / Код маркировки с кириллицей: переключите раскладку сканера",
+            reason="marking_code",
+        )
+    if not text.isascii() or len(text) > MAX_MARKING_CODE or not _GTIN_AT_START.match(text):
+        raise InvalidInput(
+            f"marking code of {sku} is not a Честный ЗНАК code (01 + GTIN + 21 + serial)",
+            reason="marking_code",
+        )
+    return text
+
+
+def parse_payments(data: Any, total: int, *, prepaid: bool = False) -> Payments:
+    """`"cash"`, `"card"` (the exact total) or `{"cash": k, "card": k}`. A prepaid web order is
+    settled electronically whatever the screen said. Change comes from cash only."""
+    if prepaid:
+        return Payments(card=total)
+    if data in ("cash", "card"):
+        return Payments(**{data: total})
+    payments = require_dict(data, "payment (cash, card or {cash, card})")
+    unknown = set(payments) - {"cash", "card"}
+    if unknown:
+        raise InvalidInput(f"payment: unknown field(s) {', '.join(sorted(unknown))}")
+    cash = require_int(payments.get("cash", 0), "payment.cash", minimum=0, maximum=MAX_MONEY)
+    card = require_int(payments.get("card", 0), "payment.card", minimum=0, maximum=MAX_MONEY)
+    if card > total:
+        raise InvalidInput(f"card payment {card} is more than the total {total}", reason="payment")
+    if cash + card < total:
+        raise InvalidInput(
+            f"payments {cash + card} are less than the total {total}", reason="payment"
+        )
+    if card and cash + card != total:
+        raise InvalidInput(
+            "change is given in cash only: with a card payment, cash + card = total",
+            reason="payment",
+        )
+    return Payments(cash=cash, card=card)
+
+
+def buyer_contact(email: str | None, phone: str | None) -> str | None:
+    """The receipt goes to the buyer's e-mail (preferred) or phone, if either is usable."""
+    if email and _EMAIL.match(email.strip()):
+        return email.strip()
+    if phone:
+        digits = _PHONE_NOISE.sub("", phone)
+        if _PHONE.match(digits):
+            return digits
+    return None
+
+
+def parse_contact(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = require_str(value, "contact", max_len=64)
+    contact = buyer_contact(text, None) or buyer_contact(None, text)
+    if contact is None:
+        raise InvalidInput(f"contact {text!r} is neither an e-mail nor a phone number")
+    return contact
+
+
+def shift_totals(receipts: list[tuple[str, int, int, int, int]], cash_moves: dict) -> dict:
+    """`receipts`: (kind, total, cash, card, change) of the shift's fiscalised receipts;
+    `cash_moves`: {"in": kopecks, "out": kopecks}. Cash in the drawer counts the change given."""
+    totals = {kind: {"count": 0, "total": 0, "cash": 0, "card": 0} for kind in (SELL, SELL_REFUND)}
+    for kind, total, cash, card, change in receipts:
+        bucket = totals[kind]
+        bucket["count"] += 1
+        bucket["total"] += total
+        bucket["cash"] += cash - change
+        bucket["card"] += card
+    cash_in, cash_out = cash_moves.get("in", 0), cash_moves.get("out", 0)
+    drawer = cash_in - cash_out + totals[SELL]["cash"] - totals[SELL_REFUND]["cash"]
+    return {
+        "sales": totals[SELL],
+        "refunds": totals[SELL_REFUND],
+        "cash_in": cash_in,
+        "cash_out": cash_out,
+        "cash_in_drawer": drawer,
+    }

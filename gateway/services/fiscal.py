@@ -1,0 +1,258 @@
+"""Receipt jobs, shifts and the cash drawer (issue 4). Every job is written in the transaction
+that ships the order or records the sale, before a byte goes to the register; the fiscal worker
+(gateway/adapters/fiscal) prints them and records each step through the functions at the end."""
+
+from typing import Any
+
+from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
+from gateway.domain.fiscal import (
+    DONE,
+    FAILED,
+    QUEUED,
+    SELL,
+    SELL_REFUND,
+    SENDING,
+    Fiscalised,
+    ReceiptDraft,
+    ReceiptItem,
+    check_codes_unique,
+    parse_contact,
+    parse_payments,
+    receipt_items,
+    shift_totals,
+)
+from gateway.domain.refunds import refund_items, refund_payments
+from gateway.domain.validation import require_dict, require_id, require_int, require_list
+
+from .idempotency import run_once
+from .orders import check_orderable, refill
+from .receipts import goods
+from .stock import change_on_hand
+
+MAX_SALE_LINES = 200
+
+
+def counter_sale(uow, data: Any, *, by: str, idem_key: str | None = None) -> dict:
+    """A sale at the counter: goods leave the shelf (on_hand down, ledger reason `sale`) and a
+    sell receipt is queued, in one transaction. Selling what the books say is not there is
+    refused: correct the stock first (on_hand never goes negative)."""
+
+    def sale() -> dict:
+        body = require_dict(data, "sale")
+        lines = require_list(body.get("items"), "items")
+        if not lines or len(lines) > MAX_SALE_LINES:
+            raise InvalidInput(f"a sale needs 1 to {MAX_SALE_LINES} items")
+        items: list[ReceiptItem] = []
+        wanted: dict[str, int] = {}
+        for n, raw in enumerate(lines, 1):
+            line = require_dict(raw, f"item {n}")
+            sku = require_id(line.get("sku"), f"item {n}.sku")
+            qty = require_int(line.get("qty", 1), f"item {n}.qty", minimum=1)
+            check_orderable(uow, sku, f"item {n}")
+            item_goods = goods(uow, sku)
+            codes = require_list(line.get("marking_codes", []), f"item {n}.marking_codes")
+            items += receipt_items(item_goods, qty, item_goods.price, codes)
+            wanted[sku] = wanted.get(sku, 0) + qty
+        check_codes_unique(items)
+        total = sum(item.amount for item in items)
+        if total <= 0:
+            raise InvalidInput("a receipt needs a total above zero")
+        draft = ReceiptDraft(
+            SELL,
+            tuple(items),
+            parse_payments(body.get("payment"), total),
+            parse_contact(body.get("contact")),
+            by,
+        )
+        job_id = uow.fiscal.add_job(draft, by=by)
+        moved = []
+        for sku, qty in wanted.items():
+            level = uow.stock.level(sku)
+            if level.on_hand < qty:
+                raise InvalidInput(
+                    f"{sku}: the books say {level.on_hand} on hand, the sale takes {qty}:"
+                    " correct the stock first",
+                    reason="negative_stock",
+                )
+            on_hand = change_on_hand(
+                uow, sku, -qty, reason="sale", ref_id=f"receipt/{job_id}", actor=by
+            )
+            moved.append({"sku": sku, "delta": -qty, "on_hand": on_hand})
+        uow.outbox.emit(
+            "stock.adjusted",
+            {"reason": "counter_sale", "items": moved, "by": by, "receipt_id": job_id},
+        )
+        return _queued(job_id, draft)
+
+    return run_once(uow, idem_key, "sale", sale)
+
+
+def refund(uow, receipt_id: int, data: Any, *, by: str, idem_key: str | None = None) -> dict:
+    """A refund receipt (возврат прихода) for some or all of a fiscalised sale. `data`:
+    {"items": [{"sku", "qty"} | {"sku", "marking_codes"}] (absent: all not yet refunded),
+    "restock": true}. Money goes back the way it came; returned goods go back on the shelf."""
+
+    def do_refund() -> dict:
+        original = uow.fiscal.job(receipt_id)
+        if original is None or original.kind != SELL:
+            raise NotFound(f"sell receipt {receipt_id} not found")
+        if original.state != DONE:
+            raise InvalidTransition(
+                f"receipt {receipt_id} is not fiscalised yet ({original.state}): nothing to refund"
+            )
+        body = require_dict(data if data is not None else {}, "refund")
+        refunded = uow.fiscal.refunded_counts(receipt_id)
+        items = refund_items(original.draft.items, refunded, body.get("items"))
+        total = sum(item.amount for item in items)
+        card_left = original.draft.payments.card - uow.fiscal.refunded_card(receipt_id)
+        payments = refund_payments(card_left, total)
+        draft = ReceiptDraft(SELL_REFUND, tuple(items), payments, original.draft.contact, by)
+        job_id = uow.fiscal.add_job(draft, order_id=original.order_id, refund_of=receipt_id, by=by)
+        if body.get("restock", True):
+            _restock(uow, items, job_id, by)
+        return _queued(job_id, draft)
+
+    return run_once(uow, idem_key, "refund", do_refund)
+
+
+def _restock(uow, items: list[ReceiptItem], job_id: int, by: str) -> None:
+    back: dict[str, int] = {}
+    for item in items:
+        back[item.sku] = back.get(item.sku, 0) + item.qty
+    moved = []
+    for sku, qty in back.items():
+        on_hand = change_on_hand(
+            uow, sku, qty, reason="return", ref_id=f"receipt/{job_id}", actor=by
+        )
+        moved.append({"sku": sku, "delta": qty, "on_hand": on_hand})
+    uow.outbox.emit(
+        "stock.adjusted", {"reason": "return", "items": moved, "by": by, "receipt_id": job_id}
+    )
+    refill(uow, back, by)
+
+
+def _queued(job_id: int, draft: ReceiptDraft) -> dict:
+    return {
+        "receipt_id": job_id,
+        "kind": draft.kind,
+        "state": QUEUED,
+        "total": draft.total,
+        "change": draft.change,
+    }
+
+
+def retry_receipt(uow, receipt_id: int, *, by: str) -> dict:
+    """Staff fixed what the register refused (the catalog's VAT, a code): print it again."""
+    job = uow.fiscal.job(receipt_id)
+    if job is None:
+        raise NotFound(f"receipt {receipt_id} not found")
+    if job.state != FAILED:
+        raise InvalidTransition(
+            f"receipt {receipt_id} is {job.state}: only a failed one is retried"
+        )
+    uow.fiscal.set_state(receipt_id, QUEUED, error=f"retried by {by}", reset_attempts=True)
+    return {"receipt_id": receipt_id, "state": QUEUED}
+
+
+# --- the fiscal worker's durable steps --------------------------------------------------------
+
+
+def receipt_sending(uow, job_id: int, saved_fd: int) -> None:
+    """Committed BEFORE the first byte: after a crash the job is reconciled, never resent blind."""
+    uow.fiscal.set_sending(job_id, saved_fd)
+
+
+def receipt_requeued(uow, job_id: int, why: str) -> None:
+    """Reconciliation proved nothing was signed: the job may be sent again."""
+    uow.fiscal.set_state(job_id, QUEUED, error=why)
+
+
+def receipt_failed(uow, job_id: int, why: str) -> None:
+    uow.fiscal.set_state(job_id, FAILED, error=why)
+
+
+def receipt_fiscalised(uow, job_id: int, fiscal: Fiscalised, change: int) -> dict:
+    job = uow.fiscal.job(job_id)
+    if job.state == DONE:
+        return {"receipt_id": job_id, "already": True}
+    if job.state != SENDING:
+        raise InvalidTransition(f"receipt {job_id} is {job.state}, not being sent")
+    if fiscal.shift is None:  # the register's shift lookup failed after the close
+        fiscal = Fiscalised(**{**vars(fiscal), "shift": uow.fiscal.open_shift()})
+    uow.fiscal.set_done(job_id, fiscal, change)
+    payments = job.draft.payments
+    uow.outbox.emit(
+        "receipt.fiscalized",
+        {
+            "receipt_id": job_id,
+            "kind": job.kind,
+            "order_id": job.order_id,
+            "shipment_id": job.shipment_id,
+            "refund_of": job.refund_of,
+            "total": job.total,
+            "payments": {"cash": payments.cash, "card": payments.card},
+            "change": change,
+            "fiscal": vars(fiscal),
+        },
+    )
+    return {"receipt_id": job_id, "fd": fiscal.fd}
+
+
+def shift_opened(uow, number: int, *, by: str | None, fd: int | None, fp: int | None) -> None:
+    """Also when the shift was opened elsewhere (the register's keyboard): `by` is then None."""
+    if uow.fiscal.shift_row(number) is not None:
+        return
+    for stale in _open_shifts_before(uow, number):
+        shift_closed(uow, stale, by=None, fd=None, fp=None)
+    uow.fiscal.add_shift(number, by, fd)
+    uow.outbox.emit(
+        "shift.opened", {"shift": number, "cashier": by, "fiscal": {"fd": fd, "fp": fp}}
+    )
+
+
+def _open_shifts_before(uow, number: int) -> list[int]:
+    open_number = uow.fiscal.open_shift()
+    return [open_number] if open_number is not None and open_number < number else []
+
+
+def shift_closed(uow, number: int, *, by: str | None, fd: int | None, fp: int | None) -> dict:
+    row = uow.fiscal.shift_row(number)
+    if row is None:  # opened while we were not looking
+        uow.fiscal.add_shift(number, None, None)
+    elif row["closed_at"] is not None:
+        return row["totals"]
+    totals = current_shift_totals(uow, number)
+    uow.fiscal.close_shift(number, by, fd, totals)
+    uow.outbox.emit(
+        "shift.closed",
+        {"shift": number, "cashier": by, "totals": totals, "fiscal": {"fd": fd, "fp": fp}},
+    )
+    return totals
+
+
+def current_shift_totals(uow, number: int) -> dict:
+    return shift_totals(uow.fiscal.shift_receipts(number), uow.fiscal.shift_cash_moves(number))
+
+
+def check_cash_move(uow, kind: str, amount: int) -> int:
+    """Before the register is asked: a shift is open, and a payout fits the drawer."""
+    require_int(amount, "amount", minimum=1, maximum=10**10)
+    shift = uow.fiscal.open_shift()
+    if shift is None:
+        raise InvalidTransition("no open shift: open the shift first / Откройте смену")
+    if kind == "out":
+        drawer = current_shift_totals(uow, shift)["cash_in_drawer"]
+        if amount > drawer:
+            raise InvalidInput(
+                f"the drawer holds {drawer} kopecks, cannot pay out {amount}", reason="cash"
+            )
+    return shift
+
+
+def cash_moved(uow, kind: str, amount: int, *, by: str, register_doc: int | None) -> dict:
+    """The register did it: recorded as it happened (the register's figure is the truth)."""
+    shift = uow.fiscal.open_shift()
+    if shift is None:
+        raise InvalidTransition("the register moved cash outside a shift the gateway knows")
+    uow.fiscal.add_cash_move(shift, kind, amount, register_doc, by)
+    return current_shift_totals(uow, shift)

@@ -1,0 +1,96 @@
+"""The JSON API staff screens use: ship an order (with its receipt), sell at the counter, refund,
+and the register's shift, X report and cash in/out. Every refusal is a JSON body
+`{"error": reason, "detail": text}` with a status code that says whose move it is."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Protocol
+
+from fastapi import Body, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from drivers.fiscal.errors import FiscalError
+from gateway.adapters.fiscal.worker import FiscalUnavailable
+from gateway.domain.errors import DomainError
+
+JsonBody = Annotated[dict[str, Any], Body()]
+OptionalBody = Annotated[dict[str, Any] | None, Body()]
+HTTP_FOR_REASON = {"not_found": 404, "invalid_transition": 409, "stale_version": 409}
+REGISTER_OPS = {
+    "open-shift": "open_shift",
+    "close-shift": "close_shift",
+    "x-report": "x_report",
+    "cash-in": "cash_in",
+    "cash-out": "cash_out",
+}
+
+
+class Actions(Protocol):
+    def ship(self, order_id: str, *, by: str, receipt: dict | None = None, **options) -> dict: ...
+    def sell(self, sale: dict, *, by: str, idem_key: str | None = None) -> dict: ...
+    def refund(self, receipt_id: int, data: dict, *, by: str, idem_key=None) -> dict: ...
+    def retry_receipt(self, receipt_id: int, *, by: str) -> dict: ...
+    def register(self, op: str, **kwargs) -> dict: ...
+    def receipts(self, limit: int = 50) -> list[dict]: ...
+
+
+def _staff(body: dict) -> str:
+    by = body.get("by")
+    if not isinstance(by, str) or not by.strip():
+        raise DomainError("say who you are: `by` (the staff member's name) is required")
+    return by.strip()[:64]
+
+
+def add_api(app: FastAPI, actions: Actions) -> None:
+    @app.exception_handler(DomainError)
+    def refused(_: Request, exc: DomainError) -> JSONResponse:
+        code = HTTP_FOR_REASON.get(exc.reason, 422)
+        return JSONResponse({"error": exc.reason, "detail": exc.detail}, status_code=code)
+
+    @app.exception_handler(FiscalUnavailable)
+    def unavailable(_: Request, exc: FiscalUnavailable) -> JSONResponse:
+        return JSONResponse({"error": "register_unavailable", "detail": str(exc)}, 503)
+
+    @app.exception_handler(FiscalError)
+    def register_refused(_: Request, exc: FiscalError) -> JSONResponse:
+        return JSONResponse({"error": "register_refused", "detail": str(exc)}, 409)
+
+    @app.post("/api/orders/{order_id}/ship")
+    def ship(order_id: str, body: JsonBody) -> dict:
+        return actions.ship(
+            order_id,
+            by=_staff(body),
+            lines=body.get("lines"),
+            receipt=body.get("receipt"),
+            idem_key=body.get("idem_key"),
+            expected_version=body.get("expected_version"),
+        )
+
+    @app.post("/api/sales")
+    def sell(body: JsonBody) -> dict:
+        return actions.sell(body, by=_staff(body), idem_key=body.get("idem_key"))
+
+    @app.get("/api/receipts")
+    def receipts(limit: int = 50) -> list[dict]:
+        return actions.receipts(min(max(limit, 1), 500))
+
+    @app.post("/api/receipts/{receipt_id}/refund")
+    def refund(receipt_id: int, body: JsonBody) -> dict:
+        return actions.refund(receipt_id, body, by=_staff(body), idem_key=body.get("idem_key"))
+
+    @app.post("/api/receipts/{receipt_id}/retry")
+    def retry(receipt_id: int, body: JsonBody) -> dict:
+        return actions.retry_receipt(receipt_id, by=_staff(body))
+
+    @app.post("/api/fiscal/{operation}")
+    def register(operation: str, body: OptionalBody = None) -> dict:
+        body = body or {}
+        op = REGISTER_OPS.get(operation)
+        if op is None:
+            raise DomainError(f"unknown operation {operation}", reason="not_found")
+        kwargs: dict[str, Any] = {}
+        if op != "x_report":
+            kwargs["by"] = _staff(body)
+        if op in ("cash_in", "cash_out"):
+            kwargs["amount"] = body.get("amount")
+        return actions.register(op, **kwargs)

@@ -1,0 +1,139 @@
+"""The staff JSON API on a running gateway with the register simulator: ship with a receipt, sell
+at the counter, refund, shift and cash, and the status the cloud and the status page see."""
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.bootstrap import Gateway
+from gateway.config import load_config
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.stock import parse_stock_change
+from gateway.services.catalog import apply_catalog
+from gateway.services.orders import create_order
+from gateway.services.stock import apply_stock_change
+from simulators.fiscal_register import FiscalRegisterSimulator
+from tests import builders
+from tests.loopback import free_port
+
+ANNA = {"by": "Анна"}
+
+
+@pytest.fixture
+def sim(tmp_path):
+    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+def start_gateway(tmp_path, fiscal: str | None) -> Gateway:
+    text = f"""
+[store]
+id = "shop-api"
+[mqtt]
+url = "mqtt://127.0.0.1:{free_port()}"
+[database]
+path = "{tmp_path / "gateway.db"}"
+"""
+    if fiscal:
+        text += f"""
+[fiscal]
+port = "{fiscal}"
+poll = 0.1
+control_timeout = 0.08
+byte_timeout = 0.1
+timeout_scale = 0.01
+"""
+    (tmp_path / "gateway.toml").write_text(text, encoding="utf-8")
+    gateway = Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
+    writer = gateway.writer
+    catalog = builders.catalog(builders.simple_product("MUG", 45000))
+    writer.call(apply_catalog, parse_catalog_upsert(catalog))
+    writer.call(apply_stock_change, parse_stock_change("set", builders.stock_set(MUG=10)))
+    return gateway
+
+
+@pytest.fixture
+def api(tmp_path, sim):
+    gateway = start_gateway(tmp_path, sim.slave_path)
+    with TestClient(gateway.web_app()) as client:
+        client.gateway = gateway
+        yield client
+    gateway.stop()
+
+
+def wait_done(client, count: int) -> list[dict]:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        receipts = client.get("/api/receipts").json()
+        if len(receipts) == count and all(r["state"] == "done" for r in receipts):
+            return receipts
+        time.sleep(0.05)
+    raise AssertionError(f"receipts not done: {client.get('/api/receipts').json()}")
+
+
+def test_ship_sell_refund_and_close_the_shift_through_the_api(api, sim):
+    api.gateway.writer.call(create_order, builders.order("W-1", ("MUG", 2), paid=False))
+    refused = api.post("/api/orders/W-1/ship", json=ANNA)
+    assert refused.status_code == 422 and "payment" in refused.json()["detail"]
+    shipped = api.post("/api/orders/W-1/ship", json={**ANNA, "receipt": {"payment": "card"}})
+    assert shipped.status_code == 200, shipped.text
+    sale = {**ANNA, "items": [{"sku": "MUG"}], "payment": {"cash": 50000}, "idem_key": "tap-1"}
+    sold = api.post("/api/sales", json=sale).json()
+    assert sold["change"] == 5000
+    assert api.post("/api/sales", json=sale).json()["replayed"] is True  # a double tap sells once
+    wait_done(api, 2)
+    refunded = api.post(f"/api/receipts/{sold['receipt_id']}/refund", json=ANNA)
+    assert refunded.status_code == 200, refunded.text
+    wait_done(api, 3)
+    assert [doc["op_type"] for doc in sim.receipts] == [1, 1, 2]
+    fiscal = api.get("/api/fiscal").json()
+    assert fiscal["device"]["state"] == "ok" and fiscal["shift"]["cash_in_drawer"] == 0
+    closed = api.post("/api/fiscal/close-shift", json=ANNA)
+    assert closed.status_code == 200 and closed.json()["totals"]["sales"]["count"] == 2
+    again = api.post("/api/fiscal/close-shift", json=ANNA)
+    assert again.status_code == 409 and "смена не открыта" in again.json()["detail"]
+
+
+def test_refusals_say_what_is_wrong_and_change_nothing(api, sim):
+    no_name = api.post("/api/sales", json={"items": [{"sku": "MUG"}], "payment": "cash"})
+    assert no_name.status_code == 422 and "by" in no_name.json()["detail"]
+    unknown = api.post("/api/sales", json={**ANNA, "items": [{"sku": "NOPE"}], "payment": "cash"})
+    assert unknown.status_code == 422 and "NOPE" in unknown.json()["detail"]
+    too_much = api.post("/api/fiscal/cash-out", json={**ANNA, "amount": 100})
+    assert too_much.status_code == 409 and "Откройте смену" in too_much.json()["detail"]
+    missing = api.post("/api/receipts/99/refund", json=ANNA)
+    assert missing.status_code == 404
+    assert api.get("/api/receipts").json() == [] and sim.receipts == []
+
+
+def test_status_for_the_cloud_shows_the_register_and_the_shift(api, sim):
+    api.post("/api/fiscal/open-shift", json=ANNA)
+    status = api.gateway.cloud_status(True)
+    assert status["devices"]["fiscal"] == "ok" and status["shift"] == {"open": True, "number": 1}
+    api.post("/api/fiscal/cash-in", json={**ANNA, "amount": 123456})
+    page = api.get("/").text
+    assert "Фискальный регистратор" in page and "работает" in page
+    assert "Смена № 1 открыта" in page and "1\u202f234,56 ₽" in page
+    sim.remove_paper()
+    api.post("/api/fiscal/x-report", json=ANNA)  # refused: paper out
+    deadline = time.monotonic() + 5
+    while api.gateway.cloud_status(True)["devices"]["fiscal"] != "paper_out":
+        assert time.monotonic() < deadline, api.gateway.cloud_status(True)
+        time.sleep(0.05)
+
+
+def test_without_a_register_the_api_says_so_and_shipping_prints_nothing(tmp_path):
+    gateway = start_gateway(tmp_path, None)
+    try:
+        gateway.writer.call(create_order, builders.order("W-1", ("MUG", 1), paid=False))
+        with TestClient(gateway.web_app()) as client:
+            assert client.post("/api/orders/W-1/ship", json=ANNA).status_code == 200
+            x = client.post("/api/fiscal/x-report", json=ANNA)
+            assert x.status_code == 503 and "no fiscal register" in x.json()["detail"]
+            assert client.get("/api/receipts").json() == []
+            assert client.get("/api/fiscal").json()["device"]["state"] == "not_configured"
+    finally:
+        gateway.stop()

@@ -1,0 +1,276 @@
+"""The fiscal worker against the register simulator on a pty (issue 4): receipts made from
+shipped orders and counter sales, shifts and cash, the device states, recovery after a crash.
+Every check of what was fiscalised reads the simulator's fiscal drive, not the gateway's records."""
+
+import json
+import time
+from contextlib import closing
+
+import pytest
+
+from drivers.fiscal import Cashier, ShtrihM
+from drivers.fiscal.commands import SALE
+from drivers.fiscal.link import LinkSettings
+from gateway.adapters.fiscal.receipt_mapping import driver_receipt
+from gateway.adapters.fiscal.worker import FiscalUnavailable, FiscalWorker
+from gateway.adapters.sqlite.connection import open_connection
+from gateway.adapters.sqlite.writer import Writer
+from gateway.config import FiscalConfig
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.errors import InvalidInput, InvalidTransition
+from gateway.domain.stock import parse_stock_change
+from gateway.services.catalog import apply_catalog
+from gateway.services.fiscal import counter_sale, receipt_sending, refund
+from gateway.services.orders import create_order, ship_order
+from gateway.services.stock import apply_stock_change
+from simulators.fiscal_register import FiscalRegisterSimulator
+from tests import builders
+
+FAST = {"control_timeout": 0.08, "byte_timeout": 0.1, "timeout_scale": 0.01, "poll": 0.1}
+CODE = "0104601234567893215abcDEF\x1d91EE11\x1d92" + "A" * 44
+WAIT = 15.0
+
+
+@pytest.fixture
+def sim(tmp_path):
+    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def writer(tmp_path):
+    writer = Writer(tmp_path / "gateway.db").start()
+    shirt = builders.product(
+        "P-TS",
+        [builders.variant("TS-RED-M", 129900, Цвет="красный", Размер="M")],
+        ["Цвет", "Размер"],
+        name="Футболка",
+    )
+    shoes = builders.product("P-SH", [builders.variant("SH-42", 499000)], [], marked=True)
+    catalog = builders.catalog(shirt, shoes, builders.simple_product("MUG", 45000))
+    writer.call(apply_catalog, parse_catalog_upsert(catalog))
+    stock = builders.stock_set(**{"TS-RED-M": 10, "SH-42": 3, "MUG": 20})
+    writer.call(apply_stock_change, parse_stock_change("set", stock))
+    yield writer
+    writer.stop()
+
+
+@pytest.fixture
+def start_worker(writer, sim):
+    workers = []
+
+    def start(port: str | None = None, **options) -> FiscalWorker:
+        config = FiscalConfig(port=port or sim.slave_path, **{**FAST, **options})
+        worker = FiscalWorker(config, writer)
+        writer.on_commit(worker.wake)
+        workers.append(worker.start())
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def wait_for(condition, what: str, timeout: float = WAIT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def jobs(writer) -> dict[int, dict]:
+    with closing(open_connection(writer.path, readonly=True)) as conn:
+        rows = conn.execute("SELECT id, state, fd, fp, shift, error FROM receipt_job").fetchall()
+    return {row[0]: dict(row) for row in rows}
+
+
+def events(writer, event_type: str) -> list[dict]:
+    with closing(open_connection(writer.path, readonly=True)) as conn:
+        rows = conn.execute(
+            "SELECT data_json FROM outbox WHERE type = ? ORDER BY seq", (event_type,)
+        ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def all_done(writer, count: int) -> bool:
+    states = [job["state"] for job in jobs(writer).values()]
+    return len(states) == count and all(state == "done" for state in states)
+
+
+def ship(writer, order_id: str, *lines, receipt: dict, **fields) -> dict:
+    writer.call(create_order, builders.order(order_id, *lines, **fields))
+    return writer.call(ship_order, order_id, by="Анна", receipt=receipt)
+
+
+def test_a_shipped_order_becomes_one_receipt_with_the_catalogs_names_vat_and_the_buyer(
+    writer, sim, start_worker
+):
+    shipped = ship(writer, "W-1", ("TS-RED-M", 2), receipt={"payment": "cash"}, paid=False)
+    start_worker()
+    wait_for(lambda: all_done(writer, 1), "the receipt")
+    [doc] = sim.receipts
+    [item] = doc["items"]
+    assert item["name"] == "Футболка (красный, M)" and item["vat"] == "22%"
+    assert (item["price"], item["quantity"]) == (10000, 2_000_000)  # the order's price, 2 pcs
+    assert doc["buyer_contact"] == "anna@example.ru" and doc["total"] == 20000
+    assert doc["payments"] == [{"kind": "cash", "index": 1, "sum": 20000}]
+    [event] = events(writer, "receipt.fiscalized")
+    assert event["receipt_id"] == shipped["receipt_id"] and event["order_id"] == "W-1"
+    assert (event["fiscal"]["fd"], event["fiscal"]["fp"]) == (doc["fd"], doc["fp"])
+    assert event["fiscal"]["shift"] == 1 and event["kind"] == "sell"
+    [opened] = events(writer, "shift.opened")  # the first receipt opened the day's shift
+    assert opened["shift"] == 1 and opened["cashier"] == "Анна"
+
+
+def test_a_prepaid_web_order_is_settled_electronically(writer, sim, start_worker):
+    ship(writer, "W-2", ("MUG", 1), receipt={"payment": "cash"})  # builders: paid=True
+    start_worker()
+    wait_for(lambda: all_done(writer, 1), "the receipt")
+    assert sim.receipts[0]["payments"] == [{"kind": "electronic", "index": 2, "sum": 10000}]
+
+
+def test_a_marked_item_carries_its_scanned_code_and_without_it_nothing_ships(
+    writer, sim, start_worker
+):
+    writer.call(create_order, builders.order("W-3", ("SH-42", 1), paid=False))
+    with pytest.raises(InvalidInput, match="marking code"):
+        writer.call(ship_order, "W-3", by="Анна", receipt={"payment": "card"})
+    assert jobs(writer) == {} and events(writer, "order.shipped") == []
+    receipt = {"payment": "card", "marking_codes": {"1": [CODE]}}
+    writer.call(ship_order, "W-3", by="Анна", receipt=receipt)
+    start_worker()
+    wait_for(lambda: all_done(writer, 1), "the receipt")
+    [doc] = sim.receipts
+    assert doc["marking_codes"] == [CODE] and doc["items"][0]["payment_object"] == 33
+
+
+def test_paper_out_holds_the_receipt_until_staff_loads_paper_then_prints_it_once(
+    writer, sim, start_worker
+):
+    sim.remove_paper()
+    worker = start_worker()
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    wait_for(lambda: worker.state == "paper_out", "paper_out")
+    time.sleep(0.3)
+    assert [job["state"] for job in jobs(writer).values()] == ["queued"] and not sim.receipts
+    sim.load_paper()
+    wait_for(lambda: all_done(writer, 1), "the receipt")
+    assert len(sim.receipts) == 1 and worker.state == "ok"
+
+
+def test_a_dead_register_never_blocks_orders_and_is_found_again(
+    writer, sim, start_worker, tmp_path
+):
+    link = tmp_path / "ttyFISCAL"  # the device node appears when the register is plugged in
+    worker = start_worker(port=str(link))
+    wait_for(lambda: worker.state == "offline", "offline")
+    started = time.monotonic()
+    ship(writer, "W-4", ("MUG", 1), receipt={"payment": "card"})
+    assert time.monotonic() - started < 2.0  # shipping did not wait for the register
+    assert jobs(writer)[1]["state"] == "queued"
+    link.symlink_to(sim.slave_path)
+    worker.wake()
+    wait_for(lambda: all_done(writer, 1), "the receipt after reconnecting")
+    assert worker.state == "ok"
+
+
+def test_a_crash_after_the_register_signed_is_finished_from_the_fn_not_resent(
+    writer, sim, start_worker
+):
+    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    job_id = sale["receipt_id"]
+    driver = ShtrihM(sim.slave_path, settings=LinkSettings(**_link_settings()))
+    driver.open_shift(Cashier("Анна"))
+    writer.call(receipt_sending, job_id, driver.fn_status().last_fd)
+    job = writer.call(lambda uow: uow.fiscal.job(job_id))
+    signed = driver.sell(driver_receipt(job.draft, "osn"))  # then the gateway "dies"
+    driver.close()
+    start_worker()
+    wait_for(lambda: all_done(writer, 1), "reconciliation")
+    assert len(sim.receipts) == 1
+    assert (jobs(writer)[job_id]["fd"], jobs(writer)[job_id]["fp"]) == (signed.fd, signed.fp)
+
+
+def test_a_crash_with_half_a_receipt_open_cancels_it_and_prints_it_once(writer, sim, start_worker):
+    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    job_id = sale["receipt_id"]
+    driver = ShtrihM(sim.slave_path, settings=LinkSettings(**_link_settings()))
+    driver.open_shift(Cashier("Анна"))
+    writer.call(receipt_sending, job_id, driver.fn_status().last_fd)
+    job = writer.call(lambda uow: uow.fiscal.job(job_id))
+    receipt = driver_receipt(job.draft, "osn")
+    driver._open_receipt(SALE)
+    driver._add_item(receipt.items[0], SALE)  # the close never went out
+    driver.close()
+    assert sim.mode == 8
+    start_worker()
+    wait_for(lambda: all_done(writer, 1), "the resend")
+    assert len(sim.receipts) == 1 and sim.mode == 2
+
+
+def test_shift_close_reports_totals_and_the_drawer_matches_the_registers(writer, sim, start_worker):
+    worker = start_worker()
+    sale = {"items": [{"sku": "MUG", "qty": 2}], "payment": {"cash": 100000}}  # change 10 000
+    first = writer.call(counter_sale, sale, by="Анна")
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    wait_for(lambda: all_done(writer, 2), "two receipts")
+    assert worker.request("cash_in", amount=5000, by="Анна")["cash_in_drawer"] == 95000
+    with pytest.raises(InvalidInput, match="drawer holds 95000"):
+        worker.request("cash_out", amount=95001, by="Анна")
+    worker.request("cash_out", amount=1000, by="Анна")
+    writer.call(refund, first["receipt_id"], {"items": [{"sku": "MUG", "qty": 1}]}, by="Анна")
+    wait_for(lambda: all_done(writer, 3), "the refund")
+    result = worker.request("close_shift", by="Анна Петрова")
+    totals = result["totals"]
+    assert totals["sales"] == {"count": 2, "total": 135000, "cash": 90000, "card": 45000}
+    assert totals["refunds"] == {"count": 1, "total": 45000, "cash": 45000, "card": 0}
+    assert totals["cash_in_drawer"] == 5000 - 1000 + 90000 - 45000 == sim.cash_in_drawer
+    [closed] = events(writer, "shift.closed")
+    assert closed["totals"] == totals and closed["cashier"] == "Анна Петрова"
+    with pytest.raises(InvalidTransition):
+        worker.request("close_shift", by="Анна")
+
+
+def test_an_expired_shift_holds_receipts_until_staff_closes_it(writer, sim, start_worker):
+    worker = start_worker()
+    worker.request("open_shift", by="Анна")
+    sim.advance_clock(25 * 3600)
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    wait_for(lambda: worker.state == "shift_expired", "shift_expired")
+    assert not sim.receipts
+    worker.request("close_shift", by="Анна")
+    wait_for(lambda: all_done(writer, 1), "the receipt in a new shift")
+    assert jobs(writer)[1]["shift"] == 2 and worker.shift == {
+        "open": True,
+        "number": 2,
+        "expired": False,
+    }
+
+
+def test_without_auto_open_receipts_wait_for_staff_to_open_the_shift(writer, sim, start_worker):
+    worker = start_worker(auto_open_shift=False)
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    time.sleep(0.5)
+    assert not sim.receipts and "откройте смену" in worker.detail
+    assert worker.request("open_shift", by="Анна")["shift"] == 1
+    wait_for(lambda: all_done(writer, 1), "the receipt")
+
+
+def test_staff_requests_to_a_dead_register_fail_fast_with_a_clear_message(
+    writer, start_worker, tmp_path
+):
+    worker = start_worker(port=str(tmp_path / "no-such-port"))
+    wait_for(lambda: worker.state == "offline", "offline")
+    started = time.monotonic()
+    with pytest.raises(FiscalUnavailable, match="ККТ не на связи"):
+        worker.request("x_report")
+    assert time.monotonic() - started < 5
+
+
+def _link_settings() -> dict:
+    return {key: FAST[key] for key in ("control_timeout", "byte_timeout", "timeout_scale")}
