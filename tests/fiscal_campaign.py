@@ -141,8 +141,17 @@ timeout_scale = 0.01
 
 
 class Campaign:
-    def __init__(self, workdir: Path, jobs: int, seed: int, *, restart_probability: float = 0.05):
+    def __init__(
+        self,
+        workdir: Path,
+        jobs: int,
+        seed: int,
+        *,
+        restart_probability: float = 0.05,
+        faults: tuple[str, ...] = FAULTS,
+    ):
         self.workdir = Path(workdir)
+        self.faults = faults
         self.rng = random.Random(seed)
         self.n_jobs = jobs
         self.restart_probability = restart_probability
@@ -228,7 +237,7 @@ class Campaign:
 
     def inject_fault(self) -> None:
         self.simulator.clear_faults()  # a fault its receipt never met does not linger
-        name = self.rng.choice(FAULTS)
+        name = self.rng.choice(self.faults)
         self.stats.faults[name] += 1
         if name == "none":
             return

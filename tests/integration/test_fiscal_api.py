@@ -13,19 +13,10 @@ from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
-from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 from tests.loopback import free_port
 
 ANNA = {"by": "Анна"}
-
-
-@pytest.fixture
-def sim(tmp_path):
-    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
-    simulator.start()
-    yield simulator
-    simulator.stop()
 
 
 def start_gateway(tmp_path, fiscal: str | None) -> Gateway:

@@ -23,20 +23,11 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.fiscal import counter_sale, receipt_sending, refund
 from gateway.services.orders import create_order, ship_order
 from gateway.services.stock import apply_stock_change
-from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 
 FAST = {"control_timeout": 0.08, "byte_timeout": 0.1, "timeout_scale": 0.01, "poll": 0.1}
 CODE = "0104601234567893215abcDEF\x1d91EE11\x1d92" + "A" * 44
 WAIT = 15.0
-
-
-@pytest.fixture
-def sim(tmp_path):
-    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
-    simulator.start()
-    yield simulator
-    simulator.stop()
 
 
 @pytest.fixture
@@ -179,16 +170,22 @@ def test_a_dead_register_never_blocks_orders_and_is_found_again(
     assert worker.state == "ok"
 
 
+def crashed_mid_job(writer, sim) -> tuple[int, ShtrihM, object]:
+    """What a gateway that died while sending leaves: a `sending` job and a register that
+    may or may not have it. Returns the job id, a driver on the register and the receipt."""
+    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    driver = ShtrihM(sim.slave_path, settings=LinkSettings(**_link_settings()))
+    driver.open_shift(Cashier("Анна"))
+    writer.call(receipt_sending, sale["receipt_id"], driver.fn_status().last_fd)
+    job = writer.call(lambda uow: uow.fiscal.job(sale["receipt_id"]))
+    return job.id, driver, driver_receipt(job.draft, "osn")
+
+
 def test_a_crash_after_the_register_signed_is_finished_from_the_fn_not_resent(
     writer, sim, start_worker
 ):
-    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
-    job_id = sale["receipt_id"]
-    driver = ShtrihM(sim.slave_path, settings=LinkSettings(**_link_settings()))
-    driver.open_shift(Cashier("Анна"))
-    writer.call(receipt_sending, job_id, driver.fn_status().last_fd)
-    job = writer.call(lambda uow: uow.fiscal.job(job_id))
-    signed = driver.sell(driver_receipt(job.draft, "osn"))  # then the gateway "dies"
+    job_id, driver, receipt = crashed_mid_job(writer, sim)
+    signed = driver.sell(receipt)  # then the gateway "dies"
     driver.close()
     start_worker()
     wait_for(lambda: all_done(writer, 1), "reconciliation")
@@ -197,13 +194,7 @@ def test_a_crash_after_the_register_signed_is_finished_from_the_fn_not_resent(
 
 
 def test_a_crash_with_half_a_receipt_open_cancels_it_and_prints_it_once(writer, sim, start_worker):
-    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
-    job_id = sale["receipt_id"]
-    driver = ShtrihM(sim.slave_path, settings=LinkSettings(**_link_settings()))
-    driver.open_shift(Cashier("Анна"))
-    writer.call(receipt_sending, job_id, driver.fn_status().last_fd)
-    job = writer.call(lambda uow: uow.fiscal.job(job_id))
-    receipt = driver_receipt(job.draft, "osn")
+    _, driver, receipt = crashed_mid_job(writer, sim)
     driver._open_receipt(SALE)
     driver._add_item(receipt.items[0], SALE)  # the close never went out
     driver.close()

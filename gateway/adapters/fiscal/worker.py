@@ -24,6 +24,7 @@ from typing import Any
 
 from drivers.fiscal import FiscalRegister, ShtrihM
 from drivers.fiscal.errors import (
+    AnswerLost,
     FiscalError,
     LinkError,
     ReceiptNotFiscalised,
@@ -87,6 +88,7 @@ class FiscalWorker:
         if self._thread is not None:
             self._thread.join(timeout=REQUEST_TIMEOUT)
         self._close()
+        self._fail_requests(FiscalUnavailable("the gateway is stopping / шлюз останавливается"))
 
     def wake(self) -> None:
         """New jobs were committed (the writer's hook)."""
@@ -101,6 +103,8 @@ class FiscalWorker:
         refusal, a `DomainError`, or `FiscalUnavailable`."""
         if op not in ("open_shift", "close_shift", "x_report", "cash_in", "cash_out"):
             raise ValueError(f"unknown fiscal operation {op}")
+        if self._stopping.is_set():
+            raise FiscalUnavailable("the gateway is stopping / шлюз останавливается")
         future: Future = Future()
         self._requests.put((op, kwargs, future))
         self._wake.set()
@@ -315,9 +319,11 @@ class FiscalWorker:
         try:
             future.set_result(getattr(self, f"_do_{op}")(register, status, **kwargs))
         except LinkError as exc:
-            future.set_exception(
-                FiscalUnavailable(f"the register stopped answering / ККТ не отвечает: {exc}")
-            )
+            if isinstance(exc, AnswerLost):  # it may have been done: never guess, never repeat
+                why = "the outcome is unknown: check with an X report / результат неизвестен"
+            else:
+                why = "the register stopped answering / ККТ не отвечает"
+            future.set_exception(FiscalUnavailable(f"{why}: {exc}"))
             raise
         except Exception as exc:  # the register's refusal or a domain error: the caller's
             future.set_exception(exc)
