@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # apt-get needs root; use sudo only when we are not root already (CI runs as root without sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: .venv install deps test run bench lint fmt clean
+.PHONY: .venv install deps browser-deps test run bench lint fmt clean
 
 .venv install: $(STAMP)
 
@@ -42,7 +42,14 @@ deps:
 	    elif [ -x /etc/init.d/mosquitto ]; then $(SUDO) /etc/init.d/mosquitto stop; fi;; \
 	  esac; }
 
-test: install deps
+# The browser tests drive Debian's chromium (Playwright cannot download browsers here).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium with apt-get" >&2; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+test: install deps browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)

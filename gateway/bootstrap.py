@@ -8,19 +8,19 @@ from contextlib import closing
 from typing import Any
 
 from gateway import __version__
-from gateway.adapters.fiscal.worker import FiscalUnavailable, FiscalWorker
+from gateway.adapters.devices import Devices
+from gateway.adapters.fiscal.worker import FiscalUnavailable
 from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants
-from gateway.adapters.sqlite.queries import fiscal_summary, receipt_rows, summary, sync_summary
+from gateway.adapters.sqlite.queries import fiscal_summary, lookup_code, summary, sync_summary
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
-from gateway.services import fiscal as fiscal_service
-from gateway.services.orders import ship_order
 from gateway.web.app import create_app
 
 log = logging.getLogger("storegw")
 CHECK_INTERVAL_S = 300.0
+PANEL_INTERVAL_S = 1.0  # the front panel's LEDs follow the status this often
 
 
 def _next_boot(uow) -> int:
@@ -33,7 +33,9 @@ class Gateway:
         self.config = config
         self.writer = Writer(config.database_path, coalesce=True)
         self.link: CloudLink | None = None
-        self.fiscal: FiscalWorker | None = None
+        self.hardware = Devices(config, self.writer, self.lookup)
+        self.fiscal = self.hardware.fiscal
+        self.station = self.hardware.station
         self.boot = 0
         self._problems: list[str] = []
         self._stopped = threading.Event()
@@ -46,21 +48,20 @@ class Gateway:
         for device, section in self.config.devices.items():
             if section is None:
                 log.info("device %s: not configured", device)
-        if self.config.fiscal is not None:
-            self.fiscal = FiscalWorker(self.config.fiscal, self.writer).start()
-            self.writer.on_commit(self.fiscal.wake)
+        self.hardware.start()
         self.link = CloudLink(self.config, self.writer, self.cloud_status).start()
         threading.Thread(
             target=self._check_periodically, name="storegw-checker", daemon=True
         ).start()
+        if self.hardware.gpio is not None:
+            threading.Thread(target=self._show_on_panel, name="storegw-panel", daemon=True).start()
         return self
 
     def stop(self) -> None:
         self._stopped.set()
         if self.link is not None:
             self.link.stop()
-        if self.fiscal is not None:
-            self.fiscal.stop()
+        self.hardware.stop()
         self.writer.stop()
 
     def check(self) -> list[str]:
@@ -78,17 +79,18 @@ class Gateway:
         while not self._stopped.wait(CHECK_INTERVAL_S):
             self.check()
 
+    def _show_on_panel(self) -> None:
+        while not self._stopped.wait(PANEL_INTERVAL_S):
+            try:
+                self.hardware.show(self.status())
+            except Exception as exc:  # the lights must never take anything else down
+                log.warning("front panel: %s", exc)
+
     def reader(self) -> "closing[sqlite3.Connection]":
         return closing(open_connection(self.config.database_path, readonly=True))
 
     def devices(self) -> dict[str, str]:
-        states = {
-            name: "not_configured" if section is None else "offline"
-            for name, section in self.config.devices.items()
-        }
-        if self.fiscal is not None:
-            states["fiscal"] = self.fiscal.state
-        return states
+        return self.hardware.states()
 
     def shift(self) -> dict[str, Any]:
         shift = self.fiscal.shift if self.fiscal else {}
@@ -139,33 +141,40 @@ class Gateway:
                 **fiscal,
                 "device": self.fiscal.snapshot() if self.fiscal else {"state": "not_configured"},
             },
+            "printer": self.hardware.printer.snapshot()
+            if self.hardware.printer
+            else {"state": "not_configured"},
+            "scanner": self.station.snapshot(),
         }
 
-    # --- staff actions (the web API calls these) -----------------------------------------------
-    def ship(self, order_id: str, *, by: str, receipt: dict | None = None, **options) -> dict:
-        """Ship; with a register configured a sell receipt is queued in the same transaction."""
-        if self.fiscal is not None and receipt is None:
-            receipt = {}
-        return self.writer.call(ship_order, order_id, by=by, receipt=receipt, **options)
+    # --- what the web API uses ----------------------------------------------------------------
+    def run(self, command, *args, **kwargs):
+        """A service command in one committed transaction (the single writer)."""
+        return self.writer.call(command, *args, **kwargs)
 
-    def sell(self, sale: dict, *, by: str, idem_key: str | None = None) -> dict:
-        return self.writer.call(fiscal_service.counter_sale, sale, by=by, idem_key=idem_key)
+    def read(self, query, *args, **kwargs):
+        """A read-side query on its own read-only connection."""
+        with self.reader() as conn:
+            return query(conn, *args, **kwargs)
 
-    def refund(self, receipt_id: int, data: dict, *, by: str, idem_key=None) -> dict:
-        return self.writer.call(fiscal_service.refund, receipt_id, data, by=by, idem_key=idem_key)
+    def lookup(self, code) -> dict | None:
+        """A scan with no document open: what is this item, how many are there."""
+        return self.read(lookup_code, code.code, code.gtin)
 
-    def retry_receipt(self, receipt_id: int, *, by: str) -> dict:
-        return self.writer.call(fiscal_service.retry_receipt, receipt_id, by=by)
+    @property
+    def receipts_enabled(self) -> bool:
+        """With a register configured, shipping an order queues its sell receipt."""
+        return self.fiscal is not None
+
+    @property
+    def printing_enabled(self) -> bool:
+        return self.hardware.printer is not None
 
     def register(self, op: str, **kwargs) -> dict:
         """Shift, X report, cash in/out: done by the fiscal worker, which owns the port."""
         if self.fiscal is None:
             raise FiscalUnavailable("no fiscal register is configured ([fiscal] port)")
         return self.fiscal.request(op, **kwargs)
-
-    def receipts(self, limit: int = 50) -> list[dict]:
-        with self.reader() as conn:
-            return receipt_rows(conn, limit=limit)
 
     def web_app(self):
         return create_app(self.status, actions=self)

@@ -105,7 +105,10 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
     from gateway.bootstrap import Gateway
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # force: python-escpos calls logging.basicConfig() when it is imported.
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True
+    )
     log = logging.getLogger("storegw")
     gateway = Gateway(config).start()
     log.info("store %s: UI on %s", config.store_id, config.web_url)

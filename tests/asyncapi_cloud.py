@@ -1,7 +1,7 @@
 """The asyncapi tests' back-office: `Cloud` sends messages to the real inbox service on a real
 database, checking each against docs/asyncapi.yaml first, and `run_scenario` drives every inbound
 type and every outbound type the code produces (receipts and shifts through the real fiscal
-worker on the register simulator)."""
+worker on the register simulator, a receiving and a stocktake through their services)."""
 
 import json
 import re
@@ -18,6 +18,13 @@ from gateway.domain.messages import INBOUND, MAX_MESSAGE_BYTES
 from gateway.services.fiscal import counter_sale, refund
 from gateway.services.inbox import receive_cloud_message
 from gateway.services.orders import cancel_order, confirm_order, ship_order
+from gateway.services.receiving import (
+    post_receiving,
+    resolve_unknown_code,
+    scan_into_receiving,
+    start_receiving,
+)
+from gateway.services.stocktake import apply_stocktake, scan_into_stocktake, start_stocktake
 from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 from tests.asyncapi_contract import ROOT, Contract
@@ -30,6 +37,10 @@ REFUSALS = ("message.rejected", "order.rejected")
 # The simulated register answers at once: short link timeouts, and a deadline for the worker.
 FISCAL_LINK = {"control_timeout": 0.08, "byte_timeout": 0.1, "timeout_scale": 0.01}
 FISCAL_DEADLINE_S = 15.0
+# Barcodes of the stockroom: TS-RED-M's unit and its box of 10 (catalog.upsert), a label the
+# catalog does not know that a manager links to B at the receiving, and one nobody links.
+TS_UNIT, TS_BOX = "4601234567893", "14601234567890"
+NEW_LABEL, STRANGE_LABEL = "2000000000022", "2000000000015"
 
 
 def types_the_code_publishes() -> set[str]:
@@ -108,7 +119,7 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
             builders.variant(
                 "TS-RED-M",
                 129900,
-                [{"code": "4601234567893", "pack": 1}],
+                [{"code": TS_UNIT, "pack": 1}, {"code": TS_BOX, "pack": 10}],
                 Цвет="красный",
                 Размер="M",
             ),
@@ -145,6 +156,7 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     cloud.send("order.created", builders.order("W-6", ("TS-RED-M", 1)))
     run_the_register(shop)  # → receipt.fiscalized, shift.opened, shift.closed, …
     assert shop.order("W-6").status == "shipped"
+    receive_and_count(shop)  # → receiving.posted, stock.adjusted stocktake, stock.changed
 
     cloud.send("cmd.resync", {})  # → stock.changed full
     cloud.send("sync.ack", {"through_seq": shop.events()[-1]["seq"]})
@@ -224,6 +236,34 @@ def run_the_register(shop: Shop) -> None:
     finally:
         simulator.stop()
     assert [doc["type"] for doc in simulator.archive].count("receipt") == 3  # each printed once
+
+
+def receive_and_count(shop: Shop) -> None:
+    """The stockroom, through the real services: a delivery scanned into a receiving — a unit
+    barcode, a box barcode, a label the catalog does not know (scanned twice) that a manager
+    links to B at 6 a scan and teaches the catalog, and one nobody links — posted anyway
+    (→ receiving.posted, stock.changed); then a count of TS-RED-M and B that finds less than
+    the books, B counted through the label learned at the receiving (→ stock.adjusted
+    stocktake, stock.changed)."""
+    doc = shop.run(start_receiving, by="Ольга", supplier_ref="УПД 118")["doc_id"]
+
+    def receive(code: str, **kwargs) -> str:
+        return shop.run(scan_into_receiving, doc, code, by="Ольга", **kwargs)["outcome"]
+
+    assert [receive(TS_UNIT), receive(TS_BOX)] == ["counted", "counted"]
+    assert [receive(NEW_LABEL, qty=2), receive(STRANGE_LABEL)] == ["unknown", "unknown"]
+    linked = shop.run(resolve_unknown_code, doc, NEW_LABEL, "B", by="Анна", pack=6)
+    assert (linked["added"], linked["learned"]) == (12, True)
+    books = {sku: shop.level(sku).on_hand for sku in ("TS-RED-M", "B")}
+    shop.run(post_receiving, doc, by="Анна", allow_unresolved=True)  # STRANGE_LABEL stays out
+    assert shop.level("TS-RED-M").on_hand == books["TS-RED-M"] + 11
+    assert shop.level("B").on_hand == books["B"] + 12
+
+    take = shop.run(start_stocktake, by="Управляющий", skus=["TS-RED-M", "B"])["take_id"]
+    for code in (TS_BOX, NEW_LABEL):  # 10 of TS-RED-M, 6 of B (a barcode of B now)
+        assert shop.run(scan_into_stocktake, take, code, by="Анна")["outcome"] == "counted"
+    shop.run(apply_stocktake, take, by="Управляющий")
+    assert (shop.level("TS-RED-M").on_hand, shop.level("B").on_hand) == (10, 6)
 
 
 def wait_until_printed(shop: Shop, worker: FiscalWorker, count: int) -> None:

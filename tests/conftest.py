@@ -13,7 +13,7 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from tests import builders
 
-pytest_plugins = ["tests.brokers", "tests.fiscal_wire"]  # Mosquitto, WAN cuts, fiscal wire
+pytest_plugins = ["tests.brokers", "tests.fiscal_wire", "tests.browser"]  # brokers, fiscal wire, UI
 
 
 class Shop:

@@ -37,7 +37,7 @@ from gateway.services.fiscal import counter_sale
 from gateway.services.stock import apply_stock_change
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.fiscal_register.faults import DEFAULT_TARGETS
-from tests.loopback import free_port
+from tests.loopback import free_port, port_accepts
 
 STOREGW = Path(sys.executable).parent / "storegw"
 DROP_LOSING_ANSWER = "drop_after_execute_lost"  # drop_after_execute with keep_answer=False
@@ -115,7 +115,7 @@ def prepare_database(db_path: Path, jobs: int) -> None:
         database.close()
 
 
-def write_config(workdir: Path, port: str) -> Path:
+def write_config(workdir: Path, port: str, web_port: int) -> Path:
     config = workdir / "gateway.toml"
     config.write_text(
         f"""
@@ -126,7 +126,7 @@ url = "mqtt://127.0.0.1:{free_port()}"   # nobody listens: the shop's internet i
 [database]
 path = "{workdir / "gateway.db"}"
 [web]
-listen = "127.0.0.1:{free_port()}"
+listen = "127.0.0.1:{web_port}"
 [fiscal]
 port = "{port}"
 poll = 0.2
@@ -163,7 +163,8 @@ class Campaign:
     def run(self) -> Outcome:
         started = time.monotonic()
         prepare_database(self.workdir / "gateway.db", self.n_jobs)
-        self.config = write_config(self.workdir, self.simulator.start())
+        self.web_port = free_port()
+        self.config = write_config(self.workdir, self.simulator.start(), self.web_port)
         try:
             self.start_gateway()
             self.drive()
@@ -194,6 +195,13 @@ class Campaign:
         self.stats.restarts += 1
 
     def stop_gateway(self) -> None:
+        """SIGTERM once it is up: one still importing would die of the signal's default action
+        (which systemd also counts as a clean stop, but this harness checks the exit code)."""
+        deadline = time.monotonic() + 30
+        while not port_accepts(self.web_port):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise CampaignError(f"the gateway did not come up: see {self.log.name}")
+            time.sleep(0.05)
         self.process.send_signal(signal.SIGTERM)
         try:
             code = self.process.wait(timeout=30)

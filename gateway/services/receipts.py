@@ -38,7 +38,10 @@ def shipment_receipt(
     items: list[ReceiptItem] = []
     for line_id, sku, qty in shipped:
         line_codes = require_list(codes.get(line_id, []), f"marking codes of line {line_id}")
-        items += receipt_items(goods(uow, sku), qty, order.line(line_id).price, line_codes)
+        item_goods = goods(uow, sku)
+        # An order line without a price (the contract makes it optional) sells at the catalog's.
+        price = order.line(line_id).price or item_goods.price
+        items += receipt_items(item_goods, qty, price, line_codes)
     check_codes_unique(items)
     total = sum(item.amount for item in items)
     if total <= 0:

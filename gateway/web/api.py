@@ -11,7 +11,10 @@ from fastapi.responses import JSONResponse
 
 from drivers.fiscal.errors import FiscalError
 from gateway.adapters.fiscal.worker import FiscalUnavailable
+from gateway.adapters.sqlite.queries import receipt_rows
 from gateway.domain.errors import DomainError
+from gateway.services.fiscal import counter_sale, refund, retry_receipt
+from gateway.services.orders import ship_order
 
 JsonBody = Annotated[dict[str, Any], Body()]
 OptionalBody = Annotated[dict[str, Any] | None, Body()]
@@ -26,15 +29,16 @@ REGISTER_OPS = {
 
 
 class Actions(Protocol):
-    def ship(self, order_id: str, *, by: str, receipt: dict | None = None, **options) -> dict: ...
-    def sell(self, sale: dict, *, by: str, idem_key: str | None = None) -> dict: ...
-    def refund(self, receipt_id: int, data: dict, *, by: str, idem_key=None) -> dict: ...
-    def retry_receipt(self, receipt_id: int, *, by: str) -> dict: ...
+    station: Any  # the scan station (gateway/adapters/scanner/station.py)
+    receipts_enabled: bool  # a register is configured: shipments get receipts
+    printing_enabled: bool  # a printer is configured: a posted receiving prints its report
+
+    def run(self, command, *args, **kwargs) -> Any: ...
+    def read(self, query, *args, **kwargs) -> Any: ...
     def register(self, op: str, **kwargs) -> dict: ...
-    def receipts(self, limit: int = 50) -> list[dict]: ...
 
 
-def _staff(body: dict) -> str:
+def staff(body: dict) -> str:
     by = body.get("by")
     if not isinstance(by, str) or not by.strip():
         raise DomainError("say who you are: `by` (the staff member's name) is required")
@@ -57,30 +61,34 @@ def add_api(app: FastAPI, actions: Actions) -> None:
 
     @app.post("/api/orders/{order_id}/ship")
     def ship(order_id: str, body: JsonBody) -> dict:
-        return actions.ship(
+        receipt = body.get("receipt")
+        if receipt is None and actions.receipts_enabled:
+            receipt = {}  # with a register every shipment gets its receipt
+        return actions.run(
+            ship_order,
             order_id,
-            by=_staff(body),
+            by=staff(body),
             lines=body.get("lines"),
-            receipt=body.get("receipt"),
+            receipt=receipt,
             idem_key=body.get("idem_key"),
             expected_version=body.get("expected_version"),
         )
 
     @app.post("/api/sales")
     def sell(body: JsonBody) -> dict:
-        return actions.sell(body, by=_staff(body), idem_key=body.get("idem_key"))
+        return actions.run(counter_sale, body, by=staff(body), idem_key=body.get("idem_key"))
 
     @app.get("/api/receipts")
     def receipts(limit: int = 50) -> list[dict]:
-        return actions.receipts(min(max(limit, 1), 500))
+        return actions.read(receipt_rows, limit=min(max(limit, 1), 500))
 
     @app.post("/api/receipts/{receipt_id}/refund")
-    def refund(receipt_id: int, body: JsonBody) -> dict:
-        return actions.refund(receipt_id, body, by=_staff(body), idem_key=body.get("idem_key"))
+    def refund_receipt(receipt_id: int, body: JsonBody) -> dict:
+        return actions.run(refund, receipt_id, body, by=staff(body), idem_key=body.get("idem_key"))
 
     @app.post("/api/receipts/{receipt_id}/retry")
     def retry(receipt_id: int, body: JsonBody) -> dict:
-        return actions.retry_receipt(receipt_id, by=_staff(body))
+        return actions.run(retry_receipt, receipt_id, by=staff(body))
 
     @app.post("/api/fiscal/{operation}")
     def register(operation: str, body: OptionalBody = None) -> dict:
@@ -90,7 +98,7 @@ def add_api(app: FastAPI, actions: Actions) -> None:
             raise DomainError(f"unknown operation {operation}", reason="not_found")
         kwargs: dict[str, Any] = {}
         if op != "x_report":
-            kwargs["by"] = _staff(body)
+            kwargs["by"] = staff(body)
         if op in ("cash_in", "cash_out"):
             kwargs["amount"] = body.get("amount")
         return actions.register(op, **kwargs)

@@ -14,33 +14,17 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from fastapi.staticfiles import StaticFiles
 
 from .api import Actions, add_api
+from .api_goods import add_goods_api
+from .frame import frame, language, templates
+from .pages import add_pages
+from .words import DEVICES, STATES, word
 
 StatusSource = Callable[[], dict[str, Any]]
 NO_CACHE = {"Cache-Control": "no-store"}
 
-# Tones have one meaning each (UI.md): ok green, wait amber, bad red, off grey.
-STATES: dict[str, tuple[str, str, str]] = {  # state -> (tone, Russian, English)
-    "ok": ("ok", "работает", "working"),
-    "connected": ("ok", "на связи", "connected"),
-    "connecting": ("wait", "подключается", "connecting"),
-    "not_connected": ("wait", "не подключено", "not connected"),
-    "waiting": ("wait", "ожидание", "waiting"),
-    "offline": ("bad", "нет связи", "offline"),
-    "error": ("bad", "ошибка", "error"),
-    "paper_out": ("bad", "нет бумаги", "paper out"),
-    "cover_open": ("bad", "открыта крышка", "cover open"),
-    "shift_expired": ("bad", "смена больше 24 часов", "shift over 24 hours"),
-    "not_configured": ("off", "не настроено", "not configured"),
-}
-DEVICES = {
-    "fiscal": ("Фискальный регистратор", "Fiscal register"),
-    "printer": ("Принтер чеков", "Receipt printer"),
-    "scanner": ("Сканер штрихкодов", "Barcode scanner"),
-    "gpio": ("Индикаторы и кнопка", "Lights and button (GPIO)"),
-}
 ORDER_STATUSES = {
     "new": ("новый", "new"),
     "reserved": ("в резерве", "reserved"),
@@ -124,13 +108,8 @@ TEXTS = {
 def create_app(status: StatusSource, actions: Actions | None = None) -> FastAPI:
     # No /docs or /redoc: they load JavaScript from a CDN, and the shop may be offline.
     app = FastAPI(title="Store gateway", docs_url=None, redoc_url=None)
-    templates = Environment(
-        loader=FileSystemLoader(Path(__file__).with_name("templates")),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    pages = templates()
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -145,12 +124,17 @@ def create_app(status: StatusSource, actions: Actions | None = None) -> FastAPI:
 
     if actions is not None:
         add_api(app, actions)
+        add_goods_api(app, actions)
 
     @app.get("/", response_class=HTMLResponse)
     def status_page(lang: str = "ru") -> HTMLResponse:
-        lang = "en" if lang == "en" else "ru"
-        html = templates.get_template("status.html").render(page_view(status(), lang))
-        return HTMLResponse(html, headers=NO_CACHE)
+        lang = language(lang)
+        data = status()
+        view = page_view(data, lang) | {"frame": frame(data, lang, "/")}
+        return HTMLResponse(pages.get_template("status.html").render(view), headers=NO_CACHE)
+
+    if actions is not None:
+        add_pages(app, status, pages)
 
     return app
 
@@ -160,8 +144,7 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
     en = lang == "en"
 
     def state(name: object) -> dict[str, str]:
-        tone, ru_word, en_word = STATES.get(str(name), ("bad", str(name), str(name)))
-        return {"tone": tone, "word": en_word if en else ru_word}
+        return word(STATES, str(name), en)
 
     def label(table: dict[str, tuple[str, str]], key: str) -> str:
         return table.get(key, (key, key))[1 if en else 0]
@@ -176,7 +159,7 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
     invariants_ok = bool(invariants.get("ok"))
     return {
         "lang": lang,
-        "other_lang": "ru" if en else "en",
+        "title": f"{text['title']} {data.get('store_id', '')}".strip(),
         "t": text,
         "ok": bool(data.get("ok")),
         "store_id": data.get("store_id", ""),

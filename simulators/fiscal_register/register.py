@@ -5,6 +5,7 @@
 """
 
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from . import commands_marking, commands_receipt, commands_shift, commands_status, errors
@@ -49,6 +50,7 @@ class Register:
         self.receipt: commands_receipt.Receipt | None = None
         self.document_tlv: dict = {}  # FF0C outside a receipt: goes into the next FN document
         self.marking: commands_marking.MarkingCheck | None = None
+        self.executed: Counter[int] = Counter()  # commands run, by code (survives power cycles)
 
     def power_lost(self) -> None:
         """Volatile state is gone: an open receipt is annulled; the drive is re-read from disk."""
@@ -120,6 +122,7 @@ class Register:
     # dispatch ------------------------------------------------------------------------------
     def execute(self, payload: bytes) -> bytes:
         code, body = split_command(payload)
+        self.executed[code] += 1
         prefix = command_bytes(code)
         handler = HANDLERS.get(code)
         if handler is None:

@@ -140,6 +140,12 @@ class FiscalRegisterSimulator:
             return copy.deepcopy(self.drive.documents)
 
     @property
+    def executed(self) -> dict[int, int]:
+        """How many times each command code was executed."""
+        with self._lock:
+            return dict(self.register.executed)
+
+    @property
     def document_count(self) -> int:
         """Documents in the fiscal drive (cheap: no copy)."""
         with self._lock:

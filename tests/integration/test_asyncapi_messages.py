@@ -17,7 +17,9 @@ from gateway.domain.messages import INBOUND_TYPES, envelope_bytes
 from gateway.services.inbox import skip_gap
 from tests import builders
 from tests.asyncapi_cloud import (
+    NEW_LABEL,
     PREFIX,
+    STRANGE_LABEL,
     SUFFIX_OF,
     TS,
     Cloud,
@@ -30,7 +32,7 @@ from tests.asyncapi_contract import Contract, load_document
 # Gateway → cloud types the contract defines but no code publishes yet. When one of them gets an
 # emit(...) in the gateway package, the test fails until run_scenario (tests/asyncapi_cloud.py)
 # produces it.
-NOT_PRODUCED_YET = frozenset({"receiving.posted"})
+NOT_PRODUCED_YET: frozenset[str] = frozenset()
 
 # The message.rejected / order.rejected reasons the scenario must provoke.
 REJECTION_REASONS = frozenset(
@@ -120,6 +122,21 @@ def test_every_message_the_code_publishes_validates(shop, contract):
         "cash_out": 0,
         "cash_in_drawer": 5000,
     }
+
+    # The stockroom (receive_and_count in tests/asyncapi_cloud.py).
+    [posted] = validated["receiving.posted"]
+    assert posted["lines"] == [{"sku": "TS-RED-M", "qty": 11}, {"sku": "B", "qty": 12}]
+    assert posted["unknown_codes"] == [STRANGE_LABEL]
+    assert posted["unknown"] == [{"code": STRANGE_LABEL, "scans": 1}]
+    assert posted["resolved_codes"] == [{"code": NEW_LABEL, "sku": "B", "pack": 6, "learned": True}]
+    assert (posted["by"], posted["supplier_ref"]) == ("Анна", "УПД 118")
+    [counted] = [d for d in validated["stock.adjusted"] if d["reason"] == "stocktake"]
+    assert counted["items"] == [
+        {"sku": "B", "delta": -11, "on_hand": 6},
+        {"sku": "TS-RED-M", "delta": -3, "on_hand": 10},
+    ]
+    assert (counted["by"], counted["stocktake_id"]) == ("Управляющий", "INV-1")
+    assert "receipt_id" not in counted
 
     # gateway.status, built like the running gateway builds it, without starting anything.
     config = load_config(None, env={"STOREGW_DATABASE_PATH": str(shop.db.path)})

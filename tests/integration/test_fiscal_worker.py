@@ -6,6 +6,7 @@ import json
 import time
 from contextlib import closing
 
+import psutil
 import pytest
 
 from drivers.fiscal import Cashier, ShtrihM
@@ -265,3 +266,19 @@ def test_staff_requests_to_a_dead_register_fail_fast_with_a_clear_message(
 
 def _link_settings() -> dict:
     return {key: FAST[key] for key in ("control_timeout", "byte_timeout", "timeout_scale")}
+
+
+def test_an_idle_worker_neither_spins_nor_floods_the_register(writer, sim, start_worker):
+    """Commits elsewhere (orders, stock) wake the worker, but with nothing to print it only
+    looks at its queue; the register is asked for its status once per `poll`."""
+    start_worker(poll=0.5)
+    wait_for(lambda: sim.executed.get(0x10), "the first status poll")
+    process = psutil.Process()
+    cpu_before, polls_before = sum(process.cpu_times()[:2]), sim.executed[0x10]
+    for _ in range(100):  # a busy shop: many unrelated transactions
+        writer.call(apply_stock_change, parse_stock_change("adjust", builders.stock_adjust(MUG=1)))
+        time.sleep(0.01)
+    idle = 1.0 + 0.01 * 100  # seconds, about
+    polls = sim.executed[0x10] - polls_before
+    assert polls <= idle / 0.5 + 2, polls
+    assert sum(process.cpu_times()[:2]) - cpu_before < 0.5 * idle  # no busy loop

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import suppress
@@ -34,6 +35,8 @@ from drivers.fiscal.link import LinkSettings
 from drivers.fiscal.receipt import Cashier, validate_receipt
 from drivers.fiscal.register import RegisterStatus
 from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER, driver_receipt
+from gateway.adapters.sqlite.connection import open_connection
+from gateway.adapters.sqlite.fiscal_repo import FiscalRepo
 from gateway.config import FiscalConfig
 from gateway.domain.errors import InvalidTransition
 from gateway.domain.fiscal import SELL, SENDING, Fiscalised, ReceiptJob
@@ -75,6 +78,8 @@ class FiscalWorker:
         self.detail = "not connected yet"
         self.shift: dict[str, Any] = CLOSED_SHIFT
         self._seen_mode: int | None = None
+        self._polled_at = float("-inf")  # when the register's status was last asked
+        self._reads = None  # the worker thread's read-only connection
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> FiscalWorker:
@@ -117,29 +122,47 @@ class FiscalWorker:
 
     # --- the loop ----------------------------------------------------------------------------
     def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                pause = self._step()
-                self._backoff = 0.0
-            except (LinkError, OSError) as exc:
-                pause = self._lost(f"{exc}")
-            except FiscalError as exc:  # FN failure, or a refusal outside any job
-                self._set_state("error", str(exc))
-                pause = self._next_backoff()
-            except Exception as exc:  # a bug or a database error: keep the thread alive
-                log.exception("fiscal worker: %s", exc)
-                self._set_state("error", f"{type(exc).__name__}: {exc}")
-                pause = self._next_backoff()
-            if pause:
-                self._wake.wait(pause)
-                self._wake.clear()
+        self._reads = open_connection(self.writer.path, readonly=True)
+        try:
+            while not self._stopping.is_set():
+                self._rest(self._work())
+        finally:
+            self._reads.close()
+
+    def _work(self) -> float:
+        try:
+            pause = self._step()
+            self._backoff = 0.0
+            return pause
+        except (LinkError, OSError) as exc:
+            return self._lost(f"{exc}")
+        except FiscalError as exc:  # FN failure, or a refusal outside any job
+            self._set_state("error", str(exc))
+        except Exception as exc:  # a bug or a database error: keep the thread alive
+            log.exception("fiscal worker: %s", exc)
+            self._set_state("error", f"{type(exc).__name__}: {exc}")
+        return self._next_backoff()
+
+    def _rest(self, pause: float) -> None:
+        """Wait `pause` seconds. A commit (maybe a new job) ends the wait, except while backing
+        off from a dead register; a staff request or the stop always ends it."""
+        deadline = time.monotonic() + pause
+        while (remaining := deadline - time.monotonic()) > 0 and not self._stopping.is_set():
+            woken = self._wake.wait(remaining)
+            self._wake.clear()
+            if woken and (not self._backoff or not self._requests.empty()):
+                return
 
     def _step(self) -> float:
         """One unit of work; returns how long to wait before the next."""
+        job = FiscalRepo(self._reads, "").next_job()
+        since_poll = time.monotonic() - self._polled_at
+        if job is None and self._requests.empty() and since_poll < self.config.poll:
+            return self.config.poll - since_poll  # a commit woke us for nothing to print
         register = self._connected()
         status = register.status()
+        self._polled_at = time.monotonic()
         self._observe(register, status)
-        job = self.writer.call(lambda uow: uow.fiscal.next_job())
         if job is not None and job.state == SENDING:
             self._reconcile(register, job)  # before any other document can be made
             return 0.0
@@ -247,7 +270,7 @@ class FiscalWorker:
             self.writer.call(service.shift_opened, number, by=None, fd=None, fp=None)
             self.shift = {"open": True, "number": number, "expired": status.shift_expired}
         else:
-            known = self.writer.call(lambda uow: uow.fiscal.open_shift())
+            known = FiscalRepo(self._reads, "").open_shift()
             if known is not None:
                 self.writer.call(service.shift_closed, known, by=None, fd=None, fp=None)
             self.shift = CLOSED_SHIFT

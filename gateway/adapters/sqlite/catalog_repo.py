@@ -5,6 +5,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from gateway.domain.catalog import Product
+from gateway.domain.receiving import BarcodeMatch
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,38 @@ class CatalogRepo:
             self.conn.execute("UPDATE product SET archived = 1 WHERE id = ?", (product_id,))
             self.conn.execute("UPDATE variant SET archived = 1 WHERE product_id = ?", (product_id,))
         return ids
+
+    # --- barcode lookup (receiving, stocktake) ---------------------------------------------------
+    def barcode_matches(self, code: str) -> list[BarcodeMatch]:
+        """Every sku this exact barcode belongs to (MoySklad allows one barcode on several)."""
+        rows = self.conn.execute(
+            "SELECT b.code, b.sku, b.pack_qty, v.name, v.archived"
+            " FROM barcode b JOIN variant v ON v.sku = b.sku WHERE b.code = ? ORDER BY b.sku",
+            (code,),
+        )
+        return [BarcodeMatch(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    def barcodes_of(self, sku: str) -> list[BarcodeMatch]:
+        rows = self.conn.execute(
+            "SELECT b.code, b.sku, b.pack_qty, v.name, v.archived"
+            " FROM barcode b JOIN variant v ON v.sku = b.sku WHERE b.sku = ? ORDER BY b.code",
+            (sku,),
+        )
+        return [BarcodeMatch(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    def find_barcode(self, codes: list[str]) -> list[BarcodeMatch]:
+        """The matches of the first of `codes` the catalog knows (best form first), or []."""
+        for code in codes:
+            matches = self.barcode_matches(code)
+            if matches:
+                return matches
+        return []
+
+    def add_barcode(self, code: str, sku: str, pack: int) -> None:
+        """A barcode learned locally (a manager linked an unknown code). The cloud learns it
+        from the receiving.posted event; its next catalog.upsert of the product replaces it."""
+        self.conn.execute(
+            "INSERT INTO barcode(code, sku, pack_qty) VALUES (?, ?, ?)"
+            " ON CONFLICT(code, sku) DO UPDATE SET pack_qty = excluded.pack_qty",
+            (code, sku, pack),
+        )

@@ -4,7 +4,9 @@ import sqlite3
 
 from gateway.domain.fiscal import FAILED, JOB_STATES, shift_totals
 from gateway.domain.orders import STATUSES
+from gateway.domain.receiving import lookup_codes
 
+from .catalog_repo import CatalogRepo
 from .fiscal_repo import FiscalRepo
 
 
@@ -111,3 +113,15 @@ def receipt_rows(conn: sqlite3.Connection, *, state: str | None = None, limit: i
     where, args = ("WHERE state = ?", (state,)) if state else ("", ())
     rows = conn.execute(f"{query} {where} ORDER BY id DESC LIMIT ?", (*args, limit))
     return [dict(row) for row in rows]
+
+
+def lookup_code(conn: sqlite3.Connection, code: str, gtin: str | None = None) -> dict | None:
+    """A scanned or typed code: the sku(s) it names, with their stock; None if unknown."""
+    matches = CatalogRepo(conn).find_barcode(lookup_codes(code, gtin))
+    if not matches:
+        return None
+    items = []
+    for match in matches:
+        [row] = stock_rows(conn, match.sku) or [{"sku": match.sku, "name": match.name}]
+        items.append({**row, "pack": match.pack, "barcode": match.code})
+    return {"code": code, "items": items}

@@ -241,3 +241,16 @@ CREATE TABLE cash_move(
 """
     )
 
+
+@migrations()
+def m004_receiving_stocktake(db: Database) -> None:
+    from .schema_receiving import create_receiving_and_stocktake
+
+    create_receiving_and_stocktake(db)
+
+
+@migrations()
+def m005_print_queue(db: Database) -> None:
+    from .schema_print import create_print_queue
+
+    create_print_queue(db)

@@ -10,7 +10,10 @@ from .catalog_repo import CatalogRepo
 from .fiscal_repo import FiscalRepo
 from .order_repo import OrderRepo
 from .outbox import Coalescing, CommandLog, Outbox, utc_now
+from .print_repo import PrintRepo
+from .receiving_repo import ReceivingRepo
 from .stock_repo import StockRepo
+from .stocktake_repo import StocktakeRepo
 from .sync_repo import SyncRepo
 
 
@@ -26,6 +29,9 @@ class SqliteUnitOfWork:
         self.stock = StockRepo(conn, now)
         self.orders = OrderRepo(conn, now)
         self.fiscal = FiscalRepo(conn, now)
+        self.receiving = ReceivingRepo(conn, now)
+        self.stocktake = StocktakeRepo(conn, now)
+        self.prints = PrintRepo(conn, now)
 
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)

@@ -1,0 +1,104 @@
+"""The shop's scanner as the gateway uses it: every scan (from the physical scanner or typed on a
+tablet) goes to the document a member of staff chose on the screen -- a receiving or a stocktake
+-- or, with none chosen, just looks the item up. Each scan gets a good or a bad beep and a line
+in a short history the screens show («Футболка (красный, M): 3 шт.», «Неизвестный код ...»).
+
+The station never writes SQL itself: the handlers it is given run the services through the
+writer. Scans are handled one at a time in the reader's thread, in the order they were made.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from drivers.scanner import BarcodeError, ParsedCode, Scan, scan_from_text
+from gateway.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+HISTORY = 30
+TARGET_KINDS = ("receiving", "stocktake")
+
+Handler = Callable[[str, ParsedCode, str], dict]  # (document id, code, staff name) -> result
+
+
+class Feedback(Protocol):
+    def good_scan(self) -> None: ...
+
+    def bad_scan(self) -> None: ...
+
+
+class ScanStation:
+    def __init__(
+        self,
+        handlers: dict[str, Handler],
+        lookup: Callable[[ParsedCode], dict | None],
+        feedback: Feedback | None = None,
+    ):
+        self.handlers = handlers  # "receiving" / "stocktake" -> handler
+        self.lookup = lookup
+        self.feedback = feedback
+        self.target: dict[str, Any] | None = None
+        self.history: deque[dict] = deque(maxlen=HISTORY)
+        self._lock = threading.Lock()  # one scan at a time, whoever delivers it
+
+    def set_target(self, kind: str | None, doc_id: str | None = None, by: str = "") -> dict:
+        """Staff opened a receiving or a stocktake on a screen: scans go there until changed."""
+        if kind is None:
+            self.target = None
+        elif kind not in TARGET_KINDS or not doc_id:
+            raise DomainError(f"scans can go to a receiving or a stocktake, not {kind!r}")
+        else:
+            self.target = {"kind": kind, "id": doc_id, "by": by or "сканер"}
+        return {"target": self.target}
+
+    def finished(self, doc_id: str) -> None:
+        """The document was posted, applied or dropped: later scans just look items up."""
+        target = self.target
+        if target is not None and target["id"] == doc_id:
+            self.target = None
+
+    def scan_text(self, text: str, by: str = "") -> dict:
+        """A code typed on a tablet (or a camera's result) goes the same way as a real scan."""
+        return self.handle(scan_from_text(text.strip()), by=by)
+
+    def handle(self, scan: Scan, by: str = "") -> dict:
+        with self._lock:
+            entry = self._handle(scan, by)
+        entry["at"] = time.time()
+        self.history.appendleft(entry)
+        if self.feedback is not None:
+            (self.feedback.good_scan if entry["ok"] else self.feedback.bad_scan)()
+        return entry
+
+    def _handle(self, scan: Scan, by: str) -> dict:
+        entry: dict[str, Any] = {"text": scan.text, "ok": False}
+        if scan.error is not None:
+            return entry | _refusal(scan.error)
+        code = scan.code
+        entry["code"] = code.code
+        target = self.target
+        if target is None:
+            found = self.lookup(code)
+            if found is None:
+                return entry | {"message": f"Неизвестный код {code.code} / Unknown code"}
+            return entry | {"ok": True, "found": found}
+        try:
+            result = self.handlers[target["kind"]](target["id"], code, by or target["by"])
+        except DomainError as exc:
+            return entry | {"message": exc.detail, "reason": exc.reason}
+        # An unknown code is kept on the document (a manager links it later), but the person
+        # scanning must look at the screen: it gets the bad beep.
+        return entry | {"ok": not result.get("unknown"), "target": dict(target), "result": result}
+
+    def snapshot(self) -> dict:
+        return {"target": self.target, "last": list(self.history)[:10]}
+
+
+def _refusal(error: BarcodeError) -> dict:
+    return {"message": str(error), "reason": error.reason}

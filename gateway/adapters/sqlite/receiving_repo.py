@@ -1,0 +1,184 @@
+"""Receiving documents (приёмка) in SQLite: the draft's lines, unresolved codes and links."""
+
+import sqlite3
+from types import SimpleNamespace
+
+from gateway.domain.receiving import CodeLink, ReceivingDoc, ReceivingLine, UnknownCode
+from gateway.services.receiving import receiving_view as _view
+
+_DOC_COLUMNS = (
+    "id, status, sync_id, supplier_ref, created_by, created_at, posted_by, posted_at,"
+    " voided_by, voided_at"
+)
+# The next position in a document: after every line and unknown code scanned so far.
+_NEXT_POS = (
+    "(SELECT COALESCE(MAX(pos), 0) + 1 FROM (SELECT pos FROM receiving_line WHERE doc_id = :doc"
+    " UNION ALL SELECT pos FROM receiving_unknown WHERE doc_id = :doc))"
+)
+
+
+def _link(row) -> CodeLink:
+    return CodeLink(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+
+
+class ReceivingRepo:
+    def __init__(self, conn: sqlite3.Connection, now: str):
+        self.conn = conn
+        self.now = now
+
+    # --- the document ----------------------------------------------------------------------------
+    def add(self, doc: ReceivingDoc) -> None:
+        self.conn.execute(
+            f"INSERT INTO receiving_doc({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                doc.status,
+                doc.sync_id,
+                doc.supplier_ref,
+                doc.created_by,
+                doc.created_at,
+                doc.posted_by,
+                doc.posted_at,
+                doc.voided_by,
+                doc.voided_at,
+            ),
+        )
+
+    def get(self, doc_id: str) -> ReceivingDoc | None:
+        row = self.conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM receiving_doc WHERE id = ?", (doc_id,)
+        ).fetchone()
+        return None if row is None else ReceivingDoc(*row)
+
+    def save(self, doc: ReceivingDoc) -> None:
+        self.conn.execute(
+            "UPDATE receiving_doc SET status = ?, posted_by = ?, posted_at = ?, voided_by = ?,"
+            " voided_at = ? WHERE id = ?",
+            (doc.status, doc.posted_by, doc.posted_at, doc.voided_by, doc.voided_at, doc.doc_id),
+        )
+
+    def drafts(self) -> list[ReceivingDoc]:
+        rows = self.conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM receiving_doc WHERE status = 'draft' ORDER BY created_at"
+        )
+        return [ReceivingDoc(*row) for row in rows]
+
+    # --- lines of known skus ---------------------------------------------------------------------
+    def line_qty(self, doc_id: str, sku: str) -> int:
+        row = self.conn.execute(
+            "SELECT qty FROM receiving_line WHERE doc_id = ? AND sku = ?", (doc_id, sku)
+        ).fetchone()
+        return 0 if row is None else row[0]
+
+    def set_line(self, doc_id: str, sku: str, qty: int, *, code: str | None = None) -> None:
+        """The line's total (0 removes it). A new line goes after the others."""
+        if qty <= 0:
+            self.conn.execute(
+                "DELETE FROM receiving_line WHERE doc_id = ? AND sku = ?", (doc_id, sku)
+            )
+            return
+        self.conn.execute(
+            "INSERT INTO receiving_line(doc_id, sku, qty, pos, last_code)"
+            f" VALUES (:doc, :sku, :qty, {_NEXT_POS}, :code)"
+            " ON CONFLICT(doc_id, sku) DO UPDATE SET qty = excluded.qty,"
+            " last_code = COALESCE(excluded.last_code, last_code)",
+            {"doc": doc_id, "sku": sku, "qty": qty, "code": code},
+        )
+
+    def lines(self, doc_id: str) -> list[ReceivingLine]:
+        rows = self.conn.execute(
+            "SELECT l.sku, l.qty, v.name, l.last_code, v.archived FROM receiving_line l"
+            " JOIN variant v ON v.sku = l.sku WHERE l.doc_id = ? ORDER BY l.pos",
+            (doc_id,),
+        )
+        return [ReceivingLine(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    # --- codes the catalog did not know ----------------------------------------------------------
+    def unknown_scans(self, doc_id: str, code: str) -> int:
+        row = self.conn.execute(
+            "SELECT scans FROM receiving_unknown WHERE doc_id = ? AND code = ?", (doc_id, code)
+        ).fetchone()
+        return 0 if row is None else row[0]
+
+    def set_unknown(self, doc_id: str, code: str, scans: int) -> None:
+        if scans <= 0:
+            self.conn.execute(
+                "DELETE FROM receiving_unknown WHERE doc_id = ? AND code = ?", (doc_id, code)
+            )
+            return
+        self.conn.execute(
+            "INSERT INTO receiving_unknown(doc_id, code, scans, pos)"
+            f" VALUES (:doc, :code, :scans, {_NEXT_POS})"
+            " ON CONFLICT(doc_id, code) DO UPDATE SET scans = excluded.scans",
+            {"doc": doc_id, "code": code, "scans": scans},
+        )
+
+    def unknowns(self, doc_id: str) -> list[UnknownCode]:
+        rows = self.conn.execute(
+            "SELECT code, scans FROM receiving_unknown WHERE doc_id = ? ORDER BY pos", (doc_id,)
+        )
+        return [UnknownCode(r[0], r[1]) for r in rows]
+
+    def move_unknown_to_line(self, doc_id: str, code: str, sku: str, units: int) -> None:
+        """A resolved code's scans become units of its sku, in the unknown line's place."""
+        self.conn.execute(
+            "INSERT INTO receiving_line(doc_id, sku, qty, pos, last_code)"
+            " SELECT doc_id, :sku, :units, pos, code FROM receiving_unknown"
+            " WHERE doc_id = :doc AND code = :code"
+            " ON CONFLICT(doc_id, sku) DO UPDATE SET qty = qty + excluded.qty",
+            {"doc": doc_id, "code": code, "sku": sku, "units": units},
+        )
+        self.set_unknown(doc_id, code, 0)
+
+    def add_link(self, doc_id: str, link: CodeLink) -> None:
+        self.conn.execute(
+            "INSERT INTO receiving_link(doc_id, code, sku, pack, scans, learned, linked_by)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (doc_id, link.code, link.sku, link.pack, link.scans, int(link.learned), link.by),
+        )
+
+    def link(self, doc_id: str, code: str) -> CodeLink | None:
+        row = self.conn.execute(
+            "SELECT code, sku, pack, scans, learned, linked_by FROM receiving_link"
+            " WHERE doc_id = ? AND code = ?",
+            (doc_id, code),
+        ).fetchone()
+        return None if row is None else _link(row)
+
+    def links(self, doc_id: str) -> list[CodeLink]:
+        rows = self.conn.execute(
+            "SELECT code, sku, pack, scans, learned, linked_by FROM receiving_link"
+            " WHERE doc_id = ? ORDER BY rowid",
+            (doc_id,),
+        )
+        return [_link(row) for row in rows]
+
+    # --- marking codes: one physical unit each ---------------------------------------------------
+    def remember_unit(self, doc_id: str, code: str, line_key: str) -> bool:
+        """False if this unit was already counted in the document."""
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO receiving_unit(doc_id, code, line_key) VALUES (?,?,?)",
+            (doc_id, code, line_key),
+        )
+        return cursor.rowcount == 1
+
+    def forget_units(self, doc_id: str, line_key: str) -> None:
+        self.conn.execute(
+            "DELETE FROM receiving_unit WHERE doc_id = ? AND line_key = ?", (doc_id, line_key)
+        )
+
+    def rekey_units(self, doc_id: str, old_key: str, new_key: str) -> None:
+        self.conn.execute(
+            "UPDATE receiving_unit SET line_key = ? WHERE doc_id = ? AND line_key = ?",
+            (new_key, doc_id, old_key),
+        )
+
+    def unit_count(self, doc_id: str) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM receiving_unit WHERE doc_id = ?", (doc_id,)
+        ).fetchone()[0]
+
+
+def receiving_view(conn: sqlite3.Connection, doc_id: str) -> dict:
+    """The receiving screen and the printed report, from a read connection."""
+    return _view(SimpleNamespace(receiving=ReceivingRepo(conn, "")), doc_id)

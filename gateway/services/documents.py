@@ -1,0 +1,77 @@
+"""Paper the shop prints from what the gateway knows: the receiving report when a delivery is
+posted, an order's pick slip, a shelf label. Each is queued in the same transaction as the
+action it belongs to, so a posted receiving always has its report, printed once."""
+
+from datetime import datetime
+
+from gateway.domain.errors import NotFound
+
+from .orders import load_open_order
+from .printing import PICK_SLIP, RECEIVING_REPORT, SHELF_LABEL, queue_print, valid_ean13
+from .receiving import post_receiving, receiving_view
+
+
+def post_receiving_and_print(
+    uow, doc_id: str, *, by: str, allow_unresolved: bool = False, report: bool = True
+) -> dict:
+    posted = post_receiving(uow, doc_id, by=by, allow_unresolved=allow_unresolved)
+    if report and not posted.get("already"):
+        posted["print_job"] = print_receiving_report(uow, doc_id, by=by)
+    return posted
+
+
+def print_receiving_report(uow, doc_id: str, *, by: str) -> int:
+    view = receiving_view(uow, doc_id)
+    payload = {
+        "document_id": doc_id,
+        "lines": [
+            {"sku": line["sku"], "name": line["name"], "quantity": line["qty"]}
+            for line in view["lines"]
+        ],
+        "posted_by": view.get("posted_by") or by,
+        "unresolved": [{"code": u["code"], "count": u["scans"]} for u in view["unknown"]],
+        "supplier": view.get("supplier_ref") or "",
+    }
+    if view.get("posted_at"):
+        payload["posted_at"] = local_time(view["posted_at"])
+    return queue_print(uow, RECEIVING_REPORT, payload, by=by)
+
+
+def print_pick_slip(uow, order_id: str, *, by: str) -> int:
+    """What is still to be picked for an open order, with a barcode of its number."""
+    order = load_open_order(uow, order_id, None, "print a pick slip for")
+    lines = [
+        {"sku": line.sku, "name": _name(uow, line.sku), "quantity": line.open_qty}
+        for line in order.lines
+        if line.open_qty > 0
+    ]
+    payload = {
+        "order_number": order.number,
+        "customer": order.customer.name or "",
+        "phone": order.customer.phone or "",
+        "lines": lines,
+        "total_kopecks": sum(line.price * line.open_qty for line in order.lines),
+    }
+    return queue_print(uow, PICK_SLIP, payload, by=by)
+
+
+def print_shelf_label(uow, sku: str, *, by: str) -> int:
+    variant = uow.catalog.variant(sku)
+    if variant is None:
+        raise NotFound(f"unknown sku {sku}")
+    codes = [match.code for match in uow.catalog.barcodes_of(sku) if match.pack == 1]
+    ean13 = next((code for code in codes if valid_ean13(code)), None)
+    payload = {"name": variant.name, "price_kopecks": variant.price, "sku": sku}
+    if ean13 is not None:
+        payload["ean13"] = ean13
+    return queue_print(uow, SHELF_LABEL, payload, by=by)
+
+
+def local_time(utc: str) -> str:
+    """Stored times are UTC; paper shows the shop's own clock (the Pi's time zone)."""
+    return datetime.fromisoformat(utc).astimezone().replace(tzinfo=None).isoformat()
+
+
+def _name(uow, sku: str) -> str:
+    variant = uow.catalog.variant(sku)
+    return variant.name if variant else sku

@@ -1,0 +1,402 @@
+"""Receiving (приёмка): a draft document filled by scans, posted once (DOMAIN.md 29, 33, 34).
+
+Every function takes the unit of work first, so an HTTP handler or a scanner callback calls it
+as `writer.call(scan_into_receiving, doc_id, code, by=...)`. Commands take an optional
+`idem_key` (a tablet's key, reused on retry): the repeat returns the stored result.
+
+Policy on unresolved codes (DOMAIN.md 34): a draft with codes the catalog does not know is
+posted only when the caller says so (`allow_unresolved=True`, after the screen asked «N
+неизвестных кодов не попадут на склад — провести?»). Posting then adds the known lines, keeps
+the unknown codes on the document and exports them in `receiving.posted.unknown_codes` for the
+cloud to map; nothing is added for them. A delivery is never held up by one strange label, and
+goods are never left out of stock without a person having seen it."""
+
+import uuid
+from dataclasses import dataclass
+
+from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
+from gateway.domain.receiving import (
+    AMBIGUOUS,
+    COUNTED,
+    DRAFT,
+    POSTED,
+    REPEAT,
+    UNKNOWN,
+    VOIDED,
+    BarcodeMatch,
+    CodeLink,
+    ReceivingDoc,
+    checked_total,
+    clean_code,
+    clean_gtin,
+    lookup_codes,
+    pick_match,
+    scan_units,
+    unknown_code_key,
+)
+from gateway.domain.validation import optional_str, require_id, require_int
+
+from .idempotency import run_once
+from .orders import refill
+from .stock import change_on_hand
+
+
+@dataclass(frozen=True)
+class Identified:
+    """What a scanned code is: a match to count, candidates to choose from, or unknown."""
+
+    code: str  # as scanned (cleaned)
+    key: str  # what an unknown code is kept under (a marking code: its GTIN)
+    match: BarcodeMatch | None
+    candidates: list[BarcodeMatch]
+
+
+def identify(uow, code: str, gtin: str | None = None, sku: str | None = None) -> Identified:
+    """Look a scan up: the exact code first, then its GTIN (GTIN-14, EAN-13, UPC-A, EAN-8
+    forms). `sku` is staff's answer when the barcode belongs to several skus."""
+    code = clean_code(code)
+    gtin = clean_gtin(gtin)
+    matches = uow.catalog.find_barcode(lookup_codes(code, gtin))
+    key = unknown_code_key(code, gtin)
+    if not matches:
+        if sku is not None:
+            raise InvalidInput(
+                f"code {key} is not a barcode in the catalog: link it to {sku} instead",
+                reason="unknown_code",
+            )
+        return Identified(code, key, None, [])
+    match, candidates = pick_match(matches, sku)
+    return Identified(code, key, match, candidates)
+
+
+def start_receiving(
+    uow, *, by: str | None, supplier_ref: str | None = None, idem_key: str | None = None
+) -> dict:
+    """A new draft. `supplier_ref`: the supplier's invoice number (накладная), if known."""
+
+    def start() -> dict:
+        ref = optional_str({"supplier_ref": supplier_ref}, "supplier_ref", "receiving")
+        doc = ReceivingDoc(
+            doc_id=f"R-{uow.next_counter('receiving')}",
+            status=DRAFT,
+            sync_id=str(uuid.uuid4()),
+            supplier_ref=ref,
+            created_by=by,
+            created_at=uow.now,
+        )
+        uow.receiving.add(doc)
+        return _header(doc)
+
+    return run_once(uow, idem_key, "receiving.start", start)
+
+
+def scan_into_receiving(
+    uow,
+    doc_id: str,
+    code: str,
+    *,
+    by: str | None,
+    gtin: str | None = None,
+    qty: int | None = None,
+    sku: str | None = None,
+    marking: bool = False,
+    idem_key: str | None = None,
+) -> dict:
+    """One scan: `qty` items (default 1) of the scanned barcode, each its pack quantity.
+
+    `gtin`: the GTIN of a Честный ЗНАК code (the caller parsed it). `marking=True`: the code
+    names one physical unit, so a second scan of it in this document is a repeat, not a second
+    unit. `sku`: staff's choice when the barcode belongs to several skus.
+    Returns `outcome` (counted | unknown | ambiguous | repeat), `accepted` (good-scan beep)
+    and the running `qty` of the line (units; scans for an unknown code)."""
+
+    def scan() -> dict:
+        _draft(uow, doc_id, "scan into")
+        found = identify(uow, code, gtin, sku)
+        link = uow.receiving.link(doc_id, found.key) if found.match is None else None
+        if found.candidates:
+            return _scan_result(doc_id, found, AMBIGUOUS, accepted=False)
+        if marking and (qty or 1) != 1:
+            raise InvalidInput("a marking code is one unit: scan each unit, qty must be 1")
+        line_key = found.match.sku if found.match else (link.sku if link else found.key)
+        if marking and not uow.receiving.remember_unit(doc_id, found.code, line_key):
+            current = _line_count(uow, doc_id, line_key)
+            return _scan_result(doc_id, found, REPEAT, accepted=False, qty=current)
+        if found.match is None and link is None:
+            scans = checked_total(
+                uow.receiving.unknown_scans(doc_id, found.key), scan_units(qty, 1), found.key
+            )
+            uow.receiving.set_unknown(doc_id, found.key, scans)
+            return _scan_result(doc_id, found, UNKNOWN, accepted=True, qty=scans, added=1)
+        target_sku = found.match.sku if found.match else link.sku
+        pack = found.match.pack if found.match else link.pack
+        units = scan_units(qty, pack)
+        total = checked_total(uow.receiving.line_qty(doc_id, target_sku), units, target_sku)
+        uow.receiving.set_line(doc_id, target_sku, total, code=found.code)
+        if link is not None:  # an unknown code already linked in this document
+            variant = uow.catalog.variant(target_sku)
+            found = Identified(
+                found.code,
+                found.key,
+                BarcodeMatch(found.key, target_sku, pack, variant.name, variant.archived),
+                [],
+            )
+        return _scan_result(doc_id, found, COUNTED, accepted=True, qty=total, added=units)
+
+    return run_once(uow, idem_key, "receiving.scan", scan)
+
+
+def set_receiving_qty(
+    uow, doc_id: str, line: str, qty: int, *, by: str | None, idem_key: str | None = None
+) -> dict:
+    """Correct a line (a double scan, a damaged unit): `line` is a sku or an unknown code; qty
+    is units for a sku, scans for an unknown code; 0 removes the line. A sku that has no line
+    yet gets one (goods without a barcode, typed in)."""
+
+    def correct() -> dict:
+        _draft(uow, doc_id, "change")
+        key = clean_code(line, "line")
+        new_qty = require_int(qty, "qty", minimum=0)
+        repo = uow.receiving
+        if repo.line_qty(doc_id, key):
+            kind = "sku"
+        elif repo.unknown_scans(doc_id, key):
+            kind = "unknown"
+        elif uow.catalog.variant(key) is not None:
+            kind = "sku"
+        else:
+            raise NotFound(f"receiving {doc_id} has no line {key} and there is no sku {key}")
+        if kind == "sku":
+            repo.set_line(doc_id, key, new_qty)
+        else:
+            repo.set_unknown(doc_id, key, new_qty)
+        if new_qty == 0:
+            repo.forget_units(doc_id, key)  # its marked units may be scanned again
+        return {"doc_id": doc_id, "line": key, "kind": kind, "qty": new_qty}
+
+    return run_once(uow, idem_key, "receiving.set_qty", correct)
+
+
+def resolve_unknown_code(
+    uow,
+    doc_id: str,
+    code: str,
+    sku: str,
+    *,
+    by: str | None,
+    pack: int = 1,
+    learn: bool = True,
+    idem_key: str | None = None,
+) -> dict:
+    """A manager says what an unknown code is: its scans become `scans × pack` units of `sku`.
+    learn=True also adds the barcode to the local catalog, so the next scan finds it; the
+    link is exported in `receiving.posted` (`resolved_codes`) for the cloud to add it to its
+    catalog (the cloud's next catalog.upsert of that product is authoritative)."""
+
+    def resolve() -> dict:
+        _draft(uow, doc_id, "link a code in")
+        key = clean_code(code)
+        scans = uow.receiving.unknown_scans(doc_id, key)
+        if not scans:
+            raise NotFound(f"receiving {doc_id} has no unknown code {key}")
+        variant = uow.catalog.variant(require_id(sku, "sku"))
+        if variant is None:
+            raise NotFound(f"unknown sku {sku}")
+        size = require_int(pack, "pack", minimum=1)
+        units = scan_units(scans, size)
+        total = checked_total(uow.receiving.line_qty(doc_id, variant.sku), units, variant.sku)
+        if learn:
+            taken = [m.sku for m in uow.catalog.find_barcode(lookup_codes(key)) if m.sku != sku]
+            if taken:
+                raise InvalidInput(
+                    f"barcode {key} already belongs to {', '.join(taken)} in the catalog:"
+                    " link it for this document only (learn=False) or fix the catalog",
+                    reason="barcode_taken",
+                )
+            uow.catalog.add_barcode(key, variant.sku, size)
+        uow.receiving.move_unknown_to_line(doc_id, key, variant.sku, units)
+        uow.receiving.rekey_units(doc_id, key, variant.sku)
+        uow.receiving.add_link(doc_id, CodeLink(key, variant.sku, size, scans, learn, by))
+        return {
+            "doc_id": doc_id,
+            "code": key,
+            "sku": variant.sku,
+            "name": variant.name,
+            "pack": size,
+            "learned": learn,
+            "added": units,
+            "qty": total,
+        }
+
+    return run_once(uow, idem_key, "receiving.resolve", resolve)
+
+
+def post_receiving(
+    uow,
+    doc_id: str,
+    *,
+    by: str | None,
+    allow_unresolved: bool = False,
+    idem_key: str | None = None,
+) -> dict:
+    """Add the goods to stock (ledger reason `receipt`, ref the document), fill short orders
+    first come first served, publish `receiving.posted`. A posted document posted again (a
+    double tap, a retry with another key) changes nothing and returns the same result."""
+
+    def post() -> dict:
+        doc = _load(uow, doc_id)
+        if doc.status == POSTED:
+            return {**_posted_result(uow, doc), "already": True}
+        doc.require_draft("post")
+        lines = uow.receiving.lines(doc_id)
+        unknown = uow.receiving.unknowns(doc_id)
+        if not lines and not unknown:
+            raise InvalidInput(f"receiving {doc_id} is empty: scan the goods first", reason="empty")
+        if unknown and not allow_unresolved:
+            codes = ", ".join(u.code for u in unknown)
+            raise InvalidTransition(
+                f"receiving {doc_id} has {len(unknown)} unknown code(s) ({codes}): link them to"
+                " a sku, or post anyway (allow_unresolved) and they are not added to stock",
+                reason="unresolved_codes",
+            )
+        uow.stock.ensure_levels([line.sku for line in lines])
+        for line in sorted(lines, key=lambda line: line.sku):
+            change_on_hand(uow, line.sku, line.qty, reason="receipt", ref_id=doc_id, actor=by)
+        doc.status, doc.posted_by, doc.posted_at = POSTED, by, uow.now
+        uow.receiving.save(doc)
+        uow.outbox.emit("receiving.posted", _posted_event(uow, doc))
+        refill(uow, {line.sku for line in lines}, by)
+        return _posted_result(uow, doc)
+
+    return run_once(uow, idem_key, "receiving.post", post)
+
+
+def void_receiving(uow, doc_id: str, *, by: str | None, idem_key: str | None = None) -> dict:
+    """Throw a draft away. A posted document cannot be voided (DOMAIN.md 33): its goods may
+    already be reserved or shipped; correct the stock with a stocktake or an adjustment."""
+
+    def void() -> dict:
+        doc = _load(uow, doc_id)
+        if doc.status == VOIDED:
+            return {**_header(doc), "already": True}
+        if doc.status == POSTED:
+            raise InvalidTransition(
+                f"receiving {doc_id} is posted: its goods may already be reserved or shipped,"
+                " so it cannot be voided — correct the stock with a stocktake or an adjustment",
+                reason="posted",
+            )
+        doc.status, doc.voided_by, doc.voided_at = VOIDED, by, uow.now
+        uow.receiving.save(doc)
+        return _header(doc)
+
+    return run_once(uow, idem_key, "receiving.void", void)
+
+
+def receiving_view(uow, doc_id: str) -> dict:
+    """The screen and the printed receiving report: lines with sku, name and qty, unknown codes
+    with their scans, the codes linked here, who posted it and when. Reads only: pass a unit
+    of work, or `receiving_repo.receiving_view(conn, doc_id)` on a read connection."""
+    doc = _load(uow, doc_id)
+    lines = uow.receiving.lines(doc_id)
+    return {
+        **_header(doc),
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "qty": line.qty,
+                "last_code": line.last_code,
+                "archived": line.archived,
+            }
+            for line in lines
+        ],
+        "unknown": [{"code": u.code, "scans": u.scans} for u in uow.receiving.unknowns(doc_id)],
+        "resolved_codes": [link.as_dict() for link in uow.receiving.links(doc_id)],
+        "total_units": sum(line.qty for line in lines),
+    }
+
+
+def receiving_drafts(uow) -> list[dict]:
+    """Open drafts, oldest first (the «Приёмка» screen offers to continue one)."""
+    return [_header(doc) for doc in uow.receiving.drafts()]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _load(uow, doc_id: str) -> ReceivingDoc:
+    doc = uow.receiving.get(doc_id) if isinstance(doc_id, str) else None
+    if doc is None:
+        raise NotFound(f"receiving {doc_id} not found")
+    return doc
+
+
+def _draft(uow, doc_id: str, action: str) -> ReceivingDoc:
+    doc = _load(uow, doc_id)
+    doc.require_draft(action)
+    return doc
+
+
+def _header(doc: ReceivingDoc) -> dict:
+    return {
+        "doc_id": doc.doc_id,
+        "status": doc.status,
+        "supplier_ref": doc.supplier_ref,
+        "sync_id": doc.sync_id,
+        "created_by": doc.created_by,
+        "created_at": doc.created_at,
+        "posted_by": doc.posted_by,
+        "posted_at": doc.posted_at,
+        "voided_by": doc.voided_by,
+        "voided_at": doc.voided_at,
+    }
+
+
+def _line_count(uow, doc_id: str, line_key: str) -> int:
+    return uow.receiving.line_qty(doc_id, line_key) or uow.receiving.unknown_scans(doc_id, line_key)
+
+
+def _scan_result(
+    doc_id: str, found: Identified, outcome: str, *, accepted: bool, qty: int = 0, added: int = 0
+) -> dict:
+    match = found.match
+    return {
+        "doc_id": doc_id,
+        "outcome": outcome,
+        "accepted": accepted,
+        "code": found.code,
+        # the line this scan counts on: its sku, or the unknown code (a marking code's GTIN)
+        "line": match.sku if match else (None if found.candidates else found.key),
+        "sku": match.sku if match else None,
+        "name": match.name if match else None,
+        "pack": match.pack if match else None,
+        "archived": match.archived if match else False,
+        "added": added,
+        "qty": qty,
+        "candidates": [c.as_candidate() for c in found.candidates],
+    }
+
+
+def _posted_event(uow, doc: ReceivingDoc) -> dict:
+    """`receiving.posted`: the contract's fields, then extensions for the cloud's supply."""
+    unknown = uow.receiving.unknowns(doc.doc_id)
+    return {
+        "doc_id": doc.doc_id,
+        "lines": [{"sku": line.sku, "qty": line.qty} for line in uow.receiving.lines(doc.doc_id)],
+        "unknown_codes": [u.code for u in unknown],
+        "by": doc.posted_by,
+        "sync_id": doc.sync_id,
+        "supplier_ref": doc.supplier_ref,
+        "unknown": [{"code": u.code, "scans": u.scans} for u in unknown],
+        "resolved_codes": [link.as_dict() for link in uow.receiving.links(doc.doc_id)],
+    }
+
+
+def _posted_result(uow, doc: ReceivingDoc) -> dict:
+    event = _posted_event(uow, doc)
+    return {
+        **_header(doc),
+        "lines": event["lines"],
+        "unknown_codes": event["unknown_codes"],
+        "resolved_codes": event["resolved_codes"],
+    }

@@ -1,0 +1,382 @@
+"""Stocktake (инвентаризация): a count session over all or part of the catalog (DOMAIN.md 31, 32).
+
+Each sku's book quantity (and last ledger move) is recorded at its first scan; applying adds
+`counted − book at scan` to the CURRENT on_hand, so what was shipped or received between the
+scan and the apply stays shipped or received. All differences are applied in one transaction;
+a count below what is reserved takes reserve from the newest orders (they become short).
+One count is open at a time (two open counts of one sku would correct it twice).
+
+Every function takes the unit of work first (`writer.call(scan_into_stocktake, ...)`)."""
+
+import uuid
+
+from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
+from gateway.domain.receiving import (
+    AMBIGUOUS,
+    COUNTED,
+    OUT_OF_SCOPE,
+    REPEAT,
+    UNKNOWN,
+    checked_total,
+    scan_units,
+)
+from gateway.domain.stocktake import (
+    ABANDONED,
+    APPLIED,
+    COUNTING,
+    SCOPE_ALL,
+    SCOPE_SKUS,
+    STOCK_ADJUSTED_REASON,
+    UNCOUNTED_ZERO,
+    CountLine,
+    Stocktake,
+    parse_scope,
+    parse_uncounted,
+)
+from gateway.domain.validation import require_id, require_int
+
+from .idempotency import run_once
+from .orders import refill
+from .receiving import Identified, identify
+from .stock import change_on_hand
+
+MAX_LISTED_UNCOUNTED = 1000  # a report lists at most this many untouched skus (and counts all)
+
+
+def start_stocktake(
+    uow,
+    *,
+    by: str | None,
+    skus=None,
+    uncounted: str = "ignore",
+    idem_key: str | None = None,
+) -> dict:
+    """Start counting the whole catalog (`skus=None`) or the listed skus. `uncounted`: what a
+    sku in scope that is never scanned means at apply time — "ignore" (it keeps its stock,
+    the default: nobody zeroes a shop by forgetting a shelf) or "zero" (a full count: none
+    was found, its stock goes to 0)."""
+
+    def start() -> dict:
+        scope = parse_scope(skus)
+        policy = parse_uncounted(uncounted)
+        open_take = uow.stocktake.counting()
+        if open_take is not None:
+            raise InvalidTransition(
+                f"stocktake {open_take.take_id} is still counting: apply or abandon it first",
+                reason="stocktake_open",
+            )
+        if scope:
+            known = uow.catalog.owners(list(scope))
+            missing = [sku for sku in scope if sku not in known]
+            if missing:
+                raise NotFound(f"unknown sku {', '.join(missing[:10])}", reason="unknown_sku")
+            uow.stock.ensure_levels(list(scope))
+        take = Stocktake(
+            take_id=f"INV-{uow.next_counter('stocktake')}",
+            status=COUNTING,
+            scope=SCOPE_SKUS if scope else SCOPE_ALL,
+            uncounted=policy,
+            ledger_head=uow.stocktake.ledger_head(),
+            sync_id=str(uuid.uuid4()),
+            started_by=by,
+            started_at=uow.now,
+        )
+        uow.stocktake.add(take, scope)
+        return {**_header(take), "skus": len(scope) if scope else None}
+
+    return run_once(uow, idem_key, "stocktake.start", start)
+
+
+def scan_into_stocktake(
+    uow,
+    take_id: str,
+    code: str,
+    *,
+    by: str | None,
+    gtin: str | None = None,
+    qty: int | None = None,
+    sku: str | None = None,
+    marking: bool = False,
+    idem_key: str | None = None,
+) -> dict:
+    """Count `qty` items (default 1) of the scanned barcode, each its pack quantity. The first
+    scan of a sku records its book quantity. Unknown codes are kept and reported, not counted;
+    a sku outside a partial count's scope is refused (a misplaced item is not this shelf's).
+    `gtin`, `sku`, `marking` as in `scan_into_receiving`."""
+
+    def scan() -> dict:
+        take = _counting(uow, take_id, "scan into")
+        found = identify(uow, code, gtin, sku)
+        if found.candidates:
+            return _scan_result(take_id, found, AMBIGUOUS, accepted=False)
+        if marking and (qty or 1) != 1:
+            raise InvalidInput("a marking code is one unit: scan each unit, qty must be 1")
+        match = found.match
+        if match is not None and not uow.stocktake.in_scope(take, match.sku):
+            return _scan_result(take_id, found, OUT_OF_SCOPE, accepted=False)
+        line_key = match.sku if match else found.key
+        if marking and not uow.stocktake.remember_unit(take_id, found.code, line_key):
+            line = uow.stocktake.line(take_id, line_key) if match else None
+            counted = line[0] if line else uow.stocktake.unknown_scans(take_id, line_key)
+            return _scan_result(take_id, found, REPEAT, accepted=False, qty=counted)
+        if match is None:
+            scans = uow.stocktake.unknown_scans(take_id, found.key)
+            scans = checked_total(scans, scan_units(qty, 1), found.key)
+            uow.stocktake.set_unknown(take_id, found.key, scans)
+            return _scan_result(take_id, found, UNKNOWN, accepted=True, qty=scans, added=1)
+        units = scan_units(qty, match.pack)
+        total, book = _count(uow, take_id, match.sku, add=units, code=found.code)
+        return _scan_result(
+            take_id, found, COUNTED, accepted=True, qty=total, added=units, book=book
+        )
+
+    return run_once(uow, idem_key, "stocktake.scan", scan)
+
+
+def set_stocktake_count(
+    uow,
+    take_id: str,
+    sku: str,
+    counted: int | None,
+    *,
+    by: str | None,
+    idem_key: str | None = None,
+) -> dict:
+    """Correct a count (a double scan), or type one in (goods without a barcode). `counted=0`
+    says «counted, none there»; `counted=None` takes the sku back to «not counted»."""
+
+    def correct() -> dict:
+        take = _counting(uow, take_id, "change")
+        key = require_id(sku, "sku")
+        if uow.catalog.variant(key) is None:
+            raise NotFound(f"unknown sku {key}", reason="unknown_sku")
+        if not uow.stocktake.in_scope(take, key):
+            raise InvalidInput(f"sku {key} is not part of stocktake {take_id}", reason=OUT_OF_SCOPE)
+        if counted is None:
+            uow.stocktake.remove_line(take_id, key)
+            uow.stocktake.forget_units(take_id, key)
+            return {"take_id": take_id, "sku": key, "counted": None, "book": None}
+        value = require_int(counted, "counted", minimum=0)
+        total, book = _count(uow, take_id, key, set_to=value)
+        if value == 0:
+            uow.stocktake.forget_units(take_id, key)
+        return {"take_id": take_id, "sku": key, "counted": total, "book": book}
+
+    return run_once(uow, idem_key, "stocktake.set_count", correct)
+
+
+def stocktake_report(uow, take_id: str) -> dict:
+    """Before applying: per sku the book at scan, the count, the difference, what moved since
+    the scan, on_hand now and what it will become (`will_be`, `delta`, `clamped` when later
+    moves contradict the count, `reserve_taken` from orders). After applying: what was
+    applied. Reads only: pass a unit of work, or `stocktake_repo.stocktake_report(conn, id)`."""
+    take = _load(uow, take_id)
+    if take.status == APPLIED:
+        return {**_header(take), **uow.stocktake.result(take_id)}
+    counted, uncounted = _plan(uow, take)
+    zero = take.uncounted == UNCOUNTED_ZERO
+    planned = counted + (uncounted if zero else [])
+    changes = [line for line in planned if line.delta]
+    return {
+        **_header(take),
+        "lines": [line.as_dict() for line in counted],
+        "not_counted": [
+            line.as_dict() if zero else _untouched(line)
+            for line in uncounted[:MAX_LISTED_UNCOUNTED]
+        ],
+        "not_counted_total": len(uncounted),
+        "unknown_codes": _unknown_codes(uow, take_id),
+        "changes": [{"sku": c.sku, "delta": c.delta, "will_be": c.will_be} for c in changes],
+        "totals": _totals(counted, changes),
+    }
+
+
+def apply_stocktake(uow, take_id: str, *, by: str | None, idem_key: str | None = None) -> dict:
+    """Apply every difference in this one transaction (ledger reason `count_adjust`, ref the
+    stocktake) and publish `stock.adjusted` {reason: "stocktake", items, by, stocktake_id}.
+    Applying again (a double tap, a retry) changes nothing and returns the same result."""
+
+    def apply() -> dict:
+        take = _load(uow, take_id)
+        if take.status == APPLIED:
+            return {**uow.stocktake.result(take_id), "already": True}
+        take.require_counting("apply")
+        counted, uncounted = _plan(uow, take)
+        if not counted:
+            raise InvalidInput(
+                f"nothing was counted in stocktake {take_id}: scan the goods (enter 0 for"
+                " what is not there), or abandon it",
+                reason="empty",
+            )
+        planned = counted + (uncounted if take.uncounted == UNCOUNTED_ZERO else [])
+        items, grew = [], set()
+        for line in sorted(planned, key=lambda line: line.sku):
+            if line.delta == 0:
+                continue
+            on_hand = change_on_hand(
+                uow, line.sku, line.delta, reason="count_adjust", ref_id=take_id, actor=by
+            )
+            items.append({"sku": line.sku, "delta": line.delta, "on_hand": on_hand})
+            if line.delta > 0:
+                grew.add(line.sku)
+        if items:
+            uow.outbox.emit(
+                "stock.adjusted",
+                {
+                    "reason": STOCK_ADJUSTED_REASON,
+                    "items": items,
+                    "by": by,
+                    "stocktake_id": take_id,  # extension: the count document
+                },
+            )
+        refill(uow, grew, by)
+        take.status, take.closed_by, take.closed_at = APPLIED, by, uow.now
+        result = {
+            "take_id": take_id,
+            "status": APPLIED,
+            "applied_by": by,
+            "applied_at": uow.now,
+            "items": items,
+            "lines": [line.as_dict() for line in planned],
+            "unknown_codes": _unknown_codes(uow, take_id),
+            "clamped": [line.sku for line in planned if line.clamped],
+        }
+        uow.stocktake.close(take, result)
+        return result
+
+    return run_once(uow, idem_key, "stocktake.apply", apply)
+
+
+def abandon_stocktake(uow, take_id: str, *, by: str | None, idem_key: str | None = None) -> dict:
+    """Drop a count without changing any stock."""
+
+    def abandon() -> dict:
+        take = _load(uow, take_id)
+        if take.status == ABANDONED:
+            return {**_header(take), "already": True}
+        take.require_counting("abandon")
+        take.status, take.closed_by, take.closed_at = ABANDONED, by, uow.now
+        uow.stocktake.close(take, None)
+        return _header(take)
+
+    return run_once(uow, idem_key, "stocktake.abandon", abandon)
+
+
+def current_stocktake(uow) -> dict | None:
+    """The count in progress, if any (the «Инвентаризация» screen continues it)."""
+    take = uow.stocktake.counting()
+    return None if take is None else _header(take)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _load(uow, take_id: str) -> Stocktake:
+    take = uow.stocktake.get(take_id) if isinstance(take_id, str) else None
+    if take is None:
+        raise NotFound(f"stocktake {take_id} not found")
+    return take
+
+
+def _counting(uow, take_id: str, action: str) -> Stocktake:
+    take = _load(uow, take_id)
+    take.require_counting(action)
+    return take
+
+
+def _count(
+    uow,
+    take_id: str,
+    sku: str,
+    *,
+    add: int = 0,
+    set_to: int | None = None,
+    code: str | None = None,
+) -> tuple[int, int]:
+    """Add to (or set) a sku's count; the first count records the book and the last move.
+    Returns (counted, book_at_scan)."""
+    repo = uow.stocktake
+    current = repo.line(take_id, sku)
+    total = set_to if set_to is not None else checked_total(current[0] if current else 0, add, sku)
+    if current is None:
+        uow.stock.ensure_levels([sku])
+        book = uow.stock.level(sku).on_hand
+        repo.add_line(
+            take_id, sku, counted=total, book=book, move_id=repo.last_move_of(sku), code=code
+        )
+        return total, book
+    repo.set_counted(take_id, sku, total, code)
+    return total, current[1]
+
+
+def _plan(uow, take: Stocktake) -> tuple[list[CountLine], list[CountLine]]:
+    return uow.stocktake.count_lines(take.take_id), uow.stocktake.uncounted_lines(take)
+
+
+def _untouched(line: CountLine) -> dict:
+    """A sku in scope not counted under uncounted="ignore": it keeps its stock."""
+    return {
+        "sku": line.sku,
+        "name": line.name,
+        "counted": None,
+        "on_hand": line.on_hand,
+        "reserved": line.reserved,
+        "will_be": line.on_hand,
+        "delta": 0,
+    }
+
+
+def _unknown_codes(uow, take_id: str) -> list[dict]:
+    return [{"code": code, "scans": scans} for code, scans in uow.stocktake.unknowns(take_id)]
+
+
+def _totals(counted: list[CountLine], changes: list[CountLine]) -> dict:
+    return {
+        "counted_skus": len(counted),
+        "changed_skus": len(changes),
+        "surplus": sum(c.delta for c in changes if c.delta > 0),
+        "shortage": -sum(c.delta for c in changes if c.delta < 0),
+        "clamped": [c.sku for c in changes if c.clamped],
+        "reserve_taken": sum(c.reserve_taken for c in changes),
+    }
+
+
+def _header(take: Stocktake) -> dict:
+    return {
+        "take_id": take.take_id,
+        "status": take.status,
+        "scope": take.scope,
+        "uncounted": take.uncounted,
+        "sync_id": take.sync_id,
+        "started_by": take.started_by,
+        "started_at": take.started_at,
+        "closed_by": take.closed_by,
+        "closed_at": take.closed_at,
+    }
+
+
+def _scan_result(
+    take_id: str,
+    found: Identified,
+    outcome: str,
+    *,
+    accepted: bool,
+    qty: int = 0,
+    added: int = 0,
+    book: int | None = None,
+) -> dict:
+    match = found.match
+    return {
+        "take_id": take_id,
+        "outcome": outcome,
+        "accepted": accepted,
+        "code": found.code,
+        "line": match.sku if match else (None if found.candidates else found.key),
+        "sku": match.sku if match else None,
+        "name": match.name if match else None,
+        "pack": match.pack if match else None,
+        "added": added,
+        "counted": qty,
+        "book": book,
+        "candidates": [c.as_candidate() for c in found.candidates],
+    }

@@ -1,0 +1,194 @@
+"""The JSON API of goods handled by scan: receiving (приёмка), stocktake (инвентаризация), the
+scanner's current document, item lookup, and the printed paper (pick slips, reports, labels).
+
+A code typed on a tablet goes through the same parser as the scanner's: a code mangled by a
+keyboard layout or missing its GS separators is refused with what to do, never taken as another
+item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from drivers.scanner import BarcodeError, MarkingCode, ParsedCode, parse_code
+from gateway.adapters.sqlite.print_repo import PrintRepo
+from gateway.adapters.sqlite.queries import lookup_code
+from gateway.domain.errors import InvalidInput
+from gateway.services import printing, receiving, stocktake
+from gateway.services.documents import (
+    post_receiving_and_print,
+    print_pick_slip,
+    print_shelf_label,
+)
+
+from .api import Actions, JsonBody, OptionalBody, staff
+
+
+def parsed(body: dict) -> ParsedCode:
+    try:
+        return parse_code(str(body.get("code") or ""))
+    except BarcodeError as exc:
+        raise InvalidInput(str(exc), reason=exc.reason) from None
+
+
+def scan_args(body: dict) -> dict[str, Any]:
+    code = parsed(body)
+    return {
+        "code": code.code,
+        "by": staff(body),
+        "gtin": code.gtin,
+        "marking": isinstance(code, MarkingCode),
+        "qty": body.get("qty"),
+        "sku": body.get("sku"),
+    }
+
+
+def add_goods_api(app: FastAPI, actions: Actions) -> None:
+    run = actions.run
+
+    # --- receiving ---------------------------------------------------------------------------
+    @app.post("/api/receivings")
+    def start_receiving(body: JsonBody) -> dict:
+        return run(receiving.start_receiving, by=staff(body), supplier_ref=body.get("supplier_ref"))
+
+    @app.get("/api/receivings")
+    def receiving_drafts() -> list[dict]:
+        return run(receiving.receiving_drafts)
+
+    @app.get("/api/receivings/{doc_id}")
+    def receiving_view(doc_id: str) -> dict:
+        return run(receiving.receiving_view, doc_id)
+
+    @app.post("/api/receivings/{doc_id}/scan")
+    def scan_receiving(doc_id: str, body: JsonBody) -> dict:
+        args = scan_args(body)
+        return run(receiving.scan_into_receiving, doc_id, args.pop("code"), **args)
+
+    @app.post("/api/receivings/{doc_id}/qty")
+    def receiving_qty(doc_id: str, body: JsonBody) -> dict:
+        line, qty = body.get("line"), body.get("qty")
+        return run(receiving.set_receiving_qty, doc_id, line, qty, by=staff(body))
+
+    @app.post("/api/receivings/{doc_id}/resolve")
+    def resolve(doc_id: str, body: JsonBody) -> dict:
+        return run(
+            receiving.resolve_unknown_code,
+            doc_id,
+            body.get("code"),
+            body.get("sku"),
+            by=staff(body),
+            pack=body.get("pack", 1),
+            learn=bool(body.get("learn", True)),
+        )
+
+    @app.post("/api/receivings/{doc_id}/post")
+    def post(doc_id: str, body: JsonBody) -> dict:
+        posted = run(
+            post_receiving_and_print,
+            doc_id,
+            by=staff(body),
+            allow_unresolved=bool(body.get("allow_unresolved", False)),
+            report=actions.printing_enabled and bool(body.get("print", True)),
+        )
+        actions.station.finished(doc_id)
+        return posted
+
+    @app.post("/api/receivings/{doc_id}/void")
+    def void(doc_id: str, body: JsonBody) -> dict:
+        voided = run(receiving.void_receiving, doc_id, by=staff(body))
+        actions.station.finished(doc_id)
+        return voided
+
+    # --- stocktake ---------------------------------------------------------------------------
+    @app.post("/api/stocktakes")
+    def start_stocktake(body: JsonBody) -> dict:
+        return run(
+            stocktake.start_stocktake,
+            by=staff(body),
+            skus=body.get("skus"),
+            uncounted=body.get("uncounted", "ignore"),
+        )
+
+    @app.get("/api/stocktakes/current")
+    def current_stocktake() -> dict | None:
+        return run(stocktake.current_stocktake)
+
+    @app.get("/api/stocktakes/{take_id}")
+    def stocktake_report(take_id: str) -> dict:
+        return run(stocktake.stocktake_report, take_id)
+
+    @app.post("/api/stocktakes/{take_id}/scan")
+    def scan_stocktake(take_id: str, body: JsonBody) -> dict:
+        args = scan_args(body)
+        return run(stocktake.scan_into_stocktake, take_id, args.pop("code"), **args)
+
+    @app.post("/api/stocktakes/{take_id}/count")
+    def count(take_id: str, body: JsonBody) -> dict:
+        sku, counted = body.get("sku"), body.get("counted")
+        return run(stocktake.set_stocktake_count, take_id, sku, counted, by=staff(body))
+
+    @app.post("/api/stocktakes/{take_id}/apply")
+    def apply(take_id: str, body: JsonBody) -> dict:
+        applied = run(stocktake.apply_stocktake, take_id, by=staff(body))
+        actions.station.finished(take_id)
+        return applied
+
+    @app.post("/api/stocktakes/{take_id}/abandon")
+    def abandon(take_id: str, body: JsonBody) -> dict:
+        abandoned = run(stocktake.abandon_stocktake, take_id, by=staff(body))
+        actions.station.finished(take_id)
+        return abandoned
+
+    # --- the scanner and lookup --------------------------------------------------------------
+    @app.get("/api/scanner")
+    def scanner() -> dict:
+        return actions.station.snapshot()
+
+    @app.post("/api/scanner/target")
+    def target(body: JsonBody) -> dict:
+        return actions.station.set_target(body.get("kind"), body.get("id"), staff(body))
+
+    @app.post("/api/scanner/scan")
+    def typed_scan(body: JsonBody) -> dict:
+        """A code typed on the tablet: it goes where the scanner's scans go."""
+        return actions.station.scan_text(str(body.get("code") or ""), by=staff(body))
+
+    @app.get("/api/lookup")
+    def lookup(code: str) -> dict:
+        found = parsed({"code": code})
+        result = actions.read(lookup_code, found.code, found.gtin)
+        if result is None:
+            raise InvalidInput(f"unknown code {found.code} / неизвестный код", reason="not_found")
+        return result
+
+    # --- paper ---------------------------------------------------------------------------------
+    @app.get("/api/print")
+    def print_jobs(limit: int = 30) -> list[dict]:
+        return actions.read(lambda conn: PrintRepo(conn, "").recent(min(max(limit, 1), 200)))
+
+    @app.post("/api/print/test-page")
+    def test_page(body: OptionalBody = None) -> dict:
+        body = body or {}
+        job = run(printing.queue_print, printing.TEST_PAGE, {}, by=staff(body))
+        return {"print_job": job}
+
+    @app.post("/api/print/pick-slip/{order_id}")
+    def pick_slip(order_id: str, body: JsonBody) -> dict:
+        return {"print_job": run(print_pick_slip, order_id, by=staff(body))}
+
+    @app.post("/api/print/label/{sku}")
+    def label(sku: str, body: JsonBody) -> dict:
+        return {"print_job": run(print_shelf_label, sku, by=staff(body))}
+
+    @app.post("/api/print/reprint-last")
+    def reprint_last(body: JsonBody) -> dict:
+        return run(printing.reprint_last, by=staff(body))
+
+    @app.post("/api/print/{job_id}/reprint")
+    def reprint(job_id: int, body: JsonBody) -> dict:
+        return run(printing.reprint_job, job_id, by=staff(body))
+
+    @app.post("/api/print/{job_id}/confirm")
+    def confirm(job_id: int, body: JsonBody) -> dict:
+        return run(printing.confirm_printed, job_id, by=staff(body))

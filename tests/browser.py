@@ -1,0 +1,156 @@
+"""Browser tests' plugin: Debian's chromium driven by Playwright, and a whole shop to point it at
+-- a running gateway (its web server on a free loopback port) with the fiscal register, the
+printer and the scanner simulators wired in, a small catalog with barcodes and stock.
+
+Fixtures: `browser` (one chromium per session), `page` (a fresh tab per test, Russian locale,
+a 1280×800 tablet viewport), `shop` is taken by the database fixture, so the shop here is
+`live_shop`: `.url`, `.gateway`, `.register` (FiscalRegisterSimulator), `.printer`
+(PrinterSimulator), `.scanner` (ScannerSimulator), `.screenshot(page, name)` (saved under the
+test's tmp dir, to look at)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from gateway.bootstrap import Gateway
+from gateway.config import load_config
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.stock import parse_stock_change
+from gateway.services.catalog import apply_catalog
+from gateway.services.stock import apply_stock_change
+from simulators.fiscal_register import FiscalRegisterSimulator
+from simulators.printer import PrinterSimulator
+from simulators.scanner import ScannerSimulator
+from tests import builders
+from tests.loopback import free_port, port_accepts
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TABLET = {"width": 1280, "height": 800}
+
+# The catalog every browser test starts with (prices in kopecks, EAN-13s with right check digits).
+SHIRT_M, SHIRT_BOX, MUG, SHOES = "4601234567893", "14601234567890", "4600000000015", "4607000000017"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail("chromium is not installed: `make deps` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=TABLET, locale="ru-RU")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+@dataclass
+class LiveShop:
+    url: str
+    gateway: Gateway
+    register: FiscalRegisterSimulator
+    printer: PrinterSimulator
+    scanner: ScannerSimulator
+    shots: Path
+
+    def screenshot(self, page, name: str) -> Path:
+        path = self.shots / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def _catalog() -> dict:
+    shirts = builders.product(
+        "P-TS",
+        [builders.variant("TS-M", 129900, [{"code": SHIRT_M}, {"code": SHIRT_BOX, "pack": 6}])],
+        [],
+        name="Футболка базовая",
+    )
+    mugs = builders.product(
+        "P-MUG", [builders.variant("MUG", 45000, [{"code": MUG}])], [], name="Кружка"
+    )
+    shoes = builders.product(
+        "P-SH", [builders.variant("SH-42", 499000, [{"code": SHOES}])], [], name="Кеды",
+        marked=True,
+    )  # fmt: skip
+    return builders.catalog(shirts, mugs, shoes)
+
+
+@pytest.fixture
+def live_shop(tmp_path):
+    register = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
+    register_port = register.start()
+    printer = PrinterSimulator(port=0)
+    host, printer_port = printer.start()
+    scanner = ScannerSimulator(link_path=tmp_path / "scanner")
+    scanner.start()
+    web_port = free_port()
+    (tmp_path / "gateway.toml").write_text(
+        f"""
+[store]
+id = "shop-ui"
+[mqtt]
+url = "mqtt://127.0.0.1:{free_port()}"
+[database]
+path = "{tmp_path / "gateway.db"}"
+[web]
+listen = "127.0.0.1:{web_port}"
+[fiscal]
+port = "{register_port}"
+poll = 0.2
+control_timeout = 0.08
+byte_timeout = 0.1
+timeout_scale = 0.01
+[printer]
+url = "tcp://{host}:{printer_port}"
+poll = 0.2
+[scanner]
+port = "{tmp_path / "scanner"}"
+""",
+        encoding="utf-8",
+    )
+    gateway = Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
+    gateway.run(apply_catalog, parse_catalog_upsert(_catalog()))
+    stock = builders.stock_set(**{"TS-M": 10, "MUG": 5, "SH-42": 2})
+    gateway.run(apply_stock_change, parse_stock_change("set", stock))
+    server = uvicorn.Server(
+        uvicorn.Config(gateway.web_app(), host="127.0.0.1", port=web_port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not port_accepts(web_port):
+        assert time.monotonic() < deadline, "the gateway's web server did not start"
+        time.sleep(0.05)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    yield LiveShop(f"http://127.0.0.1:{web_port}", gateway, register, printer, scanner, shots)
+    server.should_exit = True
+    thread.join(timeout=10)
+    gateway.stop()
+    scanner.stop()
+    printer.stop()
+    register.stop()

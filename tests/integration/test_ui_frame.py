@@ -1,0 +1,28 @@
+"""The staff pages' shared frame in a real browser: navigation, the status bar with each device's
+state in words, the staff name remembered, Russian first and English on request."""
+
+from tests.browser import SHIRT_M
+
+
+def test_the_frame_shows_every_device_and_remembers_who_is_working(page, live_shop):
+    page.goto(live_shop.url + "/")
+    bar = page.locator("#bar")
+    for text in ("Облако", "Фискальный регистратор", "Принтер чеков", "Сканер штрихкодов"):
+        assert text in bar.inner_text()
+    page.fill("#staff", "Анна")
+    page.locator("#staff").dispatch_event("change")
+    page.reload()
+    assert page.input_value("#staff") == "Анна"
+    assert [a.inner_text() for a in page.locator("nav a").all()][:2] == ["Продажа", "Смена"]
+    live_shop.screenshot(page, "status")
+    page.goto(live_shop.url + "/?lang=en")
+    assert "Fiscal register" in page.locator("#bar").inner_text()
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_the_shared_script_and_styles_are_served_by_the_gateway_itself(page, live_shop):
+    page.goto(live_shop.url + "/")
+    assert page.evaluate("typeof storegw.call") == "function"
+    assert page.evaluate("storegw.money(129900)") == "1\u202f299,00 ₽"
+    answer = page.evaluate(f"fetch('/api/lookup?code={SHIRT_M}').then(r => r.json())")
+    assert answer["items"][0]["sku"] == "TS-M"
