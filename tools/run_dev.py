@@ -1,13 +1,17 @@
 """`make run`: a local Mosquitto, the cloud back-office simulator, the fiscal register simulator
 and the gateway, in one terminal.
 
-Each one's output lines come prefixed with [broker], [cloud], [fiscal] or [gateway]. Ctrl-C (or
-SIGTERM) stops the gateway, then the simulators, then the broker, and exits 0. If one of them dies,
-this says which and stops the others (exit status 1). The register simulator is reached through
-the symlink var/ttyFISCAL and prints its receipts to var/fiscal-printed.txt.
+Each one's output lines come prefixed with [broker], [cloud], [fiscal], [printer], [scanner] or
+[gateway]. Ctrl-C (or SIGTERM) stops the gateway, then the simulators, then the broker, and exits
+0. If one of them dies, this says which and stops the others (exit status 1). The register
+simulator is reached through the symlink var/ttyFISCAL and prints its receipts to
+var/fiscal-printed.txt; the ESC/POS printer simulator listens on 127.0.0.1:19100 and saves each
+slip as text and PNG in var/printed/; the scanner simulator sits behind var/ttySCANNER, and a line
+typed into this terminal is scanned.
 
 Everything runs from the repository root. Overrides, for a second copy or for tests:
   --broker-port / STOREGW_DEV_BROKER_PORT   the broker's port (default 18830)
+  --printer-port / STOREGW_DEV_PRINTER_PORT the printer simulator's port (default 19100)
   --var-dir / STOREGW_DEV_VAR_DIR           broker persistence, simulator state (default var/);
                                             also the gateway's database unless
                                             STOREGW_DATABASE_PATH says otherwise
@@ -37,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # .venv/bin when started as `.venv/bin/python tools/run_dev.py`
 DEV_CONFIG = "firmware-config/gateway.dev.toml"
 DEFAULT_BROKER_PORT = 18830
+DEFAULT_PRINTER_PORT = 19100
 DEFAULT_VAR_DIR = "var"
 SIMULATOR_RATE = "1"  # messages per second
 BROKER_START_S = 10.0
@@ -70,7 +75,9 @@ def banner(line: str) -> None:
 class Child:
     """One supervised process, its output pumped line by line under a tag."""
 
-    def __init__(self, name: str, tag: str, argv: list[str], env: dict[str, str]):
+    def __init__(
+        self, name: str, tag: str, argv: list[str], env: dict[str, str], *, stdin=subprocess.DEVNULL
+    ):
         self.name = name
         self.tag = tag
         self.argv = argv
@@ -78,7 +85,7 @@ class Child:
             argv,
             cwd=ROOT,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             # Its own process group: a Ctrl-C in the terminal reaches only us, and we stop the
@@ -198,6 +205,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=int(os.environ.get("STOREGW_DEV_BROKER_PORT", DEFAULT_BROKER_PORT)),
     )
+    parser.add_argument(
+        "--printer-port",
+        type=int,
+        default=int(os.environ.get("STOREGW_DEV_PRINTER_PORT", DEFAULT_PRINTER_PORT)),
+    )
     parser.add_argument("--var-dir", default=os.environ.get("STOREGW_DEV_VAR_DIR", DEFAULT_VAR_DIR))
     return parser.parse_args(argv)
 
@@ -244,6 +256,15 @@ def main(argv: list[str] | None = None) -> int:
         "--link", str(fiscal_link),
     ]  # fmt: skip
     gateway_env.setdefault("STOREGW_FISCAL_PORT", str(fiscal_link))
+    printer_argv = [
+        sys.executable, "-m", "simulators.printer",
+        "--port", str(args.printer_port),
+        "--out", str(var_dir / "printed"),
+    ]  # fmt: skip
+    gateway_env.setdefault("STOREGW_PRINTER_URL", f"tcp://127.0.0.1:{args.printer_port}")
+    scanner_link = var_dir / "ttySCANNER"
+    scanner_argv = [sys.executable, "-m", "simulators.scanner", "--link", str(scanner_link)]
+    gateway_env.setdefault("STOREGW_SCANNER_PORT", str(scanner_link))
     gateway_argv = [str(BIN / "storegw"), "run", "--config", DEV_CONFIG]
 
     children: list[Child] = []
@@ -255,11 +276,22 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_port(children[0], args.broker_port)
         children.append(Child("cloud simulator", "[cloud]", cloud_argv, env))
         banner(f"Cloud back-office simulator: publishing to {broker_url}")
-        with suppress(FileNotFoundError):
-            fiscal_link.unlink()  # a stale link must not lead the gateway to someone else's pty
+        for link in (fiscal_link, scanner_link):
+            with suppress(FileNotFoundError):
+                link.unlink()  # a stale link must not lead the gateway to someone else's pty
         children.append(Child("fiscal register simulator", "[fiscal]", fiscal_argv, env))
         wait_for_link(children[-1], fiscal_link)
         banner(f"Fiscal register simulator on {fiscal_link} (receipts: fiscal-printed.txt)")
+        if not port_is_free(args.printer_port):
+            raise Died(f"port {args.printer_port} is taken: STOREGW_DEV_PRINTER_PORT=19101")
+        children.append(Child("printer simulator", "[printer]", printer_argv, env))
+        wait_for_port(children[-1], args.printer_port)
+        banner(f"Receipt printer simulator on 127.0.0.1:{args.printer_port} (slips in printed/)")
+        scanner = Child("scanner simulator", "[scanner]", scanner_argv, env, stdin=subprocess.PIPE)
+        children.append(scanner)
+        wait_for_link(scanner, scanner_link)
+        type_into(scanner)
+        banner("Scanner simulator: type a barcode here and press Enter to scan it")
         _check(children)
         children.append(Child("gateway", "[gateway]", gateway_argv, gateway_env))
         supervise(children, ui_url)
@@ -286,13 +318,29 @@ def _check(children: list[Child]) -> None:
             )
 
 
-def wait_for_port(broker: Child, port: int) -> None:
+def wait_for_port(child: Child, port: int) -> None:
     deadline = time.monotonic() + BROKER_START_S
     while not port_accepts(port):
-        _check([broker])
+        _check([child])
         if time.monotonic() > deadline:
-            raise Died(f"the broker did not listen on port {port} within {BROKER_START_S:.0f} s")
+            raise Died(f"the {child.name} did not listen on port {port} in {BROKER_START_S:.0f} s")
         time.sleep(0.05)
+
+
+def type_into(scanner: Child) -> None:
+    """What the developer types in this terminal goes to the scanner simulator, a line a scan."""
+    if not sys.stdin.isatty():
+        return
+
+    def copy() -> None:
+        for line in sys.stdin:
+            try:
+                scanner.proc.stdin.write(line.encode("utf-8"))
+                scanner.proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                return
+
+    threading.Thread(target=copy, name="keyboard-to-scanner", daemon=True).start()
 
 
 def wait_for_link(simulator: Child, link: Path) -> None:

@@ -35,6 +35,7 @@ class RunDev:
         env |= {
             "STOREGW_WEB_LISTEN": f"127.0.0.1:{self.web_port}",
             "STOREGW_DEV_BROKER_PORT": str(self.broker_port),
+            "STOREGW_DEV_PRINTER_PORT": str(brokers.free_port()),
             "STOREGW_DEV_VAR_DIR": str(self.var_dir),
         }
         self.lines: list[str] = []
@@ -90,6 +91,10 @@ class RunDev:
                 found["cloud"] = child
             elif "simulators.fiscal_register" in cmdline:
                 found["fiscal"] = child
+            elif "simulators.printer" in cmdline:
+                found["printer"] = child
+            elif "simulators.scanner" in cmdline:
+                found["scanner"] = child
             elif "storegw" in cmdline and " run " in cmdline:
                 found["gateway"] = child
         return found
@@ -129,8 +134,14 @@ def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
     run_dev.wait_healthy()
     run_dev.wait_for_line("Store gateway UI:")
     run_dev.wait_for_line("fiscal: offline -> ok")  # the gateway reached the register simulator
+    health = run_dev.wait_healthy()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while any(health["devices"][d] != "ok" for d in ("fiscal", "printer", "scanner")):
+        assert time.monotonic() < deadline, health["devices"]
+        time.sleep(0.2)
+        health = run_dev.wait_healthy()
     children = run_dev.children()
-    assert set(children) == {"broker", "cloud", "fiscal", "gateway"}, run_dev.output()
+    assert set(children) == {"broker", "cloud", "fiscal", "printer", "scanner", "gateway"}, run_dev.output()
     assert brokers.port_accepts(run_dev.broker_port)
 
     run_dev.proc.send_signal(signal.SIGTERM)
@@ -143,21 +154,23 @@ def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
         f"Cloud back-office simulator: publishing to mqtt://127.0.0.1:{run_dev.broker_port}"
         in run_dev.lines
     )
-    for tag in ("[broker]", "[cloud]", "[fiscal]", "[gateway]"):
+    for tag in ("[broker]", "[cloud]", "[fiscal]", "[printer]", "[gateway]"):
         assert any(line.startswith(tag) for line in run_dev.lines), f"no {tag} line:\n{out}"
-    names = ("gateway", "fiscal register simulator", "cloud", "broker")
+    names = ("gateway", "scanner simulator", "printer simulator", "fiscal register simulator")
+    names += ("cloud", "broker")
     stops = [out.index(f"stopping the {name}") for name in names]
     assert stops == sorted(stops), out
     # Its files went to the test's var dir, none to the repository's.
     assert (run_dev.var_dir / "gateway.db").is_file()
     assert (run_dev.var_dir / "mosquitto" / "mosquitto.conf").is_file()
-    assert not (run_dev.var_dir / "ttyFISCAL").exists()  # no stale link for the next run
+    for link in ("ttyFISCAL", "ttySCANNER"):
+        assert not (run_dev.var_dir / link).exists(), link  # no stale link for the next run
 
 
 def test_a_child_that_dies_takes_the_others_down(run_dev):
     run_dev.wait_healthy()
     children = run_dev.children()
-    assert set(children) == {"broker", "cloud", "fiscal", "gateway"}, run_dev.output()
+    assert set(children) == {"broker", "cloud", "fiscal", "printer", "scanner", "gateway"}, run_dev.output()
 
     children["cloud"].kill()
     assert run_dev.wait() == 1, run_dev.output()
