@@ -104,6 +104,9 @@ class Gateway:
         alarms = sync.pop("alarms") + [f"invariant: {p}" for p in self._problems]
         if failed:
             alarms.append(f"fiscal: {failed} receipt(s) refused by the register, staff must look")
+        printer = self.hardware.printer.snapshot() if self.hardware.printer else {}
+        if printer.get("unknown"):
+            alarms.append(f"printer: {printer['unknown']} job(s) may not have printed")
         return {
             "online": online,
             "boot": self.boot,

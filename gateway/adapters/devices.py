@@ -33,9 +33,9 @@ class Devices:
         self.fiscal = FiscalWorker(config.fiscal, writer) if config.fiscal else None
         try:
             self.printer = PrinterWorker(section["printer"], writer) if section["printer"] else None
-            self.gpio = GpioController(section["gpio"]) if section["gpio"] is not None else None
         except ValueError as exc:
             raise ConfigError(f"configuration: {exc}") from None
+        self.gpio, self.gpio_state = _front_panel(section["gpio"])
         self.station = ScanStation(
             {"receiving": self._scan_receiving, "stocktake": self._scan_stocktake},
             lookup,
@@ -68,7 +68,7 @@ class Devices:
             "fiscal": self.fiscal.state if self.fiscal else "not_configured",
             "printer": self.printer.state if self.printer else "not_configured",
             "scanner": self.scanner.status if self.scanner else "not_configured",
-            "gpio": "ok" if self.gpio else "not_configured",
+            "gpio": self.gpio_state,
         }
 
     def show(self, status: dict[str, Any]) -> None:
@@ -84,6 +84,20 @@ class Devices:
 
     def _reprint_last(self) -> dict:
         return self.writer.call(reprint_last, by="кнопка")
+
+
+def _front_panel(section: dict | None) -> tuple[GpioController | None, str]:
+    """The LEDs are a convenience: pins that cannot be driven (not a Pi, a pin in use) are
+    reported as `error` and the gateway runs on; a wrong pin table stops it like any config."""
+    if section is None:
+        return None, "not_configured"
+    try:
+        return GpioController(section), "ok"
+    except ValueError as exc:
+        raise ConfigError(f"configuration: [gpio] {exc}") from None
+    except Exception as exc:  # gpiozero: no pin factory here, pin busy, ...
+        log.error("front panel (GPIO) unavailable: %s", exc)
+        return None, "error"
 
 
 def _scan_args(code: ParsedCode, by: str) -> dict:
