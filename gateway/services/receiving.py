@@ -356,12 +356,10 @@ def _line_count(uow, doc_id: str, line_key: str) -> int:
     return uow.receiving.line_qty(doc_id, line_key) or uow.receiving.unknown_scans(doc_id, line_key)
 
 
-def _scan_result(
-    doc_id: str, found: Identified, outcome: str, *, accepted: bool, qty: int = 0, added: int = 0
-) -> dict:
+def scan_outcome(found: Identified, outcome: str, *, accepted: bool, added: int = 0) -> dict:
+    """What a scan did, for the screen (receiving and stocktake alike)."""
     match = found.match
     return {
-        "doc_id": doc_id,
         "outcome": outcome,
         "accepted": accepted,
         "code": found.code,
@@ -372,8 +370,17 @@ def _scan_result(
         "pack": match.pack if match else None,
         "archived": match.archived if match else False,
         "added": added,
-        "qty": qty,
         "candidates": [c.as_candidate() for c in found.candidates],
+    }
+
+
+def _scan_result(
+    doc_id: str, found: Identified, outcome: str, *, accepted: bool, qty: int = 0, added: int = 0
+) -> dict:
+    return {
+        "doc_id": doc_id,
+        **scan_outcome(found, outcome, accepted=accepted, added=added),
+        "qty": qty,
     }
 
 

@@ -37,7 +37,7 @@ from gateway.domain.validation import require_id, require_int
 
 from .idempotency import run_once
 from .orders import refill
-from .receiving import Identified, identify
+from .receiving import Identified, identify, scan_outcome
 from .stock import change_on_hand
 
 MAX_LISTED_UNCOUNTED = 1000  # a report lists at most this many untouched skus (and counts all)
@@ -365,18 +365,5 @@ def _scan_result(
     added: int = 0,
     book: int | None = None,
 ) -> dict:
-    match = found.match
-    return {
-        "take_id": take_id,
-        "outcome": outcome,
-        "accepted": accepted,
-        "code": found.code,
-        "line": match.sku if match else (None if found.candidates else found.key),
-        "sku": match.sku if match else None,
-        "name": match.name if match else None,
-        "pack": match.pack if match else None,
-        "added": added,
-        "counted": qty,
-        "book": book,
-        "candidates": [c.as_candidate() for c in found.candidates],
-    }
+    done = scan_outcome(found, outcome, accepted=accepted, added=added)
+    return {"take_id": take_id, **done, "counted": qty, "book": book}
