@@ -12,9 +12,17 @@ from .receiving import post_receiving, receiving_view
 
 
 def post_receiving_and_print(
-    uow, doc_id: str, *, by: str, allow_unresolved: bool = False, report: bool = True
+    uow,
+    doc_id: str,
+    *,
+    by: str,
+    allow_unresolved: bool = False,
+    report: bool = True,
+    idem_key: str | None = None,
 ) -> dict:
-    posted = post_receiving(uow, doc_id, by=by, allow_unresolved=allow_unresolved)
+    posted = post_receiving(
+        uow, doc_id, by=by, allow_unresolved=allow_unresolved, idem_key=idem_key
+    )
     if report and not posted.get("already"):
         posted["print_job"] = print_receiving_report(uow, doc_id, by=by)
     return posted

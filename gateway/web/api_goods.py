@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from drivers.scanner import BarcodeError, MarkingCode, ParsedCode, parse_code
 from gateway.adapters.sqlite.print_repo import PrintRepo
-from gateway.adapters.sqlite.queries import lookup_code
+from gateway.adapters.sqlite.queries import lookup_code, stock_rows
 from gateway.domain.errors import InvalidInput
 from gateway.services import printing, receiving, stocktake
 from gateway.services.documents import (
@@ -41,6 +41,7 @@ def scan_args(body: dict) -> dict[str, Any]:
         "marking": isinstance(code, MarkingCode),
         "qty": body.get("qty"),
         "sku": body.get("sku"),
+        "idem_key": body.get("idem_key"),  # a retried request counts once
     }
 
 
@@ -50,7 +51,12 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
     # --- receiving ---------------------------------------------------------------------------
     @app.post("/api/receivings")
     def start_receiving(body: JsonBody) -> dict:
-        return run(receiving.start_receiving, by=staff(body), supplier_ref=body.get("supplier_ref"))
+        return run(
+            receiving.start_receiving,
+            by=staff(body),
+            supplier_ref=body.get("supplier_ref"),
+            idem_key=body.get("idem_key"),
+        )
 
     @app.get("/api/receivings")
     def receiving_drafts() -> list[dict]:
@@ -68,7 +74,8 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
     @app.post("/api/receivings/{doc_id}/qty")
     def receiving_qty(doc_id: str, body: JsonBody) -> dict:
         line, qty = body.get("line"), body.get("qty")
-        return run(receiving.set_receiving_qty, doc_id, line, qty, by=staff(body))
+        key = body.get("idem_key")
+        return run(receiving.set_receiving_qty, doc_id, line, qty, by=staff(body), idem_key=key)
 
     @app.post("/api/receivings/{doc_id}/resolve")
     def resolve(doc_id: str, body: JsonBody) -> dict:
@@ -80,6 +87,7 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
             by=staff(body),
             pack=body.get("pack", 1),
             learn=bool(body.get("learn", True)),
+            idem_key=body.get("idem_key"),
         )
 
     @app.post("/api/receivings/{doc_id}/post")
@@ -90,6 +98,7 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
             by=staff(body),
             allow_unresolved=bool(body.get("allow_unresolved", False)),
             report=actions.printing_enabled and bool(body.get("print", True)),
+            idem_key=body.get("idem_key"),
         )
         actions.station.finished(doc_id)
         return posted
@@ -108,6 +117,7 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
             by=staff(body),
             skus=body.get("skus"),
             uncounted=body.get("uncounted", "ignore"),
+            idem_key=body.get("idem_key"),
         )
 
     @app.get("/api/stocktakes/current")
@@ -125,12 +135,14 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
 
     @app.post("/api/stocktakes/{take_id}/count")
     def count(take_id: str, body: JsonBody) -> dict:
-        sku, counted = body.get("sku"), body.get("counted")
-        return run(stocktake.set_stocktake_count, take_id, sku, counted, by=staff(body))
+        sku, counted, key = body.get("sku"), body.get("counted"), body.get("idem_key")
+        by = staff(body)
+        return run(stocktake.set_stocktake_count, take_id, sku, counted, by=by, idem_key=key)
 
     @app.post("/api/stocktakes/{take_id}/apply")
     def apply(take_id: str, body: JsonBody) -> dict:
-        applied = run(stocktake.apply_stocktake, take_id, by=staff(body))
+        key = body.get("idem_key")
+        applied = run(stocktake.apply_stocktake, take_id, by=staff(body), idem_key=key)
         actions.station.finished(take_id)
         return applied
 
@@ -155,7 +167,12 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
         return actions.station.scan_text(str(body.get("code") or ""), by=staff(body))
 
     @app.get("/api/lookup")
-    def lookup(code: str) -> dict:
+    def lookup(code: str | None = None, sku: str | None = None) -> dict:
+        if sku:
+            rows = actions.read(stock_rows, sku)
+            if not rows:
+                raise InvalidInput(f"unknown sku {sku} / неизвестный артикул", reason="not_found")
+            return {"sku": sku, "items": rows}
         found = parsed({"code": code})
         result = actions.read(lookup_code, found.code, found.gtin)
         if result is None:

@@ -102,6 +102,9 @@ def test_a_delivery_scanned_posted_and_printed(shop_floor, tmp_path):
     view = wait_for(counted, "the scans on the document")
     assert view["unknown"] == [{"code": STRANGER, "scans": 1}]
     history = wait_for(lambda: api.get("/api/scanner").json()["last"][:7], "the history")
+    # An unknown code is kept on the document but gets the bad beep: someone must look.
+    assert [entry["ok"] for entry in history if entry["text"] == STRANGER] == [False]
+    assert [entry["ok"] for entry in history if entry["text"] == MUG] == [True]
     refused = [entry for entry in history if not entry["ok"]]
     assert {entry.get("reason") for entry in refused} >= {"keyboard_layout"}
     assert "раскладк" in next(e["message"] for e in refused if e.get("reason") == "keyboard_layout")

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_DEV = ROOT / "tools" / "run_dev.py"
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 40  # each child gets up to 10 s after its SIGTERM
+ROLES = {"broker", "cloud", "fiscal", "printer", "scanner", "gateway"}
 
 
 class RunDev:
@@ -141,7 +142,7 @@ def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
         time.sleep(0.2)
         health = run_dev.wait_healthy()
     children = run_dev.children()
-    assert set(children) == {"broker", "cloud", "fiscal", "printer", "scanner", "gateway"}, run_dev.output()
+    assert set(children) == ROLES, run_dev.output()
     assert brokers.port_accepts(run_dev.broker_port)
 
     run_dev.proc.send_signal(signal.SIGTERM)
@@ -170,7 +171,7 @@ def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
 def test_a_child_that_dies_takes_the_others_down(run_dev):
     run_dev.wait_healthy()
     children = run_dev.children()
-    assert set(children) == {"broker", "cloud", "fiscal", "printer", "scanner", "gateway"}, run_dev.output()
+    assert set(children) == ROLES, run_dev.output()
 
     children["cloud"].kill()
     assert run_dev.wait() == 1, run_dev.output()

@@ -92,9 +92,10 @@ class ScanStation:
             result = self.handlers[target["kind"]](target["id"], code, by or target["by"])
         except DomainError as exc:
             return entry | {"message": exc.detail, "reason": exc.reason}
-        # An unknown code is kept on the document (a manager links it later), but the person
-        # scanning must look at the screen: it gets the bad beep.
-        return entry | {"ok": not result.get("unknown"), "target": dict(target), "result": result}
+        # An unknown code is kept on the document (a manager links it later), a repeat or an
+        # ambiguous code is not counted: the person scanning must look at the screen (bad beep).
+        counted = result.get("accepted", False) and result.get("outcome") == "counted"
+        return entry | {"ok": counted, "target": dict(target), "result": result}
 
     def snapshot(self) -> dict:
         return {"target": self.target, "last": list(self.history)[:10]}
