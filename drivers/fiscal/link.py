@@ -7,7 +7,8 @@ one for a device path, a pty path or ``loop://``). One exchange:
    (kept in ``stale_answers``, never thrown away silently) and ENQ again. Silence -> ENQ again,
    at most ``max_enq`` times, then ``LinkDown`` (nothing was sent: safe to retry later).
 2. Frame -> ACK: the register took it; read the answer. NAK: it did not (bad LRC on the way)
-   -> resend, at most ``max_nak_command`` times. Silence: ask with ENQ -- ACK means the register
+   -> resend, at most ``max_nak_command`` times; for a command that changes state only after
+   ENQ confirms it holds no answer (a late NAK from before must not run the command twice). Silence: ask with ENQ -- ACK means the register
    has it (read the answer), NAK means it has nothing, so the frame never arrived -> resend.
 3. Answer: wait up to the command's answer timeout for STX, skipping garbage; a garbled answer
    is NAKed and asked for again with ENQ, at most ``max_nak_answer`` times.
@@ -80,10 +81,15 @@ class ShtrihLink:
         frame = encode_frame(command, data)
         wait = timeout if timeout is not None else answer_timeout(command)
         wait *= self.settings.timeout_scale
+        self._discard_input()
         self._make_idle()
         for _ in range(self.settings.max_nak_command):
             self._write(frame)
             control = self._read_control()
+            if control == NAK and command not in READ_ONLY:
+                # The NAK may be a late reply to an earlier ENQ, not about this frame: ask.
+                # ACK = the register took the frame (its answer follows); NAK = it did not.
+                control = self._probe()
             if control == NAK:
                 log.info("fiscal link: register NAKed command %#x, resending", command)
                 continue
@@ -118,6 +124,13 @@ class ShtrihLink:
         return self._read_answer_with_renak(None, timeout * self.settings.timeout_scale)
 
     # --- steps -------------------------------------------------------------------------------
+
+    def _discard_input(self) -> None:
+        """Bytes left on the line from an exchange that went wrong would be misread as the
+        answers to this one; an answer still held is asked for again with ENQ anyway."""
+        reset = getattr(self.port, "reset_input_buffer", None)
+        if reset is not None:
+            reset()
 
     def _make_idle(self) -> None:
         """ENQ until the register says NAK (idle); drain answers still pending from before."""

@@ -52,6 +52,7 @@ class FakeRegisterPort:
         self.held: bytes | None = None  # last answer body not yet ACKed by the host
         self.executed: list[bytes] = []  # command bodies the register executed
         self.host_bytes = bytearray()  # everything the host wrote (for assertions)
+        self.late_naks = 0  # ENQ replies that arrive late: the next ENQ gets two NAKs
 
     # pyserial-like side used by the driver
     def read(self, size: int = 1) -> bytes:
@@ -78,6 +79,9 @@ class FakeRegisterPort:
             self.frame.append(byte)
         elif byte == ENQ:
             if self.held is None:
+                if self.late_naks:  # an earlier reply, late: it lands behind this one
+                    self.late_naks -= 1
+                    self.to_host.append(NAK)
                 self.to_host.append(NAK)
             else:
                 self.to_host += bytes([ACK]) + wire_frame(self.held)

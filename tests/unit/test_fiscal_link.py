@@ -142,3 +142,21 @@ def test_per_command_answer_timeouts_follow_the_vendor_table():
     assert answer_timeout(0xE0) == 120
     assert answer_timeout(0xFF61) == 40
     assert answer_timeout(0xFF45) == 30
+
+
+def test_a_late_nak_never_makes_a_state_changing_command_run_twice(device, link):
+    """A reply to ENQ that comes after the control timeout lands behind the next one: read
+    after the frame it looks like "frame refused". Resending would run FF46 twice (an item
+    sold twice); the link asks with ENQ whether the register took the frame first."""
+    device.late_naks = 1
+    body = link.execute(0xFF46, b"\x1e\x00\x00\x00")
+    assert device.executed_commands == ["ff46"]
+    assert body[:3] == b"\xff\x46\x00"
+    assert link.execute(0x10, b"\x1e\x00\x00\x00")[:2] == b"\x10\x00"  # back in step
+
+
+def test_a_real_nak_of_a_state_changing_command_is_resent_after_enq_says_idle(device, link):
+    device.faults.append("nak")
+    link.execute(0xFF46, b"\x1e\x00\x00\x00")
+    assert device.executed_commands == ["ff46"]
+    assert device.host_bytes.count(bytes([ENQ])) >= 2  # the refusal was checked before resending

@@ -117,11 +117,14 @@ def receipt_rows(conn: sqlite3.Connection, *, state: str | None = None, limit: i
 
 def lookup_code(conn: sqlite3.Connection, code: str, gtin: str | None = None) -> dict | None:
     """A scanned or typed code: the sku(s) it names, with their stock; None if unknown."""
-    matches = CatalogRepo(conn).find_barcode(lookup_codes(code, gtin))
+    catalog = CatalogRepo(conn)
+    matches = catalog.find_barcode(lookup_codes(code, gtin))
     if not matches:
         return None
     items = []
     for match in matches:
         [row] = stock_rows(conn, match.sku) or [{"sku": match.sku, "name": match.name}]
-        items.append({**row, "pack": match.pack, "barcode": match.code})
+        variant = catalog.variant(match.sku)  # a sale screen needs the price and the marking
+        sale = {"price": variant.price, "marked": variant.marked} if variant else {}
+        items.append({**row, "pack": match.pack, "barcode": match.code, **sale})
     return {"code": code, "items": items}

@@ -1,0 +1,426 @@
+// What «Приёмка» and «Инвентаризация» share: calling the API keeping the refusal's reason (so
+// the screen says it in its own language), asking once before an irreversible step, one tap one
+// action, the USB scanner pointed at the open document, and the list of the last scans.
+// Runs after app.js (both are deferred; the pages start on DOMContentLoaded).
+"use strict";
+const goods = {
+  en() {
+    return storegw.lang === "en";
+  },
+
+  tr(ru, en) {
+    return goods.en() ? en : ru;
+  },
+
+  // h("td", {class: "num"}, "5", child...): an element; text is never parsed as HTML.
+  h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  },
+
+  // The message line in a tone: ok (green), wait (amber: look at this), bad (red).
+  say(text, tone) {
+    storegw.say(text, tone === "ok");
+    if (tone === "wait") document.getElementById("message").className = "note";
+  },
+
+  // Replace a node's children (arrays flattened, null/false left out, text never parsed).
+  put(node, ...children) {
+    node.replaceChildren(...goods.h("div", {}, ...children).childNodes);
+    return node;
+  },
+
+  badge(tone, text) {
+    return goods.h("span", { class: `badge ${tone}` }, text);
+  },
+
+  // Russian plural: plural(5, "позиция", "позиции", "позиций").
+  plural(n, one, few, many) {
+    const tens = Math.abs(n) % 100;
+    const units = tens % 10;
+    if (tens > 10 && tens < 20) return many;
+    if (units === 1) return one;
+    if (units >= 2 && units <= 4) return few;
+    return many;
+  },
+
+  positions(n) {
+    return goods.en()
+      ? `${n} item${n === 1 ? "" : "s"}`
+      : `${n} ${goods.plural(n, "позиция", "позиции", "позиций")}`;
+  },
+
+  // «по 2 позициям», «по 1 позиции»
+  byPositions(n) {
+    if (goods.en()) return `of ${goods.positions(n)}`;
+    return `по ${n} ${n % 10 === 1 && n % 100 !== 11 ? "позиции" : "позициям"}`;
+  },
+
+  units(n) {
+    return goods.tr(`${n} шт.`, `${n} pcs`);
+  },
+
+  signed(n) {
+    return n > 0 ? `+${n}` : n < 0 ? `−${-n}` : "0";
+  },
+
+  time(iso) {
+    if (!iso) return "";
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) return "";
+    const locale = goods.en() ? "en-GB" : "ru-RU";
+    const clock = when.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+    if (when.toDateString() === new Date().toDateString()) return clock;
+    return `${when.toLocaleDateString(locale, { day: "numeric", month: "short" })} ${clock}`;
+  },
+
+  item(name, sku) {
+    return name && name !== sku ? `${name} (${sku})` : sku;
+  },
+
+  // The parser's messages come as «по-русски / in English: detail»: the screen's half.
+  half(text) {
+    const at = text.indexOf(" / ");
+    if (at < 0 || !/[а-яё]/i.test(text.slice(0, at))) return text;
+    return goods.en() ? text.slice(at + 3) : text.slice(0, at);
+  },
+
+  // Refusals the goods API gives, in words a shop assistant can act on. The API's own detail is
+  // English (or «ru / en» from the barcode parser); a page adds its own words per reason.
+  REASONS: {
+    posted: ["Этот документ уже проведён — экран обновлён.", "This document is already posted: the screen is reloaded."],
+    voided: ["Этот документ отменён — экран обновлён.", "This document was cancelled: the screen is reloaded."],
+    applied: ["Эта инвентаризация уже применена — экран обновлён.", "This stocktake is already applied: the screen is reloaded."],
+    abandoned: ["Эта инвентаризация отменена — экран обновлён.", "This stocktake was cancelled: the screen is reloaded."],
+    stocktake_open: ["Уже идёт другая инвентаризация: продолжите её или отмените.", "Another stocktake is counting: continue it or cancel it."],
+    out_of_scope: ["Этот товар не входит в эту инвентаризацию.", "This item is not part of this stocktake."],
+    unknown_code: ["Этого кода нет в каталоге.", "The catalog does not know this code."],
+    not_found: ["Не найдено: возможно, документ закрыли на другом планшете — экран обновлён.", "Not found: the document may have been closed on another tablet; the screen is reloaded."],
+    invalid: ["Шлюз не принял эти данные: проверьте введённое (количество — целое число от 0).", ""],
+  },
+
+  explain(data, status, words) {
+    const reason = (data && data.error) || "";
+    const detail = (data && data.detail) || "";
+    if (/[а-яё]/i.test(detail) && detail.includes(" / ")) return goods.half(detail);
+    for (const table of [words || {}, goods.REASONS]) {
+      const own = table[reason];
+      if (!own) continue;
+      const text = typeof own === "function" ? own(detail) : goods.tr(own[0], own[1]);
+      if (text) return text;
+    }
+    if (goods.en()) return detail || `The gateway refused (${status}).`;
+    return `Шлюз отказал (${reason || status}). Обновите страницу; если повторяется — позовите управляющего.`;
+  },
+
+  // GET (body undefined) or POST with `by`; resolves to {ok, data, status, text}; on refusal
+  // the message line already says why (in `text`, too).
+  async request(path, body, words) {
+    const init = { method: body === undefined ? "GET" : "POST", headers: {} };
+    if (body !== undefined) {
+      const staff = storegw.staff();
+      if (!staff) {
+        const text = goods.tr("Сначала укажите, кто работает (справа вверху).", "Enter your name first (top right).");
+        storegw.say(text);
+        document.getElementById("staff").focus();
+        return { ok: false, data: null, status: 0, text };
+      }
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify({ by: staff, ...body });
+    }
+    let answer;
+    try {
+      answer = await fetch(path, init);
+    } catch (error) {
+      const text = goods.tr("Шлюз не отвечает: проверьте сеть и повторите.", "The gateway does not answer: check the network and try again.");
+      if (body !== undefined) storegw.say(text);
+      return { ok: false, data: null, status: 0, text };
+    }
+    const data = await answer.json().catch(() => ({}));
+    if (answer.ok) return { ok: true, data, status: answer.status };
+    const text = goods.explain(data, answer.status, words);
+    if (body !== undefined) storegw.say(text);
+    return { ok: false, data, status: answer.status, text };
+  },
+
+  async get(path) {
+    const answer = await goods.request(path);
+    return answer.ok ? answer.data : null;
+  },
+
+  // One tap, one action: a second tap while the first is under way does nothing.
+  async once(button, action) {
+    if (button.dataset.busy) return;
+    button.dataset.busy = "1";
+    button.disabled = true;
+    try {
+      await action();
+    } finally {
+      delete button.dataset.busy;
+      button.disabled = false;
+    }
+  },
+
+  // --- dialogs: a modal over the page, big buttons, Escape = the safe answer --------------
+  dialog(...children) {
+    const box = goods.h("dialog", { class: "ask" }, ...children);
+    document.body.append(box);
+    box.addEventListener("close", () => setTimeout(() => box.remove(), 0));
+    box.showModal();
+    return box;
+  },
+
+  // Ask once before an irreversible step; resolves true only for the «yes» button.
+  confirm({ text, warn, yes, danger }) {
+    return new Promise((resolve) => {
+      let answer = false;
+      const yesButton = goods.h("button", { type: "button", class: danger ? "primary danger-fill" : "primary", "data-answer": "yes" }, yes);
+      const noButton = goods.h("button", { type: "button", "data-answer": "no" }, goods.tr("Вернуться", "Go back"));
+      const box = goods.dialog(
+        goods.h("p", { class: "ask-text" }, text),
+        warn ? goods.h("p", { class: "ask-warn" }, goods.badge("wait", goods.tr("внимание", "note")), " ", warn) : null,
+        goods.h("div", { class: "actions" }, yesButton, noButton),
+      );
+      yesButton.addEventListener("click", () => {
+        answer = true;
+        box.close();
+      }, { once: true });
+      noButton.addEventListener("click", () => box.close());
+      box.addEventListener("close", () => resolve(answer));
+      noButton.focus();
+    });
+  },
+
+  // A number typed on the tablet (a count, a quantity); resolves to the number or null.
+  askNumber({ title, label, value }) {
+    return new Promise((resolve) => {
+      let answer = null;
+      const input = goods.h("input", { type: "number", inputmode: "numeric", min: "0", step: "1", class: "big-number", value: String(value ?? "") });
+      const warn = goods.h("p", { class: "ask-warn", role: "alert" });
+      const save = goods.h("button", { type: "submit", class: "primary" }, goods.tr("Сохранить", "Save"));
+      const cancel = goods.h("button", { type: "button" }, goods.tr("Отмена", "Cancel"));
+      const form = goods.h("form", { method: "dialog" },
+        goods.h("h2", {}, title),
+        goods.h("label", {}, label, goods.h("br"), input),
+        warn,
+        goods.h("div", { class: "actions" }, save, cancel));
+      const box = goods.dialog(form);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const number = Number(input.value);
+        if (input.value.trim() === "" || !Number.isInteger(number) || number < 0 || number > 1000000) {
+          warn.textContent = goods.tr("Введите целое число от 0 до 1 000 000.", "Type a whole number from 0 to 1,000,000.");
+          return;
+        }
+        answer = number;
+        box.close();
+      });
+      cancel.addEventListener("click", () => box.close());
+      box.addEventListener("close", () => resolve(answer));
+      input.focus();
+      input.select();
+    });
+  },
+
+  // A barcode that belongs to several items (DOMAIN 29): the tablet asks which one.
+  choose(title, candidates) {
+    return new Promise((resolve) => {
+      let answer = null;
+      const buttons = candidates.map((candidate) => {
+        const pack = candidate.pack > 1 ? goods.tr(` · упаковка ${candidate.pack} шт.`, ` · pack of ${candidate.pack}`) : "";
+        const button = goods.h("button", { type: "button", class: "choice", "data-sku": candidate.sku }, `${goods.item(candidate.name, candidate.sku)}${pack}`);
+        button.addEventListener("click", () => {
+          answer = candidate;
+          box.close();
+        });
+        return button;
+      });
+      const cancel = goods.h("button", { type: "button" }, goods.tr("Отмена", "Cancel"));
+      const box = goods.dialog(goods.h("h2", {}, title), goods.h("div", { class: "choices" }, buttons), goods.h("div", { class: "actions" }, cancel));
+      cancel.addEventListener("click", () => box.close());
+      box.addEventListener("close", () => resolve(answer));
+    });
+  },
+
+  anyDialogOpen() {
+    return document.querySelector("dialog[open]") !== null;
+  },
+
+  // --- the last scans: newest first, each a colour and a word ----------------------------
+  feed(list, empty, tone, text) {
+    const word = { ok: goods.tr("принято", "taken"), wait: goods.tr("внимание", "note"), bad: goods.tr("не принято", "refused") }[tone];
+    const clock = new Date().toLocaleTimeString(goods.en() ? "en-GB" : "ru-RU");
+    list.prepend(goods.h("li", { class: `scan-${tone}` }, goods.badge(tone, word), " ", goods.h("span", { class: "feed-text" }, text), " ", goods.h("span", { class: "muted" }, clock)));
+    while (list.children.length > 8) list.lastChild.remove();
+    if (empty) empty.hidden = true;
+  },
+
+  // --- the USB scanner: its scans go to the open document ---------------------------------
+  // kind: "receiving" | "stocktake". onEntry(entry) gets each new scan of the station's history.
+  scanner(kind, badgeBox, onEntry) {
+    const state = {
+      id: null,
+      wanted: false, // this screen wants the scanner (until another screen takes it)
+      paused: false, // a dialog takes the scans as lookups (target null) for a moment
+      seen: null,
+      target: undefined,
+      claimedOnce: false, // pointed here once; another screen may take it later
+    };
+    const ours = (target) => target && target.kind === kind && target.id === state.id;
+
+    async function claim() {
+      if (!state.id) return false;
+      const answer = await goods.request("/api/scanner/target", { kind, id: state.id });
+      if (answer.ok) state.target = answer.data.target;
+      drawBadge();
+      return answer.ok;
+    }
+
+    function drawBadge() {
+      const target = state.target;
+      // Redrawn only when something changed, so a tap never lands on a replaced button.
+      const signature = JSON.stringify([state.id, state.paused, target && target.kind, target && target.id]);
+      if (signature === state.drawn) return;
+      state.drawn = signature;
+      goods.put(badgeBox);
+      if (!state.id) return;
+      if (state.paused) {
+        badgeBox.append(goods.badge("wait", goods.tr("Сканер: ищет товар для привязки", "Scanner: finding the item to link")));
+        return;
+      }
+      if (ours(target)) {
+        badgeBox.append(goods.badge("ok", goods.tr("Сканер: в этот документ", "Scanner: into this document")));
+        return;
+      }
+      const where = target
+        ? goods.tr(`Сканер: в ${target.kind === "receiving" ? "приёмку" : "инвентаризацию"} ${target.id}`, `Scanner: into ${target.kind} ${target.id}`)
+        : goods.tr("Сканер: никуда не направлен", "Scanner: not pointed at a document");
+      const here = goods.h("button", { type: "button", id: "scan-here" }, goods.tr("Сканировать сюда", "Scan into this"));
+      here.addEventListener("click", () => goods.once(here, async () => {
+        state.wanted = true;
+        state.claimedOnce = await claim();
+      }));
+      badgeBox.append(goods.badge("wait", where), " ", here);
+    }
+
+    return {
+      state,
+      ours,
+      // Open a document: remember what is already in the history, then point the scanner here.
+      async open(id) {
+        state.id = id;
+        state.wanted = true;
+        state.paused = false;
+        state.seen = null;
+        state.claimedOnce = false;
+        await this.poll();
+        if (storegw.staff()) state.claimedOnce = await claim();
+        drawBadge();
+      },
+      // Leaving the screen (another page, a closed tab): scans stop going into this document.
+      releaseOnLeave() {
+        window.addEventListener("pagehide", () => {
+          const staff = storegw.staff();
+          if (!state.id || !staff || state.paused || !ours(state.target)) return;
+          const body = new Blob([JSON.stringify({ by: staff, kind: null })], { type: "application/json" });
+          navigator.sendBeacon("/api/scanner/target", body);
+        });
+      },
+      async close(release) {
+        if (release && state.id && ours(state.target) && storegw.staff()) {
+          await goods.request("/api/scanner/target", { kind: null });
+        }
+        state.id = null;
+        state.wanted = false;
+        state.drawn = null;
+        goods.put(badgeBox);
+      },
+      // While a dialog needs a scan as a lookup (the known barcode of the item to link).
+      async pause() {
+        if (!ours(state.target)) return;
+        const answer = await goods.request("/api/scanner/target", { kind: null });
+        if (answer.ok) {
+          state.paused = true;
+          state.target = null;
+        }
+        drawBadge();
+      },
+      async resume() {
+        if (!state.paused) return;
+        state.paused = false;
+        await claim();
+      },
+      async poll() {
+        const snapshot = await goods.get("/api/scanner");
+        if (!snapshot) return;
+        const fresh = [];
+        const keys = new Set();
+        for (const entry of snapshot.last || []) {
+          const key = `${entry.at}|${entry.text}`;
+          keys.add(key);
+          if (state.seen && !state.seen.has(key)) fresh.push(entry);
+        }
+        const first = state.seen === null;
+        state.seen = keys; // the history holds the last few scans: older ones never come back
+        state.target = snapshot.target;
+        // Point the scanner here when nobody has it: the staff name was typed after the
+        // document opened, or another screen let it go. Never taken from another document.
+        if (state.id && state.wanted && !state.paused && (!state.claimedOnce || !state.target) && storegw.staff()) {
+          state.claimedOnce = await claim();
+        }
+        drawBadge();
+        if (!first) for (const entry of fresh.reverse()) onEntry(entry);
+      },
+    };
+  },
+
+  // Every `ms` (not overlapping, paused while the tab is hidden): fn().
+  every(ms, fn) {
+    let stopped = false;
+    const tick = async () => {
+      if (stopped) return;
+      if (!document.hidden) {
+        try {
+          await fn();
+        } catch (error) {
+          console.error(error);
+        }
+      }
+      if (!stopped) setTimeout(tick, typeof ms === "function" ? ms() : ms);
+    };
+    setTimeout(tick, typeof ms === "function" ? ms() : ms);
+    return () => {
+      stopped = true;
+    };
+  },
+
+  // The one-sentence help a first visit shows, until dismissed.
+  hint(name) {
+    const box = document.getElementById("hint");
+    if (!box) return;
+    const key = `storegw.hint.${name}`;
+    box.hidden = localStorage.getItem(key) === "seen";
+    box.querySelector("button").addEventListener("click", () => {
+      localStorage.setItem(key, "seen");
+      box.hidden = true;
+    });
+  },
+
+  // The page's address says which document is open, so a reload keeps it.
+  setParam(name, value) {
+    const url = new URL(window.location.href);
+    if (value) url.searchParams.set(name, value);
+    else url.searchParams.delete(name);
+    window.history.replaceState(null, "", url);
+  },
+};

@@ -1,0 +1,339 @@
+// «Смена»: the register's state in words, the shift and the cash in the drawer, today's totals,
+// open / close the shift, X report, cash in / out, and the latest receipts with «Повторить» for
+// a failed one and «Возврат» for a printed sale. Refreshes every few seconds.
+"use strict";
+const shift = {
+  fiscal: null, // GET /api/fiscal
+  receipts: null, // GET /api/receipts
+  closed: null, // {number, totals} of the shift closed from this screen
+  busy: false,
+  timer: null,
+  refundKeys: new Map(), // receipt -> the key of its refund until the gateway has answered
+  drawnRows: "", // the receipts as last drawn
+  el: {},
+};
+const REFRESH_MS = 3000;
+const PENDING_REFRESH_MS = 800; // a receipt is on its way to the paper: say when it is there
+
+shift.number = () => {
+  const fiscal = shift.fiscal || {};
+  return (fiscal.shift || {}).number ?? ((fiscal.device || {}).shift || {}).number ?? null;
+};
+
+shift.refresh = async () => {
+  const [fiscal, receipts] = await Promise.all([
+    register.send("/api/fiscal"),
+    register.send("/api/receipts?limit=15"),
+  ]);
+  if (fiscal.ok) shift.fiscal = fiscal.data;
+  if (receipts.ok) shift.receipts = receipts.data;
+  shift.render();
+  shift.schedule();
+};
+
+// The next refresh: soon while a receipt is on its way to the paper, else every few seconds.
+shift.schedule = () => {
+  clearTimeout(shift.timer);
+  const pending = (shift.receipts || []).some((row) => ["queued", "sending"].includes(row.state));
+  shift.timer = setTimeout(
+    () => (shift.busy ? shift.schedule() : shift.refresh()),
+    pending ? PENDING_REFRESH_MS : REFRESH_MS,
+  );
+};
+
+// --- register operations -------------------------------------------------------------------
+shift.operate = async (operation, body, done) => {
+  if (shift.busy) return; // a double tap does one thing
+  shift.busy = true;
+  shift.render();
+  register.say(register.t("working"), "wait");
+  const answer = await register.send(`/api/fiscal/${operation}`, body || {});
+  shift.busy = false;
+  if (answer.ok) register.say(done(answer.data), "ok");
+  else if (answer.network) register.say(register.t("op_unknown"), "bad"); // no key to retry with
+  else register.fail(answer);
+  await shift.refresh();
+};
+
+shift.open = () =>
+  shift.operate("open-shift", {}, (data) => register.t("opened", { number: data.shift }));
+
+shift.close = async () => {
+  const number = shift.number();
+  const totals = shift.fiscal.shift || {};
+  const sales = totals.sales || { count: 0, total: 0 };
+  const queue = (shift.fiscal.receipts || {});
+  const waiting = (queue.queued || 0) + (queue.sending || 0);
+  const values = {
+    number,
+    waiting,
+    sales: sales.count,
+    sales_total: storegw.money(sales.total),
+    refunds: (totals.refunds || {}).count || 0,
+    drawer: storegw.money(totals.cash_in_drawer || 0),
+  };
+  const yes = await register.confirm(
+    register.t("close_title", values),
+    register.t("close_text", values) + (waiting ? ` ${register.t("close_waiting", values)}` : ""),
+    shift.el.close.textContent,
+    { danger: true },
+  );
+  if (!yes) return;
+  await shift.operate("close-shift", {}, (data) => {
+    shift.closed = { number: data.shift, totals: data.totals };
+    return register.t("closed", { number: data.shift });
+  });
+};
+
+shift.xReport = () => shift.operate("x-report", {}, () => register.t("x_printed"));
+
+shift.cash = async (kind) => {
+  const amount = register.parseRoubles(shift.el.amount.value);
+  if (!amount) {
+    register.say(register.t("amount_bad"), "bad");
+    shift.el.amount.focus();
+    return;
+  }
+  const drawer = (shift.fiscal.shift || {}).cash_in_drawer || 0;
+  const after = kind === "in" ? drawer + amount : drawer - amount;
+  const values = { amount: storegw.money(amount), after: storegw.money(after) };
+  if (after < 0) {
+    register.say(register.t("cash_short", { ...values, drawer: storegw.money(drawer) }), "bad");
+    return;
+  }
+  const button = kind === "in" ? shift.el.cashIn : shift.el.cashOut;
+  const yes = await register.confirm(
+    register.t(`cash_${kind}_title`, values),
+    register.t(`cash_${kind}_text`, values),
+    button.textContent,
+  );
+  if (!yes) return;
+  await shift.operate(`cash-${kind}`, { amount }, (totals) => {
+    shift.el.amount.value = "";
+    const drawerNow = storegw.money(totals.cash_in_drawer);
+    return register.t(`cash_${kind}_done`, { amount: values.amount, drawer: drawerNow });
+  });
+};
+
+shift.retry = async (row, button) => {
+  button.disabled = true;
+  const answer = await register.send(`/api/receipts/${row.receipt_id}/retry`, {});
+  if (answer.ok) register.say(register.t("retried", { id: row.receipt_id }), "ok");
+  else register.fail(answer);
+  button.disabled = false; // the list is drawn again only when it changes
+  await shift.refresh();
+};
+
+shift.refund = async (row, button) => {
+  const cash = row.total - Math.min(row.card, row.total);
+  const values = { id: row.receipt_id, total: storegw.money(row.total) };
+  const cashPart = cash > 0 ? register.t("refund_cash_part", { cash: storegw.money(cash) }) : "";
+  const answer = await register.confirm(
+    register.t("refund_title", values),
+    register.t("refund_text", { cash_part: cashPart }),
+    button.textContent,
+    { check: register.t("restock"), danger: true },
+  );
+  if (!answer) return;
+  button.disabled = true;
+  // One key per receipt until the gateway answers: a retry after a lost answer refunds once.
+  const key = shift.refundKeys.get(row.receipt_id) || register.newKey("refund");
+  shift.refundKeys.set(row.receipt_id, key);
+  const refunded = await register.send(`/api/receipts/${row.receipt_id}/refund`, {
+    restock: answer.checked,
+    idem_key: key,
+  });
+  if (!refunded.network) shift.refundKeys.delete(row.receipt_id);
+  if (refunded.ok) {
+    const done = { id: refunded.data.receipt_id, total: storegw.money(refunded.data.total) };
+    register.say(register.t("refunded", done), "ok");
+  } else {
+    register.fail(refunded);
+  }
+  button.disabled = false; // the list is drawn again only when it changes
+  await shift.refresh();
+};
+
+// --- drawing ---------------------------------------------------------------------------------
+shift.render = () => {
+  const t = register.t;
+  const texts = register.texts;
+  const money = storegw.money;
+  const fiscal = shift.fiscal || {};
+  const device = fiscal.device || { state: "not_configured" };
+  const known = texts.device[device.state] || { tone: "bad", word: device.state, say: "" };
+  // The worker's detail adds to the sentence only for a fault it has no word of its own for.
+  const detail = texts.device[device.state] && device.state !== "error" ? "" : register.half(device.detail);
+  shift.el.device.replaceChildren(
+    badge(known.tone, known.word),
+    text(known.say),
+    ...(detail ? [muted(detail)] : []),
+  );
+  const number = shift.number();
+  const open = number !== null;
+  shift.el.shiftLine.replaceChildren(
+    badge(open ? "ok" : "off", open ? t("shift_open", { number }) : t("shift_closed")),
+  );
+  shift.el.shiftHint.hidden = open;
+  shift.el.shiftHint.textContent = t("shift_closed_hint");
+  const totals = fiscal.shift || {};
+  shift.el.drawerBox.hidden = !open;
+  shift.el.drawer.textContent = open ? money(totals.cash_in_drawer || 0) : "";
+  const configured = device.state !== "not_configured";
+  shift.el.open.hidden = open || !configured;
+  shift.el.close.hidden = !open;
+  shift.el.xReport.hidden = !open;
+  shift.el.cashMove.hidden = !open;
+  for (const b of [shift.el.open, shift.el.close, shift.el.xReport, shift.el.cashIn, shift.el.cashOut]) {
+    b.disabled = shift.busy || !configured;
+  }
+  if (open) {
+    shift.el.totalsTitle.textContent = shift.el.totalsTitle.dataset.today;
+    shift.fillTotals(totals);
+  } else if (shift.closed) {
+    shift.el.totalsTitle.textContent = t("closed_totals", { number: shift.closed.number });
+    shift.fillTotals(shift.closed.totals);
+  } else {
+    shift.el.totalsTitle.textContent = shift.el.totalsTitle.dataset.today;
+    shift.fillTotals(null);
+  }
+  shift.renderReceipts();
+};
+
+shift.fillTotals = (totals) => {
+  const money = storegw.money;
+  const dash = "—";
+  for (const kind of ["sales", "refunds", "cash_in", "cash_out"]) {
+    const row = shift.el.totals.querySelector(`[data-row="${kind}"]`);
+    const value = totals ? totals[kind] : undefined;
+    const bucket = typeof value === "object" ? value : null; // sales, refunds: counts and split
+    row.querySelector(".n").textContent = bucket ? bucket.count : totals ? "" : dash;
+    row.querySelector(".sum").textContent =
+      bucket ? money(bucket.total) : totals ? money(value || 0) : dash;
+    row.querySelector(".split").textContent =
+      bucket && bucket.total ? register.t("split", { cash: money(bucket.cash), card: money(bucket.card) }) : "";
+  }
+};
+
+shift.renderReceipts = () => {
+  const rows = shift.receipts;
+  const t = register.t;
+  const texts = register.texts;
+  const drawn = JSON.stringify(rows);
+  if (rows === null || drawn === shift.drawnRows) return; // nothing moves under a finger
+  shift.drawnRows = drawn;
+  shift.el.receipts.hidden = !rows.length;
+  shift.el.noReceipts.hidden = rows.length > 0;
+  shift.el.noReceipts.textContent = t("no_receipts");
+  const refunds = new Map(); // sell receipt -> its refund in the list
+  for (const row of rows) if (row.refund_of) refunds.set(row.refund_of, row);
+  shift.el.receipts.querySelector("tbody").replaceChildren(
+    ...rows.map((row) => {
+      const tr = document.createElement("tr");
+      tr.dataset.receipt = row.receipt_id;
+      const state = texts.receipt_states[row.state] || { tone: "bad", word: row.state };
+      const stateCell = document.createElement("td");
+      stateCell.append(badge(state.tone, state.word));
+      if (row.state === "done" && row.fd) stateCell.append(" ", muted(t("fd", { fd: row.fd })));
+      if (row.state === "failed") {
+        const why = register.half(row.error);
+        if (why) stateCell.append(Object.assign(document.createElement("div"), { className: "why", textContent: why }));
+      }
+      const kind = texts.kinds[row.kind] || row.kind;
+      const kindCell = cell("", kind);
+      if (row.order_id) kindCell.append(" ", muted(t("order", { id: row.order_id })));
+      if (row.refund_of) kindCell.append(" ", muted(`← № ${row.refund_of}`));
+      const act = document.createElement("td");
+      act.className = "act";
+      const refund = refunds.get(row.receipt_id);
+      if (row.state === "failed") {
+        act.append(action(t("retry"), (b) => shift.retry(row, b)));
+      } else if (refund) {
+        act.append(muted(t("has_refund", { id: refund.receipt_id })));
+      } else if (row.state === "done" && row.kind === "sell") {
+        act.append(action(t("refund"), (b) => shift.refund(row, b)));
+      }
+      tr.append(
+        cell("", `№ ${row.receipt_id}`),
+        cell("", when(row.created_at)),
+        kindCell,
+        cell("num", storegw.money(row.total)),
+        cell("", paidBy(row)),
+        stateCell,
+        act,
+      );
+      return tr;
+    }),
+  );
+};
+
+function paidBy(row) {
+  if (row.cash && row.card) return register.t("mixed_word");
+  return register.t(row.card ? "card_word" : "cash_word");
+}
+
+function when(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const options = { hour: "2-digit", minute: "2-digit" };
+  if (date.toDateString() !== new Date().toDateString()) {
+    Object.assign(options, { day: "numeric", month: "short" });
+  }
+  return date.toLocaleString(storegw.lang === "en" ? "en-GB" : "ru-RU", options);
+}
+
+function badge(tone, words) {
+  const span = document.createElement("span");
+  span.className = `badge ${tone}`;
+  span.textContent = words;
+  return span;
+}
+
+function text(words) {
+  return Object.assign(document.createElement("span"), { textContent: words });
+}
+
+function muted(words) {
+  return Object.assign(document.createElement("span"), { className: "muted", textContent: words });
+}
+
+function cell(className, words) {
+  return Object.assign(document.createElement("td"), { className, textContent: words });
+}
+
+function action(label, handler) {
+  const b = Object.assign(document.createElement("button"), { type: "button", textContent: label });
+  b.onclick = () => handler(b);
+  return b;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const $ = (id) => document.getElementById(id);
+  Object.assign(shift.el, {
+    device: $("device"),
+    shiftLine: $("shift-line"),
+    shiftHint: $("shift-hint"),
+    drawerBox: $("drawer-box"),
+    drawer: $("drawer"),
+    open: $("open"),
+    close: $("close"),
+    xReport: $("x-report"),
+    cashMove: $("cash-move"),
+    amount: $("amount"),
+    cashIn: $("cash-in"),
+    cashOut: $("cash-out"),
+    totals: $("totals"),
+    totalsTitle: $("totals-title"),
+    receipts: $("receipts"),
+    noReceipts: $("no-receipts"),
+  });
+  shift.el.totalsTitle.dataset.today = shift.el.totalsTitle.textContent;
+  shift.fiscal = JSON.parse($("fiscal").textContent);
+  shift.render();
+  shift.el.open.onclick = shift.open;
+  shift.el.close.onclick = shift.close;
+  shift.el.xReport.onclick = shift.xReport;
+  shift.el.cashIn.onclick = () => shift.cash("in");
+  shift.el.cashOut.onclick = () => shift.cash("out");
+  shift.refresh();
+});

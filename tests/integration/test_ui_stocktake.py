@@ -1,0 +1,139 @@
+"""«Инвентаризация» in a real browser against a running gateway: a count scanned with the USB
+scanner simulator finds a shortage, the report before applying says what on hand becomes and
+what reserve is taken from orders (DOMAIN 31), applying asks once and changes on hand."""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from gateway.services.orders import create_order
+from tests import builders
+from tests.browser import MUG, SHIRT_BOX, SHIRT_M
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(page):
+    """The page's script never throws (a refused request is not an error: it is said)."""
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Failed to load resource" not in msg.text
+            else None
+        ),
+    )
+    yield
+    assert errors == []
+
+
+def wait_until(condition, what: str, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def stock(page, live_shop, code: str) -> dict:
+    [item] = page.request.get(f"{live_shop.url}/api/lookup?code={code}").json()["items"]
+    return item
+
+
+def row(page, sku: str):
+    return page.locator(f'#lines tr[data-sku="{sku}"]')
+
+
+def test_a_count_finds_a_shortage_that_takes_reserve_and_applies_once(page, live_shop):
+    # A web order holds 4 of the 5 mugs on the book; the shelf has only 2.
+    live_shop.gateway.run(create_order, builders.order("W-7", ("MUG", 4)))
+    wait_until(lambda: live_shop.gateway.hardware.scanner.status == "ok", "the scanner reader")
+    page.goto(live_shop.url + "/stocktake")
+    page.fill("#staff", "Анна")
+    page.locator("#staff").dispatch_event("change")
+    expect(page.locator("#start-form")).to_be_visible()
+    expect(page.locator("#start-form")).to_contain_text("Остаток не изменится")
+    expect(page.locator("#start-form")).to_contain_text("Остаток станет 0")
+    live_shop.screenshot(page, "stocktake-start")
+    page.click("#start")
+    expect(page.locator("h1")).to_have_text("Инвентаризация INV-1")
+    expect(page.locator("#take-meta")).to_contain_text("неотсканированное останется как есть")
+    expect(page.locator("#scanner-state")).to_contain_text("Сканер: в этот документ")
+
+    for code in (MUG, MUG, SHIRT_BOX, SHIRT_M, SHIRT_M, SHIRT_M, SHIRT_M):
+        live_shop.scanner.scan(code)
+    mug = row(page, "MUG")
+    expect(mug.locator(".count")).to_have_text("2")
+    expect(row(page, "TS-M").locator(".count")).to_have_text("10")
+    expect(row(page, "TS-M")).to_contain_text("совпадает")
+    expect(mug).to_contain_text("−3 недостача")
+    expect(mug.locator(".badge.bad")).to_have_count(2)  # red: the shortage eats reserve
+    expect(mug).to_contain_text("с заказов снимется резерв 2 шт.")
+    expect(mug.locator(".will-be")).to_have_text("2")
+    expect(page.locator("#summary")).to_contain_text("недостача 3 шт.")
+    expect(page.locator("#summary")).to_contain_text("с заказов снимется резерв: 2 шт.")
+
+    # Shoes have no readable barcode today: counted by hand. A typo is refused in words.
+    page.fill("#manual-sku", "SH-43")
+    page.fill("#manual-qty", "2")
+    page.click("#manual-do")
+    expect(page.locator("#message")).to_contain_text("Нет такого артикула: SH-43")
+    page.fill("#manual-sku", "SH-42")
+    page.click("#manual-do")
+    expect(row(page, "SH-42").locator(".count")).to_have_text("2")
+    expect(page.locator("#message")).to_contain_text("Кеды (SH-42): посчитано 2 (по учёту 2)")
+    live_shop.screenshot(page, "stocktake-counting")
+    page.screenshot(path=str(live_shop.shots / "stocktake-counting-tablet.png"))
+    assert stock(page, live_shop, MUG)["on_hand"] == 5  # nothing changes before «Применить»
+
+    page.click("#apply")
+    ask = page.locator("dialog.ask[open]")
+    expect(ask).to_contain_text("Изменить остатки по 1 позиции: недостача 3 шт.?")
+    expect(ask).to_contain_text("С заказов будет снят резерв: 2 шт.")
+    live_shop.screenshot(page, "stocktake-confirm")
+    ask.get_by_role("button", name="Применить").dblclick()
+
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator("#message")).to_contain_text(
+        "Инвентаризация INV-1 применена: остатки изменены по 1 позиции."
+    )
+    result = page.locator('#done-lines tr[data-sku="MUG"]')
+    expect(result).to_contain_text("−3")
+    expect(result.locator(".count")).to_have_text("2")
+    expect(page.locator("#done-text")).to_contain_text("С заказов снят резерв: 2 шт.")
+    live_shop.screenshot(page, "stocktake-applied")
+    mugs = stock(page, live_shop, MUG)
+    assert (mugs["on_hand"], mugs["reserved"]) == (2, 2)
+    assert stock(page, live_shop, SHIRT_M)["on_hand"] == 10
+    assert live_shop.gateway.run(lambda uow: uow.orders.get("W-7").status) == "short"
+    report = page.request.get(f"{live_shop.url}/api/stocktakes/INV-1").json()
+    assert report["status"] == "applied" and report["items"] == [
+        {"sku": "MUG", "delta": -3, "on_hand": 2}
+    ]  # applied once, whatever the double tap
+
+
+def test_a_partial_count_can_be_cancelled_and_the_page_speaks_english(page, live_shop):
+    page.goto(live_shop.url + "/stocktake?lang=en")
+    page.fill("#staff", "Anna")
+    page.locator("#staff").dispatch_event("change")
+    expect(page.locator("h1")).to_have_text("Stocktake")
+    page.check("input[name=scope][value=skus]")
+    page.fill("#skus", "MUG")
+    page.check("input[name=uncounted][value=zero]")
+    page.click("#start")
+    expect(page.locator("#take-meta")).to_contain_text("what is not scanned becomes 0")
+    page.goto(live_shop.url + "/stocktake?lang=en")  # the count in progress is continued
+    expect(page.locator("h1")).to_have_text("Stocktake INV-1")
+    page.fill("#code", SHIRT_M)
+    page.press("#code", "Enter")
+    expect(page.locator("#message")).to_contain_text("is not part of this stocktake")
+    expect(page.locator("#not-counted-summary")).to_contain_text("their stock becomes 0")
+    live_shop.screenshot(page, "stocktake-partial-en")
+    page.click("#abandon")
+    page.locator("dialog.ask[open]").get_by_role("button", name="Cancel the stocktake").click()
+    expect(page.locator("#message")).to_contain_text("Stocktake INV-1 cancelled")
+    expect(page.locator("#start-form")).to_be_visible()
+    assert stock(page, live_shop, MUG)["on_hand"] == 5
