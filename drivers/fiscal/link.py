@@ -8,8 +8,9 @@ one for a device path, a pty path or ``loop://``). One exchange:
    at most ``max_enq`` times, then ``LinkDown`` (nothing was sent: safe to retry later).
 2. Frame -> ACK: the register took it; read the answer. NAK: it did not (bad LRC on the way)
    -> resend, at most ``max_nak_command`` times; for a command that changes state only after
-   ENQ confirms it holds no answer (a late NAK from before must not run the command twice). Silence: ask with ENQ -- ACK means the register
-   has it (read the answer), NAK means it has nothing, so the frame never arrived -> resend.
+   ENQ confirms it holds no answer (a late NAK from before must not run the command twice).
+   Silence: ask with ENQ -- ACK means the register has it (read the answer), NAK means it has
+   nothing, so the frame never arrived -> resend.
 3. Answer: wait up to the command's answer timeout for STX, skipping garbage; a garbled answer
    is NAKed and asked for again with ENQ, at most ``max_nak_answer`` times.
 
