@@ -213,9 +213,7 @@ def test_reconcile_says_not_fiscalised_when_fn_did_not_move(register):
         register.reconcile_close(10, 9980, 1)
 
 
-def test_reconcile_finds_the_receipt_behind_a_shift_report_made_meanwhile(
-    register, register_state
-):
+def test_reconcile_finds_the_receipt_behind_a_shift_report_made_meanwhile(register, register_state):
     shift_report = bytes([2, 0]) + DATE + (11).to_bytes(4, "little") + (7).to_bytes(4, "little")
     register_state.archive[11] = shift_report + (5).to_bytes(2, "little")
     receipt = bytes([1]) + (9980).to_bytes(5, "little")
