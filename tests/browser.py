@@ -2,9 +2,9 @@
 -- a running gateway (its web server on a free loopback port) with the fiscal register, the
 printer and the scanner simulators wired in, a small catalog with barcodes and stock.
 
-Fixtures: `browser` (one chromium per session), `page` (a fresh tab per test, Russian locale,
-a 1280×800 tablet viewport), `shop` is taken by the database fixture, so the shop here is
-`live_shop`: `.url`, `.gateway`, `.register` (FiscalRegisterSimulator), `.printer`
+Fixtures: `browser` (one chromium per session); `page` (a fresh tab per test, Russian locale,
+a 1280×800 tablet viewport; the test fails if the page's script throws); `live_shop` (`shop` is
+the database fixture): `.url`, `.gateway`, `.register` (FiscalRegisterSimulator), `.printer`
 (PrinterSimulator), `.scanner` (ScannerSimulator), `.screenshot(page, name)` (saved under the
 test's tmp dir, to look at)."""
 
@@ -60,11 +60,23 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A tab whose page script must never throw: a refused request is said, not an error."""
     context = browser.new_context(viewport=TABLET, locale="ru-RU")
     tab = context.new_page()
     tab.set_default_timeout(10_000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
+    )
     yield tab
     context.close()
+    assert errors == [], f"the page's script failed: {errors}"
 
 
 @dataclass

@@ -5,7 +5,6 @@ report; a scan mangled by a Russian keyboard layout is shown in red and changes 
 
 import time
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser import MUG, SHIRT_BOX, SHIRT_M
@@ -13,23 +12,6 @@ from tests.browser import MUG, SHIRT_BOX, SHIRT_M
 STRANGER = "2900000000018"  # the shop's own label: the catalog does not know it
 # A Честный ЗНАК-like code with Latin letters: a Russian layout turns them into Cyrillic.
 MARKED_SHIRT = "0104601234567893215abc"
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    """The page's script never throws (a refused request is not an error: it is said)."""
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and "Failed to load resource" not in msg.text
-            else None
-        ),
-    )
-    yield
-    assert errors == []
 
 
 def wait_until(condition, what: str, timeout: float = 10.0):

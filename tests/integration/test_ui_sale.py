@@ -6,8 +6,6 @@ refusal is said in Russian, and the page works on a phone."""
 import re
 import time
 
-import pytest
-
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
@@ -21,14 +19,6 @@ SHOES = browser.SHOES
 SHOES_CODES = [
     marking_code("0" + SHOES, f"5shoe{n}", short="dGVz") for n in (1, 2)
 ]  # Честный ЗНАК codes of two pairs (01 GTIN 21 serial GS 93 check)
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield
-    assert errors == [], "the page's script failed"
 
 
 def shoes(*, marked: bool) -> dict:

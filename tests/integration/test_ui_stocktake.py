@@ -4,29 +4,11 @@ what reserve is taken from orders (DOMAIN 31), applying asks once and changes on
 
 import time
 
-import pytest
 from playwright.sync_api import expect
 
 from gateway.services.orders import create_order
 from tests import builders
 from tests.browser import MUG, SHIRT_BOX, SHIRT_M
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    """The page's script never throws (a refused request is not an error: it is said)."""
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and "Failed to load resource" not in msg.text
-            else None
-        ),
-    )
-    yield
-    assert errors == []
 
 
 def wait_until(condition, what: str, timeout: float = 10.0):

@@ -15,18 +15,14 @@ const storegw = {
     line.className = ok ? "ok" : "bad";
   },
 
-  // POST (or GET with body === undefined) a JSON request; resolves to the answer or null after
-  // saying what went wrong. `by` is added from the staff field.
-  async call(path, body, method) {
-    const init = { method: method || (body === undefined ? "GET" : "POST"), headers: {} };
+  // POST a JSON request with `by` from the staff field (GET when body is undefined). Says
+  // nothing: resolves to {ok: true, data, status} or {ok: false, unsent | network | status,
+  // data, error}, and each page words a refusal its own way.
+  async send(path, body) {
+    const init = { method: body === undefined ? "GET" : "POST", headers: {} };
     if (body !== undefined) {
       const staff = storegw.staff();
-      if (!staff) {
-        storegw.say(storegw.lang === "en" ? "Enter your name first (top right)."
-                                          : "Сначала укажите, кто работает (справа вверху).");
-        document.getElementById("staff").focus();
-        return null;
-      }
+      if (!staff) return { ok: false, unsent: true, status: 0, data: null };
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify({ by: staff, ...body });
     }
@@ -34,16 +30,29 @@ const storegw = {
     try {
       answer = await fetch(path, init);
     } catch (error) {
-      storegw.say(storegw.lang === "en" ? "The gateway does not answer: check the network."
-                                        : "Шлюз не отвечает: проверьте сеть.");
-      return null;
+      return { ok: false, network: true, status: 0, data: null };
     }
     const data = await answer.json().catch(() => ({}));
-    if (!answer.ok) {
-      storegw.say(data.detail || `${answer.status}`);
-      return null;
+    if (answer.ok) return { ok: true, data, status: answer.status };
+    return { ok: false, status: answer.status, data, error: data.error || `http_${answer.status}` };
+  },
+
+  // `send`, saying what went wrong in the message line; resolves to the answer or null.
+  async call(path, body) {
+    const result = await storegw.send(path, body);
+    if (result.ok) return result.data;
+    const en = storegw.lang === "en";
+    if (result.unsent) {
+      storegw.say(en ? "Enter your name first (top right)."
+                     : "Сначала укажите, кто работает (справа вверху).");
+      document.getElementById("staff").focus();
+    } else if (result.network) {
+      storegw.say(en ? "The gateway does not answer: check the network."
+                     : "Шлюз не отвечает: проверьте сеть.");
+    } else {
+      storegw.say(result.data.detail || `${result.status}`);
     }
-    return data;
+    return null;
   },
 
   money(kopecks) {

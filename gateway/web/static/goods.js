@@ -126,31 +126,22 @@ const goods = {
   // GET (body undefined) or POST with `by`; resolves to {ok, data, status, text}; on refusal
   // the message line already says why (in `text`, too).
   async request(path, body, words) {
-    const init = { method: body === undefined ? "GET" : "POST", headers: {} };
-    if (body !== undefined) {
-      const staff = storegw.staff();
-      if (!staff) {
-        const text = goods.tr("Сначала укажите, кто работает (справа вверху).", "Enter your name first (top right).");
-        storegw.say(text);
-        document.getElementById("staff").focus();
-        return { ok: false, data: null, status: 0, text };
-      }
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify({ by: staff, ...body });
-    }
-    let answer;
-    try {
-      answer = await fetch(path, init);
-    } catch (error) {
-      const text = goods.tr("Шлюз не отвечает: проверьте сеть и повторите.", "The gateway does not answer: check the network and try again.");
-      if (body !== undefined) storegw.say(text);
+    const result = await storegw.send(path, body);
+    if (result.ok) return result;
+    let text;
+    if (result.unsent) {
+      text = goods.tr("Сначала укажите, кто работает (справа вверху).", "Enter your name first (top right).");
+      storegw.say(text);
+      document.getElementById("staff").focus();
       return { ok: false, data: null, status: 0, text };
     }
-    const data = await answer.json().catch(() => ({}));
-    if (answer.ok) return { ok: true, data, status: answer.status };
-    const text = goods.explain(data, answer.status, words);
+    if (result.network) {
+      text = goods.tr("Шлюз не отвечает: проверьте сеть и повторите.", "The gateway does not answer: check the network and try again.");
+    } else {
+      text = goods.explain(result.data, result.status, words);
+    }
     if (body !== undefined) storegw.say(text);
-    return { ok: false, data, status: answer.status, text };
+    return { ok: false, data: result.data, status: result.status, text };
   },
 
   async get(path) {

@@ -39,28 +39,19 @@ const register = {
   // GET (body undefined) or POST JSON with `by`. Resolves to {ok: true, data} or {ok: false,
   // network | unsent | error, text}: the caller decides what to say (`register.fail`).
   async send(path, body) {
-    const init = { method: body === undefined ? "GET" : "POST", headers: {} };
-    if (body !== undefined) {
-      const staff = storegw.staff();
-      if (!staff) {
-        register.say(register.t("who"), "bad");
-        document.getElementById("staff").focus();
-        return { ok: false, unsent: true };
-      }
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify({ by: staff, ...body });
+    const result = await storegw.send(path, body);
+    if (result.ok) return result;
+    if (result.unsent) {
+      register.say(register.t("who"), "bad");
+      document.getElementById("staff").focus();
+      return { ok: false, unsent: true };
     }
-    let answer;
-    try {
-      answer = await fetch(path, init);
-    } catch (error) {
-      return { ok: false, network: true, text: register.t("no_network") };
-    }
-    const data = await answer.json().catch(() => ({}));
-    if (answer.ok) return { ok: true, data };
-    const error = data.error || `http_${answer.status}`;
-    const refusal = { ...data, error };
-    return { ok: false, status: answer.status, error, data: refusal, text: register.words(refusal) };
+    if (result.network) return { ok: false, network: true, text: register.t("no_network") };
+    const refusal = { ...result.data, error: result.error };
+    return {
+      ok: false, status: result.status, error: result.error, data: refusal,
+      text: register.words(refusal),
+    };
   },
 
   fail(result) {
