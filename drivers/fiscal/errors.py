@@ -237,6 +237,14 @@ def error_for_code(code: int, command: int | None = None) -> FiscalError:
     return cls(code=code, command=command)
 
 
+class ReconcileUndecided(StaffActionRequired):
+    """The register cannot tell whether the receipt was fiscalised (another fiscal drive, or
+    too many documents since): a person must look at the archive before it is issued again."""
+
+    message_ru = "Не удалось установить, оформлен ли чек: проверьте архив ФН"
+    message_en = "Cannot tell whether the receipt was fiscalised: check the FN archive"
+
+
 class ReceiptNotFiscalised(RetryableError):
     """Reconciliation proved the receipt is not in the fiscal drive: issuing it again is safe."""
 

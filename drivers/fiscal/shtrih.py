@@ -21,6 +21,7 @@ from drivers.fiscal.errors import (
     LinkError,
     PreviousCommandPrinting,
     ReceiptNotFiscalised,
+    ReconcileUndecided,
     RequestRejected,
     error_for_code,
 )
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 PRINTING_RETRY_PAUSE = 0.333  # vendor driver's pause on error 50h
 PRINTING_RETRY_LIMIT = 60.0  # seconds of 50h before giving up
-RECONCILE_SCAN_LIMIT = 20  # documents after the saved FD searched for a lost receipt
+RECONCILE_SCAN_LIMIT = 500  # documents after the saved FD searched for a lost receipt
 
 
 class ShtrihM(FiscalRegister):
@@ -274,12 +275,15 @@ class ShtrihM(FiscalRegister):
         pending = self.link.fetch_pending_answer()
         if pending is not None and pending[:2] == b"\xff\x45":
             return answers.close_receipt(self._check(0xFF45, pending))
+        drained = self._drained_close_answer(last_fd)  # a reconnect drained it already
+        if drained is not None:
+            return drained
         status = self.status()
         if status.mode == MODE_DOCUMENT_OPEN:
             return None
         fn = self.fn_status()
         if fn.last_fd < last_fd or fn.last_fd - last_fd > RECONCILE_SCAN_LIMIT:
-            raise AnswerLost(f"FN moved from FD {last_fd} to {fn.last_fd}", command=0xFF45)
+            raise ReconcileUndecided(f"FN moved from FD {last_fd} to {fn.last_fd}", command=0xFF45)
         # Usually the receipt is last_fd + 1; a shift report made at the keyboard in between
         # moves it further. Only one receipt is ever in flight, so a match is this one.
         for fd in range(last_fd + 1, fn.last_fd + 1):
@@ -289,6 +293,18 @@ class ShtrihM(FiscalRegister):
         raise ReceiptNotFiscalised(
             f"no receipt of {total} kopecks among FD {last_fd + 1}..{fn.last_fd}", command=0xFF45
         )
+
+    def _drained_close_answer(self, last_fd: int) -> answers.CloseAnswer | None:
+        """An FF45 answer the link drained as stale on reconnect is the exact evidence: use it
+        if it closed a document after `last_fd`."""
+        found = None
+        for body in self.link.stale_answers:
+            if body[:3] == b"\xff\x45\x00":
+                close = answers.close_receipt(body[3:])
+                if close.fd > last_fd:
+                    found = close
+        self.link.stale_answers.clear()
+        return found
 
     def _cancel_after_failure(self, cause: FiscalError) -> None:
         """Leave no half-built receipt behind; the original error is what the caller sees."""

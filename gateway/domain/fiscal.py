@@ -126,7 +126,8 @@ class ReceiptJob:
     shipment_id: str | None = None
     refund_of: int | None = None
     attempts: int = 0
-    saved_fd: int | None = None
+    saved_fd: int | None = None  # the FN's last document number before the first byte went out
+    saved_fn: str | None = None  # ... and that FN's serial number
     error: str | None = None
     change: int = 0
     fiscal: Fiscalised | None = None

@@ -4,10 +4,10 @@ import pytest
 
 from drivers.fiscal import shtrih
 from drivers.fiscal.errors import (
-    AnswerLost,
     MarkingCodeMissing,
     PaperOut,
     ReceiptNotFiscalised,
+    ReconcileUndecided,
     RequestRejected,
 )
 from drivers.fiscal.link import LinkSettings
@@ -240,7 +240,7 @@ def test_reconcile_refuses_to_guess_when_the_fn_went_back_or_far_ahead(
     register, register_state, last_fd
 ):
     register_state.last_fd = last_fd  # another FN, or a day of documents: staff must look
-    with pytest.raises(AnswerLost):
+    with pytest.raises(ReconcileUndecided):
         register.reconcile_close(10, 9980, 1)
 
 
@@ -289,3 +289,15 @@ def test_failed_lookup_after_close_still_returns_the_fiscal_data(register, regis
     register_state.fail["ff40"] = 0x02
     result = register.sell(SALE)
     assert (result.fd, result.fp, result.shift, result.number) == (11, 1011, None, None)
+
+
+def test_reconcile_trusts_a_close_answer_drained_on_reconnect_over_any_lookup(
+    register, register_state
+):
+    """After a restart the first command drains a held FF45 answer as stale: it is the exact
+    evidence (a keyboard sale of the same total could otherwise pass for this receipt)."""
+    fd_fp = (11).to_bytes(4, "little") + (4242).to_bytes(4, "little")
+    register.link.stale_answers.append(b"\xff\x45\x00" + (0).to_bytes(5, "little") + fd_fp)
+    register_state.last_fd = 12  # another document came after it
+    found = register.reconcile_close(10, 9980, 1)
+    assert (found.fd, found.fp) == (11, 4242) and register.link.stale_answers == []

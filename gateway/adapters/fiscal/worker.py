@@ -26,14 +26,23 @@ from typing import Any
 from drivers.fiscal import FiscalRegister, ShtrihM
 from drivers.fiscal.errors import (
     AnswerLost,
+    FatalDeviceError,
     FiscalError,
     LinkError,
     ReceiptNotFiscalised,
+    ReconcileUndecided,
     RequestRejected,
+    StaffActionRequired,
 )
 from drivers.fiscal.link import LinkSettings
 from drivers.fiscal.receipt import Cashier, validate_receipt
-from drivers.fiscal.register import RegisterStatus
+from drivers.fiscal.register import (
+    MODE_DOCUMENT_OPEN,
+    MODE_SHIFT_CLOSED,
+    MODE_SHIFT_EXPIRED,
+    MODE_SHIFT_OPEN,
+    RegisterStatus,
+)
 from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER, driver_receipt
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.fiscal_repo import FiscalRepo
@@ -48,8 +57,12 @@ SALE, SALE_RETURN = 1, 2  # FF0A receipt operation types
 MAX_SEND_ATTEMPTS = 10  # then the job waits as `failed` for staff (retry re-queues it)
 BACKOFF_MAX = 30.0
 BLOCKED_POLL = 1.0  # paper out, cover open: look again soon, staff is on it
+STAFF_REFUSAL_PAUSE = 5.0  # the register refused a receipt for its state: not a tight loop
 REQUEST_TIMEOUT = 150.0  # a Z report may print for a minute
 SHIFT_CLOSED_DETAIL = "receipts wait for the shift to be opened / откройте смену"
+TRACKED_MODES = frozenset(
+    {MODE_SHIFT_OPEN, MODE_SHIFT_EXPIRED, MODE_SHIFT_CLOSED, MODE_DOCUMENT_OPEN}
+)
 CLOSED_SHIFT = {"open": False, "number": None, "expired": False}
 
 
@@ -77,7 +90,6 @@ class FiscalWorker:
         self.state = "offline"
         self.detail = "not connected yet"
         self.shift: dict[str, Any] = CLOSED_SHIFT
-        self._seen_mode: int | None = None
         self._polled_at = float("-inf")  # when the register's status was last asked
         self._reads = None  # the worker thread's read-only connection
 
@@ -116,8 +128,14 @@ class FiscalWorker:
         try:
             return future.result(timeout)
         except TimeoutError:
-            raise FiscalUnavailable(
-                f"the register did not finish in {timeout:.0f} s / ККТ не ответила"
+            if future.cancel():  # never started: it never will
+                raise FiscalUnavailable(
+                    f"the register is busy: nothing was done in {timeout:.0f} s / ККТ занята,"
+                    " операция не выполнена"
+                ) from None
+            raise FiscalUnavailable(  # started: it may finish; repeating could do it twice
+                f"no answer in {timeout:.0f} s: the outcome is unknown, check with an X report"
+                " / результат неизвестен, снимите X-отчёт"
             ) from None
 
     # --- the loop ----------------------------------------------------------------------------
@@ -141,6 +159,8 @@ class FiscalWorker:
         except Exception as exc:  # a bug or a database error: keep the thread alive
             log.exception("fiscal worker: %s", exc)
             self._set_state("error", f"{type(exc).__name__}: {exc}")
+        why = f"the register is in error / ошибка ККТ: {self.detail}"
+        self._fail_requests(FiscalUnavailable(why))
         return self._next_backoff()
 
     def _rest(self, pause: float) -> None:
@@ -162,24 +182,26 @@ class FiscalWorker:
         register = self._connected()
         status = register.status()
         self._polled_at = time.monotonic()
-        self._observe(register, status)
         if job is not None and job.state == SENDING:
-            self._reconcile(register, job)  # before any other document can be made
+            # Before any other document can be made, and before a shift change is recorded:
+            # the receipt belongs to the shift it was signed in.
+            return self._reconcile(register, job)
+        self._observe(register, status)
+        if status.waiting_continue_print and status.paper_present:
+            register.continue_print()  # a signed receipt waits for its paper copy: finish it
             return 0.0
         try:
             op, kwargs, future = self._requests.get_nowait()
         except queue.Empty:
             pass
         else:
-            self._serve(register, status, op, kwargs, future)
+            if future.set_running_or_notify_cancel():  # its caller may have given up waiting
+                self._serve(register, status, op, kwargs, future)
             return 0.0
         if job is None:
             return self.config.poll
         if self.state != "ok" or status.printing:
             return BLOCKED_POLL
-        if status.waiting_continue_print:
-            register.continue_print()
-            return 0.0
         if status.receipt_open:  # no job is in flight, so it is nobody's: a stray half receipt
             log.warning("fiscal: cancelling an open receipt no job owns")
             register.cancel_receipt()
@@ -189,8 +211,7 @@ class FiscalWorker:
                 return self.config.poll  # staff opens it (SHIFT_CLOSED_DETAIL says so)
             self._open_shift(register, job.draft.cashier or DEFAULT_CASHIER)
             return 0.0
-        self._send(register, job)
-        return 0.0
+        return self._send(register, job)
 
     # --- connection and supervision ------------------------------------------------------------
     def _open_shtrih(self) -> FiscalRegister:
@@ -215,7 +236,6 @@ class FiscalWorker:
                 _close_quietly(register)
                 raise
             self._register = register
-            self._seen_mode = None
             log.info("fiscal: register connected, FN %s", self._fn)
         return self._register
 
@@ -242,7 +262,8 @@ class FiscalWorker:
                 _, _, future = self._requests.get_nowait()
             except queue.Empty:
                 return
-            future.set_exception(exc)
+            if future.set_running_or_notify_cancel():
+                future.set_exception(exc)
 
     def _set_state(self, state: str, detail: str = "") -> None:
         if state != self.state:
@@ -260,51 +281,64 @@ class FiscalWorker:
             self._set_state("ok", SHIFT_CLOSED_DETAIL)
         else:
             self._set_state("ok")
-        if status.mode == self._seen_mode:
+        if status.mode not in TRACKED_MODES:
+            return  # printing a report, waiting for a date...: the shift is what it was
+        # FF40 every look: a Z report and a new shift at the keyboard between two polls
+        # leave the mode as it was, only the number tells.
+        number = register.shift_state().shift if status.shift_open else None
+        if number == self.shift["number"] and status.shift_expired == self.shift["expired"]:
             return
-        # The shift changed (or we just connected): learn its number, record what happened,
-        # also when it was opened or closed at the register's own keyboard.
-        self._seen_mode = status.mode
-        if status.shift_open:
-            number = register.shift_state().shift
+        known = FiscalRepo(self._reads, "").open_shift()
+        if known is not None and known != number:
+            self.writer.call(service.shift_closed, known, by=None, fd=None, fp=None)
+        if number is not None:
             self.writer.call(service.shift_opened, number, by=None, fd=None, fp=None)
             self.shift = {"open": True, "number": number, "expired": status.shift_expired}
         else:
-            known = FiscalRepo(self._reads, "").open_shift()
-            if known is not None:
-                self.writer.call(service.shift_closed, known, by=None, fd=None, fp=None)
             self.shift = CLOSED_SHIFT
 
     # --- receipts ----------------------------------------------------------------------------
-    def _send(self, register: FiscalRegister, job: ReceiptJob) -> None:
+    def _send(self, register: FiscalRegister, job: ReceiptJob) -> float:
+        """Returns the pause before the next step."""
         receipt = driver_receipt(job.draft, self.config.tax_system)
         try:
             validate_receipt(receipt, refund=job.kind != SELL)
         except RequestRejected as exc:  # nothing was sent: the data must be fixed
             self.writer.call(service.receipt_failed, job.id, str(exc))
-            return
+            return 0.0
         if job.attempts >= MAX_SEND_ATTEMPTS:
             why = f"the register refused it {job.attempts} times; last: {job.error}"
             self.writer.call(service.receipt_failed, job.id, why)
-            return
-        saved_fd = register.fn_status().last_fd
-        self.writer.call(service.receipt_sending, job.id, saved_fd)
-        job = replace(job, state=SENDING, saved_fd=saved_fd)
+            return 0.0
+        drive = register.fn_status()
+        self._fn = drive.fn
+        self.writer.call(service.receipt_sending, job.id, drive.last_fd, drive.fn)
+        job = replace(job, state=SENDING, saved_fd=drive.last_fd, saved_fn=drive.fn)
         try:
             result = register.sell(receipt) if job.kind == SELL else register.refund(receipt)
         except FiscalError as exc:
             log.warning("fiscal: receipt %d: %s", job.id, exc)
             if isinstance(exc, LinkError):
                 raise  # reconciled once the link is back
-            self._reconcile(register, job, cause=exc)
-            return
+            return self._reconcile(register, job, cause=exc)
         fiscal = Fiscalised(result.fn, result.fd, result.fp, result.shift, result.number, result.ts)
-        self.writer.call(service.receipt_fiscalised, job.id, fiscal, result.change)
+        # The change follows from the payments (a close found by reconciliation reports none).
+        self.writer.call(service.receipt_fiscalised, job.id, fiscal, job.draft.change)
+        return 0.0
 
     def _reconcile(
         self, register: FiscalRegister, job: ReceiptJob, cause: FiscalError | None = None
-    ) -> None:
-        """The job's fate is unknown: ask the register before deciding (FISCAL.md 5.4)."""
+    ) -> float:
+        """The job's fate is unknown: ask the register before deciding (FISCAL.md 5.4).
+        Returns the pause before the next step."""
+        if job.saved_fn and job.saved_fn != self._fn:
+            why = (
+                f"the fiscal drive was replaced ({job.saved_fn} -> {self._fn}) while this receipt"
+                " was being sent: look in the old drive's archive before issuing it again /"
+                " ФН заменён во время печати чека: проверьте архив старого ФН"
+            )
+            self.writer.call(service.receipt_failed, job.id, why)
+            return 0.0
         operation = SALE if job.kind == SELL else SALE_RETURN
         status = register.status()
         if status.waiting_continue_print and status.paper_present:
@@ -313,23 +347,30 @@ class FiscalWorker:
             found = register.reconcile_close(job.saved_fd, job.total, operation)
         except ReceiptNotFiscalised:
             found = None
+        except ReconcileUndecided as exc:  # never guess: a person looks at the archive
+            self.writer.call(service.receipt_failed, job.id, str(exc))
+            return 0.0
         else:
             if found is None:  # the receipt is still open: the close never ran
                 register.cancel_receipt()
-        if found is None:
-            why = str(cause) if cause else "not fiscalised: the register has no such receipt"
-            if isinstance(cause, RequestRejected):  # the data itself: staff must fix it
-                self.writer.call(service.receipt_failed, job.id, why)
-            else:
-                self.writer.call(service.receipt_requeued, job.id, why)
-            return
-        try:
-            shift = register.shift_state().shift
-        except FiscalError:
-            shift = None
-        fiscal = Fiscalised(self._fn, found.fd, found.fp, shift, None, found.ts)
-        log.info("fiscal: receipt %d found in the FN as FD %d", job.id, found.fd)
-        self.writer.call(service.receipt_fiscalised, job.id, fiscal, job.draft.change)
+        if found is not None:
+            # The shift is the one the books have open: a shift changed at the keyboard since
+            # is recorded only after this (the receipt was signed before it).
+            fiscal = Fiscalised(self._fn, found.fd, found.fp, None, None, found.ts)
+            log.info("fiscal: receipt %d found in the FN as FD %d", job.id, found.fd)
+            self.writer.call(service.receipt_fiscalised, job.id, fiscal, job.draft.change)
+            return 0.0
+        why = str(cause) if cause else "not fiscalised: the register has no such receipt"
+        if isinstance(cause, RequestRejected):  # the data itself: staff must fix it
+            self.writer.call(service.receipt_failed, job.id, why)
+            return 0.0
+        self.writer.call(service.receipt_requeued, job.id, why)
+        if isinstance(cause, (StaffActionRequired, FatalDeviceError)):
+            # The register's state refused it (no cash for a refund, FN trouble): say so and
+            # wait instead of building and cancelling receipts in a tight loop.
+            self._set_state("error", str(cause))
+            return STAFF_REFUSAL_PAUSE
+        return 0.0
 
     # --- shifts and cash ---------------------------------------------------------------------
     def _open_shift(self, register: FiscalRegister, by: str) -> dict:

@@ -15,12 +15,12 @@ from gateway.domain.fiscal import (
 
 _JOB_COLUMNS = (
     "id, draft_json, state, order_id, shipment_id, refund_of, attempts, saved_fd, error, change,"
-    " fn, fd, fp, shift, number, fiscal_ts"
+    " saved_fn, fn, fd, fp, shift, number, fiscal_ts"
 )
 
 
 def _job(row) -> ReceiptJob:
-    fiscal = Fiscalised(*row[10:]) if row[11] is not None else None
+    fiscal = Fiscalised(*row[11:]) if row[12] is not None else None
     return ReceiptJob(
         id=row[0],
         draft=ReceiptDraft.from_json(json.loads(row[1])),
@@ -32,6 +32,7 @@ def _job(row) -> ReceiptJob:
         saved_fd=row[7],
         error=row[8],
         change=row[9],
+        saved_fn=row[10],
         fiscal=fiscal,
     )
 
@@ -96,11 +97,11 @@ class FiscalRepo:
             (state, error, self.now, reset_attempts, job_id),
         )
 
-    def set_sending(self, job_id: int, saved_fd: int) -> None:
+    def set_sending(self, job_id: int, saved_fd: int, saved_fn: str | None) -> None:
         self.conn.execute(
-            "UPDATE receipt_job SET state = ?, saved_fd = ?, attempts = attempts + 1,"
-            " updated_at = ? WHERE id = ?",
-            (SENDING, saved_fd, self.now, job_id),
+            "UPDATE receipt_job SET state = ?, saved_fd = ?, saved_fn = ?,"
+            " attempts = attempts + 1, updated_at = ? WHERE id = ?",
+            (SENDING, saved_fd, saved_fn, self.now, job_id),
         )
 
     def set_done(self, job_id: int, fiscal: Fiscalised, change: int) -> None:

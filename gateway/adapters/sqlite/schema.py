@@ -254,3 +254,9 @@ def m005_print_queue(db: Database) -> None:
     from .schema_print import create_print_queue
 
     create_print_queue(db)
+
+
+@migrations()
+def m006_receipt_saved_fn(db: Database) -> None:
+    # The fiscal drive a receipt was being sent to: a document number means nothing in another.
+    db.execute("ALTER TABLE receipt_job ADD COLUMN saved_fn TEXT")
