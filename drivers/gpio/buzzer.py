@@ -5,6 +5,7 @@ Patterns play in gpiozero's background thread; a new pattern cuts the one playin
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from gpiozero import Buzzer
@@ -39,6 +40,7 @@ class ScanBuzzer:
         )
         self.good = good
         self.bad = bad
+        self._lock = threading.Lock()
 
     def good_scan(self) -> None:
         self.play(self.good)
@@ -47,12 +49,16 @@ class ScanBuzzer:
         self.play(self.bad)
 
     def play(self, pattern: BeepPattern) -> None:
-        if self._buzzer is not None:
-            self._buzzer.beep(pattern.on_time, pattern.off_time, pattern.count, background=True)
+        # gpiozero's blink thread is not safe to restart from two threads at once (a scan and
+        # the button beeping together could leave the buzzer on).
+        with self._lock:
+            if self._buzzer is not None:
+                self._buzzer.beep(pattern.on_time, pattern.off_time, pattern.count, background=True)
 
     def silence(self) -> None:
-        if self._buzzer is not None:
-            self._buzzer.off()
+        with self._lock:
+            if self._buzzer is not None:
+                self._buzzer.off()
 
     def close(self) -> None:
         if self._buzzer is not None:

@@ -83,7 +83,7 @@ class ScanReader:
         while not self._stopping.is_set():
             try:
                 self.open_device()
-            except OSError as error:  # pyserial's SerialException is an OSError
+            except Exception as error:  # OSError (pyserial's too), or anything else: retry
                 self._set_status("offline", str(error))
                 self._stopping.wait(self.backoff.next_delay())
                 continue
@@ -94,7 +94,7 @@ class ScanReader:
             try:
                 while not self._stopping.is_set():
                     self.read_device()
-            except OSError as error:
+            except Exception as error:  # the thread must live on and say the scanner is off
                 log.warning("%s: device lost: %s", self.name, error)
                 self._set_status("offline", str(error))
                 self._stopping.wait(self.backoff.next_delay())

@@ -42,7 +42,7 @@ class Devices:
             feedback=self.gpio,
         )
         self.scanner = _scanner_reader(section["scanner"], self.station.handle)
-        if self.gpio is not None:
+        if self.gpio is not None and self.printer is not None:  # nothing to reprint on
             self.gpio.on_button = self._reprint_last
 
     def start(self) -> Devices:

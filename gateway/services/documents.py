@@ -4,10 +4,18 @@ action it belongs to, so a posted receiving always has its report, printed once.
 
 from datetime import datetime
 
-from gateway.domain.errors import NotFound
+from gateway.domain.errors import InvalidInput, NotFound
 
 from .orders import load_open_order
-from .printing import PICK_SLIP, RECEIVING_REPORT, SHELF_LABEL, queue_print, valid_ean13
+from .printing import (
+    MAX_LINES,
+    MAX_TEXT,
+    PICK_SLIP,
+    RECEIVING_REPORT,
+    SHELF_LABEL,
+    queue_print,
+    valid_ean13,
+)
 from .receiving import post_receiving, receiving_view
 
 
@@ -23,8 +31,12 @@ def post_receiving_and_print(
     posted = post_receiving(
         uow, doc_id, by=by, allow_unresolved=allow_unresolved, idem_key=idem_key
     )
-    if report and not posted.get("already"):
-        posted["print_job"] = print_receiving_report(uow, doc_id, by=by)
+    if report and not (posted.get("already") or posted.get("replayed")):
+        try:
+            with uow.savepoint():  # paper must never stop goods from reaching the books
+                posted["print_job"] = print_receiving_report(uow, doc_id, by=by)
+        except InvalidInput as exc:
+            posted["print_problem"] = exc.detail
     return posted
 
 
@@ -33,12 +45,14 @@ def print_receiving_report(uow, doc_id: str, *, by: str) -> int:
     payload = {
         "document_id": doc_id,
         "lines": [
-            {"sku": line["sku"], "name": line["name"], "quantity": line["qty"]}
-            for line in view["lines"]
+            {"sku": line["sku"], "name": fit(line["name"]), "quantity": line["qty"]}
+            for line in view["lines"][:MAX_LINES]
         ],
-        "posted_by": view.get("posted_by") or by,
-        "unresolved": [{"code": u["code"], "count": u["scans"]} for u in view["unknown"]],
-        "supplier": view.get("supplier_ref") or "",
+        "posted_by": fit(view.get("posted_by") or by),
+        "unresolved": [
+            {"code": fit(u["code"]), "count": u["scans"]} for u in view["unknown"][:MAX_LINES]
+        ],
+        "supplier": fit(view.get("supplier_ref") or ""),
     }
     if view.get("posted_at"):
         payload["posted_at"] = local_time(view["posted_at"])
@@ -49,14 +63,14 @@ def print_pick_slip(uow, order_id: str, *, by: str) -> int:
     """What is still to be picked for an open order, with a barcode of its number."""
     order = load_open_order(uow, order_id, None, "print a pick slip for")
     lines = [
-        {"sku": line.sku, "name": _name(uow, line.sku), "quantity": line.open_qty}
+        {"sku": line.sku, "name": fit(_name(uow, line.sku)), "quantity": line.open_qty}
         for line in order.lines
         if line.open_qty > 0
-    ]
+    ][:MAX_LINES]
     payload = {
         "order_number": order.number,
-        "customer": order.customer.name or "",
-        "phone": order.customer.phone or "",
+        "customer": fit(order.customer.name or ""),
+        "phone": fit(order.customer.phone or ""),
         "lines": lines,
         "total_kopecks": sum(line.price * line.open_qty for line in order.lines),
     }
@@ -69,10 +83,15 @@ def print_shelf_label(uow, sku: str, *, by: str) -> int:
         raise NotFound(f"unknown sku {sku}")
     codes = [match.code for match in uow.catalog.barcodes_of(sku) if match.pack == 1]
     ean13 = next((code for code in codes if valid_ean13(code)), None)
-    payload = {"name": variant.name, "price_kopecks": variant.price, "sku": sku}
+    payload = {"name": fit(variant.name), "price_kopecks": variant.price, "sku": sku}
     if ean13 is not None:
         payload["ean13"] = ean13
     return queue_print(uow, SHELF_LABEL, payload, by=by)
+
+
+def fit(text: str) -> str:
+    """Paper has room for MAX_TEXT characters of a field; the catalog allows longer names."""
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 def local_time(utc: str) -> str:

@@ -18,7 +18,12 @@ from gateway.services.orders import ship_order
 
 JsonBody = Annotated[dict[str, Any], Body()]
 OptionalBody = Annotated[dict[str, Any] | None, Body()]
-HTTP_FOR_REASON = {"not_found": 404, "invalid_transition": 409, "stale_version": 409}
+HTTP_FOR_REASON = {
+    "not_found": 404,
+    "invalid_transition": 409,
+    "stale_version": 409,
+    "scanner_busy": 409,
+}
 REGISTER_OPS = {
     "open-shift": "open_shift",
     "close-shift": "close_shift",

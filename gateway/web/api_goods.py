@@ -159,7 +159,8 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
 
     @app.post("/api/scanner/target")
     def target(body: JsonBody) -> dict:
-        return actions.station.set_target(body.get("kind"), body.get("id"), staff(body))
+        replace = bool(body.get("replace", False))
+        return actions.station.set_target(body.get("kind"), body.get("id"), staff(body), replace)
 
     @app.post("/api/scanner/scan")
     def typed_scan(body: JsonBody) -> dict:

@@ -10,6 +10,7 @@
     retry_max  the longest wait between attempts while the printer is offline
     profile  a python-escpos printer profile name (code pages, barcodes), optional
     name     shown on the test page, optional
+    status   false for a printer that never answers status requests: printed blind
 
 Values may be strings (STOREGW_PRINTER_* environment variables).
 """
@@ -39,6 +40,7 @@ class PrinterSettings:
     retry_max: float = 30.0
     profile: str | None = None
     name: str = ""
+    status: bool = True  # false: a printer that never answers status requests (DLE EOT)
 
     def __post_init__(self) -> None:
         _check_url(self.url)
@@ -56,7 +58,7 @@ class PrinterSettings:
     def from_mapping(cls, config: Mapping[str, Any]) -> PrinterSettings:
         """From the [printer] table; an unknown key is a typo and an error."""
         kinds = {"url": str, "paper": str, "timeout": float, "poll": float, "retry_max": float}
-        kinds |= {"profile": str, "name": str}
+        kinds |= {"profile": str, "name": str, "status": _boolean}
         unknown = sorted(set(config) - set(kinds))
         if unknown:
             raise ValueError(f"unknown printer keys {unknown}; known: {sorted(kinds)}")
@@ -69,6 +71,14 @@ class PrinterSettings:
             except (TypeError, ValueError):
                 raise ValueError(f"printer.{key}: {raw!r} is not a {kinds[key].__name__}") from None
         return cls(**values)
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return raw.lower() in ("true", "1", "yes")
+    raise ValueError(raw)
 
 
 def _check_url(url: str) -> None:

@@ -156,7 +156,7 @@ class PrinterWorker:
         if job is None and self.state == "ok" and since < settings.poll:
             return settings.poll - since  # woken by some other commit: nothing to print
         printer = self._connected()
-        self._observe(printer.status())
+        self._observe(printer.status() if settings.status else PrinterStatus.UNKNOWN)
         if self.state == "paper_out":
             return min(BLOCKED_POLL, settings.poll)
         if self.state != "ok":

@@ -47,21 +47,32 @@ class ScanStation:
         self.history: deque[dict] = deque(maxlen=HISTORY)
         self._lock = threading.Lock()  # one scan at a time, whoever delivers it
 
-    def set_target(self, kind: str | None, doc_id: str | None = None, by: str = "") -> dict:
-        """Staff opened a receiving or a stocktake on a screen: scans go there until changed."""
-        if kind is None:
-            self.target = None
-        elif kind not in TARGET_KINDS or not doc_id:
-            raise DomainError(f"scans can go to a receiving or a stocktake, not {kind!r}")
-        else:
+    def set_target(
+        self, kind: str | None, doc_id: str | None = None, by: str = "", replace: bool = False
+    ) -> dict:
+        """Staff opened a receiving or a stocktake on a screen: scans go there until changed.
+        A document holding the scanner keeps it unless `replace` (the «Сканировать сюда»
+        button); releasing (`kind` None) with a `doc_id` lets go only if that document has it."""
+        with self._lock:
+            current = self.target
+            if kind is None:
+                if doc_id is None or current is None or current["id"] == doc_id:
+                    self.target = None
+                return {"target": self.target}
+            if kind not in TARGET_KINDS or not doc_id:
+                raise DomainError(f"scans can go to a receiving or a stocktake, not {kind!r}")
+            if current is not None and current["id"] != doc_id and not replace:
+                raise DomainError(
+                    f"the scanner is pointed at {current['kind']} {current['id']}: take it with"
+                    f" «Сканировать сюда» / сканер направлен в документ {current['id']}",
+                    reason="scanner_busy",
+                )
             self.target = {"kind": kind, "id": doc_id, "by": by or "сканер"}
-        return {"target": self.target}
+            return {"target": self.target}
 
     def finished(self, doc_id: str) -> None:
         """The document was posted, applied or dropped: later scans just look items up."""
-        target = self.target
-        if target is not None and target["id"] == doc_id:
-            self.target = None
+        self.set_target(None, doc_id)
 
     def scan_text(self, text: str, by: str = "") -> dict:
         """A code typed on a tablet (or a camera's result) goes the same way as a real scan."""
@@ -69,12 +80,28 @@ class ScanStation:
 
     def handle(self, scan: Scan, by: str = "") -> dict:
         with self._lock:
-            entry = self._handle(scan, by)
-        entry["at"] = time.time()
-        self.history.appendleft(entry)
-        if self.feedback is not None:
-            (self.feedback.good_scan if entry["ok"] else self.feedback.bad_scan)()
+            try:
+                entry = self._handle(scan, by)
+            except Exception as exc:  # the database, a bug: the scan must not vanish silently
+                log.exception("scan %r not recorded: %s", scan.text, exc)
+                entry = {
+                    "text": scan.text,
+                    "ok": False,
+                    "message": "Скан не записан — повторите / not recorded: scan again",
+                    "reason": "error",
+                }
+            entry["at"] = time.time()
+            self.history.appendleft(entry)
+            self._beep(entry["ok"])
         return entry
+
+    def _beep(self, good: bool) -> None:
+        if self.feedback is None:
+            return
+        try:
+            (self.feedback.good_scan if good else self.feedback.bad_scan)()
+        except Exception as exc:  # a buzzer fault never loses a scan already recorded
+            log.warning("buzzer: %s", exc)
 
     def _handle(self, scan: Scan, by: str) -> dict:
         entry: dict[str, Any] = {"text": scan.text, "ok": False}

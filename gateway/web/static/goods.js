@@ -269,9 +269,12 @@ const goods = {
     };
     const ours = (target) => target && target.kind === kind && target.id === state.id;
 
-    async function claim() {
+    // `take`: the «Сканировать сюда» button takes the scanner from another document; opening a
+    // document only points it here when nobody has it.
+    async function claim(take) {
       if (!state.id) return false;
-      const answer = await goods.request("/api/scanner/target", { kind, id: state.id });
+      const body = { kind, id: state.id, replace: Boolean(take) };
+      const answer = await goods.request("/api/scanner/target", body);
       if (answer.ok) state.target = answer.data.target;
       drawBadge();
       return answer.ok;
@@ -299,7 +302,7 @@ const goods = {
       const here = goods.h("button", { type: "button", id: "scan-here" }, goods.tr("Сканировать сюда", "Scan into this"));
       here.addEventListener("click", () => goods.once(here, async () => {
         state.wanted = true;
-        state.claimedOnce = await claim();
+        state.claimedOnce = await claim(true);
       }));
       badgeBox.append(goods.badge("wait", where), " ", here);
     }
@@ -315,7 +318,9 @@ const goods = {
         state.seen = null;
         state.claimedOnce = false;
         await this.poll();
-        if (storegw.staff()) state.claimedOnce = await claim();
+        if (storegw.staff() && (!state.target || ours(state.target))) {
+          state.claimedOnce = await claim(false);
+        }
         drawBadge();
       },
       // Leaving the screen (another page, a closed tab): scans stop going into this document.
@@ -323,13 +328,13 @@ const goods = {
         window.addEventListener("pagehide", () => {
           const staff = storegw.staff();
           if (!state.id || !staff || state.paused || !ours(state.target)) return;
-          const body = new Blob([JSON.stringify({ by: staff, kind: null })], { type: "application/json" });
+          const body = new Blob([JSON.stringify({ by: staff, kind: null, id: state.id })], { type: "application/json" });
           navigator.sendBeacon("/api/scanner/target", body);
         });
       },
       async close(release) {
         if (release && state.id && ours(state.target) && storegw.staff()) {
-          await goods.request("/api/scanner/target", { kind: null });
+          await goods.request("/api/scanner/target", { kind: null, id: state.id });
         }
         state.id = null;
         state.wanted = false;
@@ -339,7 +344,7 @@ const goods = {
       // While a dialog needs a scan as a lookup (the known barcode of the item to link).
       async pause() {
         if (!ours(state.target)) return;
-        const answer = await goods.request("/api/scanner/target", { kind: null });
+        const answer = await goods.request("/api/scanner/target", { kind: null, id: state.id });
         if (answer.ok) {
           state.paused = true;
           state.target = null;
@@ -349,7 +354,7 @@ const goods = {
       async resume() {
         if (!state.paused) return;
         state.paused = false;
-        await claim();
+        await claim(false);
       },
       async poll() {
         const snapshot = await goods.get("/api/scanner");
@@ -366,8 +371,8 @@ const goods = {
         state.target = snapshot.target;
         // Point the scanner here when nobody has it: the staff name was typed after the
         // document opened, or another screen let it go. Never taken from another document.
-        if (state.id && state.wanted && !state.paused && (!state.claimedOnce || !state.target) && storegw.staff()) {
-          state.claimedOnce = await claim();
+        if (state.id && state.wanted && !state.paused && !state.target && storegw.staff()) {
+          state.claimedOnce = await claim(false);
         }
         drawBadge();
         if (!first) for (const entry of fresh.reverse()) onEntry(entry);
