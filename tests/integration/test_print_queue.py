@@ -181,9 +181,7 @@ def test_an_offline_printer_holds_the_jobs(writer, sim, start_worker):
     assert len(sim.documents) == 1
 
 
-def test_a_printer_that_never_answers_status_prints_when_told_not_to_ask(
-    writer, sim, start_worker
-):
+def test_a_printer_that_never_answers_status_prints_when_told_not_to_ask(writer, sim, start_worker):
     sim.answers_status = False  # some cheap printers: the connection works, DLE EOT is ignored
     worker = start_worker(status="false")  # as an environment variable would say it
     queue(writer, "shelf_label", LABEL)
