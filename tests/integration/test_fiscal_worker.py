@@ -329,3 +329,18 @@ def test_a_shift_closed_and_opened_at_the_keyboard_between_two_looks_is_noticed(
         (1, "Анна"),
         (2, None),
     ]
+
+
+def test_a_refund_the_drawer_cannot_pay_waits_and_says_why_instead_of_looping(
+    writer, sim, start_worker
+):
+    worker = start_worker()
+    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "cash"}, by="Анна")
+    wait_for(lambda: all_done(writer, 1), "the cash sale")
+    worker.request("cash_out", amount=45000, by="Анна")  # the drawer is emptied
+    refunded = writer.call(refund, sale["receipt_id"], {}, by="Анна")
+    wait_for(lambda: worker.state == "error", "the register's refusal said")
+    time.sleep(1.0)
+    job = writer.call(lambda uow: uow.fiscal.job(refunded["receipt_id"]))
+    assert job.state == "queued" and job.attempts <= 2, job  # not rebuilt and cancelled in a loop
+    assert "cash" in worker.detail.lower() and len(sim.receipts) == 1

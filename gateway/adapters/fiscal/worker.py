@@ -26,12 +26,17 @@ from typing import Any
 from drivers.fiscal import FiscalRegister, ShtrihM
 from drivers.fiscal.errors import (
     AnswerLost,
+    ContinuePrintRequired,
     FatalDeviceError,
     FiscalError,
     LinkError,
+    PaperOut,
     ReceiptNotFiscalised,
+    ReceiptOpen,
     ReconcileUndecided,
     RequestRejected,
+    ShiftExpired,
+    ShiftNotOpen,
     StaffActionRequired,
 )
 from drivers.fiscal.link import LinkSettings
@@ -58,6 +63,8 @@ MAX_SEND_ATTEMPTS = 10  # then the job waits as `failed` for staff (retry re-que
 BACKOFF_MAX = 30.0
 BLOCKED_POLL = 1.0  # paper out, cover open: look again soon, staff is on it
 STAFF_REFUSAL_PAUSE = 5.0  # the register refused a receipt for its state: not a tight loop
+# Refusals whose cause the supervisor sees in the status and waits on by itself.
+SHOWN_IN_STATUS = (PaperOut, ContinuePrintRequired, ShiftExpired, ShiftNotOpen, ReceiptOpen)
 REQUEST_TIMEOUT = 150.0  # a Z report may print for a minute
 SHIFT_CLOSED_DETAIL = "receipts wait for the shift to be opened / откройте смену"
 TRACKED_MODES = frozenset(
@@ -91,6 +98,7 @@ class FiscalWorker:
         self.detail = "not connected yet"
         self.shift: dict[str, Any] = CLOSED_SHIFT
         self._polled_at = float("-inf")  # when the register's status was last asked
+        self._holding = False  # pausing after a refusal: only staff requests end the pause
         self._reads = None  # the worker thread's read-only connection
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -148,6 +156,7 @@ class FiscalWorker:
             self._reads.close()
 
     def _work(self) -> float:
+        self._holding = False
         try:
             pause = self._step()
             self._backoff = 0.0
@@ -165,12 +174,13 @@ class FiscalWorker:
 
     def _rest(self, pause: float) -> None:
         """Wait `pause` seconds. A commit (maybe a new job) ends the wait, except while backing
-        off from a dead register; a staff request or the stop always ends it."""
+        off from a dead register or holding after a refusal; a staff request or the stop always
+        ends it."""
         deadline = time.monotonic() + pause
         while (remaining := deadline - time.monotonic()) > 0 and not self._stopping.is_set():
             woken = self._wake.wait(remaining)
             self._wake.clear()
-            if woken and (not self._backoff or not self._requests.empty()):
+            if woken and (not (self._backoff or self._holding) or not self._requests.empty()):
                 return
 
     def _step(self) -> float:
@@ -365,12 +375,15 @@ class FiscalWorker:
             self.writer.call(service.receipt_failed, job.id, why)
             return 0.0
         self.writer.call(service.receipt_requeued, job.id, why)
-        if isinstance(cause, (StaffActionRequired, FatalDeviceError)):
-            # The register's state refused it (no cash for a refund, FN trouble): say so and
-            # wait instead of building and cancelling receipts in a tight loop.
+        if isinstance(cause, (StaffActionRequired, FatalDeviceError)) and not isinstance(
+            cause, SHOWN_IN_STATUS
+        ):
+            # Refused for a state the status byte does not show (no cash for a refund, FN
+            # trouble): say so and wait instead of building and cancelling receipts in a loop.
             self._set_state("error", str(cause))
+            self._holding = True  # a commit (this requeue's own) must not cut the pause short
             return STAFF_REFUSAL_PAUSE
-        return 0.0
+        return 0.0  # paper, shift...: the next look at the status holds the queue
 
     # --- shifts and cash ---------------------------------------------------------------------
     def _open_shift(self, register: FiscalRegister, by: str) -> dict:
