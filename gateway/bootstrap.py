@@ -9,7 +9,7 @@ from typing import Any
 
 from gateway import __version__
 from gateway.adapters.devices import Devices
-from gateway.adapters.fiscal.worker import FiscalUnavailable
+from gateway.adapters.fiscal.staff import FiscalUnavailable
 from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants

@@ -10,7 +10,7 @@ from fastapi import Body, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from drivers.fiscal.errors import FiscalError
-from gateway.adapters.fiscal.worker import FiscalUnavailable
+from gateway.adapters.fiscal.staff import FiscalUnavailable
 from gateway.adapters.sqlite.queries import receipt_rows
 from gateway.domain.errors import DomainError
 from gateway.services.fiscal import counter_sale, refund, retry_receipt

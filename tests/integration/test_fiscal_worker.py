@@ -14,7 +14,8 @@ from drivers.fiscal.commands import SALE
 from drivers.fiscal.errors import NotEnoughCash
 from drivers.fiscal.link import LinkSettings
 from gateway.adapters.fiscal.receipt_mapping import driver_receipt
-from gateway.adapters.fiscal.worker import FiscalUnavailable, FiscalWorker
+from gateway.adapters.fiscal.staff import FiscalUnavailable
+from gateway.adapters.fiscal.worker import FiscalWorker
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import FiscalConfig

@@ -18,14 +18,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
 from drivers.fiscal import FiscalRegister, ShtrihM
 from drivers.fiscal.errors import (
-    AnswerLost,
     ContinuePrintRequired,
     FatalDeviceError,
     FiscalError,
@@ -40,7 +38,7 @@ from drivers.fiscal.errors import (
     StaffActionRequired,
 )
 from drivers.fiscal.link import LinkSettings
-from drivers.fiscal.receipt import Cashier, validate_receipt
+from drivers.fiscal.receipt import validate_receipt
 from drivers.fiscal.register import (
     MODE_DOCUMENT_OPEN,
     MODE_SHIFT_CLOSED,
@@ -49,10 +47,15 @@ from drivers.fiscal.register import (
     RegisterStatus,
 )
 from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER, driver_receipt
+from gateway.adapters.fiscal.staff import (
+    CLOSED_SHIFT,
+    REQUEST_TIMEOUT,
+    FiscalUnavailable,
+    StaffOperations,
+)
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.fiscal_repo import FiscalRepo
 from gateway.config import FiscalConfig
-from gateway.domain.errors import InvalidTransition
 from gateway.domain.fiscal import SELL, SENDING, Fiscalised, ReceiptJob
 from gateway.services import fiscal as service
 
@@ -65,19 +68,13 @@ BLOCKED_POLL = 1.0  # paper out, cover open: look again soon, staff is on it
 STAFF_REFUSAL_PAUSE = 5.0  # the register refused a receipt for its state: not a tight loop
 # Refusals whose cause the supervisor sees in the status and waits on by itself.
 SHOWN_IN_STATUS = (PaperOut, ContinuePrintRequired, ShiftExpired, ShiftNotOpen, ReceiptOpen)
-REQUEST_TIMEOUT = 150.0  # a Z report may print for a minute
 SHIFT_CLOSED_DETAIL = "receipts wait for the shift to be opened / откройте смену"
 TRACKED_MODES = frozenset(
     {MODE_SHIFT_OPEN, MODE_SHIFT_EXPIRED, MODE_SHIFT_CLOSED, MODE_DOCUMENT_OPEN}
 )
-CLOSED_SHIFT = {"open": False, "number": None, "expired": False}
 
 
-class FiscalUnavailable(Exception):
-    """The register cannot be reached now; the message is for staff."""
-
-
-class FiscalWorker:
+class FiscalWorker(StaffOperations):
     def __init__(
         self,
         config: FiscalConfig,
@@ -121,30 +118,6 @@ class FiscalWorker:
 
     def snapshot(self) -> dict[str, Any]:
         return {"state": self.state, "detail": self.detail, "shift": dict(self.shift)}
-
-    # --- staff requests (from HTTP handlers) ---------------------------------------------------
-    def request(self, op: str, timeout: float = REQUEST_TIMEOUT, **kwargs) -> Any:
-        """Run a staff operation on the register and return its result; raises the register's
-        refusal, a `DomainError`, or `FiscalUnavailable`."""
-        if op not in ("open_shift", "close_shift", "x_report", "cash_in", "cash_out"):
-            raise ValueError(f"unknown fiscal operation {op}")
-        if self._stopping.is_set():
-            raise FiscalUnavailable("the gateway is stopping / шлюз останавливается")
-        future: Future = Future()
-        self._requests.put((op, kwargs, future))
-        self._wake.set()
-        try:
-            return future.result(timeout)
-        except TimeoutError:
-            if future.cancel():  # never started: it never will
-                raise FiscalUnavailable(
-                    f"the register is busy: nothing was done in {timeout:.0f} s / ККТ занята,"
-                    " операция не выполнена"
-                ) from None
-            raise FiscalUnavailable(  # started: it may finish; repeating could do it twice
-                f"no answer in {timeout:.0f} s: the outcome is unknown, check with an X report"
-                " / результат неизвестен, снимите X-отчёт"
-            ) from None
 
     # --- the loop ----------------------------------------------------------------------------
     def _run(self) -> None:
@@ -266,15 +239,6 @@ class FiscalWorker:
             _close_quietly(self._register)
             self._register = None
 
-    def _fail_requests(self, exc: Exception) -> None:
-        while True:
-            try:
-                _, _, future = self._requests.get_nowait()
-            except queue.Empty:
-                return
-            if future.set_running_or_notify_cancel():
-                future.set_exception(exc)
-
     def _set_state(self, state: str, detail: str = "") -> None:
         if state != self.state:
             log.info("fiscal: %s -> %s %s", self.state, state, detail)
@@ -386,56 +350,6 @@ class FiscalWorker:
         return 0.0  # paper, shift...: the next look at the status holds the queue
 
     # --- shifts and cash ---------------------------------------------------------------------
-    def _open_shift(self, register: FiscalRegister, by: str) -> dict:
-        result = register.open_shift(Cashier(by))
-        self.writer.call(service.shift_opened, result.shift, by=by, fd=result.fd, fp=result.fp)
-        self.shift = {"open": True, "number": result.shift, "expired": False}
-        return {"shift": result.shift, "fd": result.fd}
-
-    def _serve(self, register, status: RegisterStatus, op: str, kwargs: dict, future) -> None:
-        try:
-            future.set_result(getattr(self, f"_do_{op}")(register, status, **kwargs))
-        except LinkError as exc:
-            if isinstance(exc, AnswerLost):  # it may have been done: never guess, never repeat
-                why = "the outcome is unknown: check with an X report / результат неизвестен"
-            else:
-                why = "the register stopped answering / ККТ не отвечает"
-            future.set_exception(FiscalUnavailable(f"{why}: {exc}"))
-            raise
-        except Exception as exc:  # the register's refusal or a domain error: the caller's
-            future.set_exception(exc)
-
-    def _do_open_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
-        if status.shift_open:
-            raise InvalidTransition(f"shift {self.shift['number']} is already open")
-        return self._open_shift(register, by)
-
-    def _do_close_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
-        if not status.shift_open:
-            raise InvalidTransition("no shift is open / смена не открыта")
-        number = self.shift["number"]
-        result = register.close_shift(Cashier(by))
-        totals = self.writer.call(
-            service.shift_closed, result.shift or number, by=by, fd=result.fd, fp=result.fp
-        )
-        self.shift = CLOSED_SHIFT
-        return {"shift": result.shift or number, "fd": result.fd, "totals": totals}
-
-    def _do_x_report(self, register, status: RegisterStatus) -> dict:
-        register.x_report()
-        return {"printed": True}
-
-    def _do_cash_in(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
-        return self._cash(register, "in", amount, by)
-
-    def _do_cash_out(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
-        return self._cash(register, "out", amount, by)
-
-    def _cash(self, register, kind: str, amount: int, by: str) -> dict:
-        self.writer.call(service.check_cash_move, kind, amount)
-        move = register.cash_in if kind == "in" else register.cash_out
-        document = move(amount)
-        return self.writer.call(service.cash_moved, kind, amount, by=by, register_doc=document)
 
 
 def _close_quietly(register: FiscalRegister) -> None:

@@ -1,0 +1,113 @@
+"""Staff operations on the register (open and close the shift, X report, cash in and out),
+run by the fiscal worker's thread between receipts -- it owns the port -- while the HTTP
+handler that asked waits for the answer. Mixed into `FiscalWorker`."""
+
+from __future__ import annotations
+
+import queue
+from concurrent.futures import Future
+from typing import Any
+
+from drivers.fiscal.errors import AnswerLost, LinkError
+from drivers.fiscal.receipt import Cashier
+from drivers.fiscal.register import FiscalRegister, RegisterStatus
+from gateway.domain.errors import InvalidTransition
+from gateway.services import fiscal as service
+
+REQUEST_TIMEOUT = 150.0  # a Z report may print for a minute
+OPERATIONS = ("open_shift", "close_shift", "x_report", "cash_in", "cash_out")
+CLOSED_SHIFT = {"open": False, "number": None, "expired": False}
+
+
+class FiscalUnavailable(Exception):
+    """The register cannot be reached now; the message is for staff."""
+
+
+class StaffOperations:
+    """Needs from the worker: `_requests` (a queue), `_wake`, `_stopping`, `writer`, `shift`."""
+
+    _requests: queue.SimpleQueue
+    shift: dict[str, Any]
+
+    def request(self, op: str, timeout: float = REQUEST_TIMEOUT, **kwargs) -> Any:
+        """Run a staff operation on the register and return its result; raises the register's
+        refusal, a `DomainError`, or `FiscalUnavailable`."""
+        if op not in OPERATIONS:
+            raise ValueError(f"unknown fiscal operation {op}")
+        if self._stopping.is_set():
+            raise FiscalUnavailable("the gateway is stopping / шлюз останавливается")
+        future: Future = Future()
+        self._requests.put((op, kwargs, future))
+        self._wake.set()
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            if future.cancel():  # never started: it never will
+                raise FiscalUnavailable(
+                    f"the register is busy: nothing was done in {timeout:.0f} s / ККТ занята,"
+                    " операция не выполнена"
+                ) from None
+            raise FiscalUnavailable(  # started: it may finish; repeating could do it twice
+                f"no answer in {timeout:.0f} s: the outcome is unknown, check with an X report"
+                " / результат неизвестен, снимите X-отчёт"
+            ) from None
+
+    def _fail_requests(self, exc: Exception) -> None:
+        while True:
+            try:
+                _, _, future = self._requests.get_nowait()
+            except queue.Empty:
+                return
+            if future.set_running_or_notify_cancel():
+                future.set_exception(exc)
+
+    def _open_shift(self, register: FiscalRegister, by: str) -> dict:
+        result = register.open_shift(Cashier(by))
+        self.writer.call(service.shift_opened, result.shift, by=by, fd=result.fd, fp=result.fp)
+        self.shift = {"open": True, "number": result.shift, "expired": False}
+        return {"shift": result.shift, "fd": result.fd}
+
+    def _serve(self, register, status: RegisterStatus, op: str, kwargs: dict, future) -> None:
+        try:
+            future.set_result(getattr(self, f"_do_{op}")(register, status, **kwargs))
+        except LinkError as exc:
+            if isinstance(exc, AnswerLost):  # it may have been done: never guess, never repeat
+                why = "the outcome is unknown: check with an X report / результат неизвестен"
+            else:
+                why = "the register stopped answering / ККТ не отвечает"
+            future.set_exception(FiscalUnavailable(f"{why}: {exc}"))
+            raise
+        except Exception as exc:  # the register's refusal or a domain error: the caller's
+            future.set_exception(exc)
+
+    def _do_open_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
+        if status.shift_open:
+            raise InvalidTransition(f"shift {self.shift['number']} is already open")
+        return self._open_shift(register, by)
+
+    def _do_close_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
+        if not status.shift_open:
+            raise InvalidTransition("no shift is open / смена не открыта")
+        number = self.shift["number"]
+        result = register.close_shift(Cashier(by))
+        totals = self.writer.call(
+            service.shift_closed, result.shift or number, by=by, fd=result.fd, fp=result.fp
+        )
+        self.shift = CLOSED_SHIFT
+        return {"shift": result.shift or number, "fd": result.fd, "totals": totals}
+
+    def _do_x_report(self, register, status: RegisterStatus) -> dict:
+        register.x_report()
+        return {"printed": True}
+
+    def _do_cash_in(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
+        return self._cash(register, "in", amount, by)
+
+    def _do_cash_out(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
+        return self._cash(register, "out", amount, by)
+
+    def _cash(self, register, kind: str, amount: int, by: str) -> dict:
+        self.writer.call(service.check_cash_move, kind, amount)
+        move = register.cash_in if kind == "in" else register.cash_out
+        document = move(amount)
+        return self.writer.call(service.cash_moved, kind, amount, by=by, register_doc=document)
