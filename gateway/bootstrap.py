@@ -8,6 +8,7 @@ from contextlib import closing
 from typing import Any
 
 from gateway import __version__
+from gateway.adapters.auth import Auth
 from gateway.adapters.devices import Devices
 from gateway.adapters.fiscal.staff import FiscalUnavailable
 from gateway.adapters.mqtt.link import CloudLink
@@ -36,6 +37,7 @@ class Gateway:
         self.hardware = Devices(config, self.writer, self.lookup)
         self.fiscal = self.hardware.fiscal
         self.station = self.hardware.station
+        self.auth = Auth(self.writer, config.database_path, config.web)
         self.boot = 0
         self._problems: list[str] = []
         self._stopped = threading.Event()
@@ -44,6 +46,7 @@ class Gateway:
         self.writer.start()
         log.info("database %s open (WAL, synchronous=FULL)", self.config.database_path)
         self.boot = self.writer.call(_next_boot)
+        self.auth.start()
         self.check()
         for device, section in self.config.devices.items():
             if section is None:
@@ -62,6 +65,7 @@ class Gateway:
         if self.link is not None:
             self.link.stop()
         self.hardware.stop()
+        self.auth.stop()
         self.writer.stop()
 
     def check(self) -> list[str]:
@@ -180,4 +184,4 @@ class Gateway:
         return self.fiscal.request(op, **kwargs)
 
     def web_app(self):
-        return create_app(self.status, actions=self)
+        return create_app(self.status, actions=self, secure=self.config.web.tls)

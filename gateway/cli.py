@@ -20,6 +20,7 @@ from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import DomainError
 from gateway.fiscal_cli import add_fiscal_parser
 from gateway.services.catalog import apply_catalog
+from gateway.staff_cli import StaffCliError, add_staff_parser
 
 
 class CliError(Exception):
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "db", None):
             config = replace(config, database_path=Path(args.db))
         return args.handler(args, config) or 0
-    except (CliError, ConfigError, DomainError) as exc:
+    except (CliError, ConfigError, DomainError, StaffCliError) as exc:
         print(f"storegw: error: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", parents=[common], help="verify the stock invariants")
     check.set_defaults(handler=cmd_check)
 
+    add_staff_parser(commands, common)
     add_fiscal_parser(commands)  # no --config/--db: it talks to the register only
     return parser
 
@@ -116,8 +118,14 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     # was there before it: ours, so the gateway stops cleanly and exits 0 (systemd expects it).
     signal.signal(signal.SIGTERM, _terminate)
     try:
+        tls = config.web
         uvicorn.run(
-            gateway.web_app(), host=config.web_host, port=config.web_port, log_level="warning"
+            gateway.web_app(),
+            host=config.web_host,
+            port=config.web_port,
+            log_level="warning",
+            ssl_certfile=str(tls.tls_cert) if tls.tls else None,
+            ssl_keyfile=str(tls.tls_key) if tls.tls else None,
         )
     except _Terminated:
         pass

@@ -34,7 +34,13 @@ DEFAULTS: dict[str, dict[str, str | None]] = {
         "topic_prefix": "storegw",
     },
     "database": {"path": "var/gateway.db"},
-    "web": {"listen": "127.0.0.1:8080"},
+    "web": {
+        "listen": "127.0.0.1:8080",
+        "idle_lock": "10",  # minutes without a touch before a tablet locks (0: never)
+        "day_end": "04:00",  # local time at which every staff session ends
+        "tls_cert": None,  # both set: the staff UI is served over HTTPS
+        "tls_key": None,
+    },
     # Cloud sync tuning (seconds unless said otherwise); numbers may be written as numbers.
     "sync": {
         "keepalive": "30",
@@ -44,8 +50,11 @@ DEFAULTS: dict[str, dict[str, str | None]] = {
         "window": "500",
     },
 }
-_NUMERIC = {("sync", key) for key in DEFAULTS["sync"]}
-_OPTIONAL = {("mqtt", k) for k in ("username", "password", "ca", "cert", "key")}
+_NUMERIC = {("sync", key) for key in DEFAULTS["sync"]} | {("web", "idle_lock")}
+_OPTIONAL = {("mqtt", k) for k in ("username", "password", "ca", "cert", "key")} | {
+    ("web", "tls_cert"),
+    ("web", "tls_key"),
+}
 _SECTIONS = (*DEFAULTS, *DEVICE_SECTIONS)
 _TOPIC_FORBIDDEN = "/+#\x00"
 
@@ -84,6 +93,18 @@ class SyncConfig:
     resend_after: float = 10.0  # no sync.ack for this long: publish again from the last ack
     gap_wait: float = 30.0  # a missing cloud seq is waited for this long, then skipped (alarm)
     window: int = 500  # beyond the last sync.ack at most; below a broker queue (often 1000)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    idle_lock_minutes: float = 10.0
+    day_end: tuple[int, int] = (4, 0)  # hour, minute
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
 
 
 @dataclass(frozen=True)
@@ -166,6 +187,7 @@ class Config:
     devices: dict[str, dict | None]  # section name -> its table as written, None when absent
     sync: SyncConfig = SyncConfig()
     fiscal: FiscalConfig | None = None
+    web: WebConfig = WebConfig()
 
     @property
     def configured_devices(self) -> tuple[str, ...]:
@@ -177,7 +199,7 @@ class Config:
     @property
     def web_url(self) -> str:
         host = f"[{self.web_host}]" if ":" in self.web_host else self.web_host
-        return f"http://{host}:{self.web_port}/"
+        return f"{'https' if self.web.tls else 'http'}://{host}:{self.web_port}/"
 
 
 def load_config(
@@ -312,6 +334,8 @@ def _build(
         topic_prefix=prefix,
     )
 
+    web = _web_config(get, fail)
+
     def number(key: str) -> float:
         text = get("sync", key) or ""
         try:
@@ -332,7 +356,32 @@ def _build(
     fiscal = None
     if devices["fiscal"] is not None:
         fiscal = _fiscal_config(devices["fiscal"], origin.get(("fiscal", ""), "configuration"))
-    return Config(store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync, fiscal)
+    return Config(
+        store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync, fiscal, web
+    )
+
+
+def _web_config(get, fail) -> WebConfig:
+    text = get("web", "idle_lock") or "0"
+    try:
+        idle = float(text)
+    except ValueError:
+        raise fail("web", "idle_lock", f"{text!r} must be minutes (0: never lock)") from None
+    if not 0 <= idle <= 24 * 60:
+        raise fail("web", "idle_lock", f"{text!r} must be 0 to 1440 minutes")
+    day_end = get("web", "day_end") or ""
+    hour, sep, minute = day_end.partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise fail("web", "day_end", f"{day_end!r} must be a local time HH:MM, e.g. 04:00")
+    cert, key = get("web", "tls_cert"), get("web", "tls_key")
+    if (cert is None) != (key is None):
+        raise fail("web", "tls_cert" if cert is None else "tls_key", "set both or neither")
+    for name, value in (("tls_cert", cert), ("tls_key", key)):
+        if value is not None and not Path(value).is_file():
+            raise fail("web", name, f"{value} is not a readable file")
+    return WebConfig(
+        idle, (int(hour), int(minute)), Path(cert) if cert else None, Path(key) if key else None
+    )
 
 
 def _url_problem(url: str) -> str | None:

@@ -28,6 +28,7 @@ from gateway.services.stocktake import apply_stocktake, scan_into_stocktake, sta
 from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 from tests.asyncapi_contract import ROOT, Contract
+from tests.builders import CASHIER, MANAGER
 from tests.conftest import Shop
 
 PREFIX = "storegw/shop-001"
@@ -113,6 +114,7 @@ class Cloud:
 def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     """Every inbound type applied, every outbound type the code has produced."""
     cloud = Cloud(shop, contract)
+    shop.run(builders.hire)  # the till's money moves are audited: the audit names staff rows
     tshirt = builders.product(
         "P-TS",
         [
@@ -146,11 +148,11 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     cloud.send("order.updated", builders.order("W-1", ("A", 3), version=2))
     assert shop.order("W-1").lines[0].qty_reserved == 3
 
-    shop.run(confirm_order, "W-1", by="Ольга")  # → order.confirmed
-    shop.run(ship_order, "W-1", by="Ольга", lines={"1": 1})  # → order.shipped (partial)
+    shop.run(confirm_order, "W-1", by=MANAGER)  # → order.confirmed
+    shop.run(ship_order, "W-1", by=MANAGER, lines={"1": 1})  # → order.shipped (partial)
     cloud.send("order.cancelled", {"order_id": "W-1", "reason": "customer"})
     assert shop.order("W-1").needs_attention  # cancelled after a shipment: flagged
-    shop.run(cancel_order, "W-2", by="Ольга")  # → order.cancelled, plain
+    shop.run(cancel_order, "W-2", by=MANAGER)  # → order.cancelled, plain
     assert shop.order("W-2").status == "cancelled"
 
     cloud.send("order.created", builders.order("W-6", ("TS-RED-M", 1)))
@@ -215,21 +217,21 @@ def run_the_register(shop: Shop) -> None:
         worker.start()
         try:
             # W-6 was paid online: its receipt is settled by card whatever the till says.
-            shipped = writer.call(ship_order, "W-6", by="Ольга", receipt={"payment": "cash"})
+            shipped = writer.call(ship_order, "W-6", by=CASHIER, receipt={"payment": "cash"})
             sale = writer.call(
                 counter_sale,
                 {"items": [{"sku": "A", "qty": 1}], "payment": {"cash": 15000}},
-                by="Ольга",
+                by=CASHIER,
             )
             assert (shipped["receipt_id"], sale["change"]) == (1, 5000)
             wait_until_printed(shop, worker, 2)
-            writer.call(refund, sale["receipt_id"], {}, by="Ольга")  # all of it, back on the shelf
+            writer.call(refund, sale["receipt_id"], {}, by=MANAGER)  # all of it, back on the shelf
             wait_until_printed(shop, worker, 3)
-            worker.request("cash_in", timeout=FISCAL_DEADLINE_S, amount=5000, by="Анна")
+            worker.request("cash_in", timeout=FISCAL_DEADLINE_S, amount=5000, by=CASHIER)
             drawer = simulator.cash_in_drawer
-            closed = worker.request("close_shift", timeout=FISCAL_DEADLINE_S, by="Анна")
+            closed = worker.request("close_shift", timeout=FISCAL_DEADLINE_S, by=MANAGER)
             assert closed["totals"]["cash_in_drawer"] == drawer == 5000  # the register agrees
-            worker.request("open_shift", timeout=FISCAL_DEADLINE_S, by="Анна")
+            worker.request("open_shift", timeout=FISCAL_DEADLINE_S, by=CASHIER)
         finally:
             worker.stop()
             writer.stop()
@@ -245,24 +247,24 @@ def receive_and_count(shop: Shop) -> None:
     (→ receiving.posted, stock.changed); then a count of TS-RED-M and B that finds less than
     the books, B counted through the label learned at the receiving (→ stock.adjusted
     stocktake, stock.changed)."""
-    doc = shop.run(start_receiving, by="Ольга", supplier_ref="УПД 118")["doc_id"]
+    doc = shop.run(start_receiving, by=CASHIER, supplier_ref="УПД 118")["doc_id"]
 
     def receive(code: str, **kwargs) -> str:
-        return shop.run(scan_into_receiving, doc, code, by="Ольга", **kwargs)["outcome"]
+        return shop.run(scan_into_receiving, doc, code, by=CASHIER, **kwargs)["outcome"]
 
     assert [receive(TS_UNIT), receive(TS_BOX)] == ["counted", "counted"]
     assert [receive(NEW_LABEL, qty=2), receive(STRANGE_LABEL)] == ["unknown", "unknown"]
-    linked = shop.run(resolve_unknown_code, doc, NEW_LABEL, "B", by="Анна", pack=6)
+    linked = shop.run(resolve_unknown_code, doc, NEW_LABEL, "B", by=MANAGER, pack=6)
     assert (linked["added"], linked["learned"]) == (12, True)
     books = {sku: shop.level(sku).on_hand for sku in ("TS-RED-M", "B")}
-    shop.run(post_receiving, doc, by="Анна", allow_unresolved=True)  # STRANGE_LABEL stays out
+    shop.run(post_receiving, doc, by=MANAGER, allow_unresolved=True)  # STRANGE_LABEL stays out
     assert shop.level("TS-RED-M").on_hand == books["TS-RED-M"] + 11
     assert shop.level("B").on_hand == books["B"] + 12
 
-    take = shop.run(start_stocktake, by="Управляющий", skus=["TS-RED-M", "B"])["take_id"]
+    take = shop.run(start_stocktake, by=MANAGER, skus=["TS-RED-M", "B"])["take_id"]
     for code in (TS_BOX, NEW_LABEL):  # 10 of TS-RED-M, 6 of B (a barcode of B now)
-        assert shop.run(scan_into_stocktake, take, code, by="Анна")["outcome"] == "counted"
-    shop.run(apply_stocktake, take, by="Управляющий")
+        assert shop.run(scan_into_stocktake, take, code, by=CASHIER)["outcome"] == "counted"
+    shop.run(apply_stocktake, take, by=MANAGER)
     assert (shop.level("TS-RED-M").on_hand, shop.level("B").on_hand) == (10, 6)
 
 

@@ -5,8 +5,9 @@ printer and the scanner simulators wired in, a small catalog with barcodes and s
 Fixtures: `browser` (one chromium per session); `page` (a fresh tab per test, Russian locale,
 a 1280×800 tablet viewport; the test fails if the page's script throws); `live_shop` (`shop` is
 the database fixture): `.url`, `.gateway`, `.register` (FiscalRegisterSimulator), `.printer`
-(PrinterSimulator), `.scanner` (ScannerSimulator), `.screenshot(page, name)` (saved under the
-test's tmp dir, to look at)."""
+(PrinterSimulator), `.scanner` (ScannerSimulator), `.manager` and `.cashier` (staff accounts,
+PINs `signin.MANAGER_PIN` and `signin.CASHIER_PIN`), `.sign_in(page, who, path)` (the PIN pad),
+`.screenshot(page, name)` (saved under the test's tmp dir, to look at)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import uvicorn
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.staff import CASHIER, MANAGER, Staff
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
@@ -30,6 +32,7 @@ from simulators.printer import PrinterSimulator
 from simulators.scanner import ScannerSimulator
 from tests import builders
 from tests.loopback import free_port, port_accepts
+from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, sign_in_on_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -87,6 +90,14 @@ class LiveShop:
     printer: PrinterSimulator
     scanner: ScannerSimulator
     shots: Path
+    manager: Staff
+    cashier: Staff
+
+    def sign_in(self, page, who: Staff | None = None, path: str = "/") -> None:
+        """Sign in on the PIN pad (the cashier by default) and land on `path`."""
+        who = who or self.cashier
+        pin = MANAGER_PIN if who.role == MANAGER else CASHIER_PIN
+        sign_in_on_page(page, self.url, who.name, pin, path)
 
     def screenshot(self, page, name: str) -> Path:
         path = self.shots / f"{name}.png"
@@ -148,6 +159,8 @@ port = "{tmp_path / "scanner"}"
     gateway.run(apply_catalog, parse_catalog_upsert(_catalog()))
     stock = builders.stock_set(**{"TS-M": 10, "MUG": 5, "SH-42": 2})
     gateway.run(apply_stock_change, parse_stock_change("set", stock))
+    manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
+    cashier = add_person(gateway.run, "Анна", CASHIER, CASHIER_PIN, inn="500100732259")
     server = uvicorn.Server(
         uvicorn.Config(gateway.web_app(), host="127.0.0.1", port=web_port, log_level="warning")
     )
@@ -159,7 +172,8 @@ port = "{tmp_path / "scanner"}"
         time.sleep(0.05)
     shots = tmp_path / "screenshots"
     shots.mkdir()
-    yield LiveShop(f"http://127.0.0.1:{web_port}", gateway, register, printer, scanner, shots)
+    url = f"http://127.0.0.1:{web_port}"
+    yield LiveShop(url, gateway, register, printer, scanner, shots, manager, cashier)
     server.should_exit = True
     thread.join(timeout=10)
     gateway.stop()

@@ -1,6 +1,21 @@
-"""Builders for cloud messages in tests: the payload shapes of MQTT-CONTRACT.md."""
+"""Builders for cloud messages in tests: the payload shapes of MQTT-CONTRACT.md; and the staff
+who act in them."""
 
 from typing import Any
+
+from gateway.domain.staff import Staff
+
+# The actor id columns have no foreign key: these need no staff rows, but the audit (overrides,
+# money) does: `hire` them first where a test refunds or moves cash.
+CASHIER = Staff(1, "Анна", "cashier")
+MANAGER = Staff(2, "Ольга", "manager", inn="500100732259")
+
+
+def hire(uow) -> None:
+    """CASHIER and MANAGER as staff rows of a new database (a command: `shop.run(hire)`)."""
+    for person in (CASHIER, MANAGER):
+        staff_id = uow.staff.add("person", person.name, person.role, "-", person.inn, None)
+        assert staff_id == person.id, "hire them first, into a database without staff"
 
 
 def variant(sku: str, price: int = 10000, barcodes: list[dict] | None = None, **chars: str) -> dict:

@@ -127,7 +127,7 @@ class FakeGateway:
             released = [{"sku": s, "qty": q} for s, q in held.items()]
             self.orders[data["order_id"]] = {}
             self.emit("order.cancelled", {"order_id": data["order_id"], "released": released,
-                                          "by": "cloud"})  # fmt: skip
+                                          "by": "cloud", "staff_id": None})  # fmt: skip
             self.stock_changed(held)
         elif type_ == "cmd.resync":
             self.stock_changed(self.on_hand, full=True)

@@ -37,6 +37,7 @@ from gateway.services.fiscal import counter_sale
 from gateway.services.stock import apply_stock_change
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.fiscal_register.faults import DEFAULT_TARGETS
+from tests.builders import CASHIER  # no INN: one FF0C for the cashier (SALE_COMMANDS)
 from tests.loopback import free_port, port_accepts
 
 STOREGW = Path(sys.executable).parent / "storegw"
@@ -44,7 +45,6 @@ DROP_LOSING_ANSWER = "drop_after_execute_lost"  # drop_after_execute with keep_a
 FAULTS: tuple[str, ...] = (*DEFAULT_TARGETS, DROP_LOSING_ANSWER, "none")
 # Commands one sale sends: FF01 before, 8D open, FF0C cashier, FF46 item, FF45 close, FF40 after.
 SALE_COMMANDS = (0xFF01, 0x8D, 0xFF0C, 0xFF46, 0xFF45, 0xFF40)
-CASHIER = "Анна Петрова"
 BASE_PRICE = 10_000  # kopecks; job i costs BASE_PRICE + i, so a total names its job
 PAPER_DELAY = 0.05  # the assistant notices the paper is out and loads a roll
 NO_PROGRESS_LIMIT = 60.0  # seconds without a new receipt: the gateway is stuck, the test fails

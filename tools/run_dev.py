@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import json
 import os
 import shutil
 import signal
@@ -293,8 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         type_into(scanner)
         banner("Scanner simulator: type a barcode here and press Enter to scan it")
         _check(children)
+        staff_line = demo_staff(gateway_env)
         children.append(Child("gateway", "[gateway]", gateway_argv, gateway_env))
-        supervise(children, ui_url)
+        supervise(children, ui_url, staff_line)
     except Stop as stop:
         note(f"{stop}: stopping")
     except Died as died:
@@ -306,6 +308,31 @@ def main(argv: list[str] | None = None) -> int:
             child.stop()
     note("all stopped")
     return status
+
+
+DEMO_STAFF = (("Ольга", "manager", "1111"), ("Анна", "cashier", "2222"))  # demo only
+
+
+def demo_staff(env: dict[str, str]) -> str:
+    """A demo manager and cashier on a new development database, so the PIN pad can be tried
+    at once; the banner says who they are. A real shop makes its own: `storegw staff add`."""
+    storegw = [str(BIN / "storegw"), "--config", DEV_CONFIG, "staff"]
+    listed = subprocess.run(
+        [*storegw, "list", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    names = {row["name"] for row in json.loads(listed.stdout) if row["active"]}
+    for name, role, pin in DEMO_STAFF:
+        if not names:
+            subprocess.run(
+                [*storegw, "add", name, "--role", role],
+                env=env, input=pin + "\n", capture_output=True, text=True, check=True,
+            )  # fmt: skip
+    if names and not names & {name for name, _, _ in DEMO_STAFF}:
+        return "Sign in with the staff of this database (storegw staff list)"
+    return "Demo staff (demo only): " + ", ".join(
+        f"{name} ({'управляющий' if role == 'manager' else 'кассир'}) PIN {pin}"
+        for name, role, pin in DEMO_STAFF
+    )
 
 
 def _check(children: list[Child]) -> None:
@@ -352,7 +379,7 @@ def wait_for_link(simulator: Child, link: Path) -> None:
         time.sleep(0.05)
 
 
-def supervise(children: list[Child], ui_url: str) -> None:
+def supervise(children: list[Child], ui_url: str, staff_line: str) -> None:
     """Until a signal (Stop) or a death (Died); announces the UI once /healthz answers."""
     announced = False
     deadline = time.monotonic() + GATEWAY_START_S
@@ -361,6 +388,7 @@ def supervise(children: list[Child], ui_url: str) -> None:
         if not announced:
             if healthz_answers(ui_url):
                 banner(f"Store gateway UI: {ui_url}")
+                banner(staff_line)
                 announced = True
             elif time.monotonic() > deadline:
                 note(f"the gateway's UI is not answering on {ui_url} yet")

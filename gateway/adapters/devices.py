@@ -16,6 +16,7 @@ from gateway.adapters.gpio import GpioController
 from gateway.adapters.printer.worker import PrinterWorker
 from gateway.adapters.scanner.station import ScanStation
 from gateway.config import Config, ConfigError
+from gateway.domain.staff import FRONT_PANEL, Staff
 from gateway.services.printing import reprint_last
 from gateway.services.receiving import scan_into_receiving
 from gateway.services.stocktake import scan_into_stocktake
@@ -76,14 +77,14 @@ class Devices:
             self.gpio.show(status)
 
     # --- where scans go --------------------------------------------------------------------
-    def _scan_receiving(self, doc_id: str, code: ParsedCode, by: str) -> dict:
+    def _scan_receiving(self, doc_id: str, code: ParsedCode, by: Staff) -> dict:
         return self.writer.call(scan_into_receiving, doc_id, code.code, **_scan_args(code, by))
 
-    def _scan_stocktake(self, take_id: str, code: ParsedCode, by: str) -> dict:
+    def _scan_stocktake(self, take_id: str, code: ParsedCode, by: Staff) -> dict:
         return self.writer.call(scan_into_stocktake, take_id, code.code, **_scan_args(code, by))
 
     def _reprint_last(self) -> dict:
-        return self.writer.call(reprint_last, by="кнопка")
+        return self.writer.call(reprint_last, by=FRONT_PANEL)
 
 
 def _front_panel(section: dict | None) -> tuple[GpioController | None, str]:
@@ -100,7 +101,7 @@ def _front_panel(section: dict | None) -> tuple[GpioController | None, str]:
         return None, "error"
 
 
-def _scan_args(code: ParsedCode, by: str) -> dict:
+def _scan_args(code: ParsedCode, by: Staff) -> dict:
     """A Честный ЗНАК code is one physical unit: the services count it once, by its GTIN."""
     return {"by": by, "gtin": code.gtin, "marking": isinstance(code, MarkingCode)}
 

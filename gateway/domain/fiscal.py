@@ -82,6 +82,7 @@ class ReceiptDraft:
     payments: Payments
     contact: str | None = None  # buyer e-mail or phone, tag 1008
     cashier: str | None = None  # tag 1021
+    cashier_inn: str | None = None  # tag 1203
 
     @property
     def total(self) -> int:
@@ -102,6 +103,7 @@ class ReceiptDraft:
             payments=Payments(**data["payments"]),
             contact=data.get("contact"),
             cashier=data.get("cashier"),
+            cashier_inn=data.get("cashier_inn"),  # absent in drafts queued before m007
         )
 
 
@@ -131,6 +133,7 @@ class ReceiptJob:
     error: str | None = None
     change: int = 0
     fiscal: Fiscalised | None = None
+    staff_id: int | None = None  # who queued it (the draft keeps the cashier's name)
 
     @property
     def kind(self) -> str:

@@ -63,6 +63,7 @@ class Order:
     lines: list[OrderLine]
     status: str = RESERVED
     confirmed_by: str | None = None
+    confirmed_by_id: int | None = None  # the staff id beside the name
     needs_attention: str | None = None  # why staff must look at it, or None
     arrival: int = 0  # first-come first-served position, from a counter, never the clock
     version: int = 1  # bumps on every change: a stale tablet screen is refused

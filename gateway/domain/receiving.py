@@ -142,6 +142,10 @@ class ReceivingDoc:
     posted_at: str | None = None
     voided_by: str | None = None
     voided_at: str | None = None
+    # the staff ids beside the names above (None: a system actor, or a row from before m007)
+    created_by_id: int | None = None
+    posted_by_id: int | None = None
+    voided_by_id: int | None = None
 
     def require_draft(self, action: str) -> None:
         if self.status == POSTED:
@@ -180,6 +184,7 @@ class CodeLink:
     scans: int
     learned: bool
     by: str | None = None
+    by_id: int | None = None
 
     def as_dict(self) -> dict:
         return {"code": self.code, "sku": self.sku, "pack": self.pack, "learned": self.learned}

@@ -58,6 +58,8 @@ class Stocktake:
     started_at: str | None = None
     closed_by: str | None = None
     closed_at: str | None = None
+    started_by_id: int | None = None  # the staff ids beside the names
+    closed_by_id: int | None = None
 
     def require_counting(self, action: str) -> None:
         if self.status == APPLIED:

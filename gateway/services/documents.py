@@ -5,6 +5,7 @@ action it belongs to, so a posted receiving always has its report, printed once.
 from datetime import datetime
 
 from gateway.domain.errors import InvalidInput, NotFound
+from gateway.domain.staff import Staff
 
 from .orders import load_open_order
 from .printing import (
@@ -23,7 +24,7 @@ def post_receiving_and_print(
     uow,
     doc_id: str,
     *,
-    by: str,
+    by: Staff,
     allow_unresolved: bool = False,
     report: bool = True,
     idem_key: str | None = None,
@@ -40,7 +41,7 @@ def post_receiving_and_print(
     return posted
 
 
-def print_receiving_report(uow, doc_id: str, *, by: str) -> int:
+def print_receiving_report(uow, doc_id: str, *, by: Staff) -> int:
     view = receiving_view(uow, doc_id)
     payload = {
         "document_id": doc_id,
@@ -48,7 +49,7 @@ def print_receiving_report(uow, doc_id: str, *, by: str) -> int:
             {"sku": line["sku"], "name": fit(line["name"]), "quantity": line["qty"]}
             for line in view["lines"][:MAX_LINES]
         ],
-        "posted_by": fit(view.get("posted_by") or by),
+        "posted_by": fit(view.get("posted_by") or by.name),
         "unresolved": [
             {"code": fit(u["code"]), "count": u["scans"]} for u in view["unknown"][:MAX_LINES]
         ],
@@ -59,7 +60,7 @@ def print_receiving_report(uow, doc_id: str, *, by: str) -> int:
     return queue_print(uow, RECEIVING_REPORT, payload, by=by)
 
 
-def print_pick_slip(uow, order_id: str, *, by: str) -> int:
+def print_pick_slip(uow, order_id: str, *, by: Staff) -> int:
     """What is still to be picked for an open order, with a barcode of its number."""
     order = load_open_order(uow, order_id, None, "print a pick slip for")
     lines = [
@@ -77,7 +78,7 @@ def print_pick_slip(uow, order_id: str, *, by: str) -> int:
     return queue_print(uow, PICK_SLIP, payload, by=by)
 
 
-def print_shelf_label(uow, sku: str, *, by: str) -> int:
+def print_shelf_label(uow, sku: str, *, by: Staff) -> int:
     variant = uow.catalog.variant(sku)
     if variant is None:
         raise NotFound(f"unknown sku {sku}")

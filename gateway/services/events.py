@@ -1,6 +1,7 @@
 """The bodies of outbound events (MQTT-CONTRACT.md, gateway → cloud)."""
 
 from gateway.domain.orders import Order
+from gateway.domain.staff import Staff
 
 
 def emit_order_reserved(uow, order: Order) -> None:
@@ -24,13 +25,19 @@ def emit_order_reserved(uow, order: Order) -> None:
 
 
 def emit_order_cancelled(
-    uow, order: Order, reason: str, by: str, released: dict[str, int], **extra
+    uow, order: Order, reason: str, by: Staff, released: dict[str, int], **extra
 ) -> None:
     released_list = [{"sku": sku, "qty": qty} for sku, qty in released.items()]
     uow.outbox.emit(
         "order.cancelled",
-        {"order_id": order.order_id, "reason": reason, "by": by, "released": released_list} | extra,
+        {"order_id": order.order_id, "reason": reason, **by.event, "released": released_list}
+        | extra,
     )
+
+
+def actor_event(by: Staff | None) -> dict:
+    """`by` and `staff_id` of an event; both null when no one was named (local tools)."""
+    return by.event if by is not None else {"by": None, "staff_id": None}
 
 
 def emit_order_rejected(uow, order_id: str, reason: str, detail: str) -> None:

@@ -22,22 +22,26 @@ from gateway.domain.fiscal import (
     shift_totals,
 )
 from gateway.domain.refunds import refund_items, refund_payments
+from gateway.domain.staff import CASH_IN, CASH_OUT, CLOSE_SHIFT, PRINT, REFUND, Staff
+from gateway.domain.staff import SELL as SELL_PERMISSION
 from gateway.domain.validation import require_dict, require_id, require_int, require_list
 
 from .idempotency import run_once
 from .orders import check_orderable, refill
+from .permissions import record_money, require
 from .receipts import goods
 from .stock import change_on_hand
 
 MAX_SALE_LINES = 200
 
 
-def counter_sale(uow, data: Any, *, by: str, idem_key: str | None = None) -> dict:
+def counter_sale(uow, data: Any, *, by: Staff, idem_key: str | None = None) -> dict:
     """A sale at the counter: goods leave the shelf (on_hand down, ledger reason `sale`) and a
     sell receipt is queued, in one transaction. Selling what the books say is not there is
     refused: correct the stock first (on_hand never goes negative)."""
 
     def sale() -> dict:
+        require(uow, by, SELL_PERMISSION)
         body = require_dict(data, "sale")
         lines = require_list(body.get("items"), "items")
         if not lines or len(lines) > MAX_SALE_LINES:
@@ -62,7 +66,8 @@ def counter_sale(uow, data: Any, *, by: str, idem_key: str | None = None) -> dic
             tuple(items),
             parse_payments(body.get("payment"), total),
             parse_contact(body.get("contact")),
-            by,
+            by.name,
+            by.inn,
         )
         job_id = uow.fiscal.add_job(draft, by=by)
         moved = []
@@ -75,19 +80,19 @@ def counter_sale(uow, data: Any, *, by: str, idem_key: str | None = None) -> dic
                     reason="negative_stock",
                 )
             on_hand = change_on_hand(
-                uow, sku, -qty, reason="sale", ref_id=f"receipt/{job_id}", actor=by
+                uow, sku, -qty, reason="sale", ref_id=f"receipt/{job_id}", by=by
             )
             moved.append({"sku": sku, "delta": -qty, "on_hand": on_hand})
         uow.outbox.emit(
             "stock.adjusted",
-            {"reason": "counter_sale", "items": moved, "by": by, "receipt_id": job_id},
+            {"reason": "counter_sale", "items": moved, **by.event, "receipt_id": job_id},
         )
         return _queued(job_id, draft)
 
     return run_once(uow, idem_key, "sale", sale)
 
 
-def refund(uow, receipt_id: int, data: Any, *, by: str, idem_key: str | None = None) -> dict:
+def refund(uow, receipt_id: int, data: Any, *, by: Staff, idem_key: str | None = None) -> dict:
     """A refund receipt (возврат прихода) for some or all of a fiscalised sale. `data`:
     {"items": [{"sku", "qty"} | {"sku", "marking_codes"}] (absent: all not yet refunded),
     "restock": true}. Money goes back the way it came; returned goods go back on the shelf."""
@@ -106,8 +111,12 @@ def refund(uow, receipt_id: int, data: Any, *, by: str, idem_key: str | None = N
         total = sum(item.amount for item in items)
         card_left = original.draft.payments.card - uow.fiscal.refunded_card(receipt_id)
         payments = refund_payments(card_left, total)
-        draft = ReceiptDraft(SELL_REFUND, tuple(items), payments, original.draft.contact, by)
+        detail = f"receipt {receipt_id}"
+        require(uow, by, REFUND, detail=detail, amount=total)
+        contact = original.draft.contact
+        draft = ReceiptDraft(SELL_REFUND, tuple(items), payments, contact, by.name, by.inn)
         job_id = uow.fiscal.add_job(draft, order_id=original.order_id, refund_of=receipt_id, by=by)
+        record_money(uow, by, "refund", total, detail)
         if body.get("restock", True):
             _restock(uow, items, job_id, by)
         return _queued(job_id, draft)
@@ -115,18 +124,17 @@ def refund(uow, receipt_id: int, data: Any, *, by: str, idem_key: str | None = N
     return run_once(uow, idem_key, "refund", do_refund)
 
 
-def _restock(uow, items: list[ReceiptItem], job_id: int, by: str) -> None:
+def _restock(uow, items: list[ReceiptItem], job_id: int, by: Staff) -> None:
     back: dict[str, int] = {}
     for item in items:
         back[item.sku] = back.get(item.sku, 0) + item.qty
     moved = []
     for sku, qty in back.items():
-        on_hand = change_on_hand(
-            uow, sku, qty, reason="return", ref_id=f"receipt/{job_id}", actor=by
-        )
+        on_hand = change_on_hand(uow, sku, qty, reason="return", ref_id=f"receipt/{job_id}", by=by)
         moved.append({"sku": sku, "delta": qty, "on_hand": on_hand})
     uow.outbox.emit(
-        "stock.adjusted", {"reason": "return", "items": moved, "by": by, "receipt_id": job_id}
+        "stock.adjusted",
+        {"reason": "return", "items": moved, **by.event, "receipt_id": job_id},
     )
     refill(uow, back, by)
 
@@ -141,8 +149,9 @@ def _queued(job_id: int, draft: ReceiptDraft) -> dict:
     }
 
 
-def retry_receipt(uow, receipt_id: int, *, by: str) -> dict:
+def retry_receipt(uow, receipt_id: int, *, by: Staff) -> dict:
     """Staff fixed what the register refused (the catalog's VAT, a code): print it again."""
+    require(uow, by, PRINT, detail=f"receipt {receipt_id}")
     job = uow.fiscal.job(receipt_id)
     if job is None:
         raise NotFound(f"receipt {receipt_id} not found")
@@ -150,7 +159,7 @@ def retry_receipt(uow, receipt_id: int, *, by: str) -> dict:
         raise InvalidTransition(
             f"receipt {receipt_id} is {job.state}: only a failed one is retried"
         )
-    uow.fiscal.set_state(receipt_id, QUEUED, error=f"retried by {by}", reset_attempts=True)
+    uow.fiscal.set_state(receipt_id, QUEUED, error=f"retried by {by.name}", reset_attempts=True)
     return {"receipt_id": receipt_id, "state": QUEUED}
 
 
@@ -194,12 +203,14 @@ def receipt_fiscalised(uow, job_id: int, fiscal: Fiscalised, change: int) -> dic
             "payments": {"cash": payments.cash, "card": payments.card},
             "change": change,
             "fiscal": vars(fiscal),
+            "cashier": job.draft.cashier,
+            "staff_id": job.staff_id,
         },
     )
     return {"receipt_id": job_id, "fd": fiscal.fd}
 
 
-def shift_opened(uow, number: int, *, by: str | None, fd: int | None, fp: int | None) -> None:
+def shift_opened(uow, number: int, *, by: Staff | None, fd: int | None, fp: int | None) -> None:
     """Also when the shift was opened elsewhere (the register's keyboard): `by` is then None."""
     if uow.fiscal.shift_row(number) is not None:
         return
@@ -207,8 +218,13 @@ def shift_opened(uow, number: int, *, by: str | None, fd: int | None, fp: int | 
         shift_closed(uow, stale, by=None, fd=None, fp=None)
     uow.fiscal.add_shift(number, by, fd)
     uow.outbox.emit(
-        "shift.opened", {"shift": number, "cashier": by, "fiscal": {"fd": fd, "fp": fp}}
+        "shift.opened", {"shift": number, **_cashier(by), "fiscal": {"fd": fd, "fp": fp}}
     )
+
+
+def _cashier(by: Staff | None) -> dict:
+    """Who, as the shift events carry it (null: at the register's own keyboard)."""
+    return {"cashier": by.name if by else None, "staff_id": by.id if by else None}
 
 
 def _open_shifts_before(uow, number: int) -> list[int]:
@@ -216,17 +232,21 @@ def _open_shifts_before(uow, number: int) -> list[int]:
     return [open_number] if open_number is not None and open_number < number else []
 
 
-def shift_closed(uow, number: int, *, by: str | None, fd: int | None, fp: int | None) -> dict:
+def shift_closed(uow, number: int, *, by: Staff | None, fd: int | None, fp: int | None) -> dict:
+    """`by` None: closed at the register's keyboard, or found closed."""
     row = uow.fiscal.shift_row(number)
+    if row is not None and row["closed_at"] is not None:
+        return row["totals"]
+    if by is not None:
+        require(uow, by, CLOSE_SHIFT, detail=f"shift {number}")
     if row is None:  # opened while we were not looking
         uow.fiscal.add_shift(number, None, None)
-    elif row["closed_at"] is not None:
-        return row["totals"]
     totals = current_shift_totals(uow, number)
     uow.fiscal.close_shift(number, by, fd, totals)
+    record_money(uow, by, "close_shift", totals["cash_in_drawer"], f"shift {number}")
     uow.outbox.emit(
         "shift.closed",
-        {"shift": number, "cashier": by, "totals": totals, "fiscal": {"fd": fd, "fp": fp}},
+        {"shift": number, **_cashier(by), "totals": totals, "fiscal": {"fd": fd, "fp": fp}},
     )
     return totals
 
@@ -248,10 +268,12 @@ def check_cash_move(uow, kind: str, amount: int) -> int:
     return shift
 
 
-def cash_moved(uow, kind: str, amount: int, *, by: str, register_doc: int | None) -> dict:
+def cash_moved(uow, kind: str, amount: int, *, by: Staff, register_doc: int | None) -> dict:
     """The register did it: recorded as it happened (the register's figure is the truth)."""
+    require(uow, by, CASH_IN if kind == "in" else CASH_OUT, amount=amount)
     shift = uow.fiscal.open_shift()
     if shift is None:
         raise InvalidTransition("the register moved cash outside a shift the gateway knows")
     uow.fiscal.add_cash_move(shift, kind, amount, register_doc, by)
+    record_money(uow, by, f"cash_{kind}", amount, f"shift {shift}")
     return current_shift_totals(uow, shift)

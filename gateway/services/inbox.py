@@ -7,6 +7,7 @@ A message ahead of a gap is parked and `sync.resend` asks for the missing ones."
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import DomainError, InvalidInput
 from gateway.domain.messages import Envelope, RejectedMessage, parse_envelope
+from gateway.domain.staff import CLOUD
 from gateway.domain.stock import parse_stock_change
 from gateway.domain.validation import require_id, require_int, require_str
 
@@ -131,7 +132,7 @@ def _catalog(uow, data, msg_id, topic) -> dict:
 
 def _stock(kind: str):
     def handle(uow, data, msg_id, topic) -> dict:
-        apply_stock_change(uow, parse_stock_change(kind, data), by="cloud")
+        apply_stock_change(uow, parse_stock_change(kind, data), by=CLOUD)
         return {}
 
     return handle
@@ -145,12 +146,12 @@ def _order_created(uow, data, msg_id, topic) -> dict:
 def _order_cancelled(uow, data, msg_id, topic) -> dict:
     order_id = require_id(data.get("order_id"), "order_id")
     reason = require_str(data.get("reason", "cloud"), "reason", max_len=200)
-    cancel_order(uow, order_id, by="cloud", reason=reason)
+    cancel_order(uow, order_id, by=CLOUD, reason=reason)
     return {}
 
 
 def _order_updated(uow, data, msg_id, topic) -> dict:
-    edit_order(uow, data, by="cloud")
+    edit_order(uow, data, by=CLOUD)
     return {}
 
 

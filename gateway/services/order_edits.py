@@ -4,6 +4,7 @@ edge cases 15–16). Lines are matched by their stable line id; a newer `version
 from typing import Any
 
 from gateway.domain.orders import OrderLine, parse_order_created
+from gateway.domain.staff import Staff
 from gateway.domain.validation import require_int
 
 from .events import emit_order_reserved, order_summary
@@ -11,7 +12,7 @@ from .orders import check_orderable, load_open_order, refill
 from .reservations import release_line, reserve_line
 
 
-def edit_order(uow, data: Any, *, by: str | None = None) -> dict:
+def edit_order(uow, data: Any, *, by: Staff | None = None) -> dict:
     """Apply the order's new lines: quantities up (reserve, may go short) or down (release),
     lines removed (release, cancel the rest), added, or swapped to another variant. An edit
     below what has already shipped is refused and the order flagged for staff."""
@@ -34,17 +35,17 @@ def edit_order(uow, data: Any, *, by: str | None = None) -> dict:
     for line in order.lines:
         change = wanted.pop(line.line_id, None)
         if change is None:  # removed: release and cancel what was not shipped
-            if release_line(uow, order, line, actor=by):
+            if release_line(uow, order, line, by=by):
                 freed.add(line.sku)
             line.qty_cancelled += line.open_qty
             continue
-        if change.sku != line.sku and release_line(uow, order, line, actor=by):
+        if change.sku != line.sku and release_line(uow, order, line, by=by):
             freed.add(line.sku)  # a variant swap releases the old sku first
         # The edit states the whole order: a line removed earlier and listed again is back.
         line.sku, line.qty_ordered, line.price = change.sku, change.qty, change.price
         line.qty_cancelled = 0
         excess = line.qty_reserved - line.open_qty
-        if excess > 0 and release_line(uow, order, line, excess, actor=by):
+        if excess > 0 and release_line(uow, order, line, excess, by=by):
             freed.add(line.sku)
     order.lines.extend(OrderLine(n.line_id, n.sku, n.qty, n.price) for n in wanted.values())
     for line in order.lines:

@@ -11,9 +11,11 @@ from gateway.domain.orders import (
     parse_order_created,
     parse_ship_lines,
 )
+from gateway.domain.staff import CANCEL_ORDER, CONFIRM, SHIP, Staff
 
 from .events import emit_order_cancelled, emit_order_rejected, emit_order_reserved, order_summary
 from .idempotency import run_once
+from .permissions import require
 from .receipts import shipment_receipt
 from .reservations import fill_waiting_orders, release_line, reserve_line, ship_line
 
@@ -75,15 +77,16 @@ def load_open_order(uow, order_id: str, expected_version: int | None, action: st
     return order
 
 
-def confirm_order(uow, order_id: str, *, by: str, expected_version: int | None = None) -> dict:
+def confirm_order(uow, order_id: str, *, by: Staff, expected_version: int | None = None) -> dict:
     """Staff checked the goods physically. Confirming twice is harmless."""
+    require(uow, by, CONFIRM, detail=f"order {order_id}")
     order = load_open_order(uow, order_id, expected_version, "confirm")
     if order.confirmed_by is not None:
         return order_summary(order)
-    order.confirmed_by = by
+    order.confirmed_by, order.confirmed_by_id = by.name, by.id
     order.status = order.derived_status()
     uow.orders.save(order)
-    uow.outbox.emit("order.confirmed", {"order_id": order.order_id, "by": by})
+    uow.outbox.emit("order.confirmed", {"order_id": order.order_id, **by.event})
     return order_summary(order)
 
 
@@ -91,7 +94,7 @@ def ship_order(
     uow,
     order_id: str,
     *,
-    by: str,
+    by: Staff,
     lines: dict[str, int] | None = None,
     idem_key: str | None = None,
     expected_version: int | None = None,
@@ -103,6 +106,7 @@ def ship_order(
     a receipt that cannot be made (a marked item without its code) refuses the shipment."""
 
     def ship() -> dict:
+        require(uow, by, SHIP, detail=f"order {order_id}")
         order = load_open_order(uow, order_id, expected_version, "ship")
         wanted = parse_ship_lines(order, lines)
         shipment_id = f"{order.order_id}/S{uow.next_counter('shipment')}"
@@ -141,7 +145,7 @@ def cancel_order(
     uow,
     order_id: str,
     *,
-    by: str,
+    by: Staff,
     reason: str = "staff",
     idem_key: str | None = None,
     expected_version: int | None = None,
@@ -151,6 +155,7 @@ def cancel_order(
     customer has goods to return or money to get back. A repeated cancel changes nothing."""
 
     def cancel() -> dict:
+        require(uow, by, CANCEL_ORDER, detail=f"order {order_id}")
         order = uow.orders.get(order_id)
         if order is None:
             raise NotFound(f"order {order_id} not found")
@@ -160,7 +165,7 @@ def cancel_order(
             raise StaleVersion(f"order {order.number} has changed since the screen was opened")
         released: dict[str, int] = {}
         for line in order.lines:
-            qty = release_line(uow, order, line, actor=by)
+            qty = release_line(uow, order, line, by=by)
             if qty:
                 released[line.sku] = released.get(line.sku, 0) + qty
             line.qty_cancelled += line.open_qty
@@ -181,8 +186,8 @@ def cancel_order(
     return run_once(uow, idem_key, "cancel", cancel)
 
 
-def refill(uow, skus, actor: str | None) -> None:
+def refill(uow, skus, by: Staff | None) -> None:
     """Freed stock goes to waiting (short) orders first come, first served."""
     for sku in sorted(skus):
-        for order in fill_waiting_orders(uow, sku, actor):
+        for order in fill_waiting_orders(uow, sku, by):
             emit_order_reserved(uow, order)

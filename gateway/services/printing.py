@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
+from gateway.domain.staff import PRINT, Staff
 from gateway.domain.validation import (
     MAX_MONEY,
     require_dict,
@@ -28,6 +29,7 @@ from gateway.domain.validation import (
 )
 
 from .idempotency import run_once
+from .permissions import require
 
 PICK_SLIP, RECEIVING_REPORT, SHELF_LABEL, TEST_PAGE = (
     "pick_slip",
@@ -68,18 +70,19 @@ class PrintJob:
 # --- use cases -----------------------------------------------------------------------------------
 
 
-def queue_print(uow, kind: str, payload: Any, *, by: str, idem_key: str | None = None) -> int:
+def queue_print(uow, kind: str, payload: Any, *, by: Staff, idem_key: str | None = None) -> int:
     """Queue a document; returns the job id. Bad data is refused here, with a message, rather
     than failing at the printer later."""
 
     def queue() -> dict:
-        body, ref = parse_payload(kind, payload, by=by, now=uow.now)
+        require(uow, by, PRINT, detail=kind)
+        body, ref = parse_payload(kind, payload, by=by.name, now=uow.now)
         return {"print_job_id": uow.prints.add(kind, body, ref=ref, by=by)}
 
     return run_once(uow, idem_key, "print", queue)["print_job_id"]
 
 
-def reprint_last(uow, *, by: str, idem_key: str | None = None) -> dict:
+def reprint_last(uow, *, by: Staff, idem_key: str | None = None) -> dict:
     """The reprint button: the last job that came out (or may have) is printed again."""
 
     def reprint() -> dict:
@@ -91,9 +94,10 @@ def reprint_last(uow, *, by: str, idem_key: str | None = None) -> dict:
     return run_once(uow, idem_key, "reprint", reprint)
 
 
-def reprint_job(uow, job_id: int, *, by: str) -> dict:
+def reprint_job(uow, job_id: int, *, by: Staff) -> dict:
     """A done job is printed again as a new job (`reprint_of` says which); an unknown or failed
     one goes back to the queue as itself, since it may never have come out."""
+    require(uow, by, PRINT, detail=f"job {job_id}")
     job = _job(uow, job_id)
     if job.state in (QUEUED, PRINTING):
         raise InvalidTransition(f"print job {job_id} has not printed yet ({job.state})")
@@ -104,12 +108,13 @@ def reprint_job(uow, job_id: int, *, by: str) -> dict:
     return {"print_job_id": job_id, "reprint_of": None, "kind": job.kind, "state": QUEUED}
 
 
-def confirm_printed(uow, job_id: int, *, by: str) -> dict:
+def confirm_printed(uow, job_id: int, *, by: Staff) -> dict:
     """Staff saw that an `unknown` job did come out whole."""
+    require(uow, by, PRINT, detail=f"job {job_id}")
     job = _job(uow, job_id)
     if job.state != UNKNOWN:
         raise InvalidTransition(f"print job {job_id} is {job.state}, not unknown")
-    uow.prints.set_state(job_id, DONE, error=f"confirmed printed by {by}")
+    uow.prints.set_state(job_id, DONE, error=f"confirmed printed by {by.name}")
     return {"print_job_id": job_id, "state": DONE}
 
 

@@ -15,6 +15,7 @@ from gateway.domain.fiscal import (
     receipt_items,
 )
 from gateway.domain.orders import Order
+from gateway.domain.staff import Staff
 from gateway.domain.validation import require_dict, require_list
 
 
@@ -26,7 +27,7 @@ def goods(uow, sku: str) -> Goods:
 
 
 def shipment_receipt(
-    uow, order: Order, shipped: list[tuple[str, str, int]], request: Any, by: str
+    uow, order: Order, shipped: list[tuple[str, str, int]], request: Any, by: Staff
 ) -> ReceiptDraft:
     """The sell receipt for what one shipment hands over: the order's prices, the catalog's
     names and VAT, the buyer's contact from the order. `request`: {payment, marking_codes}."""
@@ -51,4 +52,4 @@ def shipment_receipt(
     contact = parse_contact(body.get("contact")) or buyer_contact(
         order.customer.email, order.customer.phone
     )
-    return ReceiptDraft(SELL, tuple(items), payments, contact, by)
+    return ReceiptDraft(SELL, tuple(items), payments, contact, by.name, by.inn)

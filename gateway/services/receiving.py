@@ -34,10 +34,12 @@ from gateway.domain.receiving import (
     scan_units,
     unknown_code_key,
 )
+from gateway.domain.staff import LINK_CODE, POST_UNRESOLVED, RECEIVE, Staff
 from gateway.domain.validation import optional_str, require_id, require_int
 
 from .idempotency import run_once
 from .orders import refill
+from .permissions import require
 from .stock import change_on_hand
 
 
@@ -70,18 +72,20 @@ def identify(uow, code: str, gtin: str | None = None, sku: str | None = None) ->
 
 
 def start_receiving(
-    uow, *, by: str | None, supplier_ref: str | None = None, idem_key: str | None = None
+    uow, *, by: Staff, supplier_ref: str | None = None, idem_key: str | None = None
 ) -> dict:
     """A new draft. `supplier_ref`: the supplier's invoice number (накладная), if known."""
 
     def start() -> dict:
+        require(uow, by, RECEIVE)
         ref = optional_str({"supplier_ref": supplier_ref}, "supplier_ref", "receiving")
         doc = ReceivingDoc(
             doc_id=f"R-{uow.next_counter('receiving')}",
             status=DRAFT,
             sync_id=str(uuid.uuid4()),
             supplier_ref=ref,
-            created_by=by,
+            created_by=by.name,
+            created_by_id=by.id,
             created_at=uow.now,
         )
         uow.receiving.add(doc)
@@ -95,7 +99,7 @@ def scan_into_receiving(
     doc_id: str,
     code: str,
     *,
-    by: str | None,
+    by: Staff,
     gtin: str | None = None,
     qty: int | None = None,
     sku: str | None = None,
@@ -111,6 +115,7 @@ def scan_into_receiving(
     and the running `qty` of the line (units; scans for an unknown code)."""
 
     def scan() -> dict:
+        require(uow, by, RECEIVE, detail=doc_id)
         _draft(uow, doc_id, "scan into")
         found = identify(uow, code, gtin, sku)
         link = uow.receiving.link(doc_id, found.key) if found.match is None else None
@@ -147,13 +152,14 @@ def scan_into_receiving(
 
 
 def set_receiving_qty(
-    uow, doc_id: str, line: str, qty: int, *, by: str | None, idem_key: str | None = None
+    uow, doc_id: str, line: str, qty: int, *, by: Staff, idem_key: str | None = None
 ) -> dict:
     """Correct a line (a double scan, a damaged unit): `line` is a sku or an unknown code; qty
     is units for a sku, scans for an unknown code; 0 removes the line. A sku that has no line
     yet gets one (goods without a barcode, typed in)."""
 
     def correct() -> dict:
+        require(uow, by, RECEIVE, detail=doc_id)
         _draft(uow, doc_id, "change")
         key = clean_code(line, "line")
         new_qty = require_int(qty, "qty", minimum=0)
@@ -183,7 +189,7 @@ def resolve_unknown_code(
     code: str,
     sku: str,
     *,
-    by: str | None,
+    by: Staff,
     pack: int = 1,
     learn: bool = True,
     idem_key: str | None = None,
@@ -194,6 +200,7 @@ def resolve_unknown_code(
     catalog (the cloud's next catalog.upsert of that product is authoritative)."""
 
     def resolve() -> dict:
+        require(uow, by, LINK_CODE, detail=f"{doc_id} {code}")
         _draft(uow, doc_id, "link a code in")
         key = clean_code(code)
         scans = uow.receiving.unknown_scans(doc_id, key)
@@ -216,7 +223,9 @@ def resolve_unknown_code(
             uow.catalog.add_barcode(key, variant.sku, size)
         uow.receiving.move_unknown_to_line(doc_id, key, variant.sku, units)
         uow.receiving.rekey_units(doc_id, key, variant.sku)
-        uow.receiving.add_link(doc_id, CodeLink(key, variant.sku, size, scans, learn, by))
+        uow.receiving.add_link(
+            doc_id, CodeLink(key, variant.sku, size, scans, learn, by.name, by.id)
+        )
         return {
             "doc_id": doc_id,
             "code": key,
@@ -235,7 +244,7 @@ def post_receiving(
     uow,
     doc_id: str,
     *,
-    by: str | None,
+    by: Staff,
     allow_unresolved: bool = False,
     idem_key: str | None = None,
 ) -> dict:
@@ -259,10 +268,12 @@ def post_receiving(
                 " a sku, or post anyway (allow_unresolved) and they are not added to stock",
                 reason="unresolved_codes",
             )
+        require(uow, by, POST_UNRESOLVED if unknown else RECEIVE, detail=doc_id)
         uow.stock.ensure_levels([line.sku for line in lines])
         for line in sorted(lines, key=lambda line: line.sku):
-            change_on_hand(uow, line.sku, line.qty, reason="receipt", ref_id=doc_id, actor=by)
-        doc.status, doc.posted_by, doc.posted_at = POSTED, by, uow.now
+            change_on_hand(uow, line.sku, line.qty, reason="receipt", ref_id=doc_id, by=by)
+        doc.status, doc.posted_at = POSTED, uow.now
+        doc.posted_by, doc.posted_by_id = by.name, by.id
         uow.receiving.save(doc)
         uow.outbox.emit("receiving.posted", _posted_event(uow, doc))
         refill(uow, {line.sku for line in lines}, by)
@@ -271,11 +282,12 @@ def post_receiving(
     return run_once(uow, idem_key, "receiving.post", post)
 
 
-def void_receiving(uow, doc_id: str, *, by: str | None, idem_key: str | None = None) -> dict:
+def void_receiving(uow, doc_id: str, *, by: Staff, idem_key: str | None = None) -> dict:
     """Throw a draft away. A posted document cannot be voided (DOMAIN.md 33): its goods may
     already be reserved or shipped; correct the stock with a stocktake or an adjustment."""
 
     def void() -> dict:
+        require(uow, by, RECEIVE, detail=doc_id)
         doc = _load(uow, doc_id)
         if doc.status == VOIDED:
             return {**_header(doc), "already": True}
@@ -285,7 +297,8 @@ def void_receiving(uow, doc_id: str, *, by: str | None, idem_key: str | None = N
                 " so it cannot be voided — correct the stock with a stocktake or an adjustment",
                 reason="posted",
             )
-        doc.status, doc.voided_by, doc.voided_at = VOIDED, by, uow.now
+        doc.status, doc.voided_at = VOIDED, uow.now
+        doc.voided_by, doc.voided_by_id = by.name, by.id
         uow.receiving.save(doc)
         return _header(doc)
 
@@ -392,6 +405,7 @@ def _posted_event(uow, doc: ReceivingDoc) -> dict:
         "lines": [{"sku": line.sku, "qty": line.qty} for line in uow.receiving.lines(doc.doc_id)],
         "unknown_codes": [u.code for u in unknown],
         "by": doc.posted_by,
+        "staff_id": doc.posted_by_id,
         "sync_id": doc.sync_id,
         "supplier_ref": doc.supplier_ref,
         "unknown": [{"code": u.code, "scans": u.scans} for u in unknown],

@@ -5,6 +5,7 @@ ledger row and updates the line in the same transaction — so reserved = Σ lin
 
 from gateway.domain.errors import InsufficientStock
 from gateway.domain.orders import Order, OrderLine
+from gateway.domain.staff import Staff
 
 
 def _shift(
@@ -15,7 +16,7 @@ def _shift(
     d_reserved: int,
     d_on_hand: int,
     reason: str,
-    actor: str | None,
+    by: Staff | None,
 ) -> None:
     uow.stock.move(
         line.sku,
@@ -24,12 +25,12 @@ def _shift(
         reason=reason,
         ref_type="order",
         ref_id=f"{order.order_id}/{line.line_id}",
-        actor=actor,
+        by=by,
     )
     line.qty_reserved += d_reserved
 
 
-def reserve_line(uow, order: Order, line: OrderLine, actor: str | None = None) -> int:
+def reserve_line(uow, order: Order, line: OrderLine, by: Staff | None = None) -> int:
     """Reserve as much of the line's shortfall as is free. Returns what was reserved."""
     if line.short_qty <= 0:
         return 0
@@ -37,36 +38,36 @@ def reserve_line(uow, order: Order, line: OrderLine, actor: str | None = None) -
     grant = min(line.short_qty, level.free if level else 0)
     if grant <= 0:
         return 0
-    _shift(uow, order, line, d_reserved=grant, d_on_hand=0, reason="reserve", actor=actor)
+    _shift(uow, order, line, d_reserved=grant, d_on_hand=0, reason="reserve", by=by)
     return grant
 
 
 def release_line(
-    uow, order: Order, line: OrderLine, qty: int | None = None, actor: str | None = None
+    uow, order: Order, line: OrderLine, qty: int | None = None, by: Staff | None = None
 ) -> int:
     """Give back `qty` (default: all) of the line's reserve. Returns what was released."""
     qty = line.qty_reserved if qty is None else min(qty, line.qty_reserved)
     if qty <= 0:
         return 0
-    _shift(uow, order, line, d_reserved=-qty, d_on_hand=0, reason="release", actor=actor)
+    _shift(uow, order, line, d_reserved=-qty, d_on_hand=0, reason="release", by=by)
     return qty
 
 
-def ship_line(uow, order: Order, line: OrderLine, qty: int, actor: str | None) -> None:
+def ship_line(uow, order: Order, line: OrderLine, qty: int, by: Staff | None) -> None:
     """Ship `qty`: the reserve is released and on_hand decremented together. A unit found on
     the shelf beyond the reserve is reserved first from free stock (DOMAIN.md edge 19)."""
     if qty > line.qty_reserved:
-        reserve_line(uow, order, line, actor)
+        reserve_line(uow, order, line, by)
     if qty > line.qty_reserved:
         raise InsufficientStock(
             f"line {line.line_id} ({line.sku}): {qty} to ship but only {line.qty_reserved}"
             " can be reserved — receive the goods or correct the stock first"
         )
-    _shift(uow, order, line, d_reserved=-qty, d_on_hand=-qty, reason="ship", actor=actor)
+    _shift(uow, order, line, d_reserved=-qty, d_on_hand=-qty, reason="ship", by=by)
     line.qty_shipped += qty
 
 
-def fill_waiting_orders(uow, sku: str, actor: str | None = None) -> list[Order]:
+def fill_waiting_orders(uow, sku: str, by: Staff | None = None) -> list[Order]:
     """Stock arrived or was freed: short orders take it first come, first served."""
     changed = []
     for order_id in uow.orders.waiting_for(sku):
@@ -74,9 +75,7 @@ def fill_waiting_orders(uow, sku: str, actor: str | None = None) -> list[Order]:
         if level is None or level.free <= 0:
             break
         order = uow.orders.get(order_id)
-        granted = sum(
-            reserve_line(uow, order, line, actor) for line in order.lines if line.sku == sku
-        )
+        granted = sum(reserve_line(uow, order, line, by) for line in order.lines if line.sku == sku)
         if granted:
             order.status = order.derived_status()
             uow.orders.save(order)
@@ -84,7 +83,7 @@ def fill_waiting_orders(uow, sku: str, actor: str | None = None) -> list[Order]:
     return changed
 
 
-def take_reserve_from_newest(uow, sku: str, amount: int, actor: str | None = None) -> list[Order]:
+def take_reserve_from_newest(uow, sku: str, amount: int, by: Staff | None = None) -> list[Order]:
     """Stock went below what is reserved: the newest orders give their reserve back (they
     become short) until `amount` is freed."""
     changed = []
@@ -94,7 +93,7 @@ def take_reserve_from_newest(uow, sku: str, amount: int, actor: str | None = Non
         order = uow.orders.get(order_id)
         for line in reversed(order.lines):
             if line.sku == sku and amount > 0:
-                amount -= release_line(uow, order, line, amount, actor)
+                amount -= release_line(uow, order, line, amount, by)
         order.status = order.derived_status()
         uow.orders.save(order)
         changed.append(order)

@@ -20,6 +20,7 @@ from gateway.domain.receiving import (
     checked_total,
     scan_units,
 )
+from gateway.domain.staff import APPLY_STOCKTAKE, COUNT, Staff
 from gateway.domain.stocktake import (
     ABANDONED,
     APPLIED,
@@ -37,6 +38,7 @@ from gateway.domain.validation import require_id, require_int
 
 from .idempotency import run_once
 from .orders import refill
+from .permissions import require
 from .receiving import Identified, identify, scan_outcome
 from .stock import change_on_hand
 
@@ -46,7 +48,7 @@ MAX_LISTED_UNCOUNTED = 1000  # a report lists at most this many untouched skus (
 def start_stocktake(
     uow,
     *,
-    by: str | None,
+    by: Staff,
     skus=None,
     uncounted: str = "ignore",
     idem_key: str | None = None,
@@ -57,6 +59,7 @@ def start_stocktake(
     was found, its stock goes to 0)."""
 
     def start() -> dict:
+        require(uow, by, COUNT)
         scope = parse_scope(skus)
         policy = parse_uncounted(uncounted)
         open_take = uow.stocktake.counting()
@@ -78,7 +81,8 @@ def start_stocktake(
             uncounted=policy,
             ledger_head=uow.stocktake.ledger_head(),
             sync_id=str(uuid.uuid4()),
-            started_by=by,
+            started_by=by.name,
+            started_by_id=by.id,
             started_at=uow.now,
         )
         uow.stocktake.add(take, scope)
@@ -92,7 +96,7 @@ def scan_into_stocktake(
     take_id: str,
     code: str,
     *,
-    by: str | None,
+    by: Staff,
     gtin: str | None = None,
     qty: int | None = None,
     sku: str | None = None,
@@ -105,6 +109,7 @@ def scan_into_stocktake(
     `gtin`, `sku`, `marking` as in `scan_into_receiving`."""
 
     def scan() -> dict:
+        require(uow, by, COUNT, detail=take_id)
         take = _counting(uow, take_id, "scan into")
         found = identify(uow, code, gtin, sku)
         if found.candidates:
@@ -139,13 +144,14 @@ def set_stocktake_count(
     sku: str,
     counted: int | None,
     *,
-    by: str | None,
+    by: Staff,
     idem_key: str | None = None,
 ) -> dict:
     """Correct a count (a double scan), or type one in (goods without a barcode). `counted=0`
     says «counted, none there»; `counted=None` takes the sku back to «not counted»."""
 
     def correct() -> dict:
+        require(uow, by, COUNT, detail=take_id)
         take = _counting(uow, take_id, "change")
         key = require_id(sku, "sku")
         if uow.catalog.variant(key) is None:
@@ -191,12 +197,13 @@ def stocktake_report(uow, take_id: str) -> dict:
     }
 
 
-def apply_stocktake(uow, take_id: str, *, by: str | None, idem_key: str | None = None) -> dict:
+def apply_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None) -> dict:
     """Apply every difference in this one transaction (ledger reason `count_adjust`, ref the
     stocktake) and publish `stock.adjusted` {reason: "stocktake", items, by, stocktake_id}.
     Applying again (a double tap, a retry) changes nothing and returns the same result."""
 
     def apply() -> dict:
+        require(uow, by, APPLY_STOCKTAKE, detail=take_id)
         take = _load(uow, take_id)
         if take.status == APPLIED:
             return {**uow.stocktake.result(take_id), "already": True}
@@ -214,7 +221,7 @@ def apply_stocktake(uow, take_id: str, *, by: str | None, idem_key: str | None =
             if line.delta == 0:
                 continue
             on_hand = change_on_hand(
-                uow, line.sku, line.delta, reason="count_adjust", ref_id=take_id, actor=by
+                uow, line.sku, line.delta, reason="count_adjust", ref_id=take_id, by=by
             )
             items.append({"sku": line.sku, "delta": line.delta, "on_hand": on_hand})
             if line.delta > 0:
@@ -225,16 +232,16 @@ def apply_stocktake(uow, take_id: str, *, by: str | None, idem_key: str | None =
                 {
                     "reason": STOCK_ADJUSTED_REASON,
                     "items": items,
-                    "by": by,
+                    **by.event,
                     "stocktake_id": take_id,  # extension: the count document
                 },
             )
         refill(uow, grew, by)
-        take.status, take.closed_by, take.closed_at = APPLIED, by, uow.now
+        _close(take, APPLIED, by, uow.now)
         result = {
             "take_id": take_id,
             "status": APPLIED,
-            "applied_by": by,
+            "applied_by": by.name,
             "applied_at": uow.now,
             "items": items,
             "lines": [line.as_dict() for line in planned],
@@ -247,15 +254,16 @@ def apply_stocktake(uow, take_id: str, *, by: str | None, idem_key: str | None =
     return run_once(uow, idem_key, "stocktake.apply", apply)
 
 
-def abandon_stocktake(uow, take_id: str, *, by: str | None, idem_key: str | None = None) -> dict:
+def abandon_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None) -> dict:
     """Drop a count without changing any stock."""
 
     def abandon() -> dict:
+        require(uow, by, COUNT, detail=take_id)
         take = _load(uow, take_id)
         if take.status == ABANDONED:
             return {**_header(take), "already": True}
         take.require_counting("abandon")
-        take.status, take.closed_by, take.closed_at = ABANDONED, by, uow.now
+        _close(take, ABANDONED, by, uow.now)
         uow.stocktake.close(take, None)
         return _header(take)
 
@@ -276,6 +284,11 @@ def _load(uow, take_id: str) -> Stocktake:
     if take is None:
         raise NotFound(f"stocktake {take_id} not found")
     return take
+
+
+def _close(take: Stocktake, status: str, by: Staff, now: str) -> None:
+    take.status, take.closed_at = status, now
+    take.closed_by, take.closed_by_id = by.name, by.id
 
 
 def _counting(uow, take_id: str, action: str) -> Stocktake:

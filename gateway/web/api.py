@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Protocol
 
-from fastapi import Body, FastAPI, Request
+from fastapi import Body, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from drivers.fiscal.errors import FiscalError
 from gateway.adapters.fiscal.staff import FiscalUnavailable
 from gateway.adapters.sqlite.queries import receipt_rows
-from gateway.domain.errors import DomainError
+from gateway.domain.errors import DomainError, InvalidTransition
+from gateway.domain.staff import Forbidden, Staff
 from gateway.services.fiscal import counter_sale, refund, retry_receipt
 from gateway.services.orders import ship_order
+
+from .auth import signed_in
 
 JsonBody = Annotated[dict[str, Any], Body()]
 OptionalBody = Annotated[dict[str, Any] | None, Body()]
@@ -35,6 +38,7 @@ REGISTER_OPS = {
 
 class Actions(Protocol):
     station: Any  # the scan station (gateway/adapters/scanner/station.py)
+    auth: Any  # who is signed in (gateway/adapters/auth.py)
     receipts_enabled: bool  # a register is configured: shipments get receipts
     printing_enabled: bool  # a printer is configured: a posted receiving prints its report
 
@@ -43,17 +47,17 @@ class Actions(Protocol):
     def register(self, op: str, **kwargs) -> dict: ...
 
 
-def staff(body: dict) -> str:
-    by = body.get("by")
-    if not isinstance(by, str) or not by.strip():
-        raise DomainError("say who you are: `by` (the staff member's name) is required")
-    return by.strip()[:64]
+# The signed-in person (web/auth.py): never a name from the request body.
+Who = Annotated[Staff, Depends(signed_in)]
 
 
 def add_api(app: FastAPI, actions: Actions) -> None:
     @app.exception_handler(DomainError)
     def refused(_: Request, exc: DomainError) -> JSONResponse:
-        code = HTTP_FOR_REASON.get(exc.reason, 422)
+        if isinstance(exc, Forbidden | InvalidTransition):
+            code = 403 if isinstance(exc, Forbidden) else 409
+        else:
+            code = HTTP_FOR_REASON.get(exc.reason, 422)
         return JSONResponse({"error": exc.reason, "detail": exc.detail}, status_code=code)
 
     @app.exception_handler(FiscalUnavailable)
@@ -65,14 +69,14 @@ def add_api(app: FastAPI, actions: Actions) -> None:
         return JSONResponse({"error": "register_refused", "detail": str(exc)}, 409)
 
     @app.post("/api/orders/{order_id}/ship")
-    def ship(order_id: str, body: JsonBody) -> dict:
+    def ship(order_id: str, body: JsonBody, by: Who) -> dict:
         receipt = body.get("receipt")
         if receipt is None and actions.receipts_enabled:
             receipt = {}  # with a register every shipment gets its receipt
         return actions.run(
             ship_order,
             order_id,
-            by=staff(body),
+            by=by,
             lines=body.get("lines"),
             receipt=receipt,
             idem_key=body.get("idem_key"),
@@ -80,30 +84,28 @@ def add_api(app: FastAPI, actions: Actions) -> None:
         )
 
     @app.post("/api/sales")
-    def sell(body: JsonBody) -> dict:
-        return actions.run(counter_sale, body, by=staff(body), idem_key=body.get("idem_key"))
+    def sell(body: JsonBody, by: Who) -> dict:
+        return actions.run(counter_sale, body, by=by, idem_key=body.get("idem_key"))
 
     @app.get("/api/receipts")
     def receipts(limit: int = 50) -> list[dict]:
         return actions.read(receipt_rows, limit=min(max(limit, 1), 500))
 
     @app.post("/api/receipts/{receipt_id}/refund")
-    def refund_receipt(receipt_id: int, body: JsonBody) -> dict:
-        return actions.run(refund, receipt_id, body, by=staff(body), idem_key=body.get("idem_key"))
+    def refund_receipt(receipt_id: int, body: JsonBody, by: Who) -> dict:
+        return actions.run(refund, receipt_id, body, by=by, idem_key=body.get("idem_key"))
 
     @app.post("/api/receipts/{receipt_id}/retry")
-    def retry(receipt_id: int, body: JsonBody) -> dict:
-        return actions.run(retry_receipt, receipt_id, by=staff(body))
+    def retry(receipt_id: int, by: Who) -> dict:
+        return actions.run(retry_receipt, receipt_id, by=by)
 
     @app.post("/api/fiscal/{operation}")
-    def register(operation: str, body: OptionalBody = None) -> dict:
+    def register(operation: str, by: Who, body: OptionalBody = None) -> dict:
         body = body or {}
         op = REGISTER_OPS.get(operation)
         if op is None:
             raise DomainError(f"unknown operation {operation}", reason="not_found")
-        kwargs: dict[str, Any] = {}
-        if op != "x_report":
-            kwargs["by"] = staff(body)
+        kwargs: dict[str, Any] = {"by": by}
         if op in ("cash_in", "cash_out"):
             kwargs["amount"] = body.get("amount")
         return actions.register(op, **kwargs)

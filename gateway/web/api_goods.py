@@ -15,6 +15,7 @@ from drivers.scanner import BarcodeError, MarkingCode, ParsedCode, parse_code
 from gateway.adapters.sqlite.print_repo import PrintRepo
 from gateway.adapters.sqlite.queries import lookup_code, stock_rows
 from gateway.domain.errors import InvalidInput
+from gateway.domain.staff import Staff
 from gateway.services import printing, receiving, stocktake
 from gateway.services.documents import (
     post_receiving_and_print,
@@ -22,7 +23,7 @@ from gateway.services.documents import (
     print_shelf_label,
 )
 
-from .api import Actions, JsonBody, OptionalBody, staff
+from .api import Actions, JsonBody, Who
 
 
 def parsed(body: dict) -> ParsedCode:
@@ -32,11 +33,11 @@ def parsed(body: dict) -> ParsedCode:
         raise InvalidInput(str(exc), reason=exc.reason) from None
 
 
-def scan_args(body: dict) -> dict[str, Any]:
+def scan_args(body: dict, by: Staff) -> dict[str, Any]:
     code = parsed(body)
     return {
         "code": code.code,
-        "by": staff(body),
+        "by": by,
         "gtin": code.gtin,
         "marking": isinstance(code, MarkingCode),
         "qty": body.get("qty"),
@@ -50,10 +51,10 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
 
     # --- receiving ---------------------------------------------------------------------------
     @app.post("/api/receivings")
-    def start_receiving(body: JsonBody) -> dict:
+    def start_receiving(body: JsonBody, by: Who) -> dict:
         return run(
             receiving.start_receiving,
-            by=staff(body),
+            by=by,
             supplier_ref=body.get("supplier_ref"),
             idem_key=body.get("idem_key"),
         )
@@ -67,35 +68,35 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
         return run(receiving.receiving_view, doc_id)
 
     @app.post("/api/receivings/{doc_id}/scan")
-    def scan_receiving(doc_id: str, body: JsonBody) -> dict:
-        args = scan_args(body)
+    def scan_receiving(doc_id: str, body: JsonBody, by: Who) -> dict:
+        args = scan_args(body, by)
         return run(receiving.scan_into_receiving, doc_id, args.pop("code"), **args)
 
     @app.post("/api/receivings/{doc_id}/qty")
-    def receiving_qty(doc_id: str, body: JsonBody) -> dict:
+    def receiving_qty(doc_id: str, body: JsonBody, by: Who) -> dict:
         line, qty = body.get("line"), body.get("qty")
         key = body.get("idem_key")
-        return run(receiving.set_receiving_qty, doc_id, line, qty, by=staff(body), idem_key=key)
+        return run(receiving.set_receiving_qty, doc_id, line, qty, by=by, idem_key=key)
 
     @app.post("/api/receivings/{doc_id}/resolve")
-    def resolve(doc_id: str, body: JsonBody) -> dict:
+    def resolve(doc_id: str, body: JsonBody, by: Who) -> dict:
         return run(
             receiving.resolve_unknown_code,
             doc_id,
             body.get("code"),
             body.get("sku"),
-            by=staff(body),
+            by=by,
             pack=body.get("pack", 1),
             learn=bool(body.get("learn", True)),
             idem_key=body.get("idem_key"),
         )
 
     @app.post("/api/receivings/{doc_id}/post")
-    def post(doc_id: str, body: JsonBody) -> dict:
+    def post(doc_id: str, body: JsonBody, by: Who) -> dict:
         posted = run(
             post_receiving_and_print,
             doc_id,
-            by=staff(body),
+            by=by,
             allow_unresolved=bool(body.get("allow_unresolved", False)),
             report=actions.printing_enabled and bool(body.get("print", True)),
             idem_key=body.get("idem_key"),
@@ -104,17 +105,17 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
         return posted
 
     @app.post("/api/receivings/{doc_id}/void")
-    def void(doc_id: str, body: JsonBody) -> dict:
-        voided = run(receiving.void_receiving, doc_id, by=staff(body))
+    def void(doc_id: str, by: Who) -> dict:
+        voided = run(receiving.void_receiving, doc_id, by=by)
         actions.station.finished(doc_id)
         return voided
 
     # --- stocktake ---------------------------------------------------------------------------
     @app.post("/api/stocktakes")
-    def start_stocktake(body: JsonBody) -> dict:
+    def start_stocktake(body: JsonBody, by: Who) -> dict:
         return run(
             stocktake.start_stocktake,
-            by=staff(body),
+            by=by,
             skus=body.get("skus"),
             uncounted=body.get("uncounted", "ignore"),
             idem_key=body.get("idem_key"),
@@ -129,26 +130,25 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
         return run(stocktake.stocktake_report, take_id)
 
     @app.post("/api/stocktakes/{take_id}/scan")
-    def scan_stocktake(take_id: str, body: JsonBody) -> dict:
-        args = scan_args(body)
+    def scan_stocktake(take_id: str, body: JsonBody, by: Who) -> dict:
+        args = scan_args(body, by)
         return run(stocktake.scan_into_stocktake, take_id, args.pop("code"), **args)
 
     @app.post("/api/stocktakes/{take_id}/count")
-    def count(take_id: str, body: JsonBody) -> dict:
+    def count(take_id: str, body: JsonBody, by: Who) -> dict:
         sku, counted, key = body.get("sku"), body.get("counted"), body.get("idem_key")
-        by = staff(body)
         return run(stocktake.set_stocktake_count, take_id, sku, counted, by=by, idem_key=key)
 
     @app.post("/api/stocktakes/{take_id}/apply")
-    def apply(take_id: str, body: JsonBody) -> dict:
+    def apply(take_id: str, body: JsonBody, by: Who) -> dict:
         key = body.get("idem_key")
-        applied = run(stocktake.apply_stocktake, take_id, by=staff(body), idem_key=key)
+        applied = run(stocktake.apply_stocktake, take_id, by=by, idem_key=key)
         actions.station.finished(take_id)
         return applied
 
     @app.post("/api/stocktakes/{take_id}/abandon")
-    def abandon(take_id: str, body: JsonBody) -> dict:
-        abandoned = run(stocktake.abandon_stocktake, take_id, by=staff(body))
+    def abandon(take_id: str, by: Who) -> dict:
+        abandoned = run(stocktake.abandon_stocktake, take_id, by=by)
         actions.station.finished(take_id)
         return abandoned
 
@@ -158,14 +158,14 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
         return actions.station.snapshot()
 
     @app.post("/api/scanner/target")
-    def target(body: JsonBody) -> dict:
+    def target(body: JsonBody, by: Who) -> dict:
         replace = bool(body.get("replace", False))
-        return actions.station.set_target(body.get("kind"), body.get("id"), staff(body), replace)
+        return actions.station.set_target(body.get("kind"), body.get("id"), by, replace)
 
     @app.post("/api/scanner/scan")
-    def typed_scan(body: JsonBody) -> dict:
+    def typed_scan(body: JsonBody, by: Who) -> dict:
         """A code typed on the tablet: it goes where the scanner's scans go."""
-        return actions.station.scan_text(str(body.get("code") or ""), by=staff(body))
+        return actions.station.scan_text(str(body.get("code") or ""), by=by)
 
     @app.get("/api/lookup")
     def lookup(code: str | None = None, sku: str | None = None) -> dict:
@@ -186,27 +186,26 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
         return actions.read(lambda conn: PrintRepo(conn, "").recent(min(max(limit, 1), 200)))
 
     @app.post("/api/print/test-page")
-    def test_page(body: OptionalBody = None) -> dict:
-        body = body or {}
-        job = run(printing.queue_print, printing.TEST_PAGE, {}, by=staff(body))
+    def test_page(by: Who) -> dict:
+        job = run(printing.queue_print, printing.TEST_PAGE, {}, by=by)
         return {"print_job": job}
 
     @app.post("/api/print/pick-slip/{order_id}")
-    def pick_slip(order_id: str, body: JsonBody) -> dict:
-        return {"print_job": run(print_pick_slip, order_id, by=staff(body))}
+    def pick_slip(order_id: str, by: Who) -> dict:
+        return {"print_job": run(print_pick_slip, order_id, by=by)}
 
     @app.post("/api/print/label/{sku}")
-    def label(sku: str, body: JsonBody) -> dict:
-        return {"print_job": run(print_shelf_label, sku, by=staff(body))}
+    def label(sku: str, by: Who) -> dict:
+        return {"print_job": run(print_shelf_label, sku, by=by)}
 
     @app.post("/api/print/reprint-last")
-    def reprint_last(body: JsonBody) -> dict:
-        return run(printing.reprint_last, by=staff(body))
+    def reprint_last(by: Who) -> dict:
+        return run(printing.reprint_last, by=by)
 
     @app.post("/api/print/{job_id}/reprint")
-    def reprint(job_id: int, body: JsonBody) -> dict:
-        return run(printing.reprint_job, job_id, by=staff(body))
+    def reprint(job_id: int, by: Who) -> dict:
+        return run(printing.reprint_job, job_id, by=by)
 
     @app.post("/api/print/{job_id}/confirm")
-    def confirm(job_id: int, body: JsonBody) -> dict:
-        return run(printing.confirm_printed, job_id, by=staff(body))
+    def confirm(job_id: int, by: Who) -> dict:
+        return run(printing.confirm_printed, job_id, by=by)

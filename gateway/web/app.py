@@ -11,15 +11,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from .api import Actions, add_api
 from .api_goods import add_goods_api
+from .api_staff import add_staff_api
+from .auth import SignInRequired
 from .frame import frame, language, templates
 from .pages import add_pages
+from .signin import add_signin, who
 from .words import DEVICES, STATES, word
 
 StatusSource = Callable[[], dict[str, Any]]
@@ -105,11 +108,18 @@ TEXTS = {
 }
 
 
-def create_app(status: StatusSource, actions: Actions | None = None) -> FastAPI:
+def create_app(
+    status: StatusSource, actions: Actions | None = None, *, secure: bool = False
+) -> FastAPI:
+    """Without `actions` only /healthz answers: every other route wants a person nobody can be.
+    `secure`: served over TLS (the session cookie is then Secure)."""
     # No /docs or /redoc: they load JavaScript from a CDN, and the shop may be offline.
     app = FastAPI(title="Store gateway", docs_url=None, redoc_url=None)
+    auth = actions.auth if actions is not None else None
+    app.add_middleware(SignInRequired, auth=auth)
     pages = templates()
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    add_signin(app, auth, pages, secure=secure)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -125,16 +135,17 @@ def create_app(status: StatusSource, actions: Actions | None = None) -> FastAPI:
     if actions is not None:
         add_api(app, actions)
         add_goods_api(app, actions)
+        add_staff_api(app, actions)
 
     @app.get("/", response_class=HTMLResponse)
-    def status_page(lang: str = "ru") -> HTMLResponse:
+    def status_page(request: Request, lang: str = "ru") -> HTMLResponse:
         lang = language(lang)
         data = status()
-        view = page_view(data, lang) | {"frame": frame(data, lang, "/")}
+        view = page_view(data, lang) | {"frame": frame(data, lang, "/", who(request, auth, lang))}
         return HTMLResponse(pages.get_template("status.html").render(view), headers=NO_CACHE)
 
     if actions is not None:
-        add_pages(app, status, pages)
+        add_pages(app, status, pages, auth)
 
     return app
 

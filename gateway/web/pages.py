@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from .frame import frame, language
+from .signin import who
 
 NO_CACHE = {"Cache-Control": "no-store"}
 
@@ -28,25 +29,25 @@ class Page:
 
 
 def page_modules() -> list:
-    from . import pages_goods, pages_register  # noqa: PLC0415 (each module owns its screens)
+    from . import pages_goods, pages_register, pages_staff  # noqa: PLC0415 (each module owns its screens)
 
-    return [pages_register, pages_goods]
+    return [pages_register, pages_goods, pages_staff]
 
 
-def add_pages(app: FastAPI, status: Callable[[], dict], env: Environment) -> None:
+def add_pages(app: FastAPI, status: Callable[[], dict], env: Environment, auth) -> None:
     for module in page_modules():
         for page in module.PAGES:
-            _route(app, page, status, env)
+            _route(app, page, status, env, auth)
 
 
-def _route(app: FastAPI, page: Page, status: Callable[[], dict], env: Environment) -> None:
-    def show(lang: str = "ru") -> HTMLResponse:
+def _route(app: FastAPI, page: Page, status: Callable[[], dict], env: Environment, auth) -> None:
+    def show(request: Request, lang: str = "ru") -> HTMLResponse:
         lang = language(lang)
         data = status()
         values = {
             "lang": lang,
             "title": page.title_en if lang == "en" else page.title_ru,
-            "frame": frame(data, lang, page.path),
+            "frame": frame(data, lang, page.path, who(request, auth, lang)),
             **(page.context(data, lang) if page.context else {}),
         }
         return HTMLResponse(env.get_template(page.template).render(values), headers=NO_CACHE)

@@ -166,7 +166,7 @@ ERRORS: dict[str, list[dict[str, str]]] = {
 COMMON = {
     "ru": {
         "no_network": "Шлюз не отвечает: проверьте сеть (Wi-Fi планшета).",
-        "who": "Сначала укажите, кто работает (справа вверху).",
+        "signed_out": "Войдите по PIN и повторите действие.",
         "confirm_no": "Отмена",
         "amount_bad": "Введите сумму в рублях, например 1 000 или 1 234,50.",
         "receipt": "Чек № {id}",
@@ -178,7 +178,7 @@ COMMON = {
     },
     "en": {
         "no_network": "The gateway does not answer: check the network (the tablet's Wi-Fi).",
-        "who": "Enter your name first (top right).",
+        "signed_out": "Sign in with your PIN, then try again.",
         "confirm_no": "Cancel",
         "amount_bad": "Enter an amount in roubles, e.g. 1000 or 1234.50.",
         "receipt": "Receipt no. {id}",

@@ -28,6 +28,7 @@ from tests.asyncapi_cloud import (
     types_the_code_publishes,
 )
 from tests.asyncapi_contract import Contract, load_document
+from tests.builders import CASHIER, MANAGER
 
 # Gateway → cloud types the contract defines but no code publishes yet. When one of them gets an
 # emit(...) in the gateway package, the test fails until run_scenario (tests/asyncapi_cloud.py)
@@ -103,6 +104,11 @@ def test_every_message_the_code_publishes_validates(shop, contract):
         ("sell_refund", None, receipts[1]["receipt_id"]),
     ]
     assert receipts[1]["payments"] == {"cash": 15000, "card": 0} and receipts[1]["change"] == 5000
+    assert [(d["cashier"], d["staff_id"]) for d in receipts] == [
+        (CASHIER.name, CASHIER.id),
+        (CASHIER.name, CASHIER.id),
+        (MANAGER.name, MANAGER.id),  # the refund
+    ]
     shipped = validated["order.shipped"]
     assert [d["receipt_id"] for d in shipped] == [None, receipts[0]["receipt_id"]]
     assert {d["receipt"] for d in shipped} == {None}  # the fiscal data is in receipt.fiscalized
@@ -110,11 +116,15 @@ def test_every_message_the_code_publishes_validates(shop, contract):
     assert by_receipt["counter_sale"] == receipts[1]["receipt_id"]
     assert by_receipt["return"] == receipts[2]["receipt_id"]
     opened = validated["shift.opened"]
-    assert [(d["shift"], d["cashier"]) for d in opened] == [(1, None), (2, "Анна")]
+    assert [(d["shift"], d["cashier"], d["staff_id"]) for d in opened] == [
+        (1, None, None),
+        (2, CASHIER.name, CASHIER.id),
+    ]
     assert opened[0]["fiscal"] == {"fd": None, "fp": None}  # opened at the register's keyboard
     assert opened[1]["fiscal"]["fd"] and opened[1]["fiscal"]["fp"] is not None
     [closed] = validated["shift.closed"]
-    assert (closed["shift"], closed["cashier"]) == (1, "Анна") and closed["fiscal"]["fd"]
+    assert (closed["shift"], closed["cashier"], closed["staff_id"]) == (1, MANAGER.name, MANAGER.id)
+    assert closed["fiscal"]["fd"]
     assert closed["totals"] == {
         "sales": {"count": 2, "total": 20000, "cash": 10000, "card": 10000},
         "refunds": {"count": 1, "total": 10000, "cash": 10000, "card": 0},
@@ -129,13 +139,21 @@ def test_every_message_the_code_publishes_validates(shop, contract):
     assert posted["unknown_codes"] == [STRANGE_LABEL]
     assert posted["unknown"] == [{"code": STRANGE_LABEL, "scans": 1}]
     assert posted["resolved_codes"] == [{"code": NEW_LABEL, "sku": "B", "pack": 6, "learned": True}]
-    assert (posted["by"], posted["supplier_ref"]) == ("Анна", "УПД 118")
+    assert (posted["by"], posted["staff_id"], posted["supplier_ref"]) == (
+        MANAGER.name,
+        MANAGER.id,
+        "УПД 118",
+    )
     [counted] = [d for d in validated["stock.adjusted"] if d["reason"] == "stocktake"]
     assert counted["items"] == [
         {"sku": "B", "delta": -11, "on_hand": 6},
         {"sku": "TS-RED-M", "delta": -3, "on_hand": 10},
     ]
-    assert (counted["by"], counted["stocktake_id"]) == ("Управляющий", "INV-1")
+    assert (counted["by"], counted["staff_id"], counted["stocktake_id"]) == (
+        MANAGER.name,
+        MANAGER.id,
+        "INV-1",
+    )
     assert "receipt_id" not in counted
 
     # gateway.status, built like the running gateway builds it, without starting anything.

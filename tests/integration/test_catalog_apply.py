@@ -10,7 +10,7 @@ import pytest
 from gateway.adapters.sqlite.queries import stock_rows
 from gateway.domain.catalog import CHARACTERISTICS_MISMATCH as MISMATCH
 from gateway.services.orders import create_order, ship_order
-from tests.builders import order, product, simple_product, variant
+from tests.builders import CASHIER, order, product, simple_product, variant
 
 EAN = "4601234567893"
 
@@ -201,7 +201,7 @@ def test_an_existing_order_holding_an_archived_sku_still_ships(shop, archive):
     archive(shop)
     assert stock_row(shop, "TS-RED-M")["archived"] == 1
 
-    shipped = shop.run(ship_order, "W-1", by="anna")
+    shipped = shop.run(ship_order, "W-1", by=CASHIER)
 
     assert shipped["status"] == "shipped"
     level = shop.level("TS-RED-M")

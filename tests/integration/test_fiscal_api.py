@@ -1,5 +1,7 @@
 """The staff JSON API on a running gateway with the register simulator: ship with a receipt, sell
-at the counter, refund, shift and cash, and the status the cloud and the status page see."""
+at the counter, refund, shift and cash, and the status the cloud and the status page see. Анна
+(a cashier) and Ольга (the manager) are signed in by PIN; refunds, cash out and closing the
+shift are the manager's."""
 
 import time
 
@@ -9,14 +11,14 @@ from fastapi.testclient import TestClient
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.staff import CASHIER, MANAGER
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
 from tests.loopback import free_port
-
-ANNA = {"by": "Анна"}
+from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, signed_in_client
 
 
 def start_gateway(tmp_path, fiscal: str | None) -> Gateway:
@@ -46,11 +48,22 @@ timeout_scale = 0.01
     return gateway
 
 
+def signed_in(gateway: Gateway) -> TestClient:
+    """Анна's client (a cashier); `.manager` is Ольга's, `.gateway` the gateway."""
+    app = gateway.web_app()
+    manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
+    cashier = add_person(gateway.run, "Анна", CASHIER, CASHIER_PIN, inn="500100732259")
+    client = signed_in_client(app, cashier, CASHIER_PIN)
+    client.manager = signed_in_client(app, manager, MANAGER_PIN)
+    client.gateway = gateway
+    return client
+
+
 @pytest.fixture
 def api(tmp_path, sim):
     gateway = start_gateway(tmp_path, sim.slave_path)
-    with TestClient(gateway.web_app()) as client:
-        client.gateway = gateway
+    client = signed_in(gateway)
+    with client, client.manager:
         yield client
     gateway.stop()
 
@@ -67,49 +80,54 @@ def wait_done(client, count: int) -> list[dict]:
 
 def test_ship_sell_refund_and_close_the_shift_through_the_api(api, sim):
     api.gateway.writer.call(create_order, builders.order("W-1", ("MUG", 2), paid=False))
-    refused = api.post("/api/orders/W-1/ship", json=ANNA)
+    refused = api.post("/api/orders/W-1/ship", json={})
     assert refused.status_code == 422 and "payment" in refused.json()["detail"]
-    shipped = api.post("/api/orders/W-1/ship", json={**ANNA, "receipt": {"payment": "card"}})
+    shipped = api.post("/api/orders/W-1/ship", json={"receipt": {"payment": "card"}})
     assert shipped.status_code == 200, shipped.text
-    sale = {**ANNA, "items": [{"sku": "MUG"}], "payment": {"cash": 50000}, "idem_key": "tap-1"}
+    sale = {"items": [{"sku": "MUG"}], "payment": {"cash": 50000}, "idem_key": "tap-1"}
     sold = api.post("/api/sales", json=sale).json()
     assert sold["change"] == 5000
     assert api.post("/api/sales", json=sale).json()["replayed"] is True  # a double tap sells once
     wait_done(api, 2)
-    refunded = api.post(f"/api/receipts/{sold['receipt_id']}/refund", json=ANNA)
+    manager = api.manager  # a refund and the shift's close are the manager's
+    refunded = manager.post(f"/api/receipts/{sold['receipt_id']}/refund", json={})
     assert refunded.status_code == 200, refunded.text
     wait_done(api, 3)
     assert [doc["op_type"] for doc in sim.receipts] == [1, 1, 2]
     fiscal = api.get("/api/fiscal").json()
     assert fiscal["device"]["state"] == "ok" and fiscal["shift"]["cash_in_drawer"] == 0
-    closed = api.post("/api/fiscal/close-shift", json=ANNA)
+    closed = manager.post("/api/fiscal/close-shift", json={})
     assert closed.status_code == 200 and closed.json()["totals"]["sales"]["count"] == 2
-    again = api.post("/api/fiscal/close-shift", json=ANNA)
+    again = manager.post("/api/fiscal/close-shift", json={})
     assert again.status_code == 409 and "смена не открыта" in again.json()["detail"]
 
 
 def test_refusals_say_what_is_wrong_and_change_nothing(api, sim):
-    no_name = api.post("/api/sales", json={"items": [{"sku": "MUG"}], "payment": "cash"})
-    assert no_name.status_code == 422 and "by" in no_name.json()["detail"]
-    unknown = api.post("/api/sales", json={**ANNA, "items": [{"sku": "NOPE"}], "payment": "cash"})
+    sale = {"by": "Анна", "items": [{"sku": "MUG"}], "payment": "cash"}
+    with TestClient(api.app) as nobody:  # a name in the body is no sign-in
+        signed_out = nobody.post("/api/sales", json=sale)
+    assert signed_out.status_code == 401 and "войдите" in signed_out.json()["detail"]
+    stale = api.post("/api/sales", json=sale, headers={"X-CSRF-Token": "from-another-page"})
+    assert stale.status_code == 403 and stale.json()["error"] == "csrf"
+    unknown = api.post("/api/sales", json={"items": [{"sku": "NOPE"}], "payment": "cash"})
     assert unknown.status_code == 422 and "NOPE" in unknown.json()["detail"]
-    too_much = api.post("/api/fiscal/cash-out", json={**ANNA, "amount": 100})
+    too_much = api.manager.post("/api/fiscal/cash-out", json={"amount": 100})
     assert too_much.status_code == 409 and "Откройте смену" in too_much.json()["detail"]
-    missing = api.post("/api/receipts/99/refund", json=ANNA)
+    missing = api.manager.post("/api/receipts/99/refund", json={})
     assert missing.status_code == 404
     assert api.get("/api/receipts").json() == [] and sim.receipts == []
 
 
 def test_status_for_the_cloud_shows_the_register_and_the_shift(api, sim):
-    api.post("/api/fiscal/open-shift", json=ANNA)
+    assert api.post("/api/fiscal/open-shift", json={}).status_code == 200
     status = api.gateway.cloud_status(True)
     assert status["devices"]["fiscal"] == "ok" and status["shift"] == {"open": True, "number": 1}
-    api.post("/api/fiscal/cash-in", json={**ANNA, "amount": 123456})
+    assert api.post("/api/fiscal/cash-in", json={"amount": 123456}).status_code == 200
     page = api.get("/").text
     assert "Фискальный регистратор" in page and "работает" in page
     assert "Смена № 1 открыта" in page and "1\u202f234,56 ₽" in page
     sim.remove_paper()
-    api.post("/api/fiscal/x-report", json=ANNA)  # refused: paper out
+    api.post("/api/fiscal/x-report", json={})  # refused: paper out
     deadline = time.monotonic() + 5
     while api.gateway.cloud_status(True)["devices"]["fiscal"] != "paper_out":
         assert time.monotonic() < deadline, api.gateway.cloud_status(True)
@@ -120,9 +138,9 @@ def test_without_a_register_the_api_says_so_and_shipping_prints_nothing(tmp_path
     gateway = start_gateway(tmp_path, None)
     try:
         gateway.writer.call(create_order, builders.order("W-1", ("MUG", 1), paid=False))
-        with TestClient(gateway.web_app()) as client:
-            assert client.post("/api/orders/W-1/ship", json=ANNA).status_code == 200
-            x = client.post("/api/fiscal/x-report", json=ANNA)
+        with signed_in(gateway) as client:
+            assert client.post("/api/orders/W-1/ship", json={}).status_code == 200
+            x = client.post("/api/fiscal/x-report", json={})
             assert x.status_code == 503 and "no fiscal register" in x.json()["detail"]
             assert client.get("/api/receipts").json() == []
             assert client.get("/api/fiscal").json()["device"]["state"] == "not_configured"

@@ -35,7 +35,7 @@ from gateway.services.fiscal import (
     shift_opened,
 )
 from gateway.services.orders import create_order, ship_order
-from tests.builders import order, product, variant
+from tests.builders import CASHIER, MANAGER, hire, order, product, variant
 
 GS = "\x1d"
 CRYPTO = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcd=="
@@ -47,6 +47,12 @@ def code(serial: str) -> str:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def staff(shop):
+    """Refunds and cash moves are audited: the audit names staff rows."""
+    shop.run(hire)
 
 
 def marked_goods(shop, sku="M", price=50000, on_hand=5):
@@ -105,7 +111,7 @@ def fiscalise(shop, job_id, *, fd, shift=1, change=0, number=None):
     return shop.run(receipt_fiscalised, job_id, fiscal, change)
 
 
-def sale(shop, *items, payment="cash", by="Анна", **extra):
+def sale(shop, *items, payment="cash", by=CASHIER, **extra):
     """counter_sale with items given as (sku, qty) or (sku, qty, codes)."""
     lines = []
     for sku, qty, *codes in items:
@@ -250,7 +256,7 @@ def test_bad_counter_sales_are_refused_whole(shop, data, match):
     shop.stock(A=5)
     before = snapshot(shop)
     with pytest.raises(InvalidInput, match=match):
-        shop.run(counter_sale, data, by="Анна")
+        shop.run(counter_sale, data, by=CASHIER)
     assert snapshot(shop) == before
 
 
@@ -265,8 +271,8 @@ def test_an_archived_sku_cannot_be_sold_at_the_counter(shop):
 def test_counter_sale_with_an_idempotency_key_sells_once(shop):
     shop.stock(A=5)
     data = {"items": [{"sku": "A", "qty": 2}], "payment": "card"}
-    first = shop.run(counter_sale, data, by="Анна", idem_key="tap-1")
-    again = shop.run(counter_sale, data, by="Анна", idem_key="tap-1")
+    first = shop.run(counter_sale, data, by=CASHIER, idem_key="tap-1")
+    again = shop.run(counter_sale, data, by=CASHIER, idem_key="tap-1")
     assert again == {**first, "replayed": True}
     assert shop.level("A").on_hand == 3
     assert len(all_jobs(shop)) == 1
@@ -281,7 +287,7 @@ def test_shipping_a_paid_order_queues_a_card_receipt_with_the_orders_contact(sho
     web = order("W-1", ("A", 2), ("B", 1))
     web["lines"][1]["price"] = 7500  # the order's price, not the catalog's
     shop.run(create_order, web)
-    result = shop.run(ship_order, "W-1", by="Анна", receipt={"payment": "cash"})
+    result = shop.run(ship_order, "W-1", by=CASHIER, receipt={"payment": "cash"})
     receipt_id = result["receipt_id"]
     assert receipt_id is not None
     queued = job(shop, receipt_id)
@@ -313,7 +319,7 @@ def test_pay_at_pickup_with_cash_change_and_the_staffs_contact(shop):
     result = shop.run(
         ship_order,
         "W-1",
-        by="Анна",
+        by=CASHIER,
         receipt={"payment": {"cash": 50000}, "contact": "boris@example.ru"},
     )
     draft = job(shop, result["receipt_id"]).draft
@@ -326,21 +332,21 @@ def test_contact_from_the_order_falls_back_to_a_normalised_phone(shop):
     shop.stock(A=5)
     customer = {"name": "Анна", "email": "anna at example", "phone": "+7 (900) 123-45-67"}
     shop.run(create_order, order("W-1", ("A", 1), customer=customer))
-    result = shop.run(ship_order, "W-1", by="Анна", receipt={})
+    result = shop.run(ship_order, "W-1", by=CASHIER, receipt={})
     assert job(shop, result["receipt_id"]).draft.contact == "+79001234567"
 
 
 def test_a_broken_contact_on_the_order_does_not_block_the_receipt(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 1), customer={"email": "x", "phone": "call me"}))
-    result = shop.run(ship_order, "W-1", by="Анна", receipt={})
+    result = shop.run(ship_order, "W-1", by=CASHIER, receipt={})
     assert job(shop, result["receipt_id"]).draft.contact is None
 
 
 def test_partial_shipment_receipt_covers_only_what_is_handed_over(shop):
     shop.stock(A=5, B=5)
     shop.run(create_order, order("W-1", ("A", 3), ("B", 1)))
-    result = shop.run(ship_order, "W-1", by="Анна", lines={"1": 2}, receipt={})
+    result = shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 2}, receipt={})
     items = job(shop, result["receipt_id"]).draft.items
     assert [(i.sku, i.qty) for i in items] == [("A", 2)]
 
@@ -349,7 +355,7 @@ def test_shipping_a_marked_line_with_its_codes(shop):
     marked_goods(shop, on_hand=5)
     shop.run(create_order, order("W-1", ("M", 2)))
     codes = {"1": [code("serial0001"), code("serial0002")]}
-    result = shop.run(ship_order, "W-1", by="Анна", receipt={"marking_codes": codes})
+    result = shop.run(ship_order, "W-1", by=CASHIER, receipt={"marking_codes": codes})
     items = job(shop, result["receipt_id"]).draft.items
     assert [(i.qty, i.subject, i.marking_code) for i in items] == [
         (1, SUBJECT_MARKED, c) for c in codes["1"]
@@ -373,7 +379,7 @@ def test_a_shipment_whose_receipt_cannot_be_built_is_refused_whole(shop, receipt
     shop.run(create_order, order("W-1", ("M", 2)))
     before = snapshot(shop)
     with pytest.raises(InvalidInput):
-        shop.run(ship_order, "W-1", by="Анна", receipt=receipt, idem_key="tap-1")
+        shop.run(ship_order, "W-1", by=CASHIER, receipt=receipt, idem_key="tap-1")
     assert snapshot(shop) == before
     assert shop.order("W-1").status == "reserved"
     assert (shop.level("M").on_hand, shop.level("M").reserved) == (5, 2)
@@ -386,7 +392,7 @@ def test_the_same_marking_code_on_two_shipped_lines_is_refused(shop):
     before = snapshot(shop)
     codes = {"1": [code("serial0001")], "2": [code("serial0001")]}
     with pytest.raises(InvalidInput, match="twice"):
-        shop.run(ship_order, "W-1", by="Анна", receipt={"marking_codes": codes})
+        shop.run(ship_order, "W-1", by=CASHIER, receipt={"marking_codes": codes})
     assert snapshot(shop) == before
 
 
@@ -395,14 +401,14 @@ def test_pay_at_pickup_without_a_payment_ships_nothing(shop):
     shop.run(create_order, order("W-1", ("A", 1), paid=False))
     before = snapshot(shop)
     with pytest.raises(InvalidInput, match="payment"):
-        shop.run(ship_order, "W-1", by="Анна", receipt={})
+        shop.run(ship_order, "W-1", by=CASHIER, receipt={})
     assert snapshot(shop) == before
 
 
 def test_shipping_without_a_receipt_queues_no_job(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 1)))
-    result = shop.run(ship_order, "W-1", by="Анна")
+    result = shop.run(ship_order, "W-1", by=CASHIER)
     assert result["receipt_id"] is None
     assert shop.events("order.shipped")[0]["receipt_id"] is None
     assert all_jobs(shop) == []
@@ -411,8 +417,8 @@ def test_shipping_without_a_receipt_queues_no_job(shop):
 def test_a_double_tap_ship_with_a_receipt_queues_one_job(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    first = shop.run(ship_order, "W-1", by="Анна", lines={"1": 1}, receipt={}, idem_key="t")
-    again = shop.run(ship_order, "W-1", by="Анна", lines={"1": 1}, receipt={}, idem_key="t")
+    first = shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1}, receipt={}, idem_key="t")
+    again = shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1}, receipt={}, idem_key="t")
     assert again["receipt_id"] == first["receipt_id"] and again["replayed"] is True
     assert len(all_jobs(shop)) == 1
     assert shop.level("A").on_hand == 4
@@ -424,7 +430,7 @@ def test_a_double_tap_ship_with_a_receipt_queues_one_job(shop):
 def test_a_fiscalised_receipt_is_done_and_announced_once(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    shipped = shop.run(ship_order, "W-1", by="Анна", receipt={})
+    shipped = shop.run(ship_order, "W-1", by=CASHIER, receipt={})
     receipt_id = shipped["receipt_id"]
     shop.run(receipt_sending, receipt_id, 41)
     sending = job(shop, receipt_id)
@@ -447,6 +453,8 @@ def test_a_fiscalised_receipt_is_done_and_announced_once(shop):
         "total": 20000,
         "payments": {"cash": 0, "card": 20000},
         "change": 0,
+        "cashier": CASHIER.name,
+        "staff_id": CASHIER.id,
         "fiscal": {
             "fn": FN,
             "fd": 42,
@@ -474,7 +482,7 @@ def test_a_receipt_not_being_sent_cannot_be_fiscalised(shop):
 
 def test_an_unknown_shift_after_the_close_is_taken_from_the_open_shift(shop):
     shop.stock(A=5)
-    shop.run(shift_opened, 12, by="Анна", fd=1, fp=123)
+    shop.run(shift_opened, 12, by=CASHIER, fd=1, fp=123)
     receipt_id = sale(shop, ("A", 1))["receipt_id"]
     shop.run(receipt_sending, receipt_id, 5)
     shop.run(receipt_fiscalised, receipt_id, Fiscalised(FN, 6, 66, None, None, None), 0)
@@ -486,23 +494,23 @@ def test_requeue_fail_and_retry(shop):
     shop.stock(A=5)
     receipt_id = sale(shop, ("A", 1))["receipt_id"]
     with pytest.raises(InvalidTransition, match="only a failed one"):
-        shop.run(retry_receipt, receipt_id, by="Анна")
+        shop.run(retry_receipt, receipt_id, by=CASHIER)
     shop.run(receipt_sending, receipt_id, 5)
     shop.run(receipt_requeued, receipt_id, "not in the FN")
     assert (job(shop, receipt_id).state, job(shop, receipt_id).error) == (QUEUED, "not in the FN")
     shop.run(receipt_sending, receipt_id, 5)
     shop.run(receipt_failed, receipt_id, "error 0x7E: wrong VAT")
     assert job(shop, receipt_id).state == FAILED
-    assert shop.run(retry_receipt, receipt_id, by="Анна") == {
+    assert shop.run(retry_receipt, receipt_id, by=CASHIER) == {
         "receipt_id": receipt_id,
         "state": QUEUED,
     }
     assert job(shop, receipt_id).state == QUEUED
     fiscalise(shop, receipt_id, fd=6)
     with pytest.raises(InvalidTransition, match="done"):
-        shop.run(retry_receipt, receipt_id, by="Анна")
+        shop.run(retry_receipt, receipt_id, by=CASHIER)
     with pytest.raises(NotFound):
-        shop.run(retry_receipt, 999, by="Анна")
+        shop.run(retry_receipt, 999, by=CASHIER)
 
 
 def test_a_retried_job_is_sent_again_after_the_attempt_limit(shop):
@@ -512,7 +520,7 @@ def test_a_retried_job_is_sent_again_after_the_attempt_limit(shop):
         shop.run(receipt_sending, receipt_id, 5)
         shop.run(receipt_requeued, receipt_id, "timeout, not in the FN")
     shop.run(receipt_failed, receipt_id, "refused 10 times")
-    shop.run(retry_receipt, receipt_id, by="Анна")
+    shop.run(retry_receipt, receipt_id, by=CASHIER)
     retried = job(shop, receipt_id)
     assert retried.state == QUEUED
     assert retried.attempts < MAX_SEND_ATTEMPTS  # otherwise the worker fails it at once
@@ -548,21 +556,21 @@ def test_only_a_fiscalised_sell_receipt_can_be_refunded(shop):
     shop.stock(A=5)
     receipt_id = sale(shop, ("A", 1))["receipt_id"]
     with pytest.raises(InvalidTransition, match="not fiscalised yet"):
-        shop.run(refund, receipt_id, None, by="Анна")
+        shop.run(refund, receipt_id, None, by=MANAGER)
     with pytest.raises(NotFound):
-        shop.run(refund, 999, None, by="Анна")
+        shop.run(refund, 999, None, by=MANAGER)
     fiscalise(shop, receipt_id, fd=10)
-    refund_id = shop.run(refund, receipt_id, None, by="Анна")["receipt_id"]
+    refund_id = shop.run(refund, receipt_id, None, by=MANAGER)["receipt_id"]
     fiscalise(shop, refund_id, fd=11)
     with pytest.raises(NotFound):  # a refund of a refund
-        shop.run(refund, refund_id, None, by="Анна")
+        shop.run(refund, refund_id, None, by=MANAGER)
 
 
 def test_full_refund_puts_the_goods_back_and_returns_the_cash_without_the_change(shop):
     shop.stock(A=5)
     sold = sold_and_fiscalised(shop, ("A", 3), payment={"cash": 50000}, change=20000)
     assert shop.level("A").on_hand == 2
-    result = shop.run(refund, sold, None, by="Борис")
+    result = shop.run(refund, sold, None, by=MANAGER)
     refund_id = result["receipt_id"]
     assert result == {
         "receipt_id": refund_id,
@@ -574,15 +582,15 @@ def test_full_refund_puts_the_goods_back_and_returns_the_cash_without_the_change
     back = job(shop, refund_id)
     assert (back.kind, back.refund_of, back.state) == (SELL_REFUND, sold, QUEUED)
     assert back.draft.payments == Payments(cash=30000, card=0)
-    assert back.draft.cashier == "Борис"
+    assert (back.draft.cashier, back.draft.cashier_inn) == (MANAGER.name, MANAGER.inn)
     assert [(i.sku, i.qty, i.price) for i in back.draft.items] == [("A", 3, 10000)]
     assert shop.level("A").on_hand == 5
-    assert ledger(shop, "A")[-1] == ("return", 3, 0, f"receipt/{refund_id}", "Борис")
+    assert ledger(shop, "A")[-1] == ("return", 3, 0, f"receipt/{refund_id}", MANAGER.name)
     adjusted = shop.events("stock.adjusted")[-1]
     assert (adjusted["reason"], adjusted["receipt_id"], adjusted["by"]) == (
         "return",
         refund_id,
-        "Борис",
+        MANAGER.name,
     )
     assert adjusted["items"] == [{"sku": "A", "delta": 3, "on_hand": 5}]
 
@@ -590,13 +598,13 @@ def test_full_refund_puts_the_goods_back_and_returns_the_cash_without_the_change
 def test_refunding_twice_is_refused_and_changes_nothing(shop):
     shop.stock(A=5)
     sold = sold_and_fiscalised(shop, ("A", 2))
-    shop.run(refund, sold, None, by="Анна")
+    shop.run(refund, sold, None, by=MANAGER)
     before = snapshot(shop)
     with pytest.raises(InvalidInput, match="nothing left to refund") as exc:
-        shop.run(refund, sold, None, by="Анна")
+        shop.run(refund, sold, None, by=MANAGER)
     assert exc.value.reason == "already_refunded"
     with pytest.raises(InvalidInput, match="1 × A asked back, 0 left"):
-        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 1}]}, by="Анна")
+        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 1}]}, by=MANAGER)
     assert snapshot(shop) == before
     assert shop.level("A").on_hand == 5
 
@@ -605,16 +613,18 @@ def test_partial_refunds_never_exceed_what_was_sold(shop):
     shop.stock(A=5, B=5)
     sold = sold_and_fiscalised(shop, ("A", 3), ("B", 1))
     with pytest.raises(InvalidInput, match="4 × A asked back, 3 left"):
-        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 4}]}, by="Анна")
+        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 4}]}, by=MANAGER)
     with pytest.raises(InvalidInput, match="2 × A asked back, 1 left"):  # 2 + 2 > 3 in one go
-        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 2}, {"sku": "A", "qty": 2}]}, by="x")
+        shop.run(
+            refund, sold, {"items": [{"sku": "A", "qty": 2}, {"sku": "A", "qty": 2}]}, by=MANAGER
+        )
     with pytest.raises(InvalidInput, match="C asked back, 0 left"):
-        shop.run(refund, sold, {"items": [{"sku": "C", "qty": 1}]}, by="Анна")
-    first = shop.run(refund, sold, {"items": [{"sku": "A", "qty": 2}]}, by="Анна")
+        shop.run(refund, sold, {"items": [{"sku": "C", "qty": 1}]}, by=MANAGER)
+    first = shop.run(refund, sold, {"items": [{"sku": "A", "qty": 2}]}, by=MANAGER)
     assert first["total"] == 20000
     with pytest.raises(InvalidInput, match="2 × A asked back, 1 left"):
-        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 2}]}, by="Анна")
-    rest = shop.run(refund, sold, None, by="Анна")  # whatever is left: 1 A and 1 B
+        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 2}]}, by=MANAGER)
+    rest = shop.run(refund, sold, None, by=MANAGER)  # whatever is left: 1 A and 1 B
     items = job(shop, rest["receipt_id"]).draft.items
     assert sorted((i.sku, i.qty) for i in items) == [("A", 1), ("B", 1)]
     assert (shop.level("A").on_hand, shop.level("B").on_hand) == (5, 5)
@@ -623,18 +633,20 @@ def test_partial_refunds_never_exceed_what_was_sold(shop):
 def test_a_queued_refund_already_counts_against_the_receipt(shop):
     shop.stock(A=5)
     sold = sold_and_fiscalised(shop, ("A", 1))
-    refund_id = shop.run(refund, sold, None, by="Анна")["receipt_id"]
+    refund_id = shop.run(refund, sold, None, by=MANAGER)["receipt_id"]
     shop.run(receipt_sending, refund_id, 10)
     shop.run(receipt_failed, refund_id, "paper out")
     with pytest.raises(InvalidInput, match="nothing left"):
-        shop.run(refund, sold, None, by="Анна")
+        shop.run(refund, sold, None, by=MANAGER)
 
 
 def test_refunding_a_marked_item_by_its_code(shop):
     marked_goods(shop, on_hand=3)
     codes = [code("serial0001"), code("serial0002"), code("serial0003")]
     sold = sold_and_fiscalised(shop, ("M", 3, codes), payment="card")
-    result = shop.run(refund, sold, {"items": [{"sku": "M", "marking_codes": [codes[1]]}]}, by="x")
+    result = shop.run(
+        refund, sold, {"items": [{"sku": "M", "marking_codes": [codes[1]]}]}, by=MANAGER
+    )
     [item] = job(shop, result["receipt_id"]).draft.items
     assert (item.qty, item.subject, item.marking_code) == (1, SUBJECT_MARKED, codes[1])
     assert job(shop, result["receipt_id"]).draft.payments == Payments(cash=0, card=50000)
@@ -642,9 +654,9 @@ def test_refunding_a_marked_item_by_its_code(shop):
     before = snapshot(shop)
     for bad in ([codes[1]], [code("never-sold")], [codes[0], codes[0]]):
         with pytest.raises(InvalidInput, match="was not sold or is back"):
-            shop.run(refund, sold, {"items": [{"sku": "M", "marking_codes": bad}]}, by="x")
+            shop.run(refund, sold, {"items": [{"sku": "M", "marking_codes": bad}]}, by=MANAGER)
     assert snapshot(shop) == before
-    rest = shop.run(refund, sold, None, by="x")
+    rest = shop.run(refund, sold, None, by=MANAGER)
     assert [i.marking_code for i in job(shop, rest["receipt_id"]).draft.items] == [
         codes[0],
         codes[2],
@@ -655,14 +667,14 @@ def test_refunding_a_marked_item_scanned_with_a_symbology_prefix(shop):
     marked_goods(shop, on_hand=1)
     sold = sold_and_fiscalised(shop, ("M", 1, ["]d2" + code("serial0001")]), payment="card")
     scanned = {"items": [{"sku": "M", "marking_codes": ["]d2" + code("serial0001")]}]}
-    result = shop.run(refund, sold, scanned, by="x")
+    result = shop.run(refund, sold, scanned, by=MANAGER)
     assert job(shop, result["receipt_id"]).draft.items[0].marking_code == code("serial0001")
 
 
 def test_a_mixed_payment_is_refunded_to_the_card_first(shop):
     shop.stock(A=5)
     sold = sold_and_fiscalised(shop, ("A", 3), payment={"cash": 20000, "card": 10000})
-    result = shop.run(refund, sold, {"items": [{"sku": "A", "qty": 2}]}, by="x")
+    result = shop.run(refund, sold, {"items": [{"sku": "A", "qty": 2}]}, by=MANAGER)
     assert job(shop, result["receipt_id"]).draft.payments == Payments(cash=10000, card=10000)
 
 
@@ -670,7 +682,7 @@ def test_partial_refunds_of_a_mixed_payment_never_give_the_card_more_than_it_pai
     shop.stock(A=5)
     sold = sold_and_fiscalised(shop, ("A", 3), payment={"cash": 20000, "card": 10000})
     ids = [
-        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 1}]}, by="x")["receipt_id"]
+        shop.run(refund, sold, {"items": [{"sku": "A", "qty": 1}]}, by=MANAGER)["receipt_id"]
         for _ in range(3)
     ]
     paid_back = [job(shop, i).draft.payments for i in ids]
@@ -684,10 +696,10 @@ def test_refund_of_one_sku_sold_at_two_prices_returns_what_was_paid(shop):
     web = order("W-1", ("A", 1), ("A", 1))
     web["lines"][1]["price"] = 5000  # the second one at a discount
     shop.run(create_order, web)
-    receipt_id = shop.run(ship_order, "W-1", by="x", receipt={})["receipt_id"]
+    receipt_id = shop.run(ship_order, "W-1", by=CASHIER, receipt={})["receipt_id"]
     fiscalise(shop, receipt_id, fd=10)
     assert job(shop, receipt_id).total == 15000
-    result = shop.run(refund, receipt_id, None, by="x")
+    result = shop.run(refund, receipt_id, None, by=MANAGER)
     assert result["total"] == 15000
 
 
@@ -696,7 +708,7 @@ def test_returned_goods_fill_short_orders(shop):
     sold = sold_and_fiscalised(shop, ("A", 1))
     shop.run(create_order, order("W-1", ("A", 1)))
     assert shop.order("W-1").status == "short"
-    shop.run(refund, sold, None, by="Анна")
+    shop.run(refund, sold, None, by=MANAGER)
     assert shop.order("W-1").status == "reserved"
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (1, 1)
     assert shop.events("order.reserved")[-1]["order_id"] == "W-1"
@@ -707,7 +719,7 @@ def test_a_refund_without_restock_leaves_the_stock_alone(shop):
     shop.stock(A=5)
     sold = sold_and_fiscalised(shop, ("A", 2))
     adjusted = len(shop.events("stock.adjusted"))
-    shop.run(refund, sold, {"restock": False}, by="Анна")
+    shop.run(refund, sold, {"restock": False}, by=MANAGER)
     assert shop.level("A").on_hand == 3
     assert len(shop.events("stock.adjusted")) == adjusted
     assert [m[0] for m in ledger(shop, "A")].count("return") == 0
@@ -716,9 +728,9 @@ def test_a_refund_without_restock_leaves_the_stock_alone(shop):
 def test_refund_of_a_shipment_receipt_keeps_the_order_and_the_contact(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    receipt_id = shop.run(ship_order, "W-1", by="x", receipt={})["receipt_id"]
+    receipt_id = shop.run(ship_order, "W-1", by=CASHIER, receipt={})["receipt_id"]
     fiscalise(shop, receipt_id, fd=10)
-    refund_id = shop.run(refund, receipt_id, {"items": [{"sku": "A", "qty": 1}]}, by="y")[
+    refund_id = shop.run(refund, receipt_id, {"items": [{"sku": "A", "qty": 1}]}, by=MANAGER)[
         "receipt_id"
     ]
     back = job(shop, refund_id)
@@ -738,8 +750,8 @@ def test_refund_with_an_idempotency_key_refunds_once(shop):
     shop.stock(A=5)
     sold = sold_and_fiscalised(shop, ("A", 2))
     body = {"items": [{"sku": "A", "qty": 1}]}
-    first = shop.run(refund, sold, body, by="x", idem_key="r-1")
-    again = shop.run(refund, sold, body, by="x", idem_key="r-1")
+    first = shop.run(refund, sold, body, by=MANAGER, idem_key="r-1")
+    again = shop.run(refund, sold, body, by=MANAGER, idem_key="r-1")
     assert again == {**first, "replayed": True}
     assert shop.level("A").on_hand == 4
     assert [k for _, k, _ in all_jobs(shop)] == [SELL, SELL_REFUND]
@@ -749,7 +761,7 @@ def test_refund_with_an_idempotency_key_refunds_once(shop):
 
 
 def test_opening_a_shift_twice_records_it_once(shop):
-    shop.run(shift_opened, 1, by="Анна", fd=1, fp=123)
+    shop.run(shift_opened, 1, by=CASHIER, fd=1, fp=123)
     shop.run(shift_opened, 1, by=None, fd=None, fp=None)  # the worker saw the same shift
     [opened] = shop.events("shift.opened")
     assert (opened["shift"], opened["cashier"], opened["fiscal"]) == (
@@ -762,7 +774,7 @@ def test_opening_a_shift_twice_records_it_once(shop):
 
 def test_a_newer_shift_closes_the_stale_open_one(shop):
     shop.stock(A=5)
-    shop.run(shift_opened, 1, by="Анна", fd=1, fp=123)
+    shop.run(shift_opened, 1, by=CASHIER, fd=1, fp=123)
     sold_and_fiscalised(shop, ("A", 1))
     shop.run(shift_opened, 2, by=None, fd=None, fp=None)  # opened at the register's keyboard
     [closed] = shop.events("shift.closed")
@@ -777,45 +789,45 @@ def test_cash_moves_need_an_open_shift(shop):
     with pytest.raises(InvalidTransition, match="Откройте смену"):
         shop.run(check_cash_move, "in", 1000)
     with pytest.raises(InvalidTransition):
-        shop.run(cash_moved, "in", 1000, by="Анна", register_doc=2)
-    shop.run(shift_opened, 1, by="Анна", fd=1, fp=123)
-    shop.run(shift_closed, 1, by="Анна", fd=9, fp=999)
+        shop.run(cash_moved, "in", 1000, by=CASHIER, register_doc=2)
+    shop.run(shift_opened, 1, by=CASHIER, fd=1, fp=123)
+    shop.run(shift_closed, 1, by=MANAGER, fd=9, fp=999)
     with pytest.raises(InvalidTransition):
         shop.run(check_cash_move, "in", 1000)
 
 
 @pytest.mark.parametrize("amount", [0, -5, 1.5, True, "100"])
 def test_a_cash_move_needs_a_positive_whole_amount(shop, amount):
-    shop.run(shift_opened, 1, by="Анна", fd=1, fp=123)
+    shop.run(shift_opened, 1, by=CASHIER, fd=1, fp=123)
     with pytest.raises(InvalidInput):
         shop.run(check_cash_move, "in", amount)
 
 
 def test_cash_in_drawer_after_a_sale_with_change_a_refund_and_cash_moves(shop):
     shop.stock(A=5, B=5)
-    shop.run(shift_opened, 1, by="Анна", fd=1, fp=123)
+    shop.run(shift_opened, 1, by=CASHIER, fd=1, fp=123)
     shop.run(check_cash_move, "in", 100000)
-    totals = shop.run(cash_moved, "in", 100000, by="Анна", register_doc=2)
+    totals = shop.run(cash_moved, "in", 100000, by=CASHIER, register_doc=2)
     assert totals["cash_in_drawer"] == 100000
     # 300 ₽ paid with 500 ₽ cash: 200 ₽ change leaves the drawer.
     cash_sale = sold_and_fiscalised(shop, ("A", 3), payment={"cash": 50000}, change=20000, fd=3)
     # A mixed sale: only its cash part is in the drawer.
     sold_and_fiscalised(shop, ("B", 2), payment={"cash": 5000, "card": 15000}, fd=4)
     # One of the cash-sale items comes back in cash.
-    refund_id = shop.run(refund, cash_sale, {"items": [{"sku": "A", "qty": 1}]}, by="Анна")
+    refund_id = shop.run(refund, cash_sale, {"items": [{"sku": "A", "qty": 1}]}, by=MANAGER)
     fiscalise(shop, refund_id["receipt_id"], fd=5)
     # A receipt still queued is not money in the drawer yet.
     sale(shop, ("A", 1), payment="cash")
     expected = 100000 + 30000 + 5000 - 10000
     assert shop.run(check_cash_move, "out", 20000) == 1  # the register says if it fits
-    totals = shop.run(cash_moved, "out", 20000, by="Анна", register_doc=6)
+    totals = shop.run(cash_moved, "out", 20000, by=MANAGER, register_doc=6)
     assert totals["cash_in_drawer"] == expected - 20000
-    closed_totals = shop.run(shift_closed, 1, by="Анна", fd=7, fp=777)
+    closed_totals = shop.run(shift_closed, 1, by=MANAGER, fd=7, fp=777)
     [closed] = shop.events("shift.closed")
     assert closed["totals"] == closed_totals
     assert (closed["shift"], closed["cashier"], closed["fiscal"]) == (
         1,
-        "Анна",
+        MANAGER.name,
         {"fd": 7, "fp": 777},
     )
     assert closed["totals"] == {
@@ -832,14 +844,14 @@ def test_cash_in_drawer_after_a_sale_with_change_a_refund_and_cash_moves(shop):
 
 def test_shift_totals_count_only_that_shifts_receipts(shop):
     shop.stock(A=9)
-    shop.run(shift_opened, 1, by="Анна", fd=1, fp=1)
+    shop.run(shift_opened, 1, by=CASHIER, fd=1, fp=1)
     first = sale(shop, ("A", 1))["receipt_id"]
     fiscalise(shop, first, fd=2, shift=1)
-    shop.run(shift_closed, 1, by="Анна", fd=3, fp=3)
-    shop.run(shift_opened, 2, by="Борис", fd=4, fp=4)
+    shop.run(shift_closed, 1, by=MANAGER, fd=3, fp=3)
+    shop.run(shift_opened, 2, by=CASHIER, fd=4, fp=4)
     second = sale(shop, ("A", 2), payment="card")["receipt_id"]
     fiscalise(shop, second, fd=5, shift=2)
-    totals = shop.run(shift_closed, 2, by="Борис", fd=6, fp=6)
+    totals = shop.run(shift_closed, 2, by=MANAGER, fd=6, fp=6)
     assert totals["sales"] == {"count": 1, "total": 20000, "cash": 0, "card": 20000}
     assert totals["cash_in_drawer"] == 0
     first_totals = shop.events("shift.closed")[0]["totals"]

@@ -27,6 +27,7 @@ from gateway.services.fiscal import counter_sale, receipt_sending, refund
 from gateway.services.orders import create_order, ship_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
+from tests.builders import CASHIER, MANAGER
 
 FAST = {"control_timeout": 0.08, "byte_timeout": 0.1, "timeout_scale": 0.01, "poll": 0.1}
 CODE = "0104601234567893215abcDEF\x1d91EE11\x1d92" + "A" * 44
@@ -36,6 +37,7 @@ WAIT = 15.0
 @pytest.fixture
 def writer(tmp_path):
     writer = Writer(tmp_path / "gateway.db").start()
+    writer.call(builders.hire)  # cash moves, refunds and closings are audited
     shirt = builders.product(
         "P-TS",
         [builders.variant("TS-RED-M", 129900, Цвет="красный", Размер="M")],
@@ -98,7 +100,7 @@ def all_done(writer, count: int) -> bool:
 
 def ship(writer, order_id: str, *lines, receipt: dict, **fields) -> dict:
     writer.call(create_order, builders.order(order_id, *lines, **fields))
-    return writer.call(ship_order, order_id, by="Анна", receipt=receipt)
+    return writer.call(ship_order, order_id, by=CASHIER, receipt=receipt)
 
 
 def test_a_shipped_order_becomes_one_receipt_with_the_catalogs_names_vat_and_the_buyer(
@@ -133,10 +135,10 @@ def test_a_marked_item_carries_its_scanned_code_and_without_it_nothing_ships(
 ):
     writer.call(create_order, builders.order("W-3", ("SH-42", 1), paid=False))
     with pytest.raises(InvalidInput, match="marking code"):
-        writer.call(ship_order, "W-3", by="Анна", receipt={"payment": "card"})
+        writer.call(ship_order, "W-3", by=CASHIER, receipt={"payment": "card"})
     assert jobs(writer) == {} and events(writer, "order.shipped") == []
     receipt = {"payment": "card", "marking_codes": {"1": [CODE]}}
-    writer.call(ship_order, "W-3", by="Анна", receipt=receipt)
+    writer.call(ship_order, "W-3", by=CASHIER, receipt=receipt)
     start_worker()
     wait_for(lambda: all_done(writer, 1), "the receipt")
     [doc] = sim.receipts
@@ -148,7 +150,7 @@ def test_paper_out_holds_the_receipt_until_staff_loads_paper_then_prints_it_once
 ):
     sim.remove_paper()
     worker = start_worker()
-    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by=CASHIER)
     wait_for(lambda: worker.state == "paper_out", "paper_out")
     time.sleep(0.3)
     assert [job["state"] for job in jobs(writer).values()] == ["queued"] and not sim.receipts
@@ -176,7 +178,7 @@ def test_a_dead_register_never_blocks_orders_and_is_found_again(
 def crashed_mid_job(writer, sim) -> tuple[int, ShtrihM, object]:
     """What a gateway that died while sending leaves: a `sending` job and a register that
     may or may not have it. Returns the job id, a driver on the register and the receipt."""
-    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by=CASHIER)
     driver = ShtrihM(sim.slave_path, settings=LinkSettings(**_link_settings()))
     driver.open_shift(Cashier("Анна"))
     drive = driver.fn_status()
@@ -211,34 +213,34 @@ def test_a_crash_with_half_a_receipt_open_cancels_it_and_prints_it_once(writer, 
 def test_shift_close_reports_totals_and_the_drawer_matches_the_registers(writer, sim, start_worker):
     worker = start_worker()
     sale = {"items": [{"sku": "MUG", "qty": 2}], "payment": {"cash": 100000}}  # change 10 000
-    first = writer.call(counter_sale, sale, by="Анна")
-    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    first = writer.call(counter_sale, sale, by=CASHIER)
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by=CASHIER)
     wait_for(lambda: all_done(writer, 2), "two receipts")
-    assert worker.request("cash_in", amount=5000, by="Анна")["cash_in_drawer"] == 95000
+    assert worker.request("cash_in", amount=5000, by=CASHIER)["cash_in_drawer"] == 95000
     with pytest.raises(NotEnoughCash):  # the register refuses: nothing recorded
-        worker.request("cash_out", amount=95001, by="Анна")
-    worker.request("cash_out", amount=1000, by="Анна")
-    writer.call(refund, first["receipt_id"], {"items": [{"sku": "MUG", "qty": 1}]}, by="Анна")
+        worker.request("cash_out", amount=95001, by=MANAGER)
+    worker.request("cash_out", amount=1000, by=MANAGER)
+    writer.call(refund, first["receipt_id"], {"items": [{"sku": "MUG", "qty": 1}]}, by=MANAGER)
     wait_for(lambda: all_done(writer, 3), "the refund")
-    result = worker.request("close_shift", by="Анна Петрова")
+    result = worker.request("close_shift", by=MANAGER)
     totals = result["totals"]
     assert totals["sales"] == {"count": 2, "total": 135000, "cash": 90000, "card": 45000}
     assert totals["refunds"] == {"count": 1, "total": 45000, "cash": 45000, "card": 0}
     assert totals["cash_in_drawer"] == 5000 - 1000 + 90000 - 45000 == sim.cash_in_drawer
     [closed] = events(writer, "shift.closed")
-    assert closed["totals"] == totals and closed["cashier"] == "Анна Петрова"
+    assert closed["totals"] == totals and closed["cashier"] == MANAGER.name
     with pytest.raises(InvalidTransition):
-        worker.request("close_shift", by="Анна")
+        worker.request("close_shift", by=MANAGER)
 
 
 def test_an_expired_shift_holds_receipts_until_staff_closes_it(writer, sim, start_worker):
     worker = start_worker()
-    worker.request("open_shift", by="Анна")
+    worker.request("open_shift", by=CASHIER)
     sim.advance_clock(25 * 3600)
-    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by=CASHIER)
     wait_for(lambda: worker.state == "shift_expired", "shift_expired")
     assert not sim.receipts
-    worker.request("close_shift", by="Анна")
+    worker.request("close_shift", by=MANAGER)
     wait_for(lambda: all_done(writer, 1), "the receipt in a new shift")
     assert jobs(writer)[1]["shift"] == 2 and worker.shift == {
         "open": True,
@@ -249,10 +251,10 @@ def test_an_expired_shift_holds_receipts_until_staff_closes_it(writer, sim, star
 
 def test_without_auto_open_receipts_wait_for_staff_to_open_the_shift(writer, sim, start_worker):
     worker = start_worker(auto_open_shift=False)
-    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by=CASHIER)
     time.sleep(0.5)
     assert not sim.receipts and "откройте смену" in worker.detail
-    assert worker.request("open_shift", by="Анна")["shift"] == 1
+    assert worker.request("open_shift", by=CASHIER)["shift"] == 1
     wait_for(lambda: all_done(writer, 1), "the receipt")
 
 
@@ -263,7 +265,7 @@ def test_staff_requests_to_a_dead_register_fail_fast_with_a_clear_message(
     wait_for(lambda: worker.state == "offline", "offline")
     started = time.monotonic()
     with pytest.raises(FiscalUnavailable, match="ККТ не на связи"):
-        worker.request("x_report")
+        worker.request("x_report", by=CASHIER)
     assert time.monotonic() - started < 5
 
 
@@ -292,7 +294,7 @@ def test_a_receipt_in_flight_when_the_fiscal_drive_was_replaced_waits_for_a_pers
 ):
     """Document numbers start again in a new FN: comparing them with the old one could print the
     receipt twice. The job is failed with what to check, nothing is sent."""
-    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by=CASHIER)
     writer.call(receipt_sending, sale["receipt_id"], 0, "9999000000000001")  # the old FN
     start_worker()
     wait_for(lambda: jobs(writer)[sale["receipt_id"]]["state"] == "failed", "the failed job")
@@ -304,7 +306,7 @@ def test_a_receipt_left_half_printed_is_finished_when_paper_comes_even_with_noth
 ):
     worker = start_worker()
     sim.inject("paper_out_during_print", command=0xFF45)
-    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by="Анна")
+    writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "card"}, by=CASHIER)
     wait_for(lambda: all_done(writer, 1), "the signed receipt")
     wait_for(lambda: worker.state == "paper_out", "paper_out")
     sim.load_paper()
@@ -317,7 +319,7 @@ def test_a_shift_closed_and_opened_at_the_keyboard_between_two_looks_is_noticed(
     writer, sim, start_worker
 ):
     worker = start_worker(poll=2.0)  # idle, it looks rarely: the keyboard has the line meanwhile
-    worker.request("open_shift", by="Анна")
+    worker.request("open_shift", by=CASHIER)
     driver = ShtrihM(sim.slave_path, settings=LinkSettings(**_link_settings()))
     try:
         driver.close_shift(Cashier("Пётр"))  # the register's own keyboard, as it were
@@ -336,10 +338,10 @@ def test_a_refund_the_drawer_cannot_pay_waits_and_says_why_instead_of_looping(
     writer, sim, start_worker
 ):
     worker = start_worker()
-    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "cash"}, by="Анна")
+    sale = writer.call(counter_sale, {"items": [{"sku": "MUG"}], "payment": "cash"}, by=CASHIER)
     wait_for(lambda: all_done(writer, 1), "the cash sale")
-    worker.request("cash_out", amount=45000, by="Анна")  # the drawer is emptied
-    refunded = writer.call(refund, sale["receipt_id"], {}, by="Анна")
+    worker.request("cash_out", amount=45000, by=MANAGER)  # the drawer is emptied
+    refunded = writer.call(refund, sale["receipt_id"], {}, by=MANAGER)
     wait_for(lambda: worker.state == "error", "the register's refusal said")
     time.sleep(1.0)
     job = writer.call(lambda uow: uow.fiscal.job(refunded["receipt_id"]))

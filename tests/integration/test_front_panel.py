@@ -12,12 +12,13 @@ from gpiozero.pins.mock import MockFactory
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.staff import FRONT_PANEL
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.printing import TEST_PAGE, queue_print
 from gateway.services.stock import apply_stock_change
 from simulators.printer import PrinterSimulator
-from tests.builders import catalog, simple_product, stock_set
+from tests.builders import CASHIER, catalog, simple_product, stock_set
 from tests.loopback import free_port
 
 ONLINE, BACKLOG, FAULT, BUZZER, BUTTON = 17, 27, 22, 23, 24
@@ -69,7 +70,7 @@ def test_the_lights_follow_the_gateway_and_the_button_reprints(tmp_path, pins):
         assert gateway.devices()["gpio"] == "ok"
         gateway.run(apply_catalog, parse_catalog_upsert(catalog(simple_product("MUG"))))
         gateway.run(apply_stock_change, parse_stock_change("set", stock_set(MUG=3)))
-        gateway.run(queue_print, TEST_PAGE, {}, by="Анна")
+        gateway.run(queue_print, TEST_PAGE, {}, by=CASHIER)
         printer.wait_for_documents(1)
         # No broker: the online LED stays dark; nothing is wrong with the devices: no fault.
         time.sleep(1.5)
@@ -85,6 +86,8 @@ def test_the_lights_follow_the_gateway_and_the_button_reprints(tmp_path, pins):
         pins.pin(BUTTON).drive_high()
         printer.wait_for_documents(2)
         assert printer.documents[1].text == printer.documents[0].text
+        reprint, first = gateway.run(lambda uow: uow.prints.recent(2))
+        assert (reprint["created_by"], first["created_by"]) == (FRONT_PANEL.name, CASHIER.name)
         wait_for(lambda: any(s.state for s in pins.pin(BUZZER).states[1:]), "the good beep")
     finally:
         gateway.stop()

@@ -5,7 +5,7 @@ import pytest
 from gateway.domain.errors import InvalidInput, InvalidTransition
 from gateway.services.order_edits import edit_order
 from gateway.services.orders import cancel_order, create_order, ship_order
-from tests.builders import order
+from tests.builders import CASHIER, MANAGER, order
 
 
 def edit(shop, version, *lines, order_id="W-1"):
@@ -88,7 +88,7 @@ def test_edit_below_what_shipped_is_refused_and_flagged(shop):
     """Edge 16: never a negative reserve; staff must look at it."""
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 3)))
-    shop.run(ship_order, "W-1", by="x", lines={"1": 2})
+    shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 2})
     result = edit(shop, 1, ("1", "A", 1))
     assert "below the 2 already shipped" in result["rejected"]
     stored = shop.order("W-1")
@@ -107,6 +107,6 @@ def test_edit_to_an_unknown_sku_changes_nothing(shop):
 def test_edit_after_cancel_is_refused(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 1)))
-    shop.run(cancel_order, "W-1", by="x")
+    shop.run(cancel_order, "W-1", by=MANAGER)
     with pytest.raises(InvalidTransition):
         edit(shop, 1, ("1", "A", 2))

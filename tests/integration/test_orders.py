@@ -3,8 +3,9 @@
 import pytest
 
 from gateway.domain.errors import InsufficientStock, InvalidInput, InvalidTransition, StaleVersion
+from gateway.domain.staff import CLOUD
 from gateway.services.orders import cancel_order, confirm_order, create_order, ship_order
-from tests.builders import order
+from tests.builders import CASHIER, MANAGER, order
 
 
 def test_order_reserves_at_once_and_the_web_shop_sees_less(shop):
@@ -81,8 +82,8 @@ def test_an_order_without_an_id_is_refused_outright(shop):
 def test_confirm_then_ship_whole_order(shop):
     shop.stock(A=5, B=2)
     shop.run(create_order, order("W-1", ("A", 2), ("B", 1)))
-    assert shop.run(confirm_order, "W-1", by="Анна")["status"] == "confirmed"
-    result = shop.run(ship_order, "W-1", by="Анна")
+    assert shop.run(confirm_order, "W-1", by=CASHIER)["status"] == "confirmed"
+    result = shop.run(ship_order, "W-1", by=CASHIER)
     assert result["status"] == "shipped"
     a, b = shop.level("A"), shop.level("B")
     assert (a.on_hand, a.reserved, b.on_hand, b.reserved) == (3, 0, 1, 0)
@@ -96,7 +97,7 @@ def test_confirm_then_ship_whole_order(shop):
             "seq": shop.events("order.confirmed")[0]["seq"],
             "type": "order.confirmed",
             "order_id": "W-1",
-            "by": "Анна",
+            **CASHIER.event,  # the name as `by`, and the staff id
         }
     ]
 
@@ -104,9 +105,9 @@ def test_confirm_then_ship_whole_order(shop):
 def test_partial_ship_then_the_rest(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 3)))
-    assert shop.run(ship_order, "W-1", by="x", lines={"1": 1})["status"] == "partially_shipped"
+    assert shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1})["status"] == "partially_shipped"
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (4, 2)
-    assert shop.run(ship_order, "W-1", by="x", lines={"1": 2})["status"] == "shipped"
+    assert shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 2})["status"] == "shipped"
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (2, 0)
 
 
@@ -114,8 +115,8 @@ def test_double_tap_ship_ships_once(shop):
     """Edge 4 / 43: the tablet's idempotency key makes a repeat return the first result."""
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    first = shop.run(ship_order, "W-1", by="x", lines={"1": 1}, idem_key="tap-1")
-    second = shop.run(ship_order, "W-1", by="x", lines={"1": 1}, idem_key="tap-1")
+    first = shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1}, idem_key="tap-1")
+    second = shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1}, idem_key="tap-1")
     assert second["replayed"] is True and second["shipment_id"] == first["shipment_id"]
     assert shop.level("A").on_hand == 4
     assert len(shop.events("order.shipped")) == 1
@@ -129,7 +130,7 @@ def test_shipping_a_short_line_is_refused_until_stock_arrives(shop):
     assert shop.order("W-1").lines[0].qty_reserved == 2
     shop.run(create_order, order("W-2", ("A", 2)))  # takes the last free unit, short by 1
     with pytest.raises(InsufficientStock):
-        shop.run(ship_order, "W-2", by="x")
+        shop.run(ship_order, "W-2", by=CASHIER)
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (3, 3)
 
 
@@ -138,7 +139,7 @@ def test_cancel_releases_the_reserve_and_fills_waiting_orders(shop):
     shop.run(create_order, order("W-1", ("A", 2)))
     shop.run(create_order, order("W-2", ("A", 1)))  # short
     shop.run(create_order, order("W-3", ("A", 1)))  # short, came later
-    result = shop.run(cancel_order, "W-1", by="Анна", reason="customer")
+    result = shop.run(cancel_order, "W-1", by=MANAGER, reason="customer")
     assert result["status"] == "cancelled"
     assert shop.order("W-2").status == "reserved" and shop.order("W-3").status == "reserved"
     [cancelled] = shop.events("order.cancelled")
@@ -149,8 +150,8 @@ def test_cancel_after_partial_ship_releases_only_the_remainder(shop):
     """Edge 17: shipped stays shipped, on_hand is not put back, the order ends shipped."""
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 3)))
-    shop.run(ship_order, "W-1", by="x", lines={"1": 1})
-    result = shop.run(cancel_order, "W-1", by="x")
+    shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1})
+    result = shop.run(cancel_order, "W-1", by=MANAGER)
     assert result["status"] == "shipped"
     assert result["lines"][0] | {"shipped": 1, "cancelled": 2, "reserved": 0} == result["lines"][0]
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (4, 0)
@@ -160,8 +161,8 @@ def test_cloud_cancel_after_full_shipment_flags_attention_and_changes_no_stock(s
     """Edge 18 / row 8."""
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    shop.run(ship_order, "W-1", by="x")
-    result = shop.run(cancel_order, "W-1", by="cloud", reason="customer")
+    shop.run(ship_order, "W-1", by=CASHIER)
+    result = shop.run(cancel_order, "W-1", by=CLOUD, reason="customer")
     assert result["status"] == "shipped" and result["needs_attention"]
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (3, 0)
     assert shop.events("order.cancelled")[-1]["needs_attention"] is True
@@ -171,13 +172,13 @@ def test_guarded_no_ops_after_cancel(shop):
     """Edge 20: cancel twice, ship or confirm after cancel — never a stock change."""
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    shop.run(cancel_order, "W-1", by="x")
+    shop.run(cancel_order, "W-1", by=MANAGER)
     before = shop.level("A")
-    assert shop.run(cancel_order, "W-1", by="x")["already"] is True
+    assert shop.run(cancel_order, "W-1", by=MANAGER)["already"] is True
     with pytest.raises(InvalidTransition):
-        shop.run(ship_order, "W-1", by="x")
+        shop.run(ship_order, "W-1", by=CASHIER)
     with pytest.raises(InvalidTransition):
-        shop.run(confirm_order, "W-1", by="x")
+        shop.run(confirm_order, "W-1", by=CASHIER)
     assert shop.level("A") == before
     assert len(shop.events("order.cancelled")) == 1
 
@@ -186,9 +187,9 @@ def test_stale_screen_is_refused(shop):
     """Edge 44: the order changed since the tablet loaded it."""
     shop.stock(A=5)
     created = shop.run(create_order, order("W-1", ("A", 2)))
-    shop.run(confirm_order, "W-1", by="x")
+    shop.run(confirm_order, "W-1", by=CASHIER)
     with pytest.raises(StaleVersion):
-        shop.run(ship_order, "W-1", by="y", expected_version=created["version"])
+        shop.run(ship_order, "W-1", by=CASHIER, expected_version=created["version"])
     assert shop.level("A").on_hand == 5
 
 
@@ -197,7 +198,7 @@ def test_bad_ship_requests_change_nothing(shop, lines):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
     with pytest.raises(InvalidInput):
-        shop.run(ship_order, "W-1", by="x", lines=lines)
+        shop.run(ship_order, "W-1", by=CASHIER, lines=lines)
     assert (shop.level("A").on_hand, shop.level("A").reserved) == (5, 2)
 
 
@@ -205,7 +206,7 @@ def test_two_tablets_shipping_the_same_order_ship_once(shop):
     """Edge 4 / 44: different keys, same order — the second finds it already shipped."""
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    shop.run(ship_order, "W-1", by="tablet-1", idem_key="t1")
+    shop.run(ship_order, "W-1", by=CASHIER, idem_key="t1")
     with pytest.raises(InvalidTransition, match="already shipped"):
-        shop.run(ship_order, "W-1", by="tablet-2", idem_key="t2")
+        shop.run(ship_order, "W-1", by=CASHIER, idem_key="t2")
     assert (shop.level("A").on_hand, len(shop.events("order.shipped"))) == (3, 1)

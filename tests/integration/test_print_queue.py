@@ -19,6 +19,7 @@ from gateway.services.printing import (
     reprint_last,
 )
 from simulators.printer import PrinterSimulator
+from tests.builders import CASHIER
 
 WAIT = 10.0
 FAST = {"poll": 0.05, "retry_max": 0.2, "timeout": 1}
@@ -78,7 +79,7 @@ def start_worker(writer, sim):
 
 
 def queue(writer, kind, payload, **kwargs) -> int:
-    return writer.call(queue_print, kind, payload, by="Петров", **kwargs)
+    return writer.call(queue_print, kind, payload, by=CASHIER, **kwargs)
 
 
 def job(writer, job_id):
@@ -129,7 +130,7 @@ def test_each_job_prints_once_in_order(writer, sim, start_worker):
     slip, label, report, _ = sim.documents
     assert [b.data for b in slip.barcodes] == ["1001"]
     assert [(b.kind, b.check_digit_ok) for b in label.barcodes] == [("EAN13", True)]
-    assert "Провёл: Петров" in report.text  # posted_by defaults to who queued it
+    assert f"Провёл: {CASHIER.name}" in report.text  # posted_by defaults to who queued it
     assert worker.snapshot() == {
         "state": "ok",
         "detail": "",
@@ -216,7 +217,7 @@ def test_a_job_cut_off_by_a_restart_is_not_resent_blind(writer, sim, start_worke
     snapshot = worker.snapshot()
     assert snapshot["unknown"] == 1 and "may not have printed" in snapshot["detail"]
     # Staff looked: it did not come out. «Повторить» sends it again, as itself.
-    assert writer.call(reprint_job, cut_off, by="Петров")["print_job_id"] == cut_off
+    assert writer.call(reprint_job, cut_off, by=CASHIER)["print_job_id"] == cut_off
     sim.wait_for_documents(2, WAIT)
     settle(worker)
     assert first_lines(sim.documents) == ["Футболка", "Сборочный лист"]
@@ -228,12 +229,12 @@ def test_staff_may_confirm_that_a_cut_off_job_came_out(writer, sim, start_worker
     writer.call(print_started, cut_off)
     worker = start_worker()
     wait_for(lambda: job(writer, cut_off).state == "unknown", "unknown")
-    writer.call(confirm_printed, cut_off, by="Петров")
+    writer.call(confirm_printed, cut_off, by=CASHIER)
     assert job(writer, cut_off).state == "done"
     settle(worker)
     assert sim.documents == []
     with pytest.raises(InvalidTransition):
-        writer.call(confirm_printed, cut_off, by="Петров")
+        writer.call(confirm_printed, cut_off, by=CASHIER)
 
 
 class BreaksOnce(Network):
@@ -303,7 +304,7 @@ def test_reprint_last_prints_the_last_slip_again(writer, sim, start_worker):
     slip = queue(writer, "pick_slip", SLIP)
     sim.wait_for_documents(2, WAIT)
     settle(worker)
-    result = writer.call(reprint_last, by="button")
+    result = writer.call(reprint_last, by=CASHIER)
     assert result["reprint_of"] == slip and result["print_job_id"] > slip
     sim.wait_for_documents(3, WAIT)
     settle(worker)
@@ -315,7 +316,7 @@ def test_reprint_last_prints_the_last_slip_again(writer, sim, start_worker):
 def test_reprint_last_with_nothing_printed_is_refused(writer):
     queue(writer, "pick_slip", SLIP)  # queued, not printed: nothing to reprint yet
     with pytest.raises(NotFound):
-        writer.call(reprint_last, by="button")
+        writer.call(reprint_last, by=CASHIER)
 
 
 def test_no_printer_configured(writer):

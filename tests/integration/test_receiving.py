@@ -22,7 +22,7 @@ from gateway.services.receiving import (
     void_receiving,
 )
 from tests import builders
-from tests.builders import order
+from tests.builders import CASHIER, MANAGER, order
 
 GS = "\x1d"
 TEA_UNIT, TEA_BOX = "4601234567893", "14601234567890"  # a box of 12
@@ -49,11 +49,11 @@ def store(shop):
 
 
 def start(shop, **kwargs) -> str:
-    return shop.run(start_receiving, by="Ольга", **kwargs)["doc_id"]
+    return shop.run(start_receiving, by=MANAGER, **kwargs)["doc_id"]
 
 
 def scan(shop, doc_id, code, **kwargs) -> dict:
-    return shop.run(scan_into_receiving, doc_id, code, by="Ольга", **kwargs)
+    return shop.run(scan_into_receiving, doc_id, code, by=MANAGER, **kwargs)
 
 
 def table(shop, name: str) -> list[tuple]:
@@ -83,21 +83,21 @@ def test_a_double_scan_is_taken_back_or_the_line_removed(store):
     scan(store, doc, TEA_UNIT)
     scan(store, doc, TEA_UNIT)
     scan(store, doc, MILK)
-    assert store.run(set_receiving_qty, doc, "TEA", 1, by="Ольга")["qty"] == 1
-    store.run(set_receiving_qty, doc, "MILK", 0, by="Ольга")
+    assert store.run(set_receiving_qty, doc, "TEA", 1, by=MANAGER)["qty"] == 1
+    store.run(set_receiving_qty, doc, "MILK", 0, by=MANAGER)
     view = store.run(receiving_view, doc)
     assert [(line["sku"], line["qty"]) for line in view["lines"]] == [("TEA", 1)]
 
 
 def test_goods_without_a_barcode_are_typed_in_by_sku(store):
     doc = start(store)
-    store.run(set_receiving_qty, doc, "KEFIR", 4, by="Ольга")
+    store.run(set_receiving_qty, doc, "KEFIR", 4, by=MANAGER)
     assert (
         store.run(receiving_view, doc)["lines"][0] | {"sku": "KEFIR", "qty": 4}
         == (store.run(receiving_view, doc)["lines"][0])
     )
     with pytest.raises(NotFound):
-        store.run(set_receiving_qty, doc, "NO-SUCH-SKU", 1, by="Ольга")
+        store.run(set_receiving_qty, doc, "NO-SUCH-SKU", 1, by=MANAGER)
 
 
 def test_a_barcode_on_two_skus_asks_instead_of_guessing(store):
@@ -140,7 +140,7 @@ def test_a_marking_code_is_found_by_its_gtin_and_counted_once(store):
     assert (again["outcome"], again["accepted"], again["qty"]) == ("repeat", False, 1)
     other_unit = MARKED_TEA.replace("Abc", "Xyz")
     assert scan(store, doc, other_unit, gtin="04601234567893", marking=True)["qty"] == 2
-    store.run(set_receiving_qty, doc, "TEA", 0, by="Ольга")  # line removed: units may come back
+    store.run(set_receiving_qty, doc, "TEA", 0, by=MANAGER)  # line removed: units may come back
     assert scan(store, doc, MARKED_TEA, gtin="04601234567893", marking=True)["qty"] == 1
 
 
@@ -154,7 +154,7 @@ def test_posting_adds_stock_fills_short_orders_and_publishes(store):
     doc = start(store, supplier_ref="УПД 118")
     scan(store, doc, TEA_BOX)
     scan(store, doc, MILK)
-    result = store.run(post_receiving, doc, by="Ольга")
+    result = store.run(post_receiving, doc, by=MANAGER)
     assert result["status"] == "posted" and result["posted_by"] == "Ольга"
     assert result["lines"] == [{"sku": "TEA", "qty": 12}, {"sku": "MILK", "qty": 1}]
     tea = store.level("TEA")
@@ -182,7 +182,7 @@ def test_posting_adds_stock_fills_short_orders_and_publishes(store):
 def test_the_ledger_says_receipt_and_names_the_document(store):
     doc = start(store)
     scan(store, doc, TEA_BOX)
-    store.run(post_receiving, doc, by="Ольга")
+    store.run(post_receiving, doc, by=MANAGER)
     with closing(store.db.reader()) as conn:
         rows = conn.execute(
             "SELECT sku, d_on_hand, reason, ref_id, actor FROM stock_move WHERE reason = 'receipt'"
@@ -194,12 +194,12 @@ def test_posting_twice_posts_once(store):
     """Edge 33: a receipt posted twice (double tap, retry with a new key) adds stock once."""
     doc = start(store)
     scan(store, doc, TEA_BOX)
-    first = store.run(post_receiving, doc, by="Ольга", idem_key="tab-1")
-    assert store.run(post_receiving, doc, by="Ольга", idem_key="tab-1") == {
+    first = store.run(post_receiving, doc, by=MANAGER, idem_key="tab-1")
+    assert store.run(post_receiving, doc, by=MANAGER, idem_key="tab-1") == {
         **first,
         "replayed": True,
     }
-    again = store.run(post_receiving, doc, by="Иван")
+    again = store.run(post_receiving, doc, by=CASHIER)
     assert again == {**first, "already": True}
     assert store.level("TEA").on_hand == 12
     assert len(store.events("receiving.posted")) == 1
@@ -209,9 +209,9 @@ def test_a_posted_receiving_is_frozen_and_cannot_be_voided(store):
     """Edge 33: voiding after its stock was reserved or shipped would go negative: blocked."""
     doc = start(store)
     scan(store, doc, TEA_UNIT)
-    store.run(post_receiving, doc, by="Ольга")
+    store.run(post_receiving, doc, by=MANAGER)
     with pytest.raises(InvalidTransition) as exc:
-        store.run(void_receiving, doc, by="Ольга")
+        store.run(void_receiving, doc, by=MANAGER)
     assert exc.value.reason == "posted" and "stocktake" in exc.value.detail
     for command, args in (
         (scan_into_receiving, (doc, TEA_UNIT)),
@@ -219,14 +219,14 @@ def test_a_posted_receiving_is_frozen_and_cannot_be_voided(store):
         (resolve_unknown_code, (doc, UNKNOWN, "TEA")),
     ):
         with pytest.raises(InvalidTransition, match="already posted"):
-            store.run(command, *args, by="Ольга")
+            store.run(command, *args, by=MANAGER)
     assert store.level("TEA").on_hand == 1
 
 
 def test_the_schema_refuses_changing_a_posted_document(store):
     doc = start(store)
     scan(store, doc, TEA_UNIT)
-    store.run(post_receiving, doc, by="Ольга")
+    store.run(post_receiving, doc, by=MANAGER)
     with closing(sqlite3.connect(store.db.path)) as conn:
         for statement in (
             f"UPDATE receiving_line SET qty = 99 WHERE doc_id = '{doc}'",
@@ -240,10 +240,10 @@ def test_the_schema_refuses_changing_a_posted_document(store):
 def test_a_draft_is_voided_without_touching_stock(store):
     doc = start(store)
     scan(store, doc, TEA_BOX)
-    assert store.run(void_receiving, doc, by="Ольга")["status"] == "voided"
-    assert store.run(void_receiving, doc, by="Ольга")["already"] is True
+    assert store.run(void_receiving, doc, by=MANAGER)["status"] == "voided"
+    assert store.run(void_receiving, doc, by=MANAGER)["already"] is True
     with pytest.raises(InvalidTransition) as exc:
-        store.run(post_receiving, doc, by="Ольга")
+        store.run(post_receiving, doc, by=MANAGER)
     assert exc.value.reason == "voided"
     assert store.level("TEA").on_hand == 0 and store.events("receiving.posted") == []
     assert store.run(receiving_drafts) == []
@@ -252,13 +252,13 @@ def test_a_draft_is_voided_without_touching_stock(store):
 def test_an_empty_draft_is_not_posted(store):
     doc = start(store)
     with pytest.raises(InvalidInput) as exc:
-        store.run(post_receiving, doc, by="Ольга")
+        store.run(post_receiving, doc, by=MANAGER)
     assert exc.value.reason == "empty"
 
 
 def test_unknown_receiving_is_not_found(store):
     with pytest.raises(NotFound):
-        store.run(post_receiving, "R-999", by="Ольга")
+        store.run(post_receiving, "R-999", by=MANAGER)
 
 
 # --- unknown codes (DOMAIN.md 34) ---------------------------------------------------------------
@@ -272,11 +272,11 @@ def test_an_unknown_code_is_kept_with_its_count_and_posting_asks_first(store):
         assert (kept["outcome"], kept["accepted"], kept["qty"]) == ("unknown", True, expected)
     assert store.run(receiving_view, doc)["unknown"] == [{"code": UNKNOWN, "scans": 2}]
     with pytest.raises(InvalidTransition) as exc:
-        store.run(post_receiving, doc, by="Ольга")
+        store.run(post_receiving, doc, by=MANAGER)
     assert exc.value.reason == "unresolved_codes" and UNKNOWN in exc.value.detail
     assert store.level("TEA").on_hand == 0
 
-    store.run(post_receiving, doc, by="Ольга", allow_unresolved=True)
+    store.run(post_receiving, doc, by=MANAGER, allow_unresolved=True)
     assert store.level("TEA").on_hand == 1  # the known line went in; nothing for the unknown
     [posted] = store.events("receiving.posted")
     assert posted["lines"] == [{"sku": "TEA", "qty": 1}]
@@ -288,13 +288,13 @@ def test_an_unknown_code_linked_by_a_manager_is_learned_and_exported(store):
     doc = start(store)
     scan(store, doc, UNKNOWN)
     scan(store, doc, UNKNOWN)
-    linked = store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by="Управляющий", pack=6)
+    linked = store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by=MANAGER, pack=6)
     assert linked | {"sku": "MILK", "pack": 6, "added": 12, "qty": 12, "learned": True} == linked
     again = scan(store, doc, UNKNOWN)  # the catalog knows it now
     assert (again["outcome"], again["sku"], again["qty"]) == ("counted", "MILK", 18)
     view = store.run(receiving_view, doc)
     assert view["unknown"] == [] and view["lines"][0]["qty"] == 18
-    store.run(post_receiving, doc, by="Ольга")
+    store.run(post_receiving, doc, by=MANAGER)
     [posted] = store.events("receiving.posted")
     assert posted["unknown_codes"] == []
     assert posted["resolved_codes"] == [
@@ -308,7 +308,7 @@ def test_an_unknown_code_linked_by_a_manager_is_learned_and_exported(store):
 def test_a_code_linked_without_learning_counts_in_this_document_only(store):
     doc = start(store)
     scan(store, doc, UNKNOWN)
-    store.run(resolve_unknown_code, doc, UNKNOWN, "KEFIR", by="Управляющий", learn=False)
+    store.run(resolve_unknown_code, doc, UNKNOWN, "KEFIR", by=MANAGER, learn=False)
     assert scan(store, doc, UNKNOWN)["sku"] == "KEFIR"  # this document remembers the link
     assert scan(store, start(store), UNKNOWN)["outcome"] == "unknown"  # the catalog does not
     assert [row for row in table(store, "barcode") if row[0] == UNKNOWN] == []
@@ -319,9 +319,9 @@ def test_learning_a_code_the_catalog_gave_to_another_sku_meanwhile_is_refused(st
     scan(store, doc, UNKNOWN)
     store.load_catalog(simple("KEFIR", (SHARED, 1), (UNKNOWN, 1)))
     with pytest.raises(InvalidInput) as exc:
-        store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by="Управляющий")
+        store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by=MANAGER)
     assert exc.value.reason == "barcode_taken"
-    store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by="Управляющий", learn=False)
+    store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by=MANAGER, learn=False)
     assert store.run(receiving_view, doc)["lines"][0]["sku"] == "MILK"
 
 
@@ -329,11 +329,11 @@ def test_resolving_needs_a_real_code_and_sku(store):
     doc = start(store)
     scan(store, doc, UNKNOWN)
     with pytest.raises(NotFound, match="no unknown code"):
-        store.run(resolve_unknown_code, doc, "4600000000000", "MILK", by="x")
+        store.run(resolve_unknown_code, doc, "4600000000000", "MILK", by=MANAGER)
     with pytest.raises(NotFound, match="unknown sku"):
-        store.run(resolve_unknown_code, doc, UNKNOWN, "NOPE", by="x")
+        store.run(resolve_unknown_code, doc, UNKNOWN, "NOPE", by=MANAGER)
     with pytest.raises(InvalidInput):
-        store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by="x", pack=0)
+        store.run(resolve_unknown_code, doc, UNKNOWN, "MILK", by=MANAGER, pack=0)
 
 
 def test_an_unknown_marking_code_is_one_line_per_product_not_per_unit(store):
@@ -342,7 +342,7 @@ def test_an_unknown_marking_code_is_one_line_per_product_not_per_unit(store):
         code = f"0104600000000012215{serial}{GS}93dGVz"
         scan(store, doc, code, gtin="04600000000012", marking=True)
     assert store.run(receiving_view, doc)["unknown"] == [{"code": "4600000000012", "scans": 3}]
-    store.run(resolve_unknown_code, doc, "4600000000012", "KEFIR", by="Управляющий")
+    store.run(resolve_unknown_code, doc, "4600000000012", "KEFIR", by=MANAGER)
     repeat = scan(
         store, doc, "0104600000000012215Aaa\x1d93dGVz", gtin="04600000000012", marking=True
     )
@@ -356,7 +356,7 @@ def test_the_view_has_what_the_printed_report_needs(store):
     doc = start(store, supplier_ref="УПД 118")
     scan(store, doc, TEA_BOX)
     scan(store, doc, UNKNOWN)
-    store.run(post_receiving, doc, by="Ольга", allow_unresolved=True)
+    store.run(post_receiving, doc, by=MANAGER, allow_unresolved=True)
     with closing(store.db.reader()) as conn:
         view = view_on_connection(conn, doc)
     assert view == store.run(receiving_view, doc)
@@ -386,12 +386,12 @@ def test_a_refused_scan_changes_nothing(store):
 def test_a_scanner_thread_and_a_tablet_call_it_through_the_writer(store):
     writer = Writer(store.db.path).start()  # its own write connection, as in the gateway
     try:
-        doc = writer.call(start_receiving, by="Ольга")["doc_id"]
-        writer.call(scan_into_receiving, doc, TEA_BOX, by="сканер")
-        result = writer.call(post_receiving, doc, by="Ольга", idem_key="k-1")
-        assert writer.call(post_receiving, doc, by="Ольга", idem_key="k-1")["replayed"] is True
+        doc = writer.call(start_receiving, by=MANAGER)["doc_id"]
+        writer.call(scan_into_receiving, doc, TEA_BOX, by=CASHIER)
+        result = writer.call(post_receiving, doc, by=MANAGER, idem_key="k-1")
+        assert writer.call(post_receiving, doc, by=MANAGER, idem_key="k-1")["replayed"] is True
         with pytest.raises(DomainError):
-            writer.call(scan_into_receiving, doc, TEA_BOX, by="сканер")
+            writer.call(scan_into_receiving, doc, TEA_BOX, by=CASHIER)
     finally:
         writer.stop()
     assert result["lines"] == [{"sku": "TEA", "qty": 12}]
@@ -430,10 +430,10 @@ def test_random_scans_post_exactly_what_was_scanned(shop, scans, pack):
             sku, size = units[scanned]
             expected[sku] += qty * size
     if unknown_scans:
-        shop.run(resolve_unknown_code, doc, code, "MILK", by="x", pack=pack, learn=False)
+        shop.run(resolve_unknown_code, doc, code, "MILK", by=MANAGER, pack=pack, learn=False)
         expected["MILK"] += unknown_scans * pack
-    shop.run(post_receiving, doc, by="x")
-    shop.run(post_receiving, doc, by="x")
+    shop.run(post_receiving, doc, by=CASHIER)
+    shop.run(post_receiving, doc, by=CASHIER)
     for sku in ("TEA", "MILK"):
         assert shop.level(sku).on_hand == before[sku] + expected[sku]
     assert shop.problems() == []

@@ -5,13 +5,14 @@ import pytest
 
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import InvalidInput, StaleVersion
+from gateway.domain.staff import CLOUD
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.order_edits import edit_order
 from gateway.services.orders import cancel_order, confirm_order, create_order, ship_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
-from tests.builders import order
+from tests.builders import CASHIER, MANAGER, order
 
 
 def set_stock(shop, **on_hand):
@@ -31,8 +32,8 @@ def test_cloud_cancel_after_shipment_is_flagged_even_when_an_edit_cancelled_a_li
     shop.stock(A=5, B=5)
     shop.run(create_order, order("W-1", ("A", 1), ("B", 1)))
     edit(shop, 1, ("1", "A", 1))  # line 2 removed: qty_cancelled > 0
-    shop.run(ship_order, "W-1", by="x")
-    result = shop.run(cancel_order, "W-1", by="cloud", reason="customer")
+    shop.run(ship_order, "W-1", by=CASHIER)
+    result = shop.run(cancel_order, "W-1", by=CLOUD, reason="customer")
     assert result["status"] == "shipped" and result["needs_attention"]
     assert shop.events("order.cancelled")[-1]["needs_attention"] is True
 
@@ -40,27 +41,27 @@ def test_cloud_cancel_after_shipment_is_flagged_even_when_an_edit_cancelled_a_li
 def test_a_repeated_cancel_after_shipment_changes_nothing_more(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 1)))
-    shop.run(ship_order, "W-1", by="x")
-    shop.run(cancel_order, "W-1", by="cloud")
+    shop.run(ship_order, "W-1", by=CASHIER)
+    shop.run(cancel_order, "W-1", by=CLOUD)
     version = shop.order("W-1").version
-    assert shop.run(cancel_order, "W-1", by="cloud")["already"] is True
+    assert shop.run(cancel_order, "W-1", by=CLOUD)["already"] is True
     assert len(shop.events("order.cancelled")) == 1 and shop.order("W-1").version == version
 
 
 def test_cancel_after_a_partial_shipment_is_flagged_for_a_return(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 3)))
-    shop.run(ship_order, "W-1", by="x", lines={"1": 1})
-    result = shop.run(cancel_order, "W-1", by="cloud")
+    shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1})
+    result = shop.run(cancel_order, "W-1", by=CLOUD)
     assert result["status"] == "shipped" and "1 unit(s) were shipped" in result["needs_attention"]
 
 
 def test_cancel_from_a_stale_screen_is_refused(shop):
     shop.stock(A=5)
     created = shop.run(create_order, order("W-1", ("A", 1)))
-    shop.run(confirm_order, "W-1", by="x")
+    shop.run(confirm_order, "W-1", by=CASHIER)
     with pytest.raises(StaleVersion):
-        shop.run(cancel_order, "W-1", by="x", expected_version=created["version"])
+        shop.run(cancel_order, "W-1", by=MANAGER, expected_version=created["version"])
     assert shop.level("A").reserved == 1
 
 
@@ -94,10 +95,10 @@ def test_a_correction_makes_a_confirmed_order_short_and_takes_only_what_it_must(
     """Edge 31 on a confirmed order with two lines of the same sku."""
     shop.stock(A=4)
     shop.run(create_order, order("W-1", ("A", 2), ("A", 2)))
-    shop.run(confirm_order, "W-1", by="x")
+    shop.run(confirm_order, "W-1", by=CASHIER)
     set_stock(shop, A=3)
     stored = shop.order("W-1")
-    assert stored.status == "short" and stored.confirmed_by == "x"
+    assert stored.status == "short" and stored.confirmed_by == CASHIER.name
     assert [line.qty_reserved for line in stored.lines] == [2, 1]  # the last line gives first
     set_stock(shop, A=4)
     assert shop.order("W-1").status == "confirmed"
@@ -142,7 +143,7 @@ def test_an_idempotency_key_cannot_be_reused_for_another_action(shop):
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 1)))
     shop.run(create_order, order("W-2", ("A", 1)))
-    shop.run(ship_order, "W-1", by="x", idem_key="k")
+    shop.run(ship_order, "W-1", by=CASHIER, idem_key="k")
     with pytest.raises(InvalidInput, match="already used for ship"):
-        shop.run(cancel_order, "W-2", by="x", idem_key="k")
+        shop.run(cancel_order, "W-2", by=MANAGER, idem_key="k")
     assert shop.order("W-2").status == "reserved"

@@ -1,5 +1,6 @@
-"""`storegw run --config FILE` as a real process: /healthz, the status page, its log, SIGTERM.
-Nothing listens on the MQTT port in the config: the gateway must not need the cloud to start."""
+"""`storegw run --config FILE` as a real process: /healthz, the status page (for a person signed
+in by PIN; a first run without a manager shows the setup screen), its log, SIGTERM. Nothing
+listens on the MQTT port in the config: the gateway must not need the cloud to start."""
 
 import json
 import os
@@ -17,11 +18,13 @@ import pytest
 
 from gateway.adapters.sqlite.database import Database
 from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.staff import MANAGER, Staff
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from tests.builders import catalog, simple_product, stock_set
 from tests.loopback import free_port
+from tests.signin import MANAGER_PIN, add_person
 
 STOREGW = Path(sys.executable).parent / "storegw"
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
@@ -40,26 +43,47 @@ def write_config(tmp_path: Path) -> tuple[Path, int]:
     return config, port
 
 
-def seed(db_path: Path, *, drift: bool = False) -> None:
-    """Two simple products with stock; `drift` then corrupts a reserve behind the gateway's back."""
+def seed(db_path: Path, *, drift: bool = False) -> Staff:
+    """Two simple products with stock and a manager (PIN `MANAGER_PIN`), who is returned;
+    `drift` then corrupts a reserve behind the gateway's back."""
     database = Database(db_path)
     try:
         upsert = parse_catalog_upsert(catalog(simple_product("MUG"), simple_product("PEN")))
         database.run(apply_catalog, upsert)
         database.run(apply_stock_change, parse_stock_change("set", stock_set(MUG=3, PEN=1)))
+        manager = add_person(database.run, "Ольга", MANAGER, MANAGER_PIN)
     finally:
         database.close()
     if drift:  # edge 37: nothing may clamp or repair it
         with closing(sqlite3.connect(db_path)) as conn, conn:
             conn.execute("UPDATE stock_level SET reserved = reserved + 1 WHERE sku = 'MUG'")
+    return manager
 
 
-def get(port: int, path: str) -> tuple[int, str]:
+def get(port: int, path: str, cookie: str = "") -> tuple[int, str]:
+    """GET (redirects followed), as the session `cookie` if given."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if cookie:
+        request.add_header("Cookie", cookie)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8")
+
+
+def sign_in(port: int, staff: Staff, pin: str) -> str:
+    """The PIN pad's request; returns the session cookie to send back."""
+    body = json.dumps({"staff_id": staff.id, "pin": pin}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/signin",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        return response.headers["Set-Cookie"].split(";", 1)[0]
 
 
 class Running:
@@ -121,11 +145,12 @@ def gateway(tmp_path):
 
 
 def test_run_serves_healthz_and_the_status_page_without_the_cloud(tmp_path, gateway):
-    seed(tmp_path / "g.db")
+    manager = seed(tmp_path / "g.db")
     running = gateway()
 
     code, status = running.wait_ready()
-    page_code, page = get(running.port, "/")
+    _, signin_page = get(running.port, "/")  # signed out: the PIN pad
+    page_code, page = get(running.port, "/", sign_in(running.port, manager, MANAGER_PIN))
 
     assert code == 200, status
     assert status["ok"] is True
@@ -136,6 +161,7 @@ def test_run_serves_healthz_and_the_status_page_without_the_cloud(tmp_path, gate
     )
     assert status["catalog"] == {"products": 2, "skus": 2}
     assert status["mqtt"]["url"] == "mqtt://127.0.0.1:1"
+    assert 'data-pad="signin"' in signin_page and "Ольга" in signin_page
     assert page_code == 200
     assert "Шлюз магазина" in page and "shop-test" in page
 
@@ -155,6 +181,11 @@ def test_run_creates_a_missing_database(tmp_path, gateway):
 
     assert (code, status["ok"], status["catalog"]) == (200, True, {"products": 0, "skus": 0})
     assert (tmp_path / "g.db").exists()
+    # No manager yet: a tablet is sent to the setup screen, and the log says how to make one.
+    _, page = get(running.port, "/")
+    assert "storegw staff add" in page and 'id="setup"' in page
+    running.terminate()
+    assert "no manager yet: run `storegw staff add" in running.log()
 
 
 def test_sigterm_stops_it_within_a_few_seconds(tmp_path, gateway):
@@ -175,7 +206,7 @@ def test_sigterm_exits_with_code_0(tmp_path, gateway):
 
 
 def test_reservation_drift_makes_healthz_503_and_is_logged(tmp_path, gateway):
-    seed(tmp_path / "g.db", drift=True)
+    manager = seed(tmp_path / "g.db", drift=True)
     running = gateway()
 
     code, status = running.wait_ready()
@@ -186,7 +217,7 @@ def test_reservation_drift_makes_healthz_503_and_is_logged(tmp_path, gateway):
     problems = status["invariants"]["problems"]
     assert "reserved differs from the sum of line reserves: MUG (1, 0)" in problems
     assert all("PEN" not in problem for problem in problems)
-    _, page = get(running.port, "/")
+    _, page = get(running.port, "/", sign_in(running.port, manager, MANAGER_PIN))
     assert "reserved differs from the sum of line reserves: MUG" in page
 
     running.terminate()

@@ -1,6 +1,7 @@
 """`make run` (tools/run_dev.py) as a real process: a broker, the cloud simulator and the gateway
-come up, the UI answers, SIGTERM stops them in order and exits 0; a child that dies takes the
-others down. Ports and var/ are the test's own: a developer's `make run` may be running."""
+come up, the UI answers (a demo manager and cashier can sign in by PIN), SIGTERM stops them in
+order and exits 0; a child that dies takes the others down. Ports and var/ are the test's own: a
+developer's `make run` may be running."""
 
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import suppress
 from pathlib import Path
@@ -73,6 +75,9 @@ class RunDev:
             except OSError:
                 time.sleep(0.2)
         pytest.fail(f"/healthz did not answer within {START_TIMEOUT_S} s:\n{self.output()}")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.web_port}{path}"
 
     def wait_for_line(self, text: str, timeout: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout
@@ -144,6 +149,7 @@ def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
     children = run_dev.children()
     assert set(children) == ROLES, run_dev.output()
     assert brokers.port_accepts(run_dev.broker_port)
+    the_ui_answers_the_demo_staff(run_dev)
 
     run_dev.proc.send_signal(signal.SIGTERM)
     assert run_dev.wait() == 0, run_dev.output()
@@ -166,6 +172,28 @@ def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
     assert (run_dev.var_dir / "mosquitto" / "mosquitto.conf").is_file()
     for link in ("ttyFISCAL", "ttySCANNER"):
         assert not (run_dev.var_dir / link).exists(), link  # no stale link for the next run
+
+
+def the_ui_answers_the_demo_staff(run_dev: RunDev) -> None:
+    """The banner names the demo staff; the PIN pad lists them and the manager's PIN opens the
+    status page (signed out, `/` is the sign-in screen, never the first-run setup)."""
+    run_dev.wait_for_line("Demo staff")
+    with urllib.request.urlopen(run_dev.url("/"), timeout=5) as response:
+        assert urllib.parse.urlsplit(response.url).path == "/signin"
+    with urllib.request.urlopen(run_dev.url("/api/signin"), timeout=5) as response:
+        people = {person["name"]: person for person in json.loads(response.read())}
+    assert {people["Ольга"]["role"], people["Анна"]["role"]} == {"manager", "cashier"}
+    request = urllib.request.Request(
+        run_dev.url("/api/signin"),
+        data=json.dumps({"staff_id": people["Ольга"]["id"], "pin": "1111"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+    page = urllib.request.Request(run_dev.url("/"), headers={"Cookie": cookie})
+    with urllib.request.urlopen(page, timeout=5) as response:
+        assert "Шлюз магазина" in response.read().decode("utf-8")
 
 
 def test_a_child_that_dies_takes_the_others_down(run_dev):

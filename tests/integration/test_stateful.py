@@ -24,6 +24,7 @@ from gateway.services.order_edits import edit_order
 from gateway.services.orders import cancel_order, confirm_order, create_order, ship_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
+from tests.builders import CASHIER, MANAGER
 
 SIMPLE = ["A", "B", "C"]
 SIZES = {"TS-M": "M", "TS-L": "L"}
@@ -113,19 +114,19 @@ class ReservationMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
     def confirm(self, data):
-        self.attempt(confirm_order, data.draw(st.sampled_from(self.orders)), by="staff")
+        self.attempt(confirm_order, data.draw(st.sampled_from(self.orders)), by=CASHIER)
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data(), qty=st.one_of(st.none(), QTY))
     def ship(self, data, qty):
         order_id = data.draw(st.sampled_from(self.orders))
         lines = None if qty is None else {"1": qty}
-        self.keyed(ship_order, order_id, by="staff", lines=lines)
+        self.keyed(ship_order, order_id, by=CASHIER, lines=lines)
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
     def cancel(self, data):
-        self.keyed(cancel_order, data.draw(st.sampled_from(self.orders)), by="staff")
+        self.keyed(cancel_order, data.draw(st.sampled_from(self.orders)), by=MANAGER)
 
     @precondition(lambda self: self.last_keyed is not None)
     @rule()

@@ -24,7 +24,7 @@ from gateway.services.stocktake import (
     stocktake_report,
 )
 from tests import builders
-from tests.builders import order
+from tests.builders import CASHIER, MANAGER, order
 from tests.conftest import Shop
 
 GS = "\x1d"
@@ -54,22 +54,22 @@ def store(shop):
 
 
 def start(shop, **kwargs) -> str:
-    return shop.run(start_stocktake, by="Ольга", **kwargs)["take_id"]
+    return shop.run(start_stocktake, by=MANAGER, **kwargs)["take_id"]
 
 
 def count(shop, take, sku, qty=1, **kwargs) -> dict:
-    return shop.run(scan_into_stocktake, take, CODES[sku], by="Ольга", qty=qty, **kwargs)
+    return shop.run(scan_into_stocktake, take, CODES[sku], by=MANAGER, qty=qty, **kwargs)
 
 
 def ship(shop, order_id, sku, qty):
     shop.run(create_order, order(order_id, (sku, qty)))
-    shop.run(ship_order, order_id, by="Ольга")
+    shop.run(ship_order, order_id, by=MANAGER)
 
 
 def receive(shop, sku, qty):
-    doc = shop.run(start_receiving, by="Ольга")["doc_id"]
-    shop.run(scan_into_receiving, doc, CODES[sku], by="Ольга", qty=qty)
-    shop.run(post_receiving, doc, by="Ольга")
+    doc = shop.run(start_receiving, by=MANAGER)["doc_id"]
+    shop.run(scan_into_receiving, doc, CODES[sku], by=MANAGER, qty=qty)
+    shop.run(post_receiving, doc, by=MANAGER)
 
 
 def counted_adjustments(shop) -> list[dict]:
@@ -99,14 +99,14 @@ def test_a_count_corrects_the_book_and_publishes_stock_adjusted(store):
     assert report["totals"] | {"shortage": 2, "surplus": 0, "changed_skus": 1} == report["totals"]
     assert store.level("A").on_hand == 10  # the report changes nothing
 
-    result = store.run(apply_stocktake, take, by="Управляющий")
+    result = store.run(apply_stocktake, take, by=MANAGER)
     assert result["items"] == [{"sku": "A", "delta": -2, "on_hand": 8}]
     assert (store.level("A").on_hand, store.level("B").on_hand) == (8, 4)
     assert counted_adjustments(store) == [
         {
             "reason": "stocktake",
             "items": [{"sku": "A", "delta": -2, "on_hand": 8}],
-            "by": "Управляющий",
+            **MANAGER.event,
             "stocktake_id": take,
         }
     ]
@@ -129,7 +129,7 @@ def test_a_shipment_between_the_scan_and_the_apply_is_not_undone(store):
     report = by_sku(store.run(stocktake_report, take)["lines"])
     assert report["A"] | {"book": 10, "moved_since": -2, "on_hand": 8, "will_be": 8} == report["A"]
     assert report["B"] | {"book": 7, "moved_since": 0, "delta": 0} == report["B"]
-    result = store.run(apply_stocktake, take, by="Управляющий")
+    result = store.run(apply_stocktake, take, by=MANAGER)
     assert result["items"] == []  # counted − current would have put the 2 shipped back
     assert (store.level("A").on_hand, store.level("B").on_hand) == (8, 7)
     assert counted_adjustments(store) == []  # no difference, nothing adjusted
@@ -140,7 +140,7 @@ def test_a_shortage_found_before_later_moves_is_applied_to_the_current_stock(sto
     count(store, take, "A", qty=7)  # 3 missing
     receive(store, "A", 5)
     ship(store, "W-1", "A", 1)
-    store.run(apply_stocktake, take, by="x")
+    store.run(apply_stocktake, take, by=MANAGER)
     assert store.level("A").on_hand == 10 - 3 + 5 - 1
 
 
@@ -152,7 +152,7 @@ def test_a_count_below_the_reserve_takes_it_from_the_newest_orders(store):
     take = start(store)
     count(store, take, "A", qty=2)
     assert by_sku(store.run(stocktake_report, take)["lines"])["A"]["reserve_taken"] == 1
-    store.run(apply_stocktake, take, by="x")
+    store.run(apply_stocktake, take, by=MANAGER)
     level = store.level("A")
     assert (level.on_hand, level.reserved) == (2, 2)
     assert [store.order(f"W-{n}").status for n in (1, 2, 3)] == ["reserved", "reserved", "short"]
@@ -164,7 +164,7 @@ def test_a_count_above_the_book_fills_short_orders(store):
     store.run(create_order, order("W-1", ("C", 2)))
     take = start(store)
     count(store, take, "C", qty=3)
-    store.run(apply_stocktake, take, by="x")
+    store.run(apply_stocktake, take, by=MANAGER)
     assert store.order("W-1").status == "reserved"
     assert store.level("C").available == 1
 
@@ -180,16 +180,19 @@ def test_a_count_contradicted_by_later_shipments_is_clamped_and_flagged(store):
         by_sku(report["lines"])["A"] | {"will_be": 0, "clamped": True}
         == by_sku(report["lines"])["A"]
     )
-    result = store.run(apply_stocktake, take, by="x")
+    result = store.run(apply_stocktake, take, by=MANAGER)
     assert result["clamped"] == ["A"] and store.level("A").on_hand == 0
 
 
 def test_applying_twice_applies_once(store):
     take = start(store)
     count(store, take, "A", qty=8)
-    first = store.run(apply_stocktake, take, by="x", idem_key="tab-1")
-    assert store.run(apply_stocktake, take, by="x", idem_key="tab-1") == {**first, "replayed": True}
-    assert store.run(apply_stocktake, take, by="y") == {**first, "already": True}
+    first = store.run(apply_stocktake, take, by=MANAGER, idem_key="tab-1")
+    assert store.run(apply_stocktake, take, by=MANAGER, idem_key="tab-1") == {
+        **first,
+        "replayed": True,
+    }
+    assert store.run(apply_stocktake, take, by=MANAGER) == {**first, "already": True}
     assert store.level("A").on_hand == 8 and len(counted_adjustments(store)) == 1
     report = store.run(stocktake_report, take)
     assert report["status"] == "applied" and report["items"] == first["items"]
@@ -206,7 +209,7 @@ def test_uncounted_zero_empties_what_was_not_found_and_ignore_keeps_it(store):
     report = store.run(stocktake_report, zero)
     assert report["uncounted"] == "zero"
     assert [(u["sku"], u["will_be"]) for u in report["not_counted"]] == [("B", 0)]
-    store.run(apply_stocktake, zero, by="x")
+    store.run(apply_stocktake, zero, by=MANAGER)
     assert (store.level("A").on_hand, store.level("B").on_hand) == (10, 0)
 
     store.stock(B=4)
@@ -214,7 +217,7 @@ def test_uncounted_zero_empties_what_was_not_found_and_ignore_keeps_it(store):
     count(store, ignore, "A", qty=10)
     report = store.run(stocktake_report, ignore)
     assert [(u["sku"], u["will_be"], u["delta"]) for u in report["not_counted"]] == [("B", 4, 0)]
-    store.run(apply_stocktake, ignore, by="x")
+    store.run(apply_stocktake, ignore, by=MANAGER)
     assert store.level("B").on_hand == 4
 
 
@@ -225,7 +228,7 @@ def test_a_full_count_zeroes_the_unfound_against_the_book_at_its_start(store):
     receive(store, "C", 5)  # C had nothing at the start: its goods arrived later
     report = store.run(stocktake_report, take)
     assert {u["sku"]: u["will_be"] for u in report["not_counted"]} == {"B": 0, "C": 5}
-    store.run(apply_stocktake, take, by="x")
+    store.run(apply_stocktake, take, by=MANAGER)
     assert [store.level(s).on_hand for s in "ABC"] == [10, 0, 5]
 
 
@@ -234,7 +237,7 @@ def test_a_sku_outside_a_partial_count_is_refused_not_counted(store):
     refused = count(store, take, "B")
     assert (refused["outcome"], refused["accepted"]) == ("out_of_scope", False)
     with pytest.raises(InvalidInput):
-        store.run(set_stocktake_count, take, "B", 3, by="x")
+        store.run(set_stocktake_count, take, "B", 3, by=CASHIER)
     assert store.run(stocktake_report, take)["lines"] == []
 
 
@@ -242,26 +245,26 @@ def test_unknown_codes_are_reported_not_counted(store):
     take = start(store)
     count(store, take, "A", qty=10)
     for _ in range(2):
-        kept = store.run(scan_into_stocktake, take, "2000000000015", by="x")
+        kept = store.run(scan_into_stocktake, take, "2000000000015", by=CASHIER)
     assert (kept["outcome"], kept["counted"]) == ("unknown", 2)
     report = store.run(stocktake_report, take)
     assert report["unknown_codes"] == [{"code": "2000000000015", "scans": 2}]
-    assert store.run(apply_stocktake, take, by="x")["unknown_codes"] == report["unknown_codes"]
+    assert store.run(apply_stocktake, take, by=MANAGER)["unknown_codes"] == report["unknown_codes"]
 
 
 def test_a_pack_barcode_counts_its_pack_and_a_shared_one_asks(store):
     take = start(store)
-    assert store.run(scan_into_stocktake, take, A_BOX, by="x")["counted"] == 6
-    asked = store.run(scan_into_stocktake, take, SHARED, by="x")
+    assert store.run(scan_into_stocktake, take, A_BOX, by=CASHIER)["counted"] == 6
+    asked = store.run(scan_into_stocktake, take, SHARED, by=CASHIER)
     assert (asked["outcome"], [c["sku"] for c in asked["candidates"]]) == ("ambiguous", ["B", "C"])
-    assert store.run(scan_into_stocktake, take, SHARED, by="x", sku="C")["counted"] == 1
+    assert store.run(scan_into_stocktake, take, SHARED, by=CASHIER, sku="C")["counted"] == 1
 
 
 def test_a_marked_unit_is_counted_once(store):
     take = start(store)
     code = f"0104601234567893215Abc{GS}93dGVz"
     scanned = [
-        store.run(scan_into_stocktake, take, code, by="x", gtin="04601234567893", marking=True)
+        store.run(scan_into_stocktake, take, code, by=CASHIER, gtin="04601234567893", marking=True)
         for _ in range(2)
     ]
     assert [(s["outcome"], s["counted"]) for s in scanned] == [("counted", 1), ("repeat", 1)]
@@ -271,15 +274,15 @@ def test_counts_are_corrected_typed_or_taken_back(store):
     take = start(store)
     count(store, take, "A")
     count(store, take, "A")
-    assert store.run(set_stocktake_count, take, "A", 1, by="x")["counted"] == 1
-    typed = store.run(set_stocktake_count, take, "C", 0, by="x")  # counted: none there
+    assert store.run(set_stocktake_count, take, "A", 1, by=CASHIER)["counted"] == 1
+    typed = store.run(set_stocktake_count, take, "C", 0, by=CASHIER)  # counted: none there
     assert typed == {"take_id": take, "sku": "C", "counted": 0, "book": 0}
-    store.run(set_stocktake_count, take, "C", None, by="x")  # back to «not counted»
+    store.run(set_stocktake_count, take, "C", None, by=CASHIER)  # back to «not counted»
     assert [line["sku"] for line in store.run(stocktake_report, take)["lines"]] == ["A"]
     with pytest.raises(NotFound):
-        store.run(set_stocktake_count, take, "NOPE", 1, by="x")
+        store.run(set_stocktake_count, take, "NOPE", 1, by=CASHIER)
     with pytest.raises(InvalidInput):
-        store.run(set_stocktake_count, take, "A", -1, by="x")
+        store.run(set_stocktake_count, take, "A", -1, by=CASHIER)
 
 
 def test_one_count_at_a_time_and_an_abandoned_one_changes_nothing(store):
@@ -289,10 +292,10 @@ def test_one_count_at_a_time_and_an_abandoned_one_changes_nothing(store):
     assert exc.value.reason == "stocktake_open"
     assert store.run(current_stocktake)["take_id"] == take
     count(store, take, "A", qty=1)
-    assert store.run(abandon_stocktake, take, by="x")["status"] == "abandoned"
-    assert store.run(abandon_stocktake, take, by="x")["already"] is True
+    assert store.run(abandon_stocktake, take, by=CASHIER)["status"] == "abandoned"
+    assert store.run(abandon_stocktake, take, by=CASHIER)["already"] is True
     with pytest.raises(InvalidTransition, match="abandoned"):
-        store.run(apply_stocktake, take, by="x")
+        store.run(apply_stocktake, take, by=MANAGER)
     assert store.level("A").on_hand == 10 and store.run(current_stocktake) is None
     assert start(store) != take
 
@@ -300,7 +303,7 @@ def test_one_count_at_a_time_and_an_abandoned_one_changes_nothing(store):
 def test_nothing_counted_is_not_applied(store):
     take = start(store, uncounted="zero")  # would zero the whole shop
     with pytest.raises(InvalidInput) as exc:
-        store.run(apply_stocktake, take, by="x")
+        store.run(apply_stocktake, take, by=MANAGER)
     assert exc.value.reason == "empty" and store.level("A").on_hand == 10
 
 
@@ -356,7 +359,7 @@ def test_random_interleavings_apply_the_count_against_the_book_at_scan(start_sto
                     count(shop, take, sku, qty=qty)
                     counted[sku] = counted.get(sku, 0) + qty
                 else:
-                    shop.run(set_stocktake_count, take, sku, qty, by="x")
+                    shop.run(set_stocktake_count, take, sku, qty, by=CASHIER)
                     counted[sku] = qty
             elif kind == "receive":
                 receive(shop, sku, qty)
@@ -364,22 +367,22 @@ def test_random_interleavings_apply_the_count_against_the_book_at_scan(start_sto
                 reserved = shop.run(create_order, order(f"W-{n}", (sku, qty)))
                 held = reserved["lines"][0]["reserved"]
                 if kind == "ship" and held:
-                    shop.run(ship_order, f"W-{n}", by="x", lines={"1": held})
+                    shop.run(ship_order, f"W-{n}", by=CASHIER, lines={"1": held})
                 elif kind == "ship":
-                    shop.run(cancel_order, f"W-{n}", by="x")
+                    shop.run(cancel_order, f"W-{n}", by=MANAGER)
         before = {sku: shop.level(sku).on_hand for sku in SKUS}
         if not counted:
             with pytest.raises(DomainError):
-                shop.run(apply_stocktake, take, by="x")
+                shop.run(apply_stocktake, take, by=MANAGER)
             return
-        shop.run(apply_stocktake, take, by="x")
+        shop.run(apply_stocktake, take, by=MANAGER)
         after = {sku: shop.level(sku).on_hand for sku in SKUS}
         for sku in SKUS:
             if sku in counted:
                 assert after[sku] == max(0, before[sku] + counted[sku] - book[sku]), sku
             else:
                 assert after[sku] == before[sku], sku
-        shop.run(apply_stocktake, take, by="x")
+        shop.run(apply_stocktake, take, by=MANAGER)
         assert {sku: shop.level(sku).on_hand for sku in SKUS} == after
         assert shop.problems() == []
     finally:

@@ -1,18 +1,19 @@
 """The staff pages' shared frame in a real browser: navigation, the status bar with each device's
-state in words, the staff name remembered, Russian first and English on request."""
+state in words, who is signed in (kept across a reload), Russian first and English on request."""
 
 from tests.browser import SHIRT_M
 
 
-def test_the_frame_shows_every_device_and_remembers_who_is_working(page, live_shop):
-    page.goto(live_shop.url + "/")
+def test_the_frame_shows_every_device_and_who_is_signed_in(page, live_shop):
+    live_shop.sign_in(page)
     bar = page.locator("#bar")
     for text in ("Облако", "Фискальный регистратор", "Принтер чеков", "Сканер штрихкодов"):
         assert text in bar.inner_text()
-    page.fill("#staff", "Анна")
-    page.locator("#staff").dispatch_event("change")
-    page.reload()
-    assert page.input_value("#staff") == "Анна"
+    assert page.inner_text("#staff") == "Анна"
+    page.reload()  # the session keeps her signed in
+    assert page.inner_text("#staff") == "Анна"
+    assert page.inner_text("#staff-role") == "кассир"
+    assert page.evaluate("storegw.staff()") == "Анна"
     assert [a.inner_text() for a in page.locator("nav a").all()][:2] == ["Продажа", "Смена"]
     live_shop.screenshot(page, "status")
     page.goto(live_shop.url + "/?lang=en")
@@ -21,7 +22,7 @@ def test_the_frame_shows_every_device_and_remembers_who_is_working(page, live_sh
 
 
 def test_the_shared_script_and_styles_are_served_by_the_gateway_itself(page, live_shop):
-    page.goto(live_shop.url + "/")
+    live_shop.sign_in(page)
     assert page.evaluate("typeof storegw.call") == "function"
     assert page.evaluate("storegw.money(129900)") == "1\u202f299,00 ₽"
     answer = page.evaluate(f"fetch('/api/lookup?code={SHIRT_M}').then(r => r.json())")

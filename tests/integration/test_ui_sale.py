@@ -27,11 +27,9 @@ def shoes(*, marked: bool) -> dict:
 
 
 def open_sale(page, live_shop, lang="ru"):
-    page.goto(f"{live_shop.url}/sale" + ("?lang=en" if lang == "en" else ""))
-    page.wait_for_load_state()
+    """Анна, the cashier, signs in on the PIN pad and lands on «Продажа»."""
+    live_shop.sign_in(page, path="/sale" + ("?lang=en" if lang == "en" else ""))
     assert page.evaluate("document.activeElement.id") == "code"  # scan first
-    page.fill("#staff", "Анна")
-    page.locator("#staff").dispatch_event("change")
 
 
 def scan(page, code, field="#code"):

@@ -12,7 +12,7 @@ from gateway.domain.errors import InvalidTransition, NotFound
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import cancel_order, confirm_order, create_order, ship_order
 from tests import builders
-from tests.builders import order
+from tests.builders import CASHIER, MANAGER, order
 from tests.conftest import Shop
 
 
@@ -24,10 +24,10 @@ def test_every_write_transaction_begins_immediate(tmp_path):
     shop = Shop(database)
     shop.stock(A=5)
     shop.run(create_order, order("W-1", ("A", 2)))
-    shop.run(confirm_order, "W-1", by="x")
-    shop.run(ship_order, "W-1", by="x")
+    shop.run(confirm_order, "W-1", by=CASHIER)
+    shop.run(ship_order, "W-1", by=CASHIER)
     shop.run(create_order, order("W-2", ("A", 1)))
-    shop.run(cancel_order, "W-2", by="x")
+    shop.run(cancel_order, "W-2", by=MANAGER)
     begins = [s.strip().upper() for s in statements if s.strip().upper().startswith("BEGIN")]
     assert len(begins) >= 6
     assert set(begins) == {"BEGIN IMMEDIATE"}
@@ -91,13 +91,13 @@ def test_a_command_error_reaches_the_caller_and_the_writer_lives_on(tmp_path):
     writer = Writer(tmp_path / "g.db").start()
     try:
         with pytest.raises(NotFound):
-            writer.call(confirm_order, "nope", by="x")
+            writer.call(confirm_order, "nope", by=CASHIER)
         upsert = parse_catalog_upsert(builders.catalog(builders.simple_product("A")))
         assert writer.call(apply_catalog, upsert)["applied"] == ["P-A"]
     finally:
         writer.stop()
     with pytest.raises(RuntimeError, match="not running"):
-        writer.submit(confirm_order, "nope", by="x")
+        writer.submit(confirm_order, "nope", by=CASHIER)
 
 
 def test_writer_that_cannot_open_its_database_fails_at_start(tmp_path):
@@ -120,7 +120,7 @@ def test_group_commit_undoes_a_refused_command_alone(tmp_path):
     outcomes = database.run_batch(
         [
             (create_order, (order("W-1", ("A", 1)),), {}),
-            (confirm_order, ("nope",), {"by": "x"}),
+            (confirm_order, ("nope",), {"by": CASHIER}),
             (create_order, (order("W-2", ("A", 2)),), {}),
         ]
     )

@@ -1,3 +1,7 @@
+"""`/healthz` for machines (public, over HTTP) and `/` the status page for people: behind the
+sign-in, so its content is checked by rendering it as the route does (`page_view`, the frame of a
+signed-in page, the template); the signed-in route itself is exercised in test_fiscal_api."""
+
 import copy
 import re
 
@@ -5,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.web import create_app
+from gateway.web.app import page_view
+from gateway.web.frame import frame, language, templates
 
 HEALTHY = {
     "ok": True,
@@ -47,6 +53,13 @@ def client_for(status: dict) -> TestClient:
     return TestClient(create_app(lambda: status))
 
 
+def status_page(status: dict, lang: str = "ru") -> str:
+    """The page `/` shows a signed-in person (the route: page_view + the frame + the template)."""
+    lang = language(lang)
+    view = page_view(status, lang) | {"frame": frame(status, lang, "/")}
+    return templates().get_template("status.html").render(view)
+
+
 def test_healthz_is_200_with_the_status_when_ok():
     response = client_for(HEALTHY).get("/healthz")
 
@@ -71,12 +84,17 @@ def test_healthz_reads_the_status_on_every_request():
     assert client.get("/healthz").status_code == 503
 
 
-def test_status_page_is_russian_by_default():
-    response = client_for(HEALTHY).get("/")
+def test_the_status_page_is_behind_the_sign_in_and_healthz_is_not():
+    client = client_for(HEALTHY)
+    signed_out = client.get("/?lang=en", follow_redirects=False)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"].startswith("/signin?next=/")
+    assert client.get("/healthz").status_code == 200
 
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    page = response.text
+
+def test_status_page_is_russian_by_default():
+    page = status_page(HEALTHY)
+
     assert '<html lang="ru">' in page
     for text in [
         "Шлюз магазина shop-001",
@@ -101,12 +119,15 @@ def test_status_page_is_russian_by_default():
         "не настроено",
     ]:
         assert text in page, text
-    # No framework, nothing from the internet: the one script is the gateway's own few lines.
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/app.js" defer>']
+    # No framework, nothing from the internet: the scripts are the gateway's own few lines.
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/app.js" defer>',
+        '<script src="/static/signin.js" defer>',
+    ]
 
 
 def test_status_page_in_english():
-    page = client_for(HEALTHY).get("/?lang=en").text
+    page = status_page(HEALTHY, "en")
 
     assert '<html lang="en">' in page
     for text in [
@@ -128,7 +149,7 @@ def test_status_page_in_english():
 
 
 def test_unknown_language_falls_back_to_russian():
-    assert '<html lang="ru">' in client_for(HEALTHY).get("/?lang=xx").text
+    assert '<html lang="ru">' in status_page(HEALTHY, "xx")
 
 
 @pytest.mark.parametrize(
@@ -143,7 +164,7 @@ def test_unknown_language_falls_back_to_russian():
     ],
 )
 def test_each_device_state_has_a_colour_and_a_word(state, tone, word):
-    page = client_for(status_with(devices={"printer": state})).get("/").text
+    page = status_page(status_with(devices={"printer": state}))
     assert f'<span class="badge {tone}">{word}</span>' in page
 
 
@@ -156,7 +177,7 @@ def test_problems_are_listed_and_escaped():
             "problems": ["sku TS-01: reserved 3 > on_hand 2", "<script>alert('x')</script>"],
         },
     )
-    page = client_for(status).get("/").text
+    page = status_page(status)
 
     assert "есть проблемы" in page
     assert '<span class="badge bad">нарушения</span>' in page
@@ -167,10 +188,10 @@ def test_problems_are_listed_and_escaped():
 
 
 def test_orders_needing_attention_are_highlighted():
-    page = client_for(status_with(needs_attention=2)).get("/").text
+    page = status_page(status_with(needs_attention=2))
     assert 'Требуют внимания: <span class="badge wait">2</span>' in page
 
 
 def test_empty_status_still_renders():
-    page = client_for({"ok": False}).get("/").text
+    page = status_page({"ok": False})
     assert "Заказов пока нет" in page

@@ -13,6 +13,7 @@ from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import cancel_order, create_order, ship_order
 from gateway.services.stock import apply_stock_change
+from tests.builders import MANAGER
 
 SKUS = ["K0", "K1", "K2"]
 
@@ -46,8 +47,8 @@ def command(i: int):
         body = {"order_id": f"W-{i}", "lines": [{"line_id": "1", "sku": sku, "qty": 1 + i % 2}]}
         return create_order, (body,), {}
     if kind == 2:
-        return ship_order, (f"W-{i - 1}",), {"by": "crash", "idem_key": f"ship-{i}"}
-    return cancel_order, (f"W-{i - 1}",), {"by": "crash", "idem_key": f"cancel-{i}"}
+        return ship_order, (f"W-{i - 1}",), {"by": MANAGER, "idem_key": f"ship-{i}"}
+    return cancel_order, (f"W-{i - 1}",), {"by": MANAGER, "idem_key": f"cancel-{i}"}
 
 
 def main() -> None:

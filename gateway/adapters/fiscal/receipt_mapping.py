@@ -41,6 +41,6 @@ def driver_receipt(draft: ReceiptDraft, tax_system: str) -> Receipt:
         items=items,
         payments=Payments(cash=draft.payments.cash, card=draft.payments.card),
         buyer_contact=draft.contact,
-        cashier=Cashier(draft.cashier or DEFAULT_CASHIER),
+        cashier=Cashier(draft.cashier or DEFAULT_CASHIER, draft.cashier_inn),
         tax_system=TAX_SYSTEMS[tax_system],
     )

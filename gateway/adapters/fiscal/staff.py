@@ -11,11 +11,20 @@ from typing import Any
 from drivers.fiscal.errors import AnswerLost, LinkError
 from drivers.fiscal.receipt import Cashier
 from drivers.fiscal.register import FiscalRegister, RegisterStatus
+from gateway.domain import staff as roles
 from gateway.domain.errors import InvalidTransition
+from gateway.domain.staff import Staff, authorize
 from gateway.services import fiscal as service
 
 REQUEST_TIMEOUT = 150.0  # a Z report may print for a minute
-OPERATIONS = ("open_shift", "close_shift", "x_report", "cash_in", "cash_out")
+# operation -> what the person asking must be allowed to do
+OPERATIONS = {
+    "open_shift": roles.OPEN_SHIFT,
+    "close_shift": roles.CLOSE_SHIFT,
+    "x_report": roles.X_REPORT,
+    "cash_in": roles.CASH_IN,
+    "cash_out": roles.CASH_OUT,
+}
 CLOSED_SHIFT = {"open": False, "number": None, "expired": False}
 
 
@@ -29,15 +38,17 @@ class StaffOperations:
     _requests: queue.SimpleQueue
     shift: dict[str, Any]
 
-    def request(self, op: str, timeout: float = REQUEST_TIMEOUT, **kwargs) -> Any:
-        """Run a staff operation on the register and return its result; raises the register's
-        refusal, a `DomainError`, or `FiscalUnavailable`."""
+    def request(self, op: str, *, by: Staff, timeout: float = REQUEST_TIMEOUT, **kwargs) -> Any:
+        """Run a staff operation on the register for `by` and return its result; raises
+        `Forbidden` (before anything reaches the register), the register's refusal, a
+        `DomainError`, or `FiscalUnavailable`."""
         if op not in OPERATIONS:
             raise ValueError(f"unknown fiscal operation {op}")
+        authorize(by, OPERATIONS[op])  # the service audits an override when it records the result
         if self._stopping.is_set():
             raise FiscalUnavailable("the gateway is stopping / шлюз останавливается")
         future: Future = Future()
-        self._requests.put((op, kwargs, future))
+        self._requests.put((op, {**kwargs, "by": by}, future))
         self._wake.set()
         try:
             return future.result(timeout)
@@ -61,8 +72,8 @@ class StaffOperations:
             if future.set_running_or_notify_cancel():
                 future.set_exception(exc)
 
-    def _open_shift(self, register: FiscalRegister, by: str) -> dict:
-        result = register.open_shift(Cashier(by))
+    def _open_shift(self, register: FiscalRegister, by: Staff) -> dict:
+        result = register.open_shift(Cashier(by.name, by.inn))
         self.writer.call(service.shift_opened, result.shift, by=by, fd=result.fd, fp=result.fp)
         self.shift = {"open": True, "number": result.shift, "expired": False}
         return {"shift": result.shift, "fd": result.fd}
@@ -80,33 +91,33 @@ class StaffOperations:
         except Exception as exc:  # the register's refusal or a domain error: the caller's
             future.set_exception(exc)
 
-    def _do_open_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
+    def _do_open_shift(self, register, status: RegisterStatus, *, by: Staff) -> dict:
         if status.shift_open:
             raise InvalidTransition(f"shift {self.shift['number']} is already open")
         return self._open_shift(register, by)
 
-    def _do_close_shift(self, register, status: RegisterStatus, *, by: str) -> dict:
+    def _do_close_shift(self, register, status: RegisterStatus, *, by: Staff) -> dict:
         if not status.shift_open:
             raise InvalidTransition("no shift is open / смена не открыта")
         number = self.shift["number"]
-        result = register.close_shift(Cashier(by))
+        result = register.close_shift(Cashier(by.name, by.inn))
         totals = self.writer.call(
             service.shift_closed, result.shift or number, by=by, fd=result.fd, fp=result.fp
         )
         self.shift = CLOSED_SHIFT
         return {"shift": result.shift or number, "fd": result.fd, "totals": totals}
 
-    def _do_x_report(self, register, status: RegisterStatus) -> dict:
+    def _do_x_report(self, register, status: RegisterStatus, *, by: Staff) -> dict:
         register.x_report()
         return {"printed": True}
 
-    def _do_cash_in(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
+    def _do_cash_in(self, register, status: RegisterStatus, *, amount: int, by: Staff) -> dict:
         return self._cash(register, "in", amount, by)
 
-    def _do_cash_out(self, register, status: RegisterStatus, *, amount: int, by: str) -> dict:
+    def _do_cash_out(self, register, status: RegisterStatus, *, amount: int, by: Staff) -> dict:
         return self._cash(register, "out", amount, by)
 
-    def _cash(self, register, kind: str, amount: int, by: str) -> dict:
+    def _cash(self, register, kind: str, amount: int, by: Staff) -> dict:
         self.writer.call(service.check_cash_move, kind, amount)
         move = register.cash_in if kind == "in" else register.cash_out
         document = move(amount)

@@ -57,6 +57,7 @@ from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.fiscal_repo import FiscalRepo
 from gateway.config import FiscalConfig
 from gateway.domain.fiscal import SELL, SENDING, Fiscalised, ReceiptJob
+from gateway.domain.staff import CASHIER, Staff
 from gateway.services import fiscal as service
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,7 @@ class FiscalWorker(StaffOperations):
         if not status.shift_open:
             if not self.config.auto_open_shift:
                 return self.config.poll  # staff opens it (SHIFT_CLOSED_DETAIL says so)
-            self._open_shift(register, job.draft.cashier or DEFAULT_CASHIER)
+            self._open_shift(register, receipt_cashier(job))
             return 0.0
         return self._send(register, job)
 
@@ -350,6 +351,13 @@ class FiscalWorker(StaffOperations):
         return 0.0  # paper, shift...: the next look at the status holds the queue
 
     # --- shifts and cash ---------------------------------------------------------------------
+
+
+def receipt_cashier(job: ReceiptJob) -> Staff:
+    """The day's first receipt opens the shift for its own cashier (name, INN, staff id as the
+    job recorded them); the role is not checked here: selling already was."""
+    draft = job.draft
+    return Staff(job.staff_id, draft.cashier or DEFAULT_CASHIER, CASHIER, draft.cashier_inn)
 
 
 def _close_quietly(register: FiscalRegister) -> None:

@@ -18,13 +18,14 @@ from typing import Any, Protocol
 
 from drivers.scanner import BarcodeError, ParsedCode, Scan, scan_from_text
 from gateway.domain.errors import DomainError
+from gateway.domain.staff import Staff
 
 log = logging.getLogger(__name__)
 
 HISTORY = 30
 TARGET_KINDS = ("receiving", "stocktake")
 
-Handler = Callable[[str, ParsedCode, str], dict]  # (document id, code, staff name) -> result
+Handler = Callable[[str, ParsedCode, Staff], dict]  # (document id, code, who) -> result
 
 
 class Feedback(Protocol):
@@ -44,13 +45,19 @@ class ScanStation:
         self.lookup = lookup
         self.feedback = feedback
         self.target: dict[str, Any] | None = None
+        self._holder: Staff | None = None  # who pointed the scanner: the scanner's scans are theirs
         self.history: deque[dict] = deque(maxlen=HISTORY)
         self._lock = threading.Lock()  # one scan at a time, whoever delivers it
 
     def set_target(
-        self, kind: str | None, doc_id: str | None = None, by: str = "", replace: bool = False
+        self,
+        kind: str | None,
+        doc_id: str | None = None,
+        by: Staff | None = None,
+        replace: bool = False,
     ) -> dict:
-        """Staff opened a receiving or a stocktake on a screen: scans go there until changed.
+        """Staff (`by`) opened a receiving or a stocktake on a screen: scans go there until changed,
+        and the scanner's own scans are recorded as theirs.
         A document holding the scanner keeps it unless `replace` (the «Сканировать сюда»
         button); releasing (`kind` None) with a `doc_id` lets go only if that document has it."""
         with self._lock:
@@ -61,24 +68,27 @@ class ScanStation:
                 return {"target": self.target}
             if kind not in TARGET_KINDS or not doc_id:
                 raise DomainError(f"scans can go to a receiving or a stocktake, not {kind!r}")
+            if by is None:
+                raise ValueError("pointing the scanner needs the person doing it")
             if current is not None and current["id"] != doc_id and not replace:
                 raise DomainError(
                     f"the scanner is pointed at {current['kind']} {current['id']}: take it with"
                     f" «Сканировать сюда» / сканер направлен в документ {current['id']}",
                     reason="scanner_busy",
                 )
-            self.target = {"kind": kind, "id": doc_id, "by": by or "сканер"}
+            self.target = {"kind": kind, "id": doc_id, **by.event}
+            self._holder = by
             return {"target": self.target}
 
     def finished(self, doc_id: str) -> None:
         """The document was posted, applied or dropped: later scans just look items up."""
         self.set_target(None, doc_id)
 
-    def scan_text(self, text: str, by: str = "") -> dict:
+    def scan_text(self, text: str, by: Staff | None = None) -> dict:
         """A code typed on a tablet (or a camera's result) goes the same way as a real scan."""
         return self.handle(scan_from_text(text.strip()), by=by)
 
-    def handle(self, scan: Scan, by: str = "") -> dict:
+    def handle(self, scan: Scan, by: Staff | None = None) -> dict:
         with self._lock:
             try:
                 entry = self._handle(scan, by)
@@ -103,7 +113,7 @@ class ScanStation:
         except Exception as exc:  # a buzzer fault never loses a scan already recorded
             log.warning("buzzer: %s", exc)
 
-    def _handle(self, scan: Scan, by: str) -> dict:
+    def _handle(self, scan: Scan, by: Staff | None) -> dict:
         entry: dict[str, Any] = {"text": scan.text, "ok": False}
         if scan.error is not None:
             return entry | _refusal(scan.error)
@@ -116,7 +126,7 @@ class ScanStation:
                 return entry | {"message": f"Неизвестный код {code.code} / Unknown code"}
             return entry | {"ok": True, "found": found}
         try:
-            result = self.handlers[target["kind"]](target["id"], code, by or target["by"])
+            result = self.handlers[target["kind"]](target["id"], code, by or self._holder)
         except DomainError as exc:
             return entry | {"message": exc.detail, "reason": exc.reason}
         # An unknown code is kept on the document (a manager links it later), a repeat or an

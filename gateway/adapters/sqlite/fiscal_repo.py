@@ -12,15 +12,18 @@ from gateway.domain.fiscal import (
     ReceiptDraft,
     ReceiptJob,
 )
+from gateway.domain.staff import Staff
+
+from .actors import actor_columns
 
 _JOB_COLUMNS = (
     "id, draft_json, state, order_id, shipment_id, refund_of, attempts, saved_fd, error, change,"
-    " saved_fn, fn, fd, fp, shift, number, fiscal_ts"
+    " saved_fn, staff_id, fn, fd, fp, shift, number, fiscal_ts"
 )
 
 
 def _job(row) -> ReceiptJob:
-    fiscal = Fiscalised(*row[11:]) if row[12] is not None else None
+    fiscal = Fiscalised(*row[12:]) if row[13] is not None else None
     return ReceiptJob(
         id=row[0],
         draft=ReceiptDraft.from_json(json.loads(row[1])),
@@ -33,6 +36,7 @@ def _job(row) -> ReceiptJob:
         error=row[8],
         change=row[9],
         saved_fn=row[10],
+        staff_id=row[11],
         fiscal=fiscal,
     )
 
@@ -50,12 +54,12 @@ class FiscalRepo:
         order_id: str | None = None,
         shipment_id: str | None = None,
         refund_of: int | None = None,
-        by: str | None = None,
+        by: Staff | None = None,
     ) -> int:
         row = self.conn.execute(
             "INSERT INTO receipt_job(kind, order_id, shipment_id, refund_of, draft_json, total,"
-            " cash, card, state, created_by, created_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            " cash, card, state, created_by, staff_id, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 draft.kind,
                 order_id,
@@ -66,7 +70,7 @@ class FiscalRepo:
                 draft.payments.cash,
                 draft.payments.card,
                 QUEUED,
-                by,
+                *actor_columns(by),
                 self.now,
                 self.now,
             ),
@@ -163,26 +167,27 @@ class FiscalRepo:
             {"totals": json.loads(row[7])} if row[7] else {}
         )
 
-    def add_shift(self, number: int, by: str | None, fd: int | None) -> None:
+    def add_shift(self, number: int, by: Staff | None, fd: int | None) -> None:
         self.conn.execute(
-            "INSERT INTO fiscal_shift(number, opened_by, opened_at, open_fd) VALUES (?,?,?,?)",
-            (number, by, self.now, fd),
+            "INSERT INTO fiscal_shift(number, opened_by, opened_by_id, opened_at, open_fd)"
+            " VALUES (?,?,?,?,?)",
+            (number, *actor_columns(by), self.now, fd),
         )
 
-    def close_shift(self, number: int, by: str | None, fd: int | None, totals: dict) -> None:
+    def close_shift(self, number: int, by: Staff | None, fd: int | None, totals: dict) -> None:
         self.conn.execute(
-            "UPDATE fiscal_shift SET closed_by = ?, closed_at = ?, close_fd = ?, totals_json = ?"
-            " WHERE number = ?",
-            (by, self.now, fd, json.dumps(totals), number),
+            "UPDATE fiscal_shift SET closed_by = ?, closed_by_id = ?, closed_at = ?, close_fd = ?,"
+            " totals_json = ? WHERE number = ?",
+            (*actor_columns(by), self.now, fd, json.dumps(totals), number),
         )
 
     def add_cash_move(
-        self, shift: int, kind: str, amount: int, register_doc: int | None, by: str | None
+        self, shift: int, kind: str, amount: int, register_doc: int | None, by: Staff | None
     ) -> None:
         self.conn.execute(
-            "INSERT INTO cash_move(shift, kind, amount, register_doc, actor, created_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (shift, kind, amount, register_doc, by, self.now),
+            "INSERT INTO cash_move(shift, kind, amount, register_doc, actor, staff_id, created_at)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (shift, kind, amount, register_doc, *actor_columns(by), self.now),
         )
 
     def shift_receipts(self, shift: int) -> list[tuple[str, int, int, int, int]]:

@@ -4,7 +4,9 @@ import json
 import sqlite3
 
 from gateway.domain.orders import TERMINAL, Customer, Order, OrderLine
+from gateway.domain.staff import Staff
 
+from .actors import actor_columns
 from .schema import MAIN_LOCATION
 
 _LINE_COLUMNS = "line_id, sku, qty_ordered, price, qty_reserved, qty_shipped, qty_cancelled"
@@ -19,7 +21,7 @@ class OrderRepo:
     def get(self, order_id: str) -> Order | None:
         row = self.conn.execute(
             "SELECT id, number, channel, paid, customer_json, status, confirmed_by,"
-            " needs_attention, arrival, version, src_version, cancel_reason"
+            " needs_attention, arrival, version, src_version, cancel_reason, confirmed_by_id"
             " FROM customer_order WHERE id = ?",
             (order_id,),
         ).fetchone()
@@ -46,14 +48,15 @@ class OrderRepo:
             version=row[9],
             src_version=row[10],
             cancel_reason=row[11],
+            confirmed_by_id=row[12],
         )
 
     def add(self, order: Order) -> None:
         now = self.now
         self.conn.execute(
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
-            " confirmed_by, needs_attention, arrival, version, src_version, location_id,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " confirmed_by, confirmed_by_id, needs_attention, arrival, version, src_version,"
+            " location_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 order.order_id,
                 order.number,
@@ -62,6 +65,7 @@ class OrderRepo:
                 json.dumps(vars(order.customer), ensure_ascii=False),
                 order.status,
                 order.confirmed_by,
+                order.confirmed_by_id,
                 order.needs_attention,
                 order.arrival,
                 order.version,
@@ -77,11 +81,13 @@ class OrderRepo:
         """Write back an order loaded with `get` and changed by a service; bumps its version."""
         order.version += 1
         self.conn.execute(
-            "UPDATE customer_order SET status = ?, confirmed_by = ?, needs_attention = ?,"
-            " version = ?, src_version = ?, cancel_reason = ?, updated_at = ? WHERE id = ?",
+            "UPDATE customer_order SET status = ?, confirmed_by = ?, confirmed_by_id = ?,"
+            " needs_attention = ?, version = ?, src_version = ?, cancel_reason = ?, updated_at = ?"
+            " WHERE id = ?",
             (
                 order.status,
                 order.confirmed_by,
+                order.confirmed_by_id,
                 order.needs_attention,
                 order.version,
                 order.src_version,
@@ -136,11 +142,11 @@ class OrderRepo:
         return [row[0] for row in rows]
 
     def add_shipment(
-        self, shipment_id: str, order_id: str, lines: list[tuple[str, str, int]], actor: str | None
+        self, shipment_id: str, order_id: str, lines: list[tuple[str, str, int]], by: Staff | None
     ) -> None:
         self.conn.execute(
-            "INSERT INTO shipment(id, order_id, actor, created_at) VALUES (?,?,?,?)",
-            (shipment_id, order_id, actor, self.now),
+            "INSERT INTO shipment(id, order_id, actor, staff_id, created_at) VALUES (?,?,?,?,?)",
+            (shipment_id, order_id, *actor_columns(by), self.now),
         )
         self.conn.executemany(
             "INSERT INTO shipment_line(shipment_id, line_id, sku, qty) VALUES (?,?,?,?)",

@@ -4,7 +4,10 @@ one (the printer worker looks for its next job without a write transaction)."""
 import json
 import sqlite3
 
+from gateway.domain.staff import Staff
 from gateway.services.printing import DONE, PRINTING, QUEUED, UNKNOWN, PrintJob
+
+from .actors import actor_columns
 
 _COLUMNS = "id, kind, payload_json, state, attempts, ref, reprint_of, error"
 
@@ -33,19 +36,19 @@ class PrintRepo:
         payload: dict,
         *,
         ref: str | None,
-        by: str | None,
+        by: Staff | None,
         reprint_of: int | None = None,
     ) -> int:
         row = self.conn.execute(
             "INSERT INTO print_job(kind, ref, payload_json, state, reprint_of, created_by,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+            " staff_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 kind,
                 ref,
                 json.dumps(payload, ensure_ascii=False),
                 QUEUED,
                 reprint_of,
-                by,
+                *actor_columns(by),
                 self.now,
                 self.now,
             ),

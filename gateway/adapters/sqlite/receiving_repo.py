@@ -8,7 +8,7 @@ from gateway.services.receiving import receiving_view as _view
 
 _DOC_COLUMNS = (
     "id, status, sync_id, supplier_ref, created_by, created_at, posted_by, posted_at,"
-    " voided_by, voided_at"
+    " voided_by, voided_at, created_by_id, posted_by_id, voided_by_id"
 )
 # The next position in a document: after every line and unknown code scanned so far.
 _NEXT_POS = (
@@ -17,8 +17,11 @@ _NEXT_POS = (
 )
 
 
+_LINK_COLUMNS = "code, sku, pack, scans, learned, linked_by, linked_by_id"
+
+
 def _link(row) -> CodeLink:
-    return CodeLink(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+    return CodeLink(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
 
 
 class ReceivingRepo:
@@ -29,7 +32,7 @@ class ReceivingRepo:
     # --- the document ----------------------------------------------------------------------------
     def add(self, doc: ReceivingDoc) -> None:
         self.conn.execute(
-            f"INSERT INTO receiving_doc({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO receiving_doc({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.doc_id,
                 doc.status,
@@ -41,6 +44,9 @@ class ReceivingRepo:
                 doc.posted_at,
                 doc.voided_by,
                 doc.voided_at,
+                doc.created_by_id,
+                doc.posted_by_id,
+                doc.voided_by_id,
             ),
         )
 
@@ -52,9 +58,18 @@ class ReceivingRepo:
 
     def save(self, doc: ReceivingDoc) -> None:
         self.conn.execute(
-            "UPDATE receiving_doc SET status = ?, posted_by = ?, posted_at = ?, voided_by = ?,"
-            " voided_at = ? WHERE id = ?",
-            (doc.status, doc.posted_by, doc.posted_at, doc.voided_by, doc.voided_at, doc.doc_id),
+            "UPDATE receiving_doc SET status = ?, posted_by = ?, posted_by_id = ?, posted_at = ?,"
+            " voided_by = ?, voided_by_id = ?, voided_at = ? WHERE id = ?",
+            (
+                doc.status,
+                doc.posted_by,
+                doc.posted_by_id,
+                doc.posted_at,
+                doc.voided_by,
+                doc.voided_by_id,
+                doc.voided_at,
+                doc.doc_id,
+            ),
         )
 
     def drafts(self) -> list[ReceivingDoc]:
@@ -132,23 +147,29 @@ class ReceivingRepo:
 
     def add_link(self, doc_id: str, link: CodeLink) -> None:
         self.conn.execute(
-            "INSERT INTO receiving_link(doc_id, code, sku, pack, scans, learned, linked_by)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (doc_id, link.code, link.sku, link.pack, link.scans, int(link.learned), link.by),
+            f"INSERT INTO receiving_link(doc_id, {_LINK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                doc_id,
+                link.code,
+                link.sku,
+                link.pack,
+                link.scans,
+                int(link.learned),
+                link.by,
+                link.by_id,
+            ),
         )
 
     def link(self, doc_id: str, code: str) -> CodeLink | None:
         row = self.conn.execute(
-            "SELECT code, sku, pack, scans, learned, linked_by FROM receiving_link"
-            " WHERE doc_id = ? AND code = ?",
+            f"SELECT {_LINK_COLUMNS} FROM receiving_link WHERE doc_id = ? AND code = ?",
             (doc_id, code),
         ).fetchone()
         return None if row is None else _link(row)
 
     def links(self, doc_id: str) -> list[CodeLink]:
         rows = self.conn.execute(
-            "SELECT code, sku, pack, scans, learned, linked_by FROM receiving_link"
-            " WHERE doc_id = ? ORDER BY rowid",
+            f"SELECT {_LINK_COLUMNS} FROM receiving_link WHERE doc_id = ? ORDER BY rowid",
             (doc_id,),
         )
         return [_link(row) for row in rows]

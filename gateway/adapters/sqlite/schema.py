@@ -260,3 +260,10 @@ def m005_print_queue(db: Database) -> None:
 def m006_receipt_saved_fn(db: Database) -> None:
     # The fiscal drive a receipt was being sent to: a document number means nothing in another.
     db.execute("ALTER TABLE receipt_job ADD COLUMN saved_fn TEXT")
+
+
+@migrations()
+def m007_staff(db: Database) -> None:
+    from .schema_staff import create_staff_tables
+
+    create_staff_tables(db)

@@ -3,8 +3,10 @@
 import sqlite3
 
 from gateway.domain.errors import InsufficientStock
+from gateway.domain.staff import Staff
 from gateway.domain.stock import MOVE_REASONS, StockLevel
 
+from .actors import actor_columns
 from .schema import MAIN_LOCATION
 
 
@@ -41,7 +43,7 @@ class StockRepo:
         reason: str,
         ref_type: str | None,
         ref_id: str | None,
-        actor: str | None = None,
+        by: Staff | None = None,
     ) -> StockLevel:
         """Change one level and append its ledger row. A reservation only succeeds if the free
         quantity still covers it (checked in the UPDATE itself, not by an earlier read)."""
@@ -59,7 +61,7 @@ class StockRepo:
         level = StockLevel(*row)
         self.conn.execute(
             "INSERT INTO stock_move(sku, location_id, d_on_hand, d_reserved, reason, ref_type,"
-            " ref_id, idem_key, actor, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " ref_id, idem_key, actor, staff_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 sku,
                 self.location,
@@ -69,7 +71,7 @@ class StockRepo:
                 ref_type,
                 ref_id,
                 f"{reason}:{ref_type}:{ref_id}:{sku}@{level.seq}",
-                actor,
+                *actor_columns(by),
                 self.now,
             ),
         )

@@ -14,7 +14,7 @@ from .schema import MAIN_LOCATION
 
 _TAKE_COLUMNS = (
     "id, status, scope, uncounted, ledger_head, sync_id, started_by, started_at, closed_by,"
-    " closed_at"
+    " closed_at, started_by_id, closed_by_id"
 )
 _NEXT_POS = (
     "(SELECT COALESCE(MAX(pos), 0) + 1 FROM (SELECT pos FROM stocktake_line WHERE take_id = :take"
@@ -31,7 +31,7 @@ class StocktakeRepo:
     # --- the count -------------------------------------------------------------------------------
     def add(self, take: Stocktake, skus: tuple[str, ...] | None) -> None:
         self.conn.execute(
-            f"INSERT INTO stocktake({_TAKE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO stocktake({_TAKE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 take.take_id,
                 take.status,
@@ -43,6 +43,8 @@ class StocktakeRepo:
                 take.started_at,
                 take.closed_by,
                 take.closed_at,
+                take.started_by_id,
+                take.closed_by_id,
             ),
         )
         if skus:
@@ -65,11 +67,12 @@ class StocktakeRepo:
 
     def close(self, take: Stocktake, result: dict | None) -> None:
         self.conn.execute(
-            "UPDATE stocktake SET status = ?, closed_by = ?, closed_at = ?, result_json = ?"
-            " WHERE id = ?",
+            "UPDATE stocktake SET status = ?, closed_by = ?, closed_by_id = ?, closed_at = ?,"
+            " result_json = ? WHERE id = ?",
             (
                 take.status,
                 take.closed_by,
+                take.closed_by_id,
                 take.closed_at,
                 None if result is None else json.dumps(result, ensure_ascii=False),
                 take.take_id,

@@ -12,6 +12,7 @@ from .order_repo import OrderRepo
 from .outbox import Coalescing, CommandLog, Outbox, utc_now
 from .print_repo import PrintRepo
 from .receiving_repo import ReceivingRepo
+from .staff_repo import StaffRepo
 from .stock_repo import StockRepo
 from .stocktake_repo import StocktakeRepo
 from .sync_repo import SyncRepo
@@ -32,6 +33,7 @@ class SqliteUnitOfWork:
         self.receiving = ReceivingRepo(conn, now)
         self.stocktake = StocktakeRepo(conn, now)
         self.prints = PrintRepo(conn, now)
+        self.staff = StaffRepo(conn, now, self.next_counter)
 
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)

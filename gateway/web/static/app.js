@@ -1,12 +1,19 @@
-// The few lines of script every staff page shares: who is working, calling the JSON API, and
+// The few lines of script every staff page shares: who is signed in, calling the JSON API, and
 // one message line that says what happened (UI.md). No framework; pages add their own bits.
+// The person comes from the session (the server knows it); requests carry the page's CSRF
+// token and how long the tablet has been untouched (the server's idle lock).
 "use strict";
 const storegw = {
   lang: document.documentElement.lang || "ru",
+  touched: Date.now(),
 
   staff() {
-    const field = document.getElementById("staff");
-    return (field && field.value.trim()) || localStorage.getItem("storegw.staff") || "";
+    return document.body.dataset.staff || "";
+  },
+
+  csrf() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
   },
 
   say(text, ok) {
@@ -15,17 +22,25 @@ const storegw = {
     line.className = ok ? "ok" : "bad";
   },
 
-  // POST a JSON request with `by` from the staff field (GET when body is undefined). Says
-  // nothing: resolves to {ok: true, data, status} or {ok: false, unsent | network | status,
-  // data, error}, and each page words a refusal its own way.
-  async send(path, body) {
-    const init = { method: body === undefined ? "GET" : "POST", headers: {} };
+  headers(extra) {
+    return {
+      "X-CSRF-Token": storegw.csrf(),
+      "X-Storegw-Idle": String(Math.round((Date.now() - storegw.touched) / 1000)),
+      ...extra,
+    };
+  },
+
+  // POST a JSON request (GET when body is undefined). Says nothing: resolves to {ok: true,
+  // data, status} or {ok: false, network | signedOut | status, data, error}, and each page
+  // words a refusal its own way. A signed-out session shows the PIN screen; an action that
+  // needs a manager asks for a manager's PIN and, given one, is sent again with it.
+  async send(path, body, override) {
+    const init = { method: body === undefined ? "GET" : "POST", headers: storegw.headers() };
     if (body !== undefined) {
-      const staff = storegw.staff();
-      if (!staff) return { ok: false, unsent: true, status: 0, data: null };
       init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify({ by: staff, ...body });
+      init.body = JSON.stringify(body);
     }
+    if (override) init.headers["X-Storegw-Override"] = override;
     let answer;
     try {
       answer = await fetch(path, init);
@@ -34,7 +49,16 @@ const storegw = {
     }
     const data = await answer.json().catch(() => ({}));
     if (answer.ok) return { ok: true, data, status: answer.status };
-    return { ok: false, status: answer.status, data, error: data.error || `http_${answer.status}` };
+    const refusal = { ok: false, status: answer.status, data, error: data.error || `http_${answer.status}` };
+    if (answer.status === 401 && window.signin) {
+      window.signin.lockScreen(data.detail);
+      return { ...refusal, signedOut: true };
+    }
+    if (answer.status === 403 && body !== undefined && window.signin && window.signin.overridable(data)) {
+      const pin = await window.signin.askManager(data.detail, override ? data : null);
+      if (pin) return storegw.send(path, body, pin);
+    }
+    return refusal;
   },
 
   // `send`, saying what went wrong in the message line; resolves to the answer or null.
@@ -42,13 +66,11 @@ const storegw = {
     const result = await storegw.send(path, body);
     if (result.ok) return result.data;
     const en = storegw.lang === "en";
-    if (result.unsent) {
-      storegw.say(en ? "Enter your name first (top right)."
-                     : "Сначала укажите, кто работает (справа вверху).");
-      document.getElementById("staff").focus();
-    } else if (result.network) {
+    if (result.network) {
       storegw.say(en ? "The gateway does not answer: check the network."
                      : "Шлюз не отвечает: проверьте сеть.");
+    } else if (result.signedOut) {
+      storegw.say(en ? "Sign in, then try again." : "Войдите и повторите действие.");
     } else {
       storegw.say(result.data.detail || `${result.status}`);
     }
@@ -75,10 +97,6 @@ const storegw = {
   },
 };
 
-document.addEventListener("DOMContentLoaded", () => {
-  const field = document.getElementById("staff");
-  if (field) {
-    field.value = localStorage.getItem("storegw.staff") || "";
-    field.addEventListener("change", () => localStorage.setItem("storegw.staff", field.value.trim()));
-  }
-});
+for (const kind of ["pointerdown", "keydown", "touchstart"]) {
+  document.addEventListener(kind, () => { storegw.touched = Date.now(); }, { capture: true, passive: true });
+}

@@ -123,20 +123,17 @@ const goods = {
     return `Шлюз отказал (${reason || status}). Обновите страницу; если повторяется — позовите управляющего.`;
   },
 
-  // GET (body undefined) or POST with `by`; resolves to {ok, data, status, text}; on refusal
-  // the message line already says why (in `text`, too).
+  // GET (body undefined) or POST (the person is the session's); resolves to {ok, data,
+  // status, text}; on refusal the message line already says why (in `text`, too). Signed out
+  // (the lock screen is up), the action was not done: it is done again once someone signs in.
   async request(path, body, words) {
     const result = await storegw.send(path, body);
     if (result.ok) return result;
     let text;
-    if (result.unsent) {
-      text = goods.tr("Сначала укажите, кто работает (справа вверху).", "Enter your name first (top right).");
-      storegw.say(text);
-      document.getElementById("staff").focus();
-      return { ok: false, data: null, status: 0, text };
-    }
     if (result.network) {
       text = goods.tr("Шлюз не отвечает: проверьте сеть и повторите.", "The gateway does not answer: check the network and try again.");
+    } else if (result.signedOut) {
+      text = goods.tr("Войдите по PIN и повторите действие.", "Sign in with your PIN, then try again.");
     } else {
       text = goods.explain(result.data, result.status, words);
     }
@@ -318,22 +315,26 @@ const goods = {
         state.seen = null;
         state.claimedOnce = false;
         await this.poll();
-        if (storegw.staff() && (!state.target || ours(state.target))) {
+        if (!state.target || ours(state.target)) {
           state.claimedOnce = await claim(false);
         }
         drawBadge();
       },
       // Leaving the screen (another page, a closed tab): scans stop going into this document.
+      // A beacon cannot carry the CSRF header: a keepalive fetch outlives the page the same way.
       releaseOnLeave() {
         window.addEventListener("pagehide", () => {
-          const staff = storegw.staff();
-          if (!state.id || !staff || state.paused || !ours(state.target)) return;
-          const body = new Blob([JSON.stringify({ by: staff, kind: null, id: state.id })], { type: "application/json" });
-          navigator.sendBeacon("/api/scanner/target", body);
+          if (!state.id || state.paused || !ours(state.target)) return;
+          fetch("/api/scanner/target", {
+            method: "POST",
+            keepalive: true,
+            headers: storegw.headers({ "Content-Type": "application/json" }),
+            body: JSON.stringify({ kind: null, id: state.id }),
+          }).catch(() => null);
         });
       },
       async close(release) {
-        if (release && state.id && ours(state.target) && storegw.staff()) {
+        if (release && state.id && ours(state.target)) {
           await goods.request("/api/scanner/target", { kind: null, id: state.id });
         }
         state.id = null;
@@ -369,9 +370,9 @@ const goods = {
         const first = state.seen === null;
         state.seen = keys; // the history holds the last few scans: older ones never come back
         state.target = snapshot.target;
-        // Point the scanner here when nobody has it: the staff name was typed after the
-        // document opened, or another screen let it go. Never taken from another document.
-        if (state.id && state.wanted && !state.paused && !state.target && storegw.staff()) {
+        // Point the scanner here when nobody has it: another screen let it go (or the first
+        // try was refused while the tablet was locked). Never taken from another document.
+        if (state.id && state.wanted && !state.paused && !state.target) {
           state.claimedOnce = await claim(false);
         }
         drawBadge();

@@ -36,17 +36,17 @@ const register = {
     }
   },
 
-  // GET (body undefined) or POST JSON with `by`. Resolves to {ok: true, data} or {ok: false,
-  // network | unsent | error, text}: the caller decides what to say (`register.fail`).
+  // GET (body undefined) or POST JSON (the person is the session's). Resolves to {ok: true,
+  // data} or {ok: false, network | signedOut | error, text}: the caller decides what to say
+  // (`register.fail`). Signed out, the lock screen is up and nothing was done.
   async send(path, body) {
     const result = await storegw.send(path, body);
     if (result.ok) return result;
-    if (result.unsent) {
-      register.say(register.t("who"), "bad");
-      document.getElementById("staff").focus();
-      return { ok: false, unsent: true };
-    }
     if (result.network) return { ok: false, network: true, text: register.t("no_network") };
+    if (result.signedOut) {
+      const text = register.t("signed_out");
+      return { ok: false, signedOut: true, status: result.status, error: result.error, data: result.data, text };
+    }
     const refusal = { ...result.data, error: result.error };
     return {
       ok: false, status: result.status, error: result.error, data: refusal,
@@ -55,7 +55,7 @@ const register = {
   },
 
   fail(result) {
-    if (!result.unsent) register.say(result.text, "bad");
+    register.say(result.text, "bad");
   },
 
   // The part of an "English / Русский" detail in the page's language ("" if there is none); a

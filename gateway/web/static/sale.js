@@ -313,8 +313,8 @@ sale.sell = async () => {
     register.say(register.t("net_retry"), "bad");
     return;
   }
-  if (answer.unsent) return;
-  sale.key = null; // refused: nothing was kept under the key
+  sale.key = null; // refused (or signed out): nothing was kept under the key
+  if (answer.signedOut) return register.fail(answer); // the lock screen is up: sign in, tap again
   if (answer.error === "marking_code_missing") {
     const sku = (answer.data.detail || "").split(" ")[0];
     const line = sale.lines.find((each) => each.sku === sku);
@@ -588,12 +588,12 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     sale.el.code.focus();
   };
-  $("staff").addEventListener("change", () => sale.el.code.focus()); // name given: scan on
   // A scanner in keyboard mode types wherever the focus is. Typed on no field (a button, the
   // page), it goes to the code field -- its Enter must never press «Пробить чек». Typed into the
   // cash or contact field, a whole barcode + Enter is taken back out and scanned.
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, textarea, select, dialog")) return;
+    if (event.target.closest("input, textarea, select, dialog, .screen")) return;
+    if (document.querySelector(".screen:not([hidden])")) return; // the PIN pad takes the keys
     if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
     (sale.el.marking.open ? sale.el.markingCode : sale.el.code).focus();
   });
