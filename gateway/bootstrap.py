@@ -17,6 +17,7 @@ from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.queries import fiscal_summary, lookup_code, summary, sync_summary
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
+from gateway.services.stock import use_default_min_stock
 from gateway.web.app import create_app
 
 log = logging.getLogger("storegw")
@@ -46,6 +47,7 @@ class Gateway:
         self.writer.start()
         log.info("database %s open (WAL, synchronous=FULL)", self.config.database_path)
         self.boot = self.writer.call(_next_boot)
+        self.writer.call(use_default_min_stock, self.config.desk.default_min_stock)
         self.auth.start()
         self.check()
         for device, section in self.config.devices.items():

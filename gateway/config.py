@@ -41,6 +41,16 @@ DEFAULTS: dict[str, dict[str, str | None]] = {
         "tls_cert": None,  # both set: the staff UI is served over HTTPS
         "tls_key": None,
     },
+    # The order desk, the counter and the stock screen (issue 10).
+    "orders": {
+        "confirm_within": "30",  # minutes: an order not confirmed by then is marked overdue
+        "pickup_within": "3",  # days: a confirmed order not collected by then is marked overdue
+    },
+    "sale": {
+        "discount_cashier": "10",  # percent a cashier may give alone; more needs a manager
+        "discount_manager": "100",
+    },
+    "stock": {"default_min": "0"},  # the low-stock threshold of a sku without one (0: none)
     # Cloud sync tuning (seconds unless said otherwise); numbers may be written as numbers.
     "sync": {
         "keepalive": "30",
@@ -50,7 +60,12 @@ DEFAULTS: dict[str, dict[str, str | None]] = {
         "window": "500",
     },
 }
-_NUMERIC = {("sync", key) for key in DEFAULTS["sync"]} | {("web", "idle_lock")}
+_DESK = ("orders", "sale", "stock")
+_NUMERIC = (
+    {("sync", key) for key in DEFAULTS["sync"]}
+    | {("web", "idle_lock")}
+    | {(section, key) for section in _DESK for key in DEFAULTS[section]}
+)
 _OPTIONAL = {("mqtt", k) for k in ("username", "password", "ca", "cert", "key")} | {
     ("web", "tls_cert"),
     ("web", "tls_key"),
@@ -105,6 +120,17 @@ class WebConfig:
     @property
     def tls(self) -> bool:
         return self.tls_cert is not None
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    """[orders], [sale], [stock]: the shop's own rules for the desk and the counter."""
+
+    confirm_within_min: int = 30
+    pickup_within_days: int = 3
+    discount_cashier_pct: int = 10
+    discount_manager_pct: int = 100
+    default_min_stock: int = 0
 
 
 @dataclass(frozen=True)
@@ -188,6 +214,7 @@ class Config:
     sync: SyncConfig = SyncConfig()
     fiscal: FiscalConfig | None = None
     web: WebConfig = WebConfig()
+    desk: DeskConfig = DeskConfig()
 
     @property
     def configured_devices(self) -> tuple[str, ...]:
@@ -356,8 +383,33 @@ def _build(
     fiscal = None
     if devices["fiscal"] is not None:
         fiscal = _fiscal_config(devices["fiscal"], origin.get(("fiscal", ""), "configuration"))
+    desk = _desk_config(get, fail)
     return Config(
-        store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync, fiscal, web
+        store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync, fiscal, web, desk
+    )
+
+
+def _desk_config(get, fail) -> DeskConfig:
+    def whole(section: str, key: str, low: int, high: int) -> int:
+        text = get(section, key) or ""
+        try:
+            value = int(text)
+        except ValueError:
+            raise fail(section, key, f"{text!r} must be a whole number") from None
+        if not low <= value <= high:
+            raise fail(section, key, f"{value} must be from {low} to {high}")
+        return value
+
+    cashier = whole("sale", "discount_cashier", 0, 100)
+    manager = whole("sale", "discount_manager", 0, 100)
+    if manager < cashier:
+        raise fail("sale", "discount_manager", "must not be below sale.discount_cashier")
+    return DeskConfig(
+        confirm_within_min=whole("orders", "confirm_within", 1, 7 * 24 * 60),
+        pickup_within_days=whole("orders", "pickup_within", 1, 365),
+        discount_cashier_pct=cashier,
+        discount_manager_pct=manager,
+        default_min_stock=whole("stock", "default_min", 0, 1_000_000),
     )
 
 

@@ -17,13 +17,14 @@ from gateway.config import FiscalConfig
 from gateway.domain.messages import INBOUND, MAX_MESSAGE_BYTES
 from gateway.services.fiscal import counter_sale, refund
 from gateway.services.inbox import receive_cloud_message
-from gateway.services.orders import cancel_order, confirm_order, ship_order
+from gateway.services.orders import cancel_order, confirm_order, release_order_line, ship_order
 from gateway.services.receiving import (
     post_receiving,
     resolve_unknown_code,
     scan_into_receiving,
     start_receiving,
 )
+from gateway.services.stock import correct_stock
 from gateway.services.stocktake import apply_stocktake, scan_into_stocktake, start_stocktake
 from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
@@ -129,10 +130,9 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
         ],
         ["Цвет", "Размер"],
     )
-    cloud.send(
-        "catalog.upsert",
-        builders.catalog(tshirt, builders.simple_product("A"), builders.simple_product("B")),
-    )
+    low_a = builders.simple_product("A")
+    low_a["variants"][0]["min_stock"] = 2  # contract 1.1: W-1 takes A to it (→ stock.low)
+    cloud.send("catalog.upsert", builders.catalog(tshirt, low_a, builders.simple_product("B")))
     assert shop.level("TS-RED-M") is not None
 
     stock = builders.stock_set(A=5, B=2, **{"TS-RED-M": 3})
@@ -159,6 +159,9 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     run_the_register(shop)  # → receipt.fiscalized, shift.opened, shift.closed, …
     assert shop.order("W-6").status == "shipped"
     receive_and_count(shop)  # → receiving.posted, stock.adjusted stocktake, stock.changed
+    shop.run(correct_stock, "B", on_hand=5, reason="damage", note="порван шов", by=MANAGER)
+    cloud.send("order.created", builders.order("W-7", ("B", 1), ("TS-RED-M", 1)))
+    shop.run(release_order_line, "W-7", "2", by=MANAGER, reason="no_show")  # → order.released
 
     cloud.send("cmd.resync", {})  # → stock.changed full
     cloud.send("sync.ack", {"through_seq": shop.events()[-1]["seq"]})
@@ -229,7 +232,9 @@ def run_the_register(shop: Shop) -> None:
             wait_until_printed(shop, worker, 3)
             worker.request("cash_in", timeout=FISCAL_DEADLINE_S, amount=5000, by=CASHIER)
             drawer = simulator.cash_in_drawer
-            closed = worker.request("close_shift", timeout=FISCAL_DEADLINE_S, by=MANAGER)
+            closed = worker.request(
+                "close_shift", timeout=FISCAL_DEADLINE_S, by=MANAGER, counted=4900
+            )
             assert closed["totals"]["cash_in_drawer"] == drawer == 5000  # the register agrees
             worker.request("open_shift", timeout=FISCAL_DEADLINE_S, by=CASHIER)
         finally:

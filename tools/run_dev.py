@@ -387,7 +387,8 @@ def supervise(children: list[Child], ui_url: str, staff_line: str) -> None:
         _check(children)
         if not announced:
             if healthz_answers(ui_url):
-                banner(f"Store gateway UI: {ui_url}")
+                banner(f"Store gateway UI: {ui_url}")  # the order board
+                banner(f"Devices and the cloud link: {ui_url}devices")
                 banner(staff_line)
                 announced = True
             elif time.monotonic() > deadline:

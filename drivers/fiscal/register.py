@@ -147,4 +147,8 @@ class FiscalRegister(ABC):
     def continue_print(self) -> None: ...
 
     @abstractmethod
+    def repeat_last_document(self) -> None:
+        """Print a copy («КОПИЯ») of the last fiscal document; nothing is fiscalised again."""
+
+    @abstractmethod
     def cancel_receipt(self) -> None: ...

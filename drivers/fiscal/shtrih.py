@@ -130,6 +130,9 @@ class ShtrihM(FiscalRegister):
     def continue_print(self) -> None:
         self.call(0xB0)
 
+    def repeat_last_document(self) -> None:
+        self.call(0x8C)  # «Повтор документа»: a copy of the last document, not a new one
+
     def cancel_receipt(self) -> None:
         self.call(0x88)
 

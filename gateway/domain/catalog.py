@@ -37,6 +37,7 @@ class Variant:
     characteristics: dict[str, str]
     price: int
     barcodes: tuple[Barcode, ...] = ()
+    min_stock: int | None = None  # the back-office's «неснижаемый остаток» (contract 1.1)
 
     @cached_property
     def char_key(self) -> str:
@@ -164,7 +165,10 @@ def _parse_variant(item: Any, where: str, declared: tuple[str, ...]) -> Variant:
         pack = require_int(code_data.get("pack", 1), f"{at}: barcode {code} pack", minimum=1)
         barcodes.append(Barcode(code, pack))
     price = require_int(data.get("price"), f"{at}: price", minimum=0, maximum=MAX_MONEY)
-    return Variant(sku, characteristics, price, tuple(barcodes))
+    min_stock = data.get("min_stock")
+    if min_stock is not None:
+        min_stock = require_int(min_stock, f"{at}: min_stock", minimum=0)
+    return Variant(sku, characteristics, price, tuple(barcodes), min_stock)
 
 
 def _check_variants_distinct(variants: tuple[Variant, ...], where: str) -> None:
@@ -222,3 +226,54 @@ def _reject_skus_shared_between_products(upsert: CatalogUpsert) -> None:
             )
         )
     upsert.products = kept
+
+
+# --- low-stock thresholds (contract 1.1 "min_stock", `stock.low`) --------------------------------
+# Where a sku's threshold comes from: a manager's own, the catalog's, the configured default.
+LOCAL, FROM_CATALOG, DEFAULT = "local", "catalog", "default"
+
+
+def threshold(local: int | None, catalog: int | None, default: int) -> tuple[int, str | None]:
+    """(min_stock, where it comes from). 0 is no threshold: a manager's or the catalog's 0
+    switches it off for this sku; a default of 0 means none was configured (source None)."""
+    for value, source in ((local, LOCAL), (catalog, FROM_CATALOG)):
+        if value is not None:
+            return value, source
+    return (default, DEFAULT) if default > 0 else (0, None)
+
+
+def is_low(available: int, min_stock: int) -> bool:
+    """At or below the threshold; a sku without one (0) is never low."""
+    return min_stock > 0 and available <= min_stock
+
+
+@dataclass(frozen=True)
+class ThresholdState:
+    sku: str
+    available: int
+    min_stock: int
+    was_low: bool
+    stocked: bool  # it ever had a stock movement: a sku never stocked is not "running out"
+    archived: bool
+
+
+def low_stock_crossings(states: list[ThresholdState]) -> tuple[list[ThresholdState], list[str]]:
+    """(skus that have just become low: announce each once, skus that are no longer low).
+    A sku that stays low is not announced again until it has recovered above its threshold."""
+    fell, recovered = [], []
+    for state in states:
+        low = state.stocked and not state.archived and is_low(state.available, state.min_stock)
+        if low and not state.was_low:
+            fell.append(state)
+        elif state.was_low and not low:
+            recovered.append(state.sku)
+    return fell, recovered
+
+
+def fold(text: str) -> str:
+    """Case and ё folded (SQLite's lower() knows only ASCII): «Ёлка» and «ЕЛКА» find each other."""
+    return text.casefold().replace("ё", "е")
+
+
+def search_text(*parts: str) -> str:
+    return fold(" ".join(part for part in parts if part))

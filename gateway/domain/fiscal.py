@@ -7,7 +7,7 @@ receipt; nothing here knows the register's wire format.
 """
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .errors import InvalidInput
@@ -59,10 +59,29 @@ class ReceiptItem:
     subject: str = SUBJECT_GOODS
     method: str = METHOD_FULL_PAYMENT
     marking_code: str | None = None
+    discount: int = 0  # kopecks taken off this item's list price (`price` is after it)
 
     @property
     def amount(self) -> int:
         return self.price * self.qty
+
+
+def discounted(item: ReceiptItem, pct: int) -> ReceiptItem:
+    """`pct` % off each unit, rounded to the kopeck (half up): the register is sent the price
+    after the discount (tag 1079), and the name says the discount so the buyer sees it."""
+    if pct == 0:
+        return item
+    off = (item.price * pct + 50) // 100
+    note = f" (скидка {pct}%)"
+    name = item.name[: MAX_ITEM_NAME - len(note)] + note
+    return replace(item, name=name, price=item.price - off, discount=item.discount + off * item.qty)
+
+
+def parse_discount(value: Any, where: str) -> int:
+    """A discount in whole percent, 0 to 100; absent is 0."""
+    return (
+        0 if value is None else require_int(value, f"{where}.discount_pct", minimum=0, maximum=100)
+    )
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,10 @@ class ReceiptDraft:
     @property
     def total(self) -> int:
         return sum(item.amount for item in self.items)
+
+    @property
+    def discount(self) -> int:
+        return sum(item.discount for item in self.items)
 
     @property
     def change(self) -> int:

@@ -25,6 +25,16 @@ CANCELLED = "cancelled"
 STATUSES = (RESERVED, SHORT, CONFIRMED, PARTIALLY_SHIPPED, SHIPPED, CANCELLED)
 TERMINAL = frozenset({SHIPPED, CANCELLED})
 
+# Why staff cancel an order or release a line's reserve (Russian, English); `other` needs words.
+OTHER = "other"
+STAFF_REASONS = {
+    "no_show": ("покупатель не пришёл", "the buyer did not come"),
+    "not_paid": ("не оплачен", "not paid"),
+    "no_goods": ("нет товара", "no goods"),
+    OTHER: ("другое", "other"),
+}
+MAX_REASON_TEXT = 200
+
 
 @dataclass
 class OrderLine:
@@ -69,6 +79,10 @@ class Order:
     version: int = 1  # bumps on every change: a stale tablet screen is refused
     src_version: int = 0  # the cloud's edit version; older edits are ignored
     cancel_reason: str | None = None  # set once a cancel was applied: a repeat is a no-op
+    confirmed_at: str | None = None  # a pickup is overdue counted from here
+    seen_at: str | None = None  # first opened on a tablet: the board's alert stops
+    seen_by: str | None = None
+    seen_by_id: int | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -98,6 +112,30 @@ class Order:
     def reservation_status(self) -> str:
         """What the cloud is told in `order.reserved`: is everything open held for it?"""
         return SHORT if any(line.short_qty > 0 for line in self.lines) else RESERVED
+
+
+def check_staff_reason(reason: Any, text: Any = None) -> tuple[str, str | None]:
+    """A staff member's reason to cancel or release: one of STAFF_REASONS; `other` with words
+    saying why. Returns (reason, text or None)."""
+    if reason not in STAFF_REASONS:
+        choices = ", ".join(STAFF_REASONS)
+        raise InvalidInput(
+            f"choose a reason: {choices} / выберите причину: "
+            + ", ".join(ru for ru, _ in STAFF_REASONS.values()),
+            reason="bad_reason",
+        )
+    words = text.strip() if isinstance(text, str) else ""
+    if text is not None and not isinstance(text, str) or len(words) > MAX_REASON_TEXT:
+        raise InvalidInput(
+            f"the reason's text is up to {MAX_REASON_TEXT} characters / до {MAX_REASON_TEXT}"
+            " знаков",
+            reason="bad_reason",
+        )
+    if reason == OTHER and not words:
+        raise InvalidInput(
+            "say why in a few words / напишите причину в нескольких словах", reason="bad_reason"
+        )
+    return str(reason), words or None
 
 
 @dataclass(frozen=True)

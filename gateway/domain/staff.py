@@ -39,6 +39,7 @@ APPLY_STOCKTAKE = "apply_stocktake"
 CANCEL_ORDER = "cancel_order"
 RELEASE_RESERVE = "release_reserve"
 MANAGE_STAFF = "manage_staff"  # accounts, PINs, roles, API tokens, the audit
+BIG_DISCOUNT = "big_discount"  # a discount above the cashier's cap ([sale] discount_cashier)
 CASHIER_MAY = frozenset({SELL, SHIP, CONFIRM, RECEIVE, COUNT, OPEN_SHIFT, X_REPORT, CASH_IN, PRINT})
 MANAGER_ONLY = frozenset(
     {
@@ -52,6 +53,7 @@ MANAGER_ONLY = frozenset(
         CANCEL_ORDER,
         RELEASE_RESERVE,
         MANAGE_STAFF,
+        BIG_DISCOUNT,
     }
 )
 PERMISSIONS = {
@@ -71,6 +73,7 @@ ACTION_WORDS = {
     CANCEL_ORDER: ("отмена заказа", "cancelling an order"),
     RELEASE_RESERVE: ("снятие резерва", "releasing a reserve"),
     MANAGE_STAFF: ("управление сотрудниками", "managing staff"),
+    BIG_DISCOUNT: ("скидка больше разрешённой кассиру", "a discount above a cashier's limit"),
 }
 
 PIN_RULE = re.compile(r"^[0-9]{4,8}$")

@@ -10,7 +10,8 @@ shipped since the scan than was counted) is clamped to 0 and flagged for a recou
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInput, InvalidTransition
+from .errors import InvalidInput
+from .scan_document import refuse_closed
 from .validation import require_id, require_list
 
 COUNTING, APPLIED, ABANDONED = "counting", "applied", "abandoned"
@@ -21,6 +22,9 @@ UNCOUNTED_ZERO, UNCOUNTED_IGNORE = "zero", "ignore"
 UNCOUNTED_POLICIES = (UNCOUNTED_ZERO, UNCOUNTED_IGNORE)
 
 MAX_SCOPE = 200_000
+
+# How a closed count is said when an action is refused (the status is the reason).
+CLOSED_WORDS = {APPLIED: "is already applied", ABANDONED: "was abandoned"}
 
 STOCK_ADJUSTED_REASON = "stocktake"  # the `reason` of the stock.adjusted it publishes
 
@@ -62,15 +66,7 @@ class Stocktake:
     closed_by_id: int | None = None
 
     def require_counting(self, action: str) -> None:
-        if self.status == APPLIED:
-            raise InvalidTransition(
-                f"stocktake {self.take_id} is already applied: cannot {action} it",
-                reason="applied",
-            )
-        if self.status == ABANDONED:
-            raise InvalidTransition(
-                f"stocktake {self.take_id} was abandoned: cannot {action} it", reason="abandoned"
-            )
+        refuse_closed("stocktake", self.take_id, self.status, action, CLOSED_WORDS)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Applying `catalog.upsert`: the cloud is authoritative for the catalog; the gateway keeps a
 versioned replica. A product that breaks the characteristic rules is rejected whole and its
-local data stays as it was; the others apply."""
+local data stays as it was; the others apply. A variant's `min_stock` is the catalog's
+threshold; a manager's own (services/stock.py `set_min_stock`) outlives every upsert."""
 
 from collections.abc import Callable
 from dataclasses import asdict
@@ -41,8 +42,9 @@ def apply_catalog(
                 )
             )
             continue
-        uow.catalog.upsert_product(product, version)
+        thresholds_changed = uow.catalog.upsert_product(product, version)
         uow.stock.ensure_levels([variant.sku for variant in product.variants])
+        uow.stock.watch(thresholds_changed)  # a new min_stock may put a sku at or below it
         applied.append(product.id)
         if progress is not None:
             progress(1)

@@ -35,6 +35,23 @@ def emit_order_cancelled(
     )
 
 
+def emit_order_released(
+    uow, order: Order, lines: list[dict], reason: str, text: str | None, by: Staff
+) -> None:
+    """A line's reserve released by hand, the order kept (contract 1.1). `qty` is what went
+    back to stock; `order_status` (an extension) the order's status after it."""
+    data = {
+        "order_id": order.order_id,
+        "lines": lines,
+        "reason": reason,
+        **by.event,
+        "order_status": order.status,
+    }
+    if text:
+        data["text"] = text
+    uow.outbox.emit("order.released", data)
+
+
 def actor_event(by: Staff | None) -> dict:
     """`by` and `staff_id` of an event; both null when no one was named (local tools)."""
     return by.event if by is not None else {"by": None, "staff_id": None}

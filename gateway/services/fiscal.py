@@ -16,13 +16,15 @@ from gateway.domain.fiscal import (
     ReceiptDraft,
     ReceiptItem,
     check_codes_unique,
+    discounted,
     parse_contact,
+    parse_discount,
     parse_payments,
     receipt_items,
     shift_totals,
 )
 from gateway.domain.refunds import refund_items, refund_payments
-from gateway.domain.staff import CASH_IN, CASH_OUT, CLOSE_SHIFT, PRINT, REFUND, Staff
+from gateway.domain.staff import BIG_DISCOUNT, CASH_IN, CASH_OUT, CLOSE_SHIFT, PRINT, REFUND, Staff
 from gateway.domain.staff import SELL as SELL_PERMISSION
 from gateway.domain.validation import require_dict, require_id, require_int, require_list
 
@@ -33,12 +35,24 @@ from .receipts import goods
 from .stock import change_on_hand
 
 MAX_SALE_LINES = 200
+MAX_DRAWER = 10**10  # kopecks: a hundred million roubles
 
 
-def counter_sale(uow, data: Any, *, by: Staff, idem_key: str | None = None) -> dict:
+def counter_sale(
+    uow,
+    data: Any,
+    *,
+    by: Staff,
+    idem_key: str | None = None,
+    discount_caps: tuple[int, int] = (10, 100),
+) -> dict:
     """A sale at the counter: goods leave the shelf (on_hand down, ledger reason `sale`) and a
     sell receipt is queued, in one transaction. Selling what the books say is not there is
-    refused: correct the stock first (on_hand never goes negative)."""
+    refused: correct the stock first (on_hand never goes negative).
+
+    A discount in percent, on a line (`items[].discount_pct`) or on the whole sale
+    (`discount_pct`; a line's own wins), up to the cashier's cap alone and up to the manager's
+    with a manager (`discount_caps`, config [sale])."""
 
     def sale() -> dict:
         require(uow, by, SELL_PERMISSION)
@@ -46,8 +60,10 @@ def counter_sale(uow, data: Any, *, by: Staff, idem_key: str | None = None) -> d
         lines = require_list(body.get("items"), "items")
         if not lines or len(lines) > MAX_SALE_LINES:
             raise InvalidInput(f"a sale needs 1 to {MAX_SALE_LINES} items")
+        whole = parse_discount(body.get("discount_pct"), "sale")
         items: list[ReceiptItem] = []
         wanted: dict[str, int] = {}
+        biggest = 0
         for n, raw in enumerate(lines, 1):
             line = require_dict(raw, f"item {n}")
             sku = require_id(line.get("sku"), f"item {n}.sku")
@@ -55,8 +71,14 @@ def counter_sale(uow, data: Any, *, by: Staff, idem_key: str | None = None) -> d
             check_orderable(uow, sku, f"item {n}")
             item_goods = goods(uow, sku)
             codes = require_list(line.get("marking_codes", []), f"item {n}.marking_codes")
-            items += receipt_items(item_goods, qty, item_goods.price, codes)
+            pct = parse_discount(line.get("discount_pct", whole), f"item {n}")
+            biggest = max(biggest, pct)
+            items += [
+                discounted(item, pct)
+                for item in receipt_items(item_goods, qty, item_goods.price, codes)
+            ]
             wanted[sku] = wanted.get(sku, 0) + qty
+        _check_discount(uow, by, biggest, discount_caps)
         check_codes_unique(items)
         total = sum(item.amount for item in items)
         if total <= 0:
@@ -90,6 +112,18 @@ def counter_sale(uow, data: Any, *, by: Staff, idem_key: str | None = None) -> d
         return _queued(job_id, draft)
 
     return run_once(uow, idem_key, "sale", sale)
+
+
+def _check_discount(uow, by: Staff, pct: int, caps: tuple[int, int]) -> None:
+    cashier_cap, manager_cap = caps
+    if pct > manager_cap:
+        raise InvalidInput(
+            f"a discount of {pct}% is more than the shop allows ({manager_cap}%)"
+            f" / скидка больше {manager_cap}% не разрешена",
+            reason="discount_too_big",
+        )
+    if pct > cashier_cap:
+        require(uow, by, BIG_DISCOUNT, detail=f"{pct}%")
 
 
 def refund(uow, receipt_id: int, data: Any, *, by: Staff, idem_key: str | None = None) -> dict:
@@ -202,12 +236,25 @@ def receipt_fiscalised(uow, job_id: int, fiscal: Fiscalised, change: int) -> dic
             "total": job.total,
             "payments": {"cash": payments.cash, "card": payments.card},
             "change": change,
+            "discount": job.draft.discount,  # kopecks given off at the counter (1.1)
             "fiscal": vars(fiscal),
-            "cashier": job.draft.cashier,
-            "staff_id": job.staff_id,
+            "cashier": _receipt_cashier(job.draft.cashier, job.staff_id),
+            # The shift's drawer by the books after this receipt: the cloud's «наличные в кассе».
+            "cash_in_drawer": _drawer(uow, fiscal.shift),
         },
     )
     return {"receipt_id": job_id, "fd": fiscal.fd}
+
+
+def _receipt_cashier(name: str | None, staff_id: int | None) -> dict | None:
+    """The cashier the receipt names (tag 1021) and the account that queued it; null if none."""
+    if name is None and staff_id is None:
+        return None
+    return {"staff_id": staff_id, "name": name}
+
+
+def _drawer(uow, shift: int | None) -> int | None:
+    return None if shift is None else current_shift_totals(uow, shift)["cash_in_drawer"]
 
 
 def shift_opened(uow, number: int, *, by: Staff | None, fd: int | None, fp: int | None) -> None:
@@ -218,13 +265,14 @@ def shift_opened(uow, number: int, *, by: Staff | None, fd: int | None, fp: int 
         shift_closed(uow, stale, by=None, fd=None, fp=None)
     uow.fiscal.add_shift(number, by, fd)
     uow.outbox.emit(
-        "shift.opened", {"shift": number, **_cashier(by), "fiscal": {"fd": fd, "fp": fp}}
+        "shift.opened",
+        {"shift": number, "cashier": _cashier(by), "fiscal": {"fd": fd, "fp": fp}},
     )
 
 
-def _cashier(by: Staff | None) -> dict:
+def _cashier(by: Staff | None) -> dict | None:
     """Who, as the shift events carry it (null: at the register's own keyboard)."""
-    return {"cashier": by.name if by else None, "staff_id": by.id if by else None}
+    return None if by is None else {"staff_id": by.id, "name": by.name}
 
 
 def _open_shifts_before(uow, number: int) -> list[int]:
@@ -232,23 +280,52 @@ def _open_shifts_before(uow, number: int) -> list[int]:
     return [open_number] if open_number is not None and open_number < number else []
 
 
-def shift_closed(uow, number: int, *, by: Staff | None, fd: int | None, fp: int | None) -> dict:
-    """`by` None: closed at the register's keyboard, or found closed."""
+def shift_closed(
+    uow,
+    number: int,
+    *,
+    by: Staff | None,
+    fd: int | None,
+    fp: int | None,
+    counted: int | None = None,
+) -> dict:
+    """`by` None: closed at the register's keyboard, or found closed. `counted`: the cash the
+    person closing counted in the drawer (kopecks; None when nobody counted): the difference
+    from what the books expect is kept with the shift and sent in `shift.closed`."""
     row = uow.fiscal.shift_row(number)
     if row is not None and row["closed_at"] is not None:
         return row["totals"]
     if by is not None:
         require(uow, by, CLOSE_SHIFT, detail=f"shift {number}")
+    if counted is not None:
+        require_int(counted, "counted", minimum=0, maximum=MAX_DRAWER)
     if row is None:  # opened while we were not looking
         uow.fiscal.add_shift(number, None, None)
     totals = current_shift_totals(uow, number)
-    uow.fiscal.close_shift(number, by, fd, totals)
+    cash = cash_count(totals["cash_in_drawer"], counted)
+    uow.fiscal.close_shift(number, by, fd, totals, counted=counted)
     record_money(uow, by, "close_shift", totals["cash_in_drawer"], f"shift {number}")
     uow.outbox.emit(
         "shift.closed",
-        {"shift": number, **_cashier(by), "totals": totals, "fiscal": {"fd": fd, "fp": fp}},
+        {
+            "shift": number,
+            "cashier": _cashier(by),
+            "totals": totals,
+            **cash,
+            "fiscal": {"fd": fd, "fp": fp},
+        },
     )
     return totals
+
+
+def cash_count(expected: int, counted: int | None) -> dict:
+    """Expected (the books) against counted: a positive difference is a surplus (излишек), a
+    negative one a shortage (недостача); both None when nobody counted."""
+    return {
+        "cash_expected": expected,
+        "cash_counted": counted,
+        "cash_difference": None if counted is None else counted - expected,
+    }
 
 
 def current_shift_totals(uow, number: int) -> dict:

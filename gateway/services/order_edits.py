@@ -4,7 +4,7 @@ edge cases 15–16). Lines are matched by their stable line id; a newer `version
 from typing import Any
 
 from gateway.domain.orders import OrderLine, parse_order_created
-from gateway.domain.staff import Staff
+from gateway.domain.staff import CLOUD, Staff
 from gateway.domain.validation import require_int
 
 from .events import emit_order_reserved, order_summary
@@ -25,6 +25,7 @@ def edit_order(uow, data: Any, *, by: Staff | None = None) -> dict:
     if conflict:
         order.needs_attention = conflict
         uow.orders.save(order)
+        uow.orders.record(order.order_id, "edit_refused", by or CLOUD, version=version)
         return {**order_summary(order), "rejected": conflict}
     current = {line.line_id: line.sku for line in order.lines}
     for line in new.lines:  # a sku the order already holds may be archived meanwhile
@@ -53,8 +54,15 @@ def edit_order(uow, data: Any, *, by: Staff | None = None) -> dict:
     order.src_version = version
     order.status = order.derived_status()
     uow.orders.save(order)
+    uow.orders.record(
+        order.order_id,
+        "edited",
+        by or CLOUD,
+        version=version,
+        short=sum(line.short_qty for line in order.lines),
+    )
     emit_order_reserved(uow, order)
-    refill(uow, freed, by)
+    refill(uow, freed, by, ref=f"order {order.order_id}")
     return order_summary(uow.orders.get(order.order_id))
 
 

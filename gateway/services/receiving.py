@@ -12,27 +12,15 @@ cloud to map; nothing is added for them. A delivery is never held up by one stra
 goods are never left out of stock without a person having seen it."""
 
 import uuid
-from dataclasses import dataclass
 
 from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
-from gateway.domain.receiving import (
-    AMBIGUOUS,
-    COUNTED,
-    DRAFT,
-    POSTED,
-    REPEAT,
-    UNKNOWN,
-    VOIDED,
+from gateway.domain.receiving import DRAFT, POSTED, VOIDED, CodeLink, ReceivingDoc
+from gateway.domain.scan_document import (
     BarcodeMatch,
-    CodeLink,
-    ReceivingDoc,
     checked_total,
     clean_code,
-    clean_gtin,
     lookup_codes,
-    pick_match,
     scan_units,
-    unknown_code_key,
 )
 from gateway.domain.staff import LINK_CODE, POST_UNRESOLVED, RECEIVE, Staff
 from gateway.domain.validation import optional_str, require_id, require_int
@@ -40,35 +28,28 @@ from gateway.domain.validation import optional_str, require_id, require_int
 from .idempotency import run_once
 from .orders import refill
 from .permissions import require
+from .scan_document import Identified, ScanInto, load_document, take_scan, unknown_codes
 from .stock import change_on_hand
 
 
-@dataclass(frozen=True)
-class Identified:
-    """What a scanned code is: a match to count, candidates to choose from, or unknown."""
+class ReceivingScan(ScanInto):
+    """A scan into a draft: a known item adds units to its line; an unknown code linked in
+    this draft (`resolve_unknown_code`) counts as the item it was linked to."""
 
-    code: str  # as scanned (cleaned)
-    key: str  # what an unknown code is kept under (a marking code: its GTIN)
-    match: BarcodeMatch | None
-    candidates: list[BarcodeMatch]
+    def __init__(self, uow, doc_id: str):
+        super().__init__(uow, doc_id, uow.receiving)
 
+    def linked(self, found: Identified) -> BarcodeMatch | None:
+        link = self.repo.link(self.doc_id, found.key)
+        if link is None:
+            return None
+        variant = self.uow.catalog.variant(link.sku)
+        return BarcodeMatch(found.key, link.sku, link.pack, variant.name, variant.archived)
 
-def identify(uow, code: str, gtin: str | None = None, sku: str | None = None) -> Identified:
-    """Look a scan up: the exact code first, then its GTIN (GTIN-14, EAN-13, UPC-A, EAN-8
-    forms). `sku` is staff's answer when the barcode belongs to several skus."""
-    code = clean_code(code)
-    gtin = clean_gtin(gtin)
-    matches = uow.catalog.find_barcode(lookup_codes(code, gtin))
-    key = unknown_code_key(code, gtin)
-    if not matches:
-        if sku is not None:
-            raise InvalidInput(
-                f"code {key} is not a barcode in the catalog: link it to {sku} instead",
-                reason="unknown_code",
-            )
-        return Identified(code, key, None, [])
-    match, candidates = pick_match(matches, sku)
-    return Identified(code, key, match, candidates)
+    def count(self, sku: str, units: int, code: str) -> tuple[int, dict]:
+        total = checked_total(self.repo.line_qty(self.doc_id, sku), units, sku)
+        self.repo.set_line(self.doc_id, sku, total, code=code)
+        return total, {}
 
 
 def start_receiving(
@@ -106,47 +87,16 @@ def scan_into_receiving(
     marking: bool = False,
     idem_key: str | None = None,
 ) -> dict:
-    """One scan: `qty` items (default 1) of the scanned barcode, each its pack quantity.
-
-    `gtin`: the GTIN of a Честный ЗНАК code (the caller parsed it). `marking=True`: the code
-    names one physical unit, so a second scan of it in this document is a repeat, not a second
-    unit. `sku`: staff's choice when the barcode belongs to several skus.
-    Returns `outcome` (counted | unknown | ambiguous | repeat), `accepted` (good-scan beep)
-    and the running `qty` of the line (units; scans for an unknown code)."""
+    """One scan into a draft (`scan_document.take_scan`): `qty` items (default 1) of the
+    scanned barcode, each its pack quantity; `gtin`, `marking`, `sku` as there. Returns
+    `outcome` (counted | unknown | ambiguous | repeat), `accepted` (good-scan beep) and the
+    running `qty` of the line (units; scans for an unknown code)."""
 
     def scan() -> dict:
         require(uow, by, RECEIVE, detail=doc_id)
         _draft(uow, doc_id, "scan into")
-        found = identify(uow, code, gtin, sku)
-        link = uow.receiving.link(doc_id, found.key) if found.match is None else None
-        if found.candidates:
-            return _scan_result(doc_id, found, AMBIGUOUS, accepted=False)
-        if marking and (qty or 1) != 1:
-            raise InvalidInput("a marking code is one unit: scan each unit, qty must be 1")
-        line_key = found.match.sku if found.match else (link.sku if link else found.key)
-        if marking and not uow.receiving.remember_unit(doc_id, found.code, line_key):
-            current = _line_count(uow, doc_id, line_key)
-            return _scan_result(doc_id, found, REPEAT, accepted=False, qty=current)
-        if found.match is None and link is None:
-            scans = checked_total(
-                uow.receiving.unknown_scans(doc_id, found.key), scan_units(qty, 1), found.key
-            )
-            uow.receiving.set_unknown(doc_id, found.key, scans)
-            return _scan_result(doc_id, found, UNKNOWN, accepted=True, qty=scans, added=1)
-        target_sku = found.match.sku if found.match else link.sku
-        pack = found.match.pack if found.match else link.pack
-        units = scan_units(qty, pack)
-        total = checked_total(uow.receiving.line_qty(doc_id, target_sku), units, target_sku)
-        uow.receiving.set_line(doc_id, target_sku, total, code=found.code)
-        if link is not None:  # an unknown code already linked in this document
-            variant = uow.catalog.variant(target_sku)
-            found = Identified(
-                found.code,
-                found.key,
-                BarcodeMatch(found.key, target_sku, pack, variant.name, variant.archived),
-                [],
-            )
-        return _scan_result(doc_id, found, COUNTED, accepted=True, qty=total, added=units)
+        into = ReceivingScan(uow, doc_id)
+        return take_scan(into, code, gtin=gtin, qty=qty, sku=sku, marking=marking)
 
     return run_once(uow, idem_key, "receiving.scan", scan)
 
@@ -255,7 +205,8 @@ def post_receiving(
     def post() -> dict:
         doc = _load(uow, doc_id)
         if doc.status == POSTED:
-            return {**_posted_result(uow, doc), "already": True}
+            filled = uow.orders.filled_by(f"receiving {doc_id}")
+            return {**_posted_result(uow, doc), "filled_orders": filled, "already": True}
         doc.require_draft("post")
         lines = uow.receiving.lines(doc_id)
         unknown = uow.receiving.unknowns(doc_id)
@@ -276,8 +227,9 @@ def post_receiving(
         doc.posted_by, doc.posted_by_id = by.name, by.id
         uow.receiving.save(doc)
         uow.outbox.emit("receiving.posted", _posted_event(uow, doc))
-        refill(uow, {line.sku for line in lines}, by)
-        return _posted_result(uow, doc)
+        # The receiving screen says which waiting orders the goods filled.
+        filled = refill(uow, {line.sku for line in lines}, by, ref=f"receiving {doc_id}")
+        return {**_posted_result(uow, doc), "filled_orders": filled}
 
     return run_once(uow, idem_key, "receiving.post", post)
 
@@ -323,7 +275,7 @@ def receiving_view(uow, doc_id: str) -> dict:
             }
             for line in lines
         ],
-        "unknown": [{"code": u.code, "scans": u.scans} for u in uow.receiving.unknowns(doc_id)],
+        "unknown": unknown_codes(uow.receiving, doc_id),
         "resolved_codes": [link.as_dict() for link in uow.receiving.links(doc_id)],
         "total_units": sum(line.qty for line in lines),
     }
@@ -338,10 +290,7 @@ def receiving_drafts(uow) -> list[dict]:
 
 
 def _load(uow, doc_id: str) -> ReceivingDoc:
-    doc = uow.receiving.get(doc_id) if isinstance(doc_id, str) else None
-    if doc is None:
-        raise NotFound(f"receiving {doc_id} not found")
-    return doc
+    return load_document("receiving", doc_id, uow.receiving.get)
 
 
 def _draft(uow, doc_id: str, action: str) -> ReceivingDoc:
@@ -362,38 +311,6 @@ def _header(doc: ReceivingDoc) -> dict:
         "posted_at": doc.posted_at,
         "voided_by": doc.voided_by,
         "voided_at": doc.voided_at,
-    }
-
-
-def _line_count(uow, doc_id: str, line_key: str) -> int:
-    return uow.receiving.line_qty(doc_id, line_key) or uow.receiving.unknown_scans(doc_id, line_key)
-
-
-def scan_outcome(found: Identified, outcome: str, *, accepted: bool, added: int = 0) -> dict:
-    """What a scan did, for the screen (receiving and stocktake alike)."""
-    match = found.match
-    return {
-        "outcome": outcome,
-        "accepted": accepted,
-        "code": found.code,
-        # the line this scan counts on: its sku, or the unknown code (a marking code's GTIN)
-        "line": match.sku if match else (None if found.candidates else found.key),
-        "sku": match.sku if match else None,
-        "name": match.name if match else None,
-        "pack": match.pack if match else None,
-        "archived": match.archived if match else False,
-        "added": added,
-        "candidates": [c.as_candidate() for c in found.candidates],
-    }
-
-
-def _scan_result(
-    doc_id: str, found: Identified, outcome: str, *, accepted: bool, qty: int = 0, added: int = 0
-) -> dict:
-    return {
-        "doc_id": doc_id,
-        **scan_outcome(found, outcome, accepted=accepted, added=added),
-        "qty": qty,
     }
 
 

@@ -67,8 +67,9 @@ def ship_line(uow, order: Order, line: OrderLine, qty: int, by: Staff | None) ->
     line.qty_shipped += qty
 
 
-def fill_waiting_orders(uow, sku: str, by: Staff | None = None) -> list[Order]:
-    """Stock arrived or was freed: short orders take it first come, first served."""
+def fill_waiting_orders(uow, sku: str, by: Staff | None = None) -> list[tuple[Order, int]]:
+    """Stock arrived or was freed: short orders take it first come, first served. Returns each
+    order that took some, with how much."""
     changed = []
     for order_id in uow.orders.waiting_for(sku):
         level = uow.stock.level(sku)
@@ -79,7 +80,7 @@ def fill_waiting_orders(uow, sku: str, by: Staff | None = None) -> list[Order]:
         if granted:
             order.status = order.derived_status()
             uow.orders.save(order)
-            changed.append(order)
+            changed.append((order, granted))
     return changed
 
 
@@ -91,11 +92,14 @@ def take_reserve_from_newest(uow, sku: str, amount: int, by: Staff | None = None
         if amount <= 0:
             break
         order = uow.orders.get(order_id)
+        taken = 0
         for line in reversed(order.lines):
-            if line.sku == sku and amount > 0:
-                amount -= release_line(uow, order, line, amount, by)
+            if line.sku == sku and amount - taken > 0:
+                taken += release_line(uow, order, line, amount - taken, by)
+        amount -= taken
         order.status = order.derived_status()
         uow.orders.save(order)
+        uow.orders.record(order.order_id, "unreserved", by, sku=sku, qty=taken)
         changed.append(order)
     if amount > 0:
         raise AssertionError(f"reserve of {sku} exceeds what orders hold: ledger drift")

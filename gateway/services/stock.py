@@ -1,12 +1,15 @@
-"""Stock corrections: the cloud's `stock.set` / `stock.adjust`, and local adjustments.
+"""Stock corrections: the cloud's `stock.set` / `stock.adjust`, a manager's correction on the
+tablet, and the low-stock thresholds.
 
-on_hand never goes negative. A change that takes on_hand below what is reserved first takes
-reserve from the newest orders (they become short), in the same transaction (DOMAIN.md 31, 35).
+on_hand never goes negative. A cloud change that takes on_hand below what is reserved first takes
+reserve from the newest orders (they become short), in the same transaction (DOMAIN.md 31, 35);
+a manager's correction is refused instead (the manager decides which order gives way).
 Stock that arrives goes to short orders first come, first served."""
 
-from gateway.domain.errors import InvalidInput
+from gateway.domain.errors import InvalidInput, NotFound
 from gateway.domain.staff import ADJUST_STOCK, Staff
 from gateway.domain.stock import StockChange
+from gateway.domain.validation import MAX_QTY, require_int
 
 from .events import actor_event, emit_order_reserved
 from .idempotency import run_once
@@ -88,3 +91,148 @@ def change_on_hand(
         by=by,
     )
     return level.on_hand
+
+
+# Why a manager corrects the stock (the tablet shows the words): пересорт (one item counted as
+# another), порча (damaged), потеря (lost or stolen), найдено (found), другое (say what).
+CORRECTION_REASONS = ("regrade", "damage", "loss", "found", "other")
+MAX_NOTE = 200
+
+
+def correct_stock(
+    uow,
+    sku: str,
+    *,
+    on_hand: int | None = None,
+    delta: int | None = None,
+    reason: str,
+    note: str = "",
+    by: Staff,
+    idem_key: str | None = None,
+) -> dict:
+    """A manager sets on_hand (what is on the shelf) or moves it by `delta`, with a reason:
+    a ledger row `manual_adjust` pointing at the correction, `stock.adjusted` with who and why.
+    on_hand never goes below what orders hold: that is refused with what to do. Growth fills
+    short orders first. With an idempotency key a double tap corrects once."""
+
+    def correct() -> dict:
+        require(uow, by, ADJUST_STOCK, detail=f"{sku} {reason}")
+        text = _check_reason(reason, note)
+        level = uow.stock.level(sku)
+        if level is None:
+            raise NotFound(f"неизвестный товар {sku} / unknown sku {sku}")
+        change = _delta(level.on_hand, on_hand, delta)
+        after = level.on_hand + change
+        if after < level.reserved:
+            raise InvalidInput(
+                f"в резерве {level.reserved} шт. — на складе не может стать {after}: сначала"
+                " отмените заказы или снимите с них резерв, потом исправьте остаток"
+                f" / {level.reserved} are reserved, on hand cannot become {after}: cancel the"
+                " orders or release their reserve first, then correct the stock",
+                reason="below_reserved",
+            )
+        correction_id = uow.stock.add_correction(sku, reason, text, change, after, by)
+        uow.stock.move(
+            sku,
+            d_on_hand=change,
+            d_reserved=0,
+            reason="manual_adjust",
+            ref_type="correction",
+            ref_id=str(correction_id),
+            by=by,
+        )
+        uow.outbox.emit(
+            "stock.adjusted",
+            {
+                "reason": reason,
+                "items": [{"sku": sku, "delta": change, "on_hand": after}],
+                **by.event,
+                "note": text or None,
+                "correction_id": correction_id,
+            },
+        )
+        waiting = uow.orders.waiting_for(sku) if change > 0 else []
+        if waiting:
+            refill(uow, {sku}, by)
+        level = uow.stock.level(sku)
+        still_waiting = set(uow.orders.waiting_for(sku)) if waiting else set()
+        return {
+            "sku": sku,
+            "correction_id": correction_id,
+            "reason": reason,
+            "delta": change,
+            "on_hand": level.on_hand,
+            "reserved": level.reserved,
+            "available": level.available,
+            "orders_filled": [o for o in waiting if o not in still_waiting],
+        }
+
+    return run_once(uow, idem_key, "correct_stock", correct)
+
+
+def _check_reason(reason: str, note: object) -> str:
+    if reason not in CORRECTION_REASONS:
+        raise InvalidInput(
+            f"причина — одна из: {', '.join(CORRECTION_REASONS)}"
+            f" / the reason is one of {', '.join(CORRECTION_REASONS)}",
+            reason="bad_reason",
+        )
+    text = note.strip() if isinstance(note, str) else ""
+    if len(text) > MAX_NOTE:
+        raise InvalidInput(
+            f"пояснение — не длиннее {MAX_NOTE} знаков / a note is {MAX_NOTE} characters at most",
+            reason="bad_note",
+        )
+    if reason == "other" and not text:
+        raise InvalidInput(
+            "«другое»: напишите, что случилось / «other»: say what happened", reason="bad_note"
+        )
+    return text
+
+
+def _delta(current: int, on_hand: object, delta: object) -> int:
+    if (on_hand is None) == (delta is None):
+        raise InvalidInput(
+            "укажите, сколько стало на складе, или на сколько изменить"
+            " / give either the new on_hand or a delta"
+        )
+    if on_hand is not None:
+        change = require_int(on_hand, "on_hand", minimum=0) - current
+    else:
+        change = require_int(delta, "delta", minimum=-MAX_QTY)
+    if change == 0:
+        raise InvalidInput(
+            f"на складе уже {current} шт. — менять нечего / on hand is {current} already",
+            reason="no_change",
+        )
+    if current + change < 0:
+        raise InvalidInput(
+            f"на складе {current} шт. — нельзя убрать {-change} / on hand {current},"
+            f" cannot take away {-change}",
+            reason="negative_stock",
+        )
+    return change
+
+
+def set_min_stock(uow, sku: str, min_stock: int | None, *, by: Staff) -> dict:
+    """A manager's own low-stock threshold for `sku` (0: none for this sku); None gives the
+    sku back to the catalog's threshold or the default. Kept when the catalog comes again.
+    A threshold that puts the sku at or below it announces `stock.low` at once."""
+    require(uow, by, ADJUST_STOCK, detail=f"min_stock {sku}")
+    if uow.stock.level(sku) is None:
+        raise NotFound(f"неизвестный товар {sku} / unknown sku {sku}")
+    if min_stock is not None:
+        min_stock = require_int(min_stock, "min_stock", minimum=0)
+    uow.stock.set_local_min(sku, min_stock, by)
+    value, source = uow.stock.min_stock(sku)
+    return {"sku": sku, "min_stock": value, "min_source": source}
+
+
+def use_default_min_stock(uow, default_min: int) -> dict:
+    """The configured default threshold (`[stock] default_min`), told to the writer at start:
+    a changed default can put skus at or below it (or lift them), so all are looked at."""
+    default_min = require_int(default_min, "default_min_stock", minimum=0)
+    before = uow.stock.set_default_min(default_min)
+    if before != default_min:
+        uow.announce_low_stock(None)
+    return {"default_min_stock": default_min, "changed": before != default_min}

@@ -11,15 +11,7 @@ Every function takes the unit of work first (`writer.call(scan_into_stocktake, .
 import uuid
 
 from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
-from gateway.domain.receiving import (
-    AMBIGUOUS,
-    COUNTED,
-    OUT_OF_SCOPE,
-    REPEAT,
-    UNKNOWN,
-    checked_total,
-    scan_units,
-)
+from gateway.domain.scan_document import OUT_OF_SCOPE, checked_total
 from gateway.domain.staff import APPLY_STOCKTAKE, COUNT, Staff
 from gateway.domain.stocktake import (
     ABANDONED,
@@ -39,10 +31,29 @@ from gateway.domain.validation import require_id, require_int
 from .idempotency import run_once
 from .orders import refill
 from .permissions import require
-from .receiving import Identified, identify, scan_outcome
+from .scan_document import ScanInto, load_document, take_scan, unknown_codes
 from .stock import change_on_hand
 
 MAX_LISTED_UNCOUNTED = 1000  # a report lists at most this many untouched skus (and counts all)
+
+
+class StocktakeScan(ScanInto):
+    """A scan into a count: the first count of a sku records its book; a partial count refuses
+    a sku outside its scope (a misplaced item is not this shelf's)."""
+
+    id_field, count_field = "take_id", "counted"
+    result_fields = {"book": None}  # the book at the sku's first scan, when counted
+
+    def __init__(self, uow, take: Stocktake):
+        super().__init__(uow, take.take_id, uow.stocktake)
+        self.take = take
+
+    def in_scope(self, sku: str) -> bool:
+        return self.repo.in_scope(self.take, sku)
+
+    def count(self, sku: str, units: int, code: str) -> tuple[int, dict]:
+        total, book = _count(self.uow, self.doc_id, sku, add=units, code=code)
+        return total, {"book": book}
 
 
 def start_stocktake(
@@ -103,37 +114,15 @@ def scan_into_stocktake(
     marking: bool = False,
     idem_key: str | None = None,
 ) -> dict:
-    """Count `qty` items (default 1) of the scanned barcode, each its pack quantity. The first
-    scan of a sku records its book quantity. Unknown codes are kept and reported, not counted;
-    a sku outside a partial count's scope is refused (a misplaced item is not this shelf's).
-    `gtin`, `sku`, `marking` as in `scan_into_receiving`."""
+    """Count `qty` items (default 1) of the scanned barcode, each its pack quantity
+    (`scan_document.take_scan`; `gtin`, `sku`, `marking` as there). The first scan of a sku
+    records its book quantity. Unknown codes are kept and reported, not counted; a sku outside
+    a partial count's scope is refused."""
 
     def scan() -> dict:
         require(uow, by, COUNT, detail=take_id)
-        take = _counting(uow, take_id, "scan into")
-        found = identify(uow, code, gtin, sku)
-        if found.candidates:
-            return _scan_result(take_id, found, AMBIGUOUS, accepted=False)
-        if marking and (qty or 1) != 1:
-            raise InvalidInput("a marking code is one unit: scan each unit, qty must be 1")
-        match = found.match
-        if match is not None and not uow.stocktake.in_scope(take, match.sku):
-            return _scan_result(take_id, found, OUT_OF_SCOPE, accepted=False)
-        line_key = match.sku if match else found.key
-        if marking and not uow.stocktake.remember_unit(take_id, found.code, line_key):
-            line = uow.stocktake.line(take_id, line_key) if match else None
-            counted = line[0] if line else uow.stocktake.unknown_scans(take_id, line_key)
-            return _scan_result(take_id, found, REPEAT, accepted=False, qty=counted)
-        if match is None:
-            scans = uow.stocktake.unknown_scans(take_id, found.key)
-            scans = checked_total(scans, scan_units(qty, 1), found.key)
-            uow.stocktake.set_unknown(take_id, found.key, scans)
-            return _scan_result(take_id, found, UNKNOWN, accepted=True, qty=scans, added=1)
-        units = scan_units(qty, match.pack)
-        total, book = _count(uow, take_id, match.sku, add=units, code=found.code)
-        return _scan_result(
-            take_id, found, COUNTED, accepted=True, qty=total, added=units, book=book
-        )
+        into = StocktakeScan(uow, _counting(uow, take_id, "scan into"))
+        return take_scan(into, code, gtin=gtin, qty=qty, sku=sku, marking=marking)
 
     return run_once(uow, idem_key, "stocktake.scan", scan)
 
@@ -146,9 +135,12 @@ def set_stocktake_count(
     *,
     by: Staff,
     idem_key: str | None = None,
+    recount: bool = False,
 ) -> dict:
     """Correct a count (a double scan), or type one in (goods without a barcode). `counted=0`
-    says «counted, none there»; `counted=None` takes the sku back to «not counted»."""
+    says «counted, none there»; `counted=None` takes the sku back to «not counted».
+    `recount` («Пересчитать»): the shelf was counted again after sales or a delivery, so the
+    book is taken anew now -- a correction keeps the book of the first scan."""
 
     def correct() -> dict:
         require(uow, by, COUNT, detail=take_id)
@@ -158,6 +150,9 @@ def set_stocktake_count(
             raise NotFound(f"unknown sku {key}", reason="unknown_sku")
         if not uow.stocktake.in_scope(take, key):
             raise InvalidInput(f"sku {key} is not part of stocktake {take_id}", reason=OUT_OF_SCOPE)
+        if recount:
+            uow.stocktake.remove_line(take_id, key)
+            uow.stocktake.forget_units(take_id, key)
         if counted is None:
             uow.stocktake.remove_line(take_id, key)
             uow.stocktake.forget_units(take_id, key)
@@ -168,7 +163,9 @@ def set_stocktake_count(
             uow.stocktake.forget_units(take_id, key)
         return {"take_id": take_id, "sku": key, "counted": total, "book": book}
 
-    return run_once(uow, idem_key, "stocktake.set_count", correct)
+    return run_once(
+        uow, idem_key, "stocktake.recount" if recount else "stocktake.set_count", correct
+    )
 
 
 def stocktake_report(uow, take_id: str) -> dict:
@@ -191,7 +188,7 @@ def stocktake_report(uow, take_id: str) -> dict:
             for line in uncounted[:MAX_LISTED_UNCOUNTED]
         ],
         "not_counted_total": len(uncounted),
-        "unknown_codes": _unknown_codes(uow, take_id),
+        "unknown_codes": unknown_codes(uow.stocktake, take_id),
         "changes": [{"sku": c.sku, "delta": c.delta, "will_be": c.will_be} for c in changes],
         "totals": _totals(counted, changes),
     }
@@ -245,7 +242,7 @@ def apply_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None
             "applied_at": uow.now,
             "items": items,
             "lines": [line.as_dict() for line in planned],
-            "unknown_codes": _unknown_codes(uow, take_id),
+            "unknown_codes": unknown_codes(uow.stocktake, take_id),
             "clamped": [line.sku for line in planned if line.clamped],
         }
         uow.stocktake.close(take, result)
@@ -280,10 +277,7 @@ def current_stocktake(uow) -> dict | None:
 
 
 def _load(uow, take_id: str) -> Stocktake:
-    take = uow.stocktake.get(take_id) if isinstance(take_id, str) else None
-    if take is None:
-        raise NotFound(f"stocktake {take_id} not found")
-    return take
+    return load_document("stocktake", take_id, uow.stocktake.get)
 
 
 def _close(take: Stocktake, status: str, by: Staff, now: str) -> None:
@@ -339,10 +333,6 @@ def _untouched(line: CountLine) -> dict:
     }
 
 
-def _unknown_codes(uow, take_id: str) -> list[dict]:
-    return [{"code": code, "scans": scans} for code, scans in uow.stocktake.unknowns(take_id)]
-
-
 def _totals(counted: list[CountLine], changes: list[CountLine]) -> dict:
     return {
         "counted_skus": len(counted),
@@ -366,17 +356,3 @@ def _header(take: Stocktake) -> dict:
         "closed_by": take.closed_by,
         "closed_at": take.closed_at,
     }
-
-
-def _scan_result(
-    take_id: str,
-    found: Identified,
-    outcome: str,
-    *,
-    accepted: bool,
-    qty: int = 0,
-    added: int = 0,
-    book: int | None = None,
-) -> dict:
-    done = scan_outcome(found, outcome, accepted=accepted, added=added)
-    return {"take_id": take_id, **done, "counted": qty, "book": book}

@@ -14,6 +14,7 @@ from gateway.adapters.fiscal.staff import FiscalUnavailable
 from gateway.adapters.sqlite.queries import receipt_rows
 from gateway.domain.errors import DomainError, InvalidTransition
 from gateway.domain.staff import Forbidden, Staff
+from gateway.domain.validation import require_int
 from gateway.services.fiscal import counter_sale, refund, retry_receipt
 from gateway.services.orders import ship_order
 
@@ -39,6 +40,7 @@ REGISTER_OPS = {
 class Actions(Protocol):
     station: Any  # the scan station (gateway/adapters/scanner/station.py)
     auth: Any  # who is signed in (gateway/adapters/auth.py)
+    config: Any  # the gateway's configuration (gateway/config.py)
     receipts_enabled: bool  # a register is configured: shipments get receipts
     printing_enabled: bool  # a printer is configured: a posted receiving prints its report
 
@@ -85,7 +87,14 @@ def add_api(app: FastAPI, actions: Actions) -> None:
 
     @app.post("/api/sales")
     def sell(body: JsonBody, by: Who) -> dict:
-        return actions.run(counter_sale, body, by=by, idem_key=body.get("idem_key"))
+        desk = actions.config.desk
+        return actions.run(
+            counter_sale,
+            body,
+            by=by,
+            idem_key=body.get("idem_key"),
+            discount_caps=(desk.discount_cashier_pct, desk.discount_manager_pct),
+        )
 
     @app.get("/api/receipts")
     def receipts(limit: int = 50) -> list[dict]:
@@ -108,4 +117,7 @@ def add_api(app: FastAPI, actions: Actions) -> None:
         kwargs: dict[str, Any] = {"by": by}
         if op in ("cash_in", "cash_out"):
             kwargs["amount"] = body.get("amount")
+        if op == "close_shift":  # a person closing counts the drawer first (issue 10)
+            counted = body.get("counted")
+            kwargs["counted"] = require_int(counted, "counted", minimum=0, maximum=10**10)
         return actions.register(op, **kwargs)

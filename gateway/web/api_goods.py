@@ -46,8 +46,28 @@ def scan_args(body: dict, by: Staff) -> dict[str, Any]:
     }
 
 
+def add_scan_document_routes(app: FastAPI, run, base: str, read, scan_into) -> None:
+    """`GET {base}/{id}`: the document as its screen shows it; `POST {base}/{id}/scan`: a code
+    typed on the screen, parsed like the scanner's (`scan_into(uow, id, code, ...)`)."""
+
+    @app.get(base + "/{doc_id}")
+    def document(doc_id: str) -> dict:
+        return run(read, doc_id)
+
+    @app.post(base + "/{doc_id}/scan")
+    def scan(doc_id: str, body: JsonBody, by: Who) -> dict:
+        args = scan_args(body, by)
+        return run(scan_into, doc_id, args.pop("code"), **args)
+
+
 def add_goods_api(app: FastAPI, actions: Actions) -> None:
     run = actions.run
+
+    def closing(service, doc_id: str, **kwargs) -> dict:
+        """Post, void, apply, abandon: the document is closed, so the scanner lets go of it."""
+        closed = run(service, doc_id, **kwargs)
+        actions.station.finished(doc_id)
+        return closed
 
     # --- receiving ---------------------------------------------------------------------------
     @app.post("/api/receivings")
@@ -62,15 +82,6 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
     @app.get("/api/receivings")
     def receiving_drafts() -> list[dict]:
         return run(receiving.receiving_drafts)
-
-    @app.get("/api/receivings/{doc_id}")
-    def receiving_view(doc_id: str) -> dict:
-        return run(receiving.receiving_view, doc_id)
-
-    @app.post("/api/receivings/{doc_id}/scan")
-    def scan_receiving(doc_id: str, body: JsonBody, by: Who) -> dict:
-        args = scan_args(body, by)
-        return run(receiving.scan_into_receiving, doc_id, args.pop("code"), **args)
 
     @app.post("/api/receivings/{doc_id}/qty")
     def receiving_qty(doc_id: str, body: JsonBody, by: Who) -> dict:
@@ -93,7 +104,7 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
 
     @app.post("/api/receivings/{doc_id}/post")
     def post(doc_id: str, body: JsonBody, by: Who) -> dict:
-        posted = run(
+        return closing(
             post_receiving_and_print,
             doc_id,
             by=by,
@@ -101,14 +112,10 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
             report=actions.printing_enabled and bool(body.get("print", True)),
             idem_key=body.get("idem_key"),
         )
-        actions.station.finished(doc_id)
-        return posted
 
     @app.post("/api/receivings/{doc_id}/void")
     def void(doc_id: str, by: Who) -> dict:
-        voided = run(receiving.void_receiving, doc_id, by=by)
-        actions.station.finished(doc_id)
-        return voided
+        return closing(receiving.void_receiving, doc_id, by=by)
 
     # --- stocktake ---------------------------------------------------------------------------
     @app.post("/api/stocktakes")
@@ -125,32 +132,31 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
     def current_stocktake() -> dict | None:
         return run(stocktake.current_stocktake)
 
-    @app.get("/api/stocktakes/{take_id}")
-    def stocktake_report(take_id: str) -> dict:
-        return run(stocktake.stocktake_report, take_id)
-
-    @app.post("/api/stocktakes/{take_id}/scan")
-    def scan_stocktake(take_id: str, body: JsonBody, by: Who) -> dict:
-        args = scan_args(body, by)
-        return run(stocktake.scan_into_stocktake, take_id, args.pop("code"), **args)
-
     @app.post("/api/stocktakes/{take_id}/count")
     def count(take_id: str, body: JsonBody, by: Who) -> dict:
         sku, counted, key = body.get("sku"), body.get("counted"), body.get("idem_key")
-        return run(stocktake.set_stocktake_count, take_id, sku, counted, by=by, idem_key=key)
+        recount = body.get("recount", False) is True
+        return run(
+            stocktake.set_stocktake_count,
+            take_id, sku, counted, by=by, idem_key=key, recount=recount,
+        )  # fmt: skip
 
     @app.post("/api/stocktakes/{take_id}/apply")
     def apply(take_id: str, body: JsonBody, by: Who) -> dict:
         key = body.get("idem_key")
-        applied = run(stocktake.apply_stocktake, take_id, by=by, idem_key=key)
-        actions.station.finished(take_id)
-        return applied
+        return closing(stocktake.apply_stocktake, take_id, by=by, idem_key=key)
 
     @app.post("/api/stocktakes/{take_id}/abandon")
     def abandon(take_id: str, by: Who) -> dict:
-        abandoned = run(stocktake.abandon_stocktake, take_id, by=by)
-        actions.station.finished(take_id)
-        return abandoned
+        return closing(stocktake.abandon_stocktake, take_id, by=by)
+
+    # What every scan document has: read it, scan into it (a code typed on its screen). After
+    # the fixed paths above («/api/stocktakes/current» is not a document).
+    for base, read, scan_into in (
+        ("/api/receivings", receiving.receiving_view, receiving.scan_into_receiving),
+        ("/api/stocktakes", stocktake.stocktake_report, stocktake.scan_into_stocktake),
+    ):
+        add_scan_document_routes(app, run, base, read, scan_into)
 
     # --- the scanner and lookup --------------------------------------------------------------
     @app.get("/api/scanner")

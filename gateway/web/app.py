@@ -1,4 +1,5 @@
-"""The web entrypoint: `/healthz` for machines, `/` a plain status page for people.
+"""The web entrypoint: `/healthz` for machines, `/devices` a plain status page for people, `/`
+the order board (the tablet's home screen).
 
 `create_app(status, actions)` takes a callable returning the gateway's status dict (built by the
 core) and the staff actions behind the JSON API (`api.py`), so this module knows nothing about
@@ -13,15 +14,19 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from .api import Actions, add_api
 from .api_goods import add_goods_api
+from .api_orders import add_orders_api
 from .api_staff import add_staff_api
+from .api_stock import add_stock_api
+from .api_summary import add_summary_api
 from .auth import SignInRequired
 from .frame import frame, language, templates
 from .pages import add_pages
+from .pages_summary import add_summary_page
 from .signin import add_signin, who
 from .words import DEVICES, STATES, word
 
@@ -135,17 +140,29 @@ def create_app(
     if actions is not None:
         add_api(app, actions)
         add_goods_api(app, actions)
+        add_orders_api(app, actions)
         add_staff_api(app, actions)
+        add_summary_api(app, actions, status)
+        add_stock_api(app, actions)
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.get("/")
+    def home(lang: str = "ru") -> RedirectResponse:
+        """The tablet's home screen is the order board."""
+        query = "?lang=en" if language(lang) == "en" else ""
+        return RedirectResponse("/orders" + query, status_code=303, headers=NO_CACHE)
+
+    @app.get("/devices", response_class=HTMLResponse)
     def status_page(request: Request, lang: str = "ru") -> HTMLResponse:
         lang = language(lang)
         data = status()
-        view = page_view(data, lang) | {"frame": frame(data, lang, "/", who(request, auth, lang))}
+        view = page_view(data, lang) | {
+            "frame": frame(data, lang, "/devices", who(request, auth, lang))
+        }
         return HTMLResponse(pages.get_template("status.html").render(view), headers=NO_CACHE)
 
     if actions is not None:
         add_pages(app, status, pages, auth)
+        add_summary_page(app, status, actions, pages, auth)
 
     return app
 

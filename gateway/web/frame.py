@@ -1,6 +1,8 @@
-"""What every staff page shares: the navigation, the status bar (cloud link, register, printer,
-scanner, each a colour and a word), who is signed in with «Сменить кассира», the lock screen
-and the manager's-PIN dialog, the language switch, and the words."""
+"""What every staff page shares: the navigation (with the open web orders' count, kept fresh by
+static/nav.js), the status bar (cloud link, register, printer, scanner, each a colour and a
+word), who is signed in with «Сменить кассира», the lock screen and the manager's-PIN dialog,
+the language switch, and the words. On a phone the navigation folds into one menu button named
+after the current screen, and the bar into one line of short names (the words on a tap)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,18 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .howto import howto
 from .words import DEVICES, STATES, word
 
 NAV = (  # path, Russian, English (UI.md's screen titles), managers only
+    ("/orders", "Заказы", "Orders", False),
     ("/sale", "Продажа", "Sale", False),
     ("/shift", "Смена", "Shift", False),
+    ("/stock", "Остатки", "Stock", False),
     ("/receiving", "Приёмка", "Receiving", False),
     ("/stocktake", "Инвентаризация", "Stocktake", False),
-    ("/", "Устройства и связь", "Devices and link", False),
+    ("/summary", "Сводка", "Summary", False),
+    ("/devices", "Устройства и связь", "Devices and link", False),
     ("/staff", "Сотрудники", "Staff", True),
     ("/audit", "Журнал", "Audit", True),
 )
@@ -28,6 +34,13 @@ FRAME_TEXTS = {
         "locked": "Планшет заблокирован. Кто работает?",
         "override": "Нужен PIN управляющего",
         "cancel": "Отмена",
+        "menu": "Меню",
+        "devices": "Устройства — нажмите, чтобы увидеть состояние словами",
+        "sound_on": "Включить звук",
+        "switch_short": "Сменить",
+        "sound_why": "Звук новых заказов выключен браузером, пока вы не коснётесь экрана",
+        "unseen": "новых: {n}",
+        "open_orders": "открытых заказов: {n}",
     },
     "en": {
         "other_lang": "Русский",
@@ -36,8 +49,24 @@ FRAME_TEXTS = {
         "locked": "The tablet is locked. Who is working?",
         "override": "A manager's PIN is needed",
         "cancel": "Cancel",
+        "menu": "Menu",
+        "devices": "Devices — tap to see their state in words",
+        "sound_on": "Turn the sound on",
+        "switch_short": "Switch",
+        "sound_why": "The browser keeps the new-order sound off until the screen is touched",
+        "unseen": "{n} new",
+        "open_orders": "open orders: {n}",
     },
 }
+# The bar names each device shortly (the full name on a hover); a phone shows the name and the
+# tone's icon only, the words on a tap.
+SHORT_NAMES = {
+    "cloud": ("Облако", "Cloud"),
+    "fiscal": ("Касса", "Register"),
+    "printer": ("Принтер", "Printer"),
+    "scanner": ("Сканер", "Scanner"),
+}
+OPEN_STATUSES = ("reserved", "short", "confirmed", "partially_shipped")
 PAD_TEXTS = {
     "ru": {"pin": "PIN", "erase": "Стереть", "back": "Другой сотрудник", "enter": "Войти"},
     "en": {"pin": "PIN", "erase": "Clear", "back": "Someone else", "enter": "Enter"},
@@ -71,26 +100,41 @@ def frame(
     if backlog:
         cloud["word"] += f" · {backlog}"
     devices = status.get("devices") or {}
-    bar = [{"name": texts["cloud"], **cloud}] + [
-        {"name": DEVICES[name][1 if en else 0], **word(STATES, str(devices[name]), en)}
+    short = {name: names[1 if en else 0] for name, names in SHORT_NAMES.items()}
+    bar = [{"name": texts["cloud"], "short": short["cloud"], **cloud}] + [
+        {
+            "name": DEVICES[name][1 if en else 0],
+            "short": short[name],
+            **word(STATES, str(devices[name]), en),
+        }
         for name in BAR_DEVICES
         if devices.get(name, "not_configured") != "not_configured"
     ]
     who = who or NOBODY
     manager = who["staff"]["role"] == "manager"
+    nav = [
+        {"href": href, "label": en_label if en else ru_label, "here": _here(href, path)}
+        for href, ru_label, en_label, managers_only in NAV
+        if manager or not managers_only
+    ]
+    by_status = status.get("orders") or {}
     return {
         "store_id": status.get("store_id", ""),
-        "nav": [
-            {"href": href, "label": en_label if en else ru_label, "here": href == path}
-            for href, ru_label, en_label, managers_only in NAV
-            if manager or not managers_only
-        ],
+        "nav": nav,
+        "here": next((item["label"] for item in nav if item["here"]), texts["menu"]),
+        "open_orders": sum(int(by_status.get(name) or 0) for name in OPEN_STATUSES),
         "bar": bar,
         "t": texts,
         "pad": PAD_TEXTS[lang],
         "other_lang": "ru" if en else "en",
+        "howto": howto(path, lang),
         **who,
     }
+
+
+def _here(href: str, path: str) -> bool:
+    """The screen shown is this entry's, or one of its own (/orders/W-1 is under «Заказы»)."""
+    return path == href or path.startswith(href + "/")
 
 
 NOBODY = {"staff": {"name": "", "role": "", "role_word": ""}, "csrf": "", "idle_lock": 0,

@@ -29,9 +29,9 @@ class Page:
 
 
 def page_modules() -> list:
-    from . import pages_goods, pages_register, pages_staff  # noqa: PLC0415 (each module owns its screens)
+    from . import pages_goods, pages_orders, pages_register, pages_staff, pages_stock  # noqa: PLC0415 (each module owns its screens)
 
-    return [pages_register, pages_goods, pages_staff]
+    return [pages_orders, pages_register, pages_goods, pages_staff, pages_stock]
 
 
 def add_pages(app: FastAPI, status: Callable[[], dict], env: Environment, auth) -> None:

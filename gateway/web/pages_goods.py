@@ -1,15 +1,38 @@
 """The goods screens: «Приёмка» (receiving by scan) and «Инвентаризация» (stocktake).
 
-Both are a shell rendered here (the words, in Russian or English) that the page's own script
-fills from the JSON API (`api_goods.py`): it points the USB scanner at the open document, takes
-codes typed into its field, and re-reads the document every 1.5 s so scans show up as they happen.
-The scripts' own messages are bilingual (`static/goods.js`, `receiving.js`, `stocktake.js`)."""
+Both are a shell rendered here (the words, in Russian or English) built from the shared
+scan-document parts (`templates/_scan_document.html`) that the page's own script fills from the
+JSON API (`api_goods.py`) through `goods.scanDocument` (`static/scan_document.js`): it points the
+USB scanner at the open document, takes codes typed into its field, and re-reads the document
+every 1.5 s so scans show up as they happen. The scripts' own messages are bilingual."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .pages import Page
+
+# The words of the scan-document parts every such screen shares (_scan_document.html).
+SCAN_TEXTS = {
+    "ru": {
+        "code": "Штрихкод",
+        "code_placeholder": "Отсканируйте или введите штрихкод и нажмите Enter",
+        "unknown": "Неизвестные коды",
+        "scans": "Последние сканы",
+        "cancel": "Отмена",
+        "ok": "Понятно",
+        "howto": "Как это сделать",
+    },
+    "en": {
+        "code": "Barcode",
+        "code_placeholder": "Scan or type a barcode and press Enter",
+        "unknown": "Unknown codes",
+        "scans": "Last scans",
+        "cancel": "Cancel",
+        "ok": "Got it",
+        "howto": "How to do it",
+    },
+}
 
 RECEIVING_TEXTS = {
     "ru": {
@@ -21,13 +44,9 @@ RECEIVING_TEXTS = {
         "drafts": "Незаконченные приёмки",
         "drafts_empty": "Незаконченных приёмок нет. Начатая, но не проведённая приёмка "
         "появится здесь, и её можно будет продолжить.",
-        "code": "Штрихкод",
-        "code_placeholder": "Отсканируйте или введите штрихкод и нажмите Enter",
         "post": "Провести",
         "goods": "Товары",
-        "unknown": "Неизвестные коды",
         "unknown_help": "Нет в каталоге: не попадут на склад, пока их не привяжут к товару.",
-        "scans": "Последние сканы",
         "scans_empty": "Здесь будут видны сканы: что добавилось и что не удалось считать.",
         "back": "К списку приёмок",
         "void": "Отменить приёмку",
@@ -36,14 +55,17 @@ RECEIVING_TEXTS = {
         "link_pack": "Штук в одной упаковке с этим кодом",
         "link_learn": "Запомнить код: в следующий раз он сразу найдёт этот товар",
         "link_do": "Привязать",
-        "edit_title": "Изменить количество",
-        "edit_qty": "Количество, шт. (0 — убрать строку)",
-        "save": "Сохранить",
-        "cancel": "Отмена",
-        "back_to_doc": "Вернуться",
         "new_after": "Новая приёмка",
         "reprint": "Напечатать отчёт ещё раз",
-        "ok": "Понятно",
+        "howto_steps": [
+            "Впишите номер накладной (можно без него) и нажмите «Начать приёмку».",
+            "Сканируйте товар сканером или вводите штрихкод в поле: каждая штука — один скан,"
+            " коробка — вся упаковка. Лишний скан уберите кнопкой «−».",
+            "Неизвестный код привяжите к товару: «Привязать», затем отсканируйте известный"
+            " штрихкод этого товара (нужен PIN управляющего).",
+            "Нажмите «Провести»: товар попадёт на склад, ожидающие заказы получат его сами,"
+            " отчёт о приёмке напечатается.",
+        ],
     },
     "en": {
         "hint": "Each scan adds one unit, a box's barcode the whole pack. "
@@ -54,13 +76,9 @@ RECEIVING_TEXTS = {
         "drafts": "Unfinished receivings",
         "drafts_empty": "No unfinished receivings. One that is started but not posted shows "
         "up here to be continued.",
-        "code": "Barcode",
-        "code_placeholder": "Scan or type a barcode and press Enter",
         "post": "Post",
         "goods": "Goods",
-        "unknown": "Unknown codes",
         "unknown_help": "Not in the catalog: not added to stock until linked to an item.",
-        "scans": "Last scans",
         "scans_empty": "Scans show up here: what was added and what could not be read.",
         "back": "All receivings",
         "void": "Cancel receiving",
@@ -69,14 +87,17 @@ RECEIVING_TEXTS = {
         "link_pack": "Units in one pack with this code",
         "link_learn": "Remember the code: next time it finds this item at once",
         "link_do": "Link",
-        "edit_title": "Change the quantity",
-        "edit_qty": "Quantity, units (0 removes the line)",
-        "save": "Save",
-        "cancel": "Cancel",
-        "back_to_doc": "Go back",
         "new_after": "New receiving",
         "reprint": "Print the report again",
-        "ok": "Got it",
+        "howto_steps": [
+            "Type the supplier's document number (or leave it empty) and press «Start receiving».",
+            "Scan the goods with the scanner or type the barcode in the field: one scan per unit,"
+            " a box's barcode adds the whole pack. Take a stray scan back with «−».",
+            "Link an unknown code to its item: «Link», then scan the item's known barcode (a"
+            " manager's PIN is needed).",
+            "Press «Post»: the goods go to stock, waiting orders get them first, the receiving"
+            " report is printed.",
+        ],
     },
 }
 
@@ -97,8 +118,6 @@ STOCKTAKE_TEXTS = {
         "zero_help": "Остаток станет 0. Только для полного пересчёта: всё, что забыли "
         "отсканировать, пропадёт со склада и из интернет-магазина.",
         "start": "Начать инвентаризацию",
-        "code": "Штрихкод",
-        "code_placeholder": "Отсканируйте или введите штрихкод и нажмите Enter",
         "apply": "Применить",
         "counted": "Посчитано",
         "counted_empty": "Здесь появятся посчитанные товары: отсканируйте товар на полке.",
@@ -107,24 +126,22 @@ STOCKTAKE_TEXTS = {
         "col_counted": "Посчитано",
         "col_diff": "Разница",
         "col_will_be": "Станет на складе",
-        "not_counted": "Не посчитано",
-        "unknown": "Неизвестные коды",
         "unknown_help": "Этих кодов нет в каталоге: они не считаются. Найдите товар и "
         "введите его количество вручную.",
         "manual": "Ввести количество вручную",
         "manual_sku": "Артикул",
         "manual_qty": "Количество, шт.",
         "manual_do": "Записать",
-        "scans": "Последние сканы",
         "scans_empty": "Здесь будут видны сканы: что посчитано и что не удалось считать.",
         "abandon": "Отменить инвентаризацию",
-        "edit_title": "Изменить количество",
-        "edit_qty": "Посчитано, шт. (0 — товара нет)",
-        "save": "Сохранить",
-        "cancel": "Отмена",
-        "back_to_doc": "Вернуться",
         "new_after": "Новая инвентаризация",
-        "ok": "Понятно",
+        "howto_steps": [
+            "Выберите, что считаете (весь каталог или артикулы), и что делать с тем, что не"
+            " отсканировали, затем «Начать инвентаризацию».",
+            "Сканируйте всё на полках; товар без штрихкода впишите вручную (0 — товара нет).",
+            "Если после скана были продажи или приёмка — «Пересчитать»: по учёту возьмётся сейчас.",
+            "Посмотрите разницу и «Применить» (нужен PIN управляющего): остатки изменятся сразу.",
+        ],
     },
     "en": {
         "hint": "Scan everything on the shelf: each scan is one unit. Type in what has no "
@@ -142,8 +159,6 @@ STOCKTAKE_TEXTS = {
         "zero_help": "Their stock becomes 0. Only for a full count: anything not scanned "
         "disappears from stock and from the web shop.",
         "start": "Start the count",
-        "code": "Barcode",
-        "code_placeholder": "Scan or type a barcode and press Enter",
         "apply": "Apply",
         "counted": "Counted",
         "counted_empty": "Counted goods show up here: scan an item on the shelf.",
@@ -152,34 +167,32 @@ STOCKTAKE_TEXTS = {
         "col_counted": "Counted",
         "col_diff": "Difference",
         "col_will_be": "On hand will be",
-        "not_counted": "Not counted",
-        "unknown": "Unknown codes",
         "unknown_help": "The catalog does not know these codes: they are not counted. Find "
         "the item and type its quantity in.",
         "manual": "Type a count in",
         "manual_sku": "Sku",
         "manual_qty": "Quantity, units",
         "manual_do": "Record",
-        "scans": "Last scans",
         "scans_empty": "Scans show up here: what was counted and what could not be read.",
         "abandon": "Cancel the stocktake",
-        "edit_title": "Change the count",
-        "edit_qty": "Counted, units (0: none there)",
-        "save": "Save",
-        "cancel": "Cancel",
-        "back_to_doc": "Go back",
         "new_after": "New stocktake",
-        "ok": "Got it",
+        "howto_steps": [
+            "Choose what to count (the whole catalog or some skus) and what happens to goods"
+            " nobody scanned, then «Start the count».",
+            "Scan everything on the shelves; type in what has no barcode (0: none there).",
+            "Sold or received something after the scan? «Recount»: the book is taken now.",
+            "Look at the differences and «Apply» (a manager's PIN): the stock changes at once.",
+        ],
     },
 }
 
 
 def _receiving(_status: dict[str, Any], lang: str) -> dict[str, Any]:
-    return {"t": RECEIVING_TEXTS[lang]}
+    return {"t": {**SCAN_TEXTS[lang], **RECEIVING_TEXTS[lang]}}
 
 
 def _stocktake(_status: dict[str, Any], lang: str) -> dict[str, Any]:
-    return {"t": STOCKTAKE_TEXTS[lang]}
+    return {"t": {**SCAN_TEXTS[lang], **STOCKTAKE_TEXTS[lang]}}
 
 
 PAGES: list[Page] = [

@@ -4,16 +4,23 @@ Publishes the catalog and the initial stock, then orders at --rate per second (b
 units, occasional cancellations, a delivery of --stock units per sold-out sku when most are sold
 out), consuming and acknowledging what the gateway publishes. Ends on
 SIGINT/SIGTERM or after --duration with a summary; always exits 0 (the figures are the result).
-A broker that is down is waited for, so it can start before the broker and the gateway."""
+A broker that is down is waited for, so it can start before the broker and the gateway.
+
+With --summary it plays no web shop: it is the owner away from the shop. It asks the gateway to
+replay the events it keeps, computes the owner's summary from them alone (summary.py) for
+--day, prints it (--json: as JSON) and exits."""
 
 import argparse
+import json
 import random
 import signal
 import threading
 import time
+from datetime import date
 
 from .cloud import Cloud
 from .shop import WebShop, initial_stock, make_catalog
+from .summary import as_text, owner_summary
 from .view import percentile
 
 RESTOCK_COOLDOWN = 5.0  # seconds between deliveries
@@ -36,6 +43,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--state-file", default=None, help="keep the cloud's seq across restarts")
     p.add_argument("--client-id", default=None, help="default: storegw-cloud-<store>")
+    p.add_argument("--summary", action="store_true", help="print the owner's summary and exit")
+    p.add_argument("--day", default=None, help="with --summary: YYYY-MM-DD (default: today)")
+    p.add_argument("--json", action="store_true", help="with --summary: print JSON")
+    p.add_argument("--wait", type=float, default=15.0, help="with --summary: seconds to gather")
     return p.parse_args(argv)
 
 
@@ -204,6 +215,8 @@ class Run:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.summary:
+        return print_summary(args)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -213,6 +226,51 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         run.finish()
     return 0
+
+
+def print_summary(args: argparse.Namespace) -> int:
+    """The owner's summary from the gateway's events alone. An observer, not the cloud of
+    record: its own client id (the back-office's session is left alone), and it never sends
+    sync.ack (that would let the gateway forget messages the real cloud may not have)."""
+    day = date.fromisoformat(args.day) if args.day else date.today()
+    events = gather_events(args.url, args.store, args.prefix, args.wait)
+    summary = owner_summary(events, day)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1), flush=True)
+    else:
+        for line in as_text(summary, args.store):
+            print(line, flush=True)
+    return 0
+
+
+def gather_events(url: str, store: str, prefix: str, wait: float) -> list[dict]:
+    """Everything the gateway still keeps: ask `cmd.replay` from seq 1, then take what arrived
+    once the stream has been quiet a while with no hole in it (a retained status is no guide:
+    the gateway republishes it on changes of state, not on every event). After `wait` seconds
+    what arrived is used as it is (pruned history cannot come back; the gateway raises its
+    `replay_pruned` alarm for an ask from before what it keeps)."""
+    cloud = Cloud(url, store, prefix, auto_ack=False, gap_timeout=0.3)
+    cloud.start()
+    try:
+        if not cloud.wait_connected(wait):
+            say(f"the broker at {url} did not answer in {wait:.0f} s: no events")
+            return []
+        cloud.send("cmd.replay", {"from_seq": 1}, seq=False)
+        deadline = time.monotonic() + wait
+        seen, quiet_since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            received = cloud.received
+            if len(received) != seen:
+                seen, quiet_since = len(received), time.monotonic()
+            whole = not received or len(received) == max(received) - min(received) + 1
+            head = (cloud.status or {}).get("out_seq") or 0
+            if whole and max(received, default=0) >= head and time.monotonic() - quiet_since > 1:
+                return list(received.values())
+            time.sleep(0.05)
+        say(f"incomplete after {wait:.0f} s: received {len(cloud.received)} message(s)")
+        return list(cloud.received.values())
+    finally:
+        cloud.stop()
 
 
 if __name__ == "__main__":

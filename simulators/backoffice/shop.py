@@ -32,7 +32,8 @@ def ean13(product: int, variant: int) -> str:
 def make_catalog(products: int, variants_per_product: int, *, full: bool = True) -> dict:
     """The `data` of a catalog.upsert. Each product declares Цвет and Размер and has that many
     variants, each a distinct (colour, size) pair; 0 variants per product means simple products
-    (one variant with no characteristics, as the contract wants). Deterministic."""
+    (one variant with no characteristics, as the contract wants); every third variant has a
+    low-stock threshold (`min_stock`). Deterministic."""
     limit = len(COLORS) * len(SIZES)
     if not 0 <= variants_per_product <= limit:
         raise ValueError(f"variants_per_product must be 0..{limit}")
@@ -59,6 +60,8 @@ def make_catalog(products: int, variants_per_product: int, *, full: bool = True)
                 sku, chars = article, {}
             variant = {"sku": sku, "characteristics": chars, "price": price}
             variant["barcodes"] = [{"code": ean13(p + 1, v), "pack": 1}]
+            if (p + v) % 3 == 0:  # the back-office's «неснижаемый остаток» (contract 1.1)
+                variant["min_stock"] = 2
             product["variants"].append(variant)
         items.append(product)
     return {"full": full, "products": items}

@@ -32,6 +32,7 @@ class ShopView:
         # Units the cloud's own orders hold, per the gateway's latest order.reserved of each.
         self.held: dict[str, Counter] = {}
         self.held_by_sku: Counter = Counter()
+        self.running_out: dict[str, dict] = {}  # sku → the last stock.low (contract 1.1)
 
     def note_order_sent(self, order_id: str, at: float) -> None:
         self.sent_at.setdefault(order_id, at)
@@ -51,12 +52,24 @@ class ShopView:
             on_hand, reserved, available = item["on_hand"], item["reserved"], item["available"]
             self.available[sku] = available
             self.stock[sku] = {"on_hand": on_hand, "reserved": reserved, "available": available}
+            low = self.running_out.get(sku)
+            if low is not None and available > low["min_stock"]:
+                del self.running_out[sku]  # recovered: the gateway announces the next fall
             if on_hand < 0 or reserved < 0 or available < 0:
                 self._flag(sku, f"negative numbers {self.stock[sku]}")
             elif reserved > on_hand:
                 self._flag(sku, f"reserved {reserved} > on_hand {on_hand}")
             elif available > on_hand - reserved:
                 self._flag(sku, f"available {available} > on_hand − reserved {on_hand - reserved}")
+
+    def _stock_low(self, data: dict, _at: float) -> None:
+        """Contract 1.1: the sku fell to or below its threshold (once per crossing)."""
+        sku = data.get("sku")
+        if isinstance(sku, str):
+            self.running_out[sku] = {
+                "available": data.get("available"),
+                "min_stock": data.get("min_stock"),
+            }
 
     def check_held(self) -> None:
         """Sold more than stock: the units our orders hold exceed on_hand. Only meaningful at a

@@ -180,10 +180,15 @@ def test_outbound_events_carry_the_staff_id_with_the_name(staffed, sim):
         "counter_sale": (MANAGER.name, MANAGER.id),
         "stocktake": (MANAGER.name, MANAGER.id),
     }
-    receipts = [who(data, "cashier") for data in events["receipt.fiscalized"]]
-    assert receipts == [(CASHIER.name, CASHIER.id), (MANAGER.name, MANAGER.id)]
-    assert who(events["shift.opened"][0], "cashier") == (CASHIER.name, CASHIER.id)
-    assert who(events["shift.closed"][0], "cashier") == (MANAGER.name, MANAGER.id)
+    # The register's events name the cashier as one object (MQTT-CONTRACT 1.1).
+    receipts = [data["cashier"] for data in events["receipt.fiscalized"]]
+    assert receipts == [
+        {"staff_id": CASHIER.id, "name": CASHIER.name},
+        {"staff_id": MANAGER.id, "name": MANAGER.name},
+    ]
+    opened, closed = events["shift.opened"][0], events["shift.closed"][0]
+    assert opened["cashier"] == {"staff_id": CASHIER.id, "name": CASHIER.name}
+    assert closed["cashier"] == {"staff_id": MANAGER.id, "name": MANAGER.name}
 
 
 def test_the_receipt_and_the_shift_it_opens_name_the_cashier_and_inn(staffed, sim):

@@ -104,11 +104,11 @@ def test_every_message_the_code_publishes_validates(shop, contract):
         ("sell_refund", None, receipts[1]["receipt_id"]),
     ]
     assert receipts[1]["payments"] == {"cash": 15000, "card": 0} and receipts[1]["change"] == 5000
-    assert [(d["cashier"], d["staff_id"]) for d in receipts] == [
-        (CASHIER.name, CASHIER.id),
-        (CASHIER.name, CASHIER.id),
-        (MANAGER.name, MANAGER.id),  # the refund
-    ]
+    anna = {"staff_id": CASHIER.id, "name": CASHIER.name}
+    olga = {"staff_id": MANAGER.id, "name": MANAGER.name}
+    assert [d["cashier"] for d in receipts] == [anna, anna, olga]  # Ольга refunded
+    # The drawer after each: W-6 paid by card, 150 ₽ in with 50 ₽ change, 100 ₽ back.
+    assert [d["cash_in_drawer"] for d in receipts] == [0, 10000, 0]
     shipped = validated["order.shipped"]
     assert [d["receipt_id"] for d in shipped] == [None, receipts[0]["receipt_id"]]
     assert {d["receipt"] for d in shipped} == {None}  # the fiscal data is in receipt.fiscalized
@@ -116,14 +116,13 @@ def test_every_message_the_code_publishes_validates(shop, contract):
     assert by_receipt["counter_sale"] == receipts[1]["receipt_id"]
     assert by_receipt["return"] == receipts[2]["receipt_id"]
     opened = validated["shift.opened"]
-    assert [(d["shift"], d["cashier"], d["staff_id"]) for d in opened] == [
-        (1, None, None),
-        (2, CASHIER.name, CASHIER.id),
-    ]
+    assert [(d["shift"], d["cashier"]) for d in opened] == [(1, None), (2, anna)]
     assert opened[0]["fiscal"] == {"fd": None, "fp": None}  # opened at the register's keyboard
     assert opened[1]["fiscal"]["fd"] and opened[1]["fiscal"]["fp"] is not None
     [closed] = validated["shift.closed"]
-    assert (closed["shift"], closed["cashier"], closed["staff_id"]) == (1, MANAGER.name, MANAGER.id)
+    assert (closed["shift"], closed["cashier"]) == (1, olga)
+    counted = (closed["cash_expected"], closed["cash_counted"], closed["cash_difference"])
+    assert counted == (5000, 4900, -100)  # a rouble short
     assert closed["fiscal"]["fd"]
     assert closed["totals"] == {
         "sales": {"count": 2, "total": 20000, "cash": 10000, "card": 10000},
@@ -155,6 +154,18 @@ def test_every_message_the_code_publishes_validates(shop, contract):
         "INV-1",
     )
     assert "receipt_id" not in counted
+
+    # The stock desk (contract 1.1): A reached its catalog threshold when W-1 reserved it, and
+    # a manager's correction says why and who.
+    assert validated["stock.low"][0] == {"sku": "A", "available": 2, "min_stock": 2}
+    [corrected] = [d for d in validated["stock.adjusted"] if d.get("correction_id")]
+    assert corrected["items"] == [{"sku": "B", "delta": -1, "on_hand": 5}]
+    assert (corrected["reason"], corrected["note"], corrected["by"], corrected["staff_id"]) == (
+        "damage",
+        "порван шов",
+        MANAGER.name,
+        MANAGER.id,
+    )
 
     # gateway.status, built like the running gateway builds it, without starting anything.
     config = load_config(None, env={"STOREGW_DATABASE_PATH": str(shop.db.path)})

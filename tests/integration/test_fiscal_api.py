@@ -96,9 +96,13 @@ def test_ship_sell_refund_and_close_the_shift_through_the_api(api, sim):
     assert [doc["op_type"] for doc in sim.receipts] == [1, 1, 2]
     fiscal = api.get("/api/fiscal").json()
     assert fiscal["device"]["state"] == "ok" and fiscal["shift"]["cash_in_drawer"] == 0
-    closed = manager.post("/api/fiscal/close-shift", json={})
+    uncounted = manager.post("/api/fiscal/close-shift", json={})  # a person counts the drawer
+    assert uncounted.status_code == 422 and "counted" in uncounted.json()["detail"]
+    closed = manager.post("/api/fiscal/close-shift", json={"counted": 500})
     assert closed.status_code == 200 and closed.json()["totals"]["sales"]["count"] == 2
-    again = manager.post("/api/fiscal/close-shift", json={})
+    cash = {k: closed.json()[k] for k in ("cash_expected", "cash_counted", "cash_difference")}
+    assert cash == {"cash_expected": 0, "cash_counted": 500, "cash_difference": 500}
+    again = manager.post("/api/fiscal/close-shift", json={"counted": 500})
     assert again.status_code == 409 and "смена не открыта" in again.json()["detail"]
 
 
@@ -123,7 +127,7 @@ def test_status_for_the_cloud_shows_the_register_and_the_shift(api, sim):
     status = api.gateway.cloud_status(True)
     assert status["devices"]["fiscal"] == "ok" and status["shift"] == {"open": True, "number": 1}
     assert api.post("/api/fiscal/cash-in", json={"amount": 123456}).status_code == 200
-    page = api.get("/").text
+    page = api.get("/devices").text
     assert "Фискальный регистратор" in page and "работает" in page
     assert "Смена № 1 открыта" in page and "1\u202f234,56 ₽" in page
     sim.remove_paper()

@@ -453,8 +453,9 @@ def test_a_fiscalised_receipt_is_done_and_announced_once(shop):
         "total": 20000,
         "payments": {"cash": 0, "card": 20000},
         "change": 0,
-        "cashier": CASHIER.name,
-        "staff_id": CASHIER.id,
+        "discount": 0,
+        "cashier": {"staff_id": CASHIER.id, "name": CASHIER.name},
+        "cash_in_drawer": 0,  # paid by card
         "fiscal": {
             "fn": FN,
             "fd": 42,
@@ -766,7 +767,7 @@ def test_opening_a_shift_twice_records_it_once(shop):
     [opened] = shop.events("shift.opened")
     assert (opened["shift"], opened["cashier"], opened["fiscal"]) == (
         1,
-        "Анна",
+        {"staff_id": CASHIER.id, "name": "Анна"},
         {"fd": 1, "fp": 123},
     )
     assert shop.events("shift.closed") == []
@@ -779,6 +780,11 @@ def test_a_newer_shift_closes_the_stale_open_one(shop):
     shop.run(shift_opened, 2, by=None, fd=None, fp=None)  # opened at the register's keyboard
     [closed] = shop.events("shift.closed")
     assert (closed["shift"], closed["cashier"]) == (1, None)
+    assert (closed["cash_expected"], closed["cash_counted"], closed["cash_difference"]) == (
+        10000,
+        None,  # nobody counted the drawer of a shift closed at the keyboard
+        None,
+    )
     assert closed["totals"]["sales"] == {"count": 1, "total": 10000, "cash": 10000, "card": 0}
     assert [e["shift"] for e in shop.events("shift.opened")] == [1, 2]
     with shop.db.transaction() as uow:
@@ -819,17 +825,28 @@ def test_cash_in_drawer_after_a_sale_with_change_a_refund_and_cash_moves(shop):
     # A receipt still queued is not money in the drawer yet.
     sale(shop, ("A", 1), payment="cash")
     expected = 100000 + 30000 + 5000 - 10000
+    # Each receipt event tells the cloud the drawer after it.
+    drawers = [e["cash_in_drawer"] for e in shop.events("receipt.fiscalized")]
+    assert drawers == [100000 + 30000, 100000 + 30000 + 5000, expected]
     assert shop.run(check_cash_move, "out", 20000) == 1  # the register says if it fits
     totals = shop.run(cash_moved, "out", 20000, by=MANAGER, register_doc=6)
     assert totals["cash_in_drawer"] == expected - 20000
-    closed_totals = shop.run(shift_closed, 1, by=MANAGER, fd=7, fp=777)
+    counted = expected - 20000 - 150  # 1,50 ₽ short
+    closed_totals = shop.run(shift_closed, 1, by=MANAGER, fd=7, fp=777, counted=counted)
     [closed] = shop.events("shift.closed")
     assert closed["totals"] == closed_totals
     assert (closed["shift"], closed["cashier"], closed["fiscal"]) == (
         1,
-        MANAGER.name,
+        {"staff_id": MANAGER.id, "name": MANAGER.name},
         {"fd": 7, "fp": 777},
     )
+    assert (closed["cash_expected"], closed["cash_counted"], closed["cash_difference"]) == (
+        expected - 20000,
+        counted,
+        -150,
+    )
+    with shop.db.transaction() as uow:
+        assert uow.fiscal.shift_row(1)["cash_counted"] == counted
     assert closed["totals"] == {
         "sales": {"count": 2, "total": 50000, "cash": 35000, "card": 15000},
         "refunds": {"count": 1, "total": 10000, "cash": 10000, "card": 0},

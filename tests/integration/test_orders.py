@@ -139,7 +139,7 @@ def test_cancel_releases_the_reserve_and_fills_waiting_orders(shop):
     shop.run(create_order, order("W-1", ("A", 2)))
     shop.run(create_order, order("W-2", ("A", 1)))  # short
     shop.run(create_order, order("W-3", ("A", 1)))  # short, came later
-    result = shop.run(cancel_order, "W-1", by=MANAGER, reason="customer")
+    result = shop.run(cancel_order, "W-1", by=MANAGER, reason="no_show")
     assert result["status"] == "cancelled"
     assert shop.order("W-2").status == "reserved" and shop.order("W-3").status == "reserved"
     [cancelled] = shop.events("order.cancelled")

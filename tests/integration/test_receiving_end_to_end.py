@@ -4,7 +4,6 @@ the events go out, and the printer simulator (ESC/POS on TCP) holds the receivin
 (a cashier) receives; Ольга (the manager) links the label the catalog does not know."""
 
 import json
-import time
 from contextlib import closing
 
 import pytest
@@ -22,6 +21,7 @@ from simulators.printer import PrinterSimulator
 from simulators.scanner import ScannerSimulator
 from tests import builders
 from tests.loopback import free_port
+from tests.scan_pages import wait_until
 from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, signed_in_client
 
 SHIRT, BOX = "4601234567893", "14601234567890"  # a unit's EAN-13, a box of 6 (GTIN-14)
@@ -70,15 +70,6 @@ poll = 0.2
     printer.stop()
 
 
-def wait_for(condition, what: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def outbox(gateway, event_type: str) -> list[dict]:
     with closing(open_connection(gateway.config.database_path, readonly=True)) as conn:
         rows = conn.execute("SELECT data_json FROM outbox WHERE type = ?", (event_type,))
@@ -91,7 +82,7 @@ def test_a_delivery_scanned_posted_and_printed(shop_floor, tmp_path):
     gateway.run(create_order, builders.order("W-1", ("TS-M", 3)))
     gateway.run(create_order, builders.order("W-2", ("TS-M", 5)))
     assert gateway.run(lambda uow: uow.orders.get("W-2").status) == "short"
-    wait_for(lambda: gateway.hardware.scanner.status == "ok", "the scanner reader")
+    wait_until(lambda: gateway.hardware.scanner.status == "ok", "the scanner reader")
 
     doc = api.post("/api/receivings", json={"supplier_ref": "ТН-77"}).json()
     pointed = api.post("/api/scanner/target", json={"kind": "receiving", "id": doc["doc_id"]})
@@ -106,9 +97,9 @@ def test_a_delivery_scanned_posted_and_printed(shop_floor, tmp_path):
         lines = {line["sku"]: line["qty"] for line in view["lines"]}
         return view if lines == {"TS-M": 9, "MUG": 1} and view["unknown"] else None
 
-    view = wait_for(counted, "the scans on the document")
+    view = wait_until(counted, "the scans on the document")
     assert view["unknown"] == [{"code": STRANGER, "scans": 1}]
-    history = wait_for(lambda: api.get("/api/scanner").json()["last"][:7], "the history")
+    history = wait_until(lambda: api.get("/api/scanner").json()["last"][:7], "the history")
     # An unknown code is kept on the document but gets the bad beep: someone must look.
     assert [entry["ok"] for entry in history if entry["text"] == STRANGER] == [False]
     assert [entry["ok"] for entry in history if entry["text"] == MUG] == [True]
@@ -147,7 +138,7 @@ def test_a_delivery_scanned_posted_and_printed(shop_floor, tmp_path):
 
     # The learned label now finds the mug with no document open (a lookup).
     scanner.scan(STRANGER)
-    wait_for(
+    wait_until(
         lambda: (api.get("/api/scanner").json()["last"][0].get("found") or {}).get("items"),
         "a lookup of the learned label",
     )

@@ -150,7 +150,7 @@ def test_run_serves_healthz_and_the_status_page_without_the_cloud(tmp_path, gate
 
     code, status = running.wait_ready()
     _, signin_page = get(running.port, "/")  # signed out: the PIN pad
-    page_code, page = get(running.port, "/", sign_in(running.port, manager, MANAGER_PIN))
+    page_code, page = get(running.port, "/devices", sign_in(running.port, manager, MANAGER_PIN))
 
     assert code == 200, status
     assert status["ok"] is True
@@ -217,7 +217,7 @@ def test_reservation_drift_makes_healthz_503_and_is_logged(tmp_path, gateway):
     problems = status["invariants"]["problems"]
     assert "reserved differs from the sum of line reserves: MUG (1, 0)" in problems
     assert all("PEN" not in problem for problem in problems)
-    _, page = get(running.port, "/", sign_in(running.port, manager, MANAGER_PIN))
+    _, page = get(running.port, "/devices", sign_in(running.port, manager, MANAGER_PIN))
     assert "reserved differs from the sum of line reserves: MUG" in page
 
     running.terminate()

@@ -176,7 +176,8 @@ def test_make_run_starts_everything_and_sigterm_stops_it_in_order(run_dev):
 
 def the_ui_answers_the_demo_staff(run_dev: RunDev) -> None:
     """The banner names the demo staff; the PIN pad lists them and the manager's PIN opens the
-    status page (signed out, `/` is the sign-in screen, never the first-run setup)."""
+    board and the status page (signed out, `/` is the sign-in screen, never the first-run
+    setup)."""
     run_dev.wait_for_line("Demo staff")
     with urllib.request.urlopen(run_dev.url("/"), timeout=5) as response:
         assert urllib.parse.urlsplit(response.url).path == "/signin"
@@ -191,7 +192,10 @@ def the_ui_answers_the_demo_staff(run_dev: RunDev) -> None:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         cookie = response.headers["Set-Cookie"].split(";", 1)[0]
-    page = urllib.request.Request(run_dev.url("/"), headers={"Cookie": cookie})
+    home = urllib.request.Request(run_dev.url("/"), headers={"Cookie": cookie})
+    with urllib.request.urlopen(home, timeout=5) as response:  # the home screen: the board
+        assert urllib.parse.urlsplit(response.url).path == "/orders"
+    page = urllib.request.Request(run_dev.url("/devices"), headers={"Cookie": cookie})
     with urllib.request.urlopen(page, timeout=5) as response:
         assert "Шлюз магазина" in response.read().decode("utf-8")
 

@@ -388,3 +388,20 @@ def test_random_interleavings_apply_the_count_against_the_book_at_scan(start_sto
     finally:
         shop.db.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_recount_after_sales_takes_the_book_anew_and_a_correction_does_not(store):
+    """«Пересчитать»: the shelf counted again after 2 were shipped is compared with the book of
+    now (8), not of the first scan (10); a plain correction keeps the first scan's book."""
+    take = start(store)
+    count(store, take, "A", qty=9)  # first count: 9 of a book of 10
+    ship(store, "W-1", "A", 2)  # then 2 leave with an order: 8 on the books
+    corrected = store.run(set_stocktake_count, take, "A", 7, by=CASHIER)
+    assert (corrected["counted"], corrected["book"]) == (7, 10)  # a correction: book of the scan
+    recounted = store.run(set_stocktake_count, take, "A", 7, by=CASHIER, recount=True)
+    assert (recounted["counted"], recounted["book"]) == (7, 8)  # the book of now
+    store.run(apply_stocktake, take, by=MANAGER)
+    assert store.level("A").on_hand == 7  # one missing on the recount, not three
+    with closing(store.db.reader()) as conn:
+        scans_kept = conn.execute("SELECT count(*) FROM stock_move WHERE reason = 'count_adjust'")
+        assert scans_kept.fetchone()[0] == 1

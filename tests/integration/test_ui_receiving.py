@@ -1,38 +1,25 @@
 """«Приёмка» in a real browser against a running gateway: a delivery typed by the USB scanner
 simulator shows up with running counts (a box adds its pack), an unknown label is linked to an
 item from the page and learned, posting asks once, adds the stock and prints the receiving
-report; a scan mangled by a Russian keyboard layout is shown in red and changes nothing."""
-
-import time
+report; a scan mangled by a Russian keyboard layout is shown in red and changes nothing; a posted
+delivery says which waiting web orders it filled, with links to them."""
 
 from playwright.sync_api import expect
 
+from gateway.services.orders import create_order
+from tests import builders
 from tests.browser import MUG, SHIRT_BOX, SHIRT_M
+from tests.scan_pages import item_of as lookup
+from tests.scan_pages import scanner_ready, wait_until
 
 STRANGER = "2900000000018"  # the shop's own label: the catalog does not know it
 # A Честный ЗНАК-like code with Latin letters: a Russian layout turns them into Cyrillic.
 MARKED_SHIRT = "0104601234567893215abc"
 
 
-def wait_until(condition, what: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def lookup(page, live_shop, code: str) -> dict:
-    answer = page.request.get(f"{live_shop.url}/api/lookup?code={code}")
-    assert answer.ok, answer.text()
-    [item] = answer.json()["items"]
-    return item
-
-
 def start_receiving(page, live_shop, supplier_ref: str = "", who=None) -> None:
     """`who` signs in on the PIN pad (Анна, the cashier, by default) and starts a receiving."""
-    wait_until(lambda: live_shop.gateway.hardware.scanner.status == "ok", "the scanner reader")
+    scanner_ready(live_shop)
     live_shop.sign_in(page, who, "/receiving")
     expect(page.locator("#drafts-empty")).to_be_visible()
     page.fill("#supplier-ref", supplier_ref)
@@ -191,3 +178,31 @@ def test_cancelling_a_receiving_asks_once_and_adds_nothing(page, live_shop):
     page.goto(live_shop.url + "/receiving?lang=en")
     expect(page.locator("h1")).to_have_text("Receiving")
     expect(page.locator("#start")).to_have_text("Start receiving")
+
+
+def test_a_posted_delivery_says_which_waiting_orders_it_filled(page, live_shop):
+    # Two web orders wait for mugs: 5 on the shelf, 7 + 3 wanted (W-5 is 2 short, W-6 all 3).
+    live_shop.gateway.run(create_order, builders.order("W-5", ("MUG", 7)))
+    live_shop.gateway.run(create_order, builders.order("W-6", ("MUG", 3)))
+    start_receiving(page, live_shop)
+    page.fill("#code", MUG)
+    page.press("#code", "Enter")
+    expect(count_of(page, "MUG")).to_have_text("1")
+    page.locator('.row[data-line="MUG"] button.step', has_text="+").click()
+    page.locator('.row[data-line="MUG"] button.step', has_text="+").click()
+    expect(count_of(page, "MUG")).to_have_text("3")
+    page.click("#post")
+    page.locator("dialog.ask[open]").get_by_role("button", name="Провести").click()
+
+    # First come, first served: W-5 gets its 2 and is whole, W-6 gets the last one.
+    expect(page.locator("#message")).to_contain_text("Заказ W-5 теперь собран полностью.")
+    done = page.locator("#done-text")
+    expect(done).to_contain_text("Заказ W-5 теперь собран полностью")
+    expect(done).to_contain_text("Заказ W-6 получил часть товара, но ещё ждёт остальное.")
+    expect(done.locator('a[data-order="W-5"]')).to_have_attribute("href", "/orders/W-5")
+    expect(done.locator('a[data-order="W-6"]')).to_have_attribute("href", "/orders/W-6")
+    live_shop.screenshot(page, "receiving-filled-orders")
+    statuses = live_shop.gateway.run(
+        lambda uow: (uow.orders.get("W-5").status, uow.orders.get("W-6").status)
+    )
+    assert statuses == ("reserved", "short")

@@ -67,11 +67,21 @@ def test_open_x_report_cash_in_and_out_then_close_with_the_totals(page, live_sho
     shows(page, '#totals [data-row="sales"]', "450,00 ₽")
     live_shop.screenshot(page, "shift-open")
 
-    page.click("#close")
-    text = answer(page, "Закрыть смену № 1?")
-    assert "Будет напечатан отчёт о закрытии смены" in text
+    page.click("#close")  # asks once, with the drawer counted (issue 10)
+    dialog = page.locator("#close-dialog")
+    dialog.wait_for()
+    text = dialog.inner_text()
+    assert "Закрыть смену № 1?" in text and "Будет напечатан отчёт о закрытии смены" in text
     assert "Продажи: 1 на 450,00 ₽" in text
+    assert page.inner_text("#close-expected") == "1 249,50 ₽"
+    page.click("#close-yes")  # nothing typed: nothing sent, it says what to do
+    shows(page, "#close-verdict", "Пересчитайте наличные и введите сумму")
+    page.fill("#counted", "1 249,50")
+    shows(page, "#close-verdict", "Сошлось до копейки.")
+    page.click("#close-yes")
+    dialog.wait_for(state="hidden")
     shows(page, "#message", "Смена № 1 закрыта, отчёт о закрытии смены напечатан.")
+    shows(page, "#closed-count", "Пересчитано 1 249,50 ₽: сошлось с учётом.")
     shows(page, "#shift-line", "Смена закрыта")
     assert page.inner_text("#totals-title") == "Итоги закрытой смены № 1"
     sales = page.locator('#totals [data-row="sales"]')

@@ -27,7 +27,7 @@ from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, sign_in_on_page
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1280, "height": 800}
-STAFF_PAGES = ("/", "/sale", "/shift", "/receiving", "/stocktake", "/staff")
+STAFF_PAGES = ("/", "/orders", "/devices", "/sale", "/shift", "/receiving", "/stocktake", "/staff")
 
 
 @dataclass
@@ -168,7 +168,7 @@ def test_a_first_run_sends_every_page_to_the_setup_screen_which_makes_the_manage
     with page.expect_navigation():
         form.get_by_role("button", name="Создать и войти").click()
     page.wait_for_load_state()
-    assert path_of(page) == "/"
+    assert path_of(page) == "/orders"  # `/`: the tablet's home screen, the order board
     expect(page.locator("#staff")).to_have_text("Ольга")
     expect(page.locator("#staff-role")).to_have_text("управляющий")
     expect(page.locator("nav")).to_contain_text("Сотрудники")  # the manager adds the others
@@ -267,7 +267,7 @@ def test_a_sale_names_the_signed_in_cashier_on_the_receipt_and_in_the_event(page
         for row in rows(live_shop.gateway, "SELECT data_json FROM outbox WHERE type = ?",
                         "receipt.fiscalized")
     ]  # fmt: skip
-    assert (event["cashier"], event["staff_id"]) == ("Анна", anna.id)
+    assert event["cashier"] == {"staff_id": anna.id, "name": "Анна"}
 
 
 # --- (e) a manager's PIN for a cashier's refund ------------------------------------------------

@@ -2,27 +2,13 @@
 scanner simulator finds a shortage, the report before applying says what on hand becomes and
 what reserve is taken from orders (DOMAIN 31), applying asks once and changes on hand."""
 
-import time
-
 from playwright.sync_api import expect
 
-from gateway.services.orders import create_order
+from gateway.services.orders import create_order, ship_order
 from tests import builders
 from tests.browser import MUG, SHIRT_BOX, SHIRT_M
-
-
-def wait_until(condition, what: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def stock(page, live_shop, code: str) -> dict:
-    [item] = page.request.get(f"{live_shop.url}/api/lookup?code={code}").json()["items"]
-    return item
+from tests.scan_pages import item_of as stock
+from tests.scan_pages import scanner_ready
 
 
 def row(page, sku: str):
@@ -32,7 +18,7 @@ def row(page, sku: str):
 def test_a_count_finds_a_shortage_that_takes_reserve_and_applies_once(page, live_shop):
     # A web order holds 4 of the 5 mugs on the book; the shelf has only 2.
     live_shop.gateway.run(create_order, builders.order("W-7", ("MUG", 4)))
-    wait_until(lambda: live_shop.gateway.hardware.scanner.status == "ok", "the scanner reader")
+    scanner_ready(live_shop)
     live_shop.sign_in(page, live_shop.manager, "/stocktake")  # applying it is a manager's job
     expect(page.locator("#start-form")).to_be_visible()
     expect(page.locator("#start-form")).to_contain_text("Остаток не изменится")
@@ -115,3 +101,22 @@ def test_a_partial_count_can_be_cancelled_and_the_page_speaks_english(page, live
     expect(page.locator("#message")).to_contain_text("Stocktake INV-1 cancelled")
     expect(page.locator("#start-form")).to_be_visible()
     assert stock(page, live_shop, MUG)["on_hand"] == 5
+
+
+def test_a_recount_takes_the_book_of_now(page, live_shop):
+    """«Пересчитать» after a sale: the shelf's new count is compared with today's book."""
+    live_shop.sign_in(page, live_shop.cashier, "/stocktake")
+    page.click("#start")
+    page.fill("#code", MUG)
+    page.press("#code", "Enter")  # 1 mug counted against a book of 5
+    expect(row(page, "MUG").locator(".count")).to_have_text("1")
+    live_shop.gateway.run(create_order, builders.order("W-8", ("MUG", 2)))
+    live_shop.gateway.run(ship_order, "W-8", by=live_shop.cashier)  # 2 sold meanwhile: book 3
+    row(page, "MUG").get_by_role("button", name="Пересчитать").click()
+    dialog = page.locator("dialog[open], .dialog:visible").last
+    expect(dialog).to_contain_text("По учёту возьмётся сейчас")
+    dialog.locator("input").fill("3")
+    dialog.get_by_role("button", name="Сохранить").click()
+    expect(row(page, "MUG").locator(".count")).to_have_text("3")
+    expect(row(page, "MUG")).to_contain_text("совпадает")  # 3 counted against the book of now
+    live_shop.screenshot(page, "stocktake-recount")

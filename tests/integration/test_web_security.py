@@ -24,7 +24,20 @@ from gateway.web.auth import COOKIE, is_public
 from tests.loopback import free_port, port_accepts
 from tests.signin import add_person, sign_in
 
-PAGE_PATHS = {"/", "/sale", "/shift", "/receiving", "/stocktake", "/staff", "/audit"}
+PAGE_PATHS = {
+    "/",
+    "/orders",
+    "/orders/1",  # routes() puts 1 for a path parameter
+    "/devices",
+    "/sale",
+    "/shift",
+    "/receiving",
+    "/stocktake",
+    "/stock",
+    "/summary",
+    "/staff",
+    "/audit",
+}
 
 
 class Clock:
@@ -324,3 +337,13 @@ def test_tls_from_the_config_serves_https_with_a_secure_cookie(tmp_path):
         server.should_exit = True
         thread.join(10)
         gateway.stop()
+
+
+def test_every_staff_screen_says_how_to_do_it(app, gateway):
+    """UI.md: each task has a short «Как это сделать» (the screen's own, or the frame's)."""
+    client = sign_in(TestClient(app), gateway.manager, "1111")
+    for path in sorted(PAGE_PATHS - {"/"}):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.text.count("Как это сделать") == 1, path
+        assert "How to do it" in client.get(f"{path}?lang=en").text, path

@@ -1,6 +1,7 @@
-"""`/healthz` for machines (public, over HTTP) and `/` the status page for people: behind the
-sign-in, so its content is checked by rendering it as the route does (`page_view`, the frame of a
-signed-in page, the template); the signed-in route itself is exercised in test_fiscal_api."""
+"""`/healthz` for machines (public, over HTTP) and `/devices` the status page for people: behind
+the sign-in (`/` is the order board), so its content is checked by rendering it as the route does
+(`page_view`, the frame of a signed-in page, the template); the signed-in route itself is
+exercised in test_fiscal_api."""
 
 import copy
 import re
@@ -54,9 +55,10 @@ def client_for(status: dict) -> TestClient:
 
 
 def status_page(status: dict, lang: str = "ru") -> str:
-    """The page `/` shows a signed-in person (the route: page_view + the frame + the template)."""
+    """The page `/devices` shows a signed-in person (the route: page_view, the frame, the
+    template)."""
     lang = language(lang)
-    view = page_view(status, lang) | {"frame": frame(status, lang, "/")}
+    view = page_view(status, lang) | {"frame": frame(status, lang, "/devices")}
     return templates().get_template("status.html").render(view)
 
 
@@ -86,9 +88,9 @@ def test_healthz_reads_the_status_on_every_request():
 
 def test_the_status_page_is_behind_the_sign_in_and_healthz_is_not():
     client = client_for(HEALTHY)
-    signed_out = client.get("/?lang=en", follow_redirects=False)
+    signed_out = client.get("/devices?lang=en", follow_redirects=False)
     assert signed_out.status_code == 303
-    assert signed_out.headers["location"].startswith("/signin?next=/")
+    assert signed_out.headers["location"].startswith("/signin?next=/devices")
     assert client.get("/healthz").status_code == 200
 
 
@@ -123,6 +125,7 @@ def test_status_page_is_russian_by_default():
     assert re.findall(r"<script[^>]*>", page) == [
         '<script src="/static/app.js" defer>',
         '<script src="/static/signin.js" defer>',
+        '<script src="/static/nav.js" defer>',
     ]
 
 

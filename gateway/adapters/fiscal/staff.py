@@ -14,7 +14,9 @@ from drivers.fiscal.register import FiscalRegister, RegisterStatus
 from gateway.domain import staff as roles
 from gateway.domain.errors import InvalidTransition
 from gateway.domain.staff import Staff, authorize
+from gateway.domain.validation import require_int
 from gateway.services import fiscal as service
+from gateway.services import reprints
 
 REQUEST_TIMEOUT = 150.0  # a Z report may print for a minute
 # operation -> what the person asking must be allowed to do
@@ -24,6 +26,7 @@ OPERATIONS = {
     "x_report": roles.X_REPORT,
     "cash_in": roles.CASH_IN,
     "cash_out": roles.CASH_OUT,
+    "reprint": roles.PRINT,
 }
 CLOSED_SHIFT = {"open": False, "number": None, "expired": False}
 
@@ -96,20 +99,47 @@ class StaffOperations:
             raise InvalidTransition(f"shift {self.shift['number']} is already open")
         return self._open_shift(register, by)
 
-    def _do_close_shift(self, register, status: RegisterStatus, *, by: Staff) -> dict:
+    def _do_close_shift(
+        self, register, status: RegisterStatus, *, by: Staff, counted: int | None = None
+    ) -> dict:
+        """`counted`: the cash the person counted in the drawer (None from tools that count
+        nothing); checked before the register prints the Z report, which cannot be undone."""
         if not status.shift_open:
             raise InvalidTransition("no shift is open / смена не открыта")
+        if counted is not None:
+            require_int(counted, "counted", minimum=0, maximum=service.MAX_DRAWER)
         number = self.shift["number"]
         result = register.close_shift(Cashier(by.name, by.inn))
         totals = self.writer.call(
-            service.shift_closed, result.shift or number, by=by, fd=result.fd, fp=result.fp
+            service.shift_closed,
+            result.shift or number,
+            by=by,
+            fd=result.fd,
+            fp=result.fp,
+            counted=counted,
         )
         self.shift = CLOSED_SHIFT
-        return {"shift": result.shift or number, "fd": result.fd, "totals": totals}
+        cash = service.cash_count(totals["cash_in_drawer"], counted)
+        return {"shift": result.shift or number, "fd": result.fd, "totals": totals, **cash}
 
     def _do_x_report(self, register, status: RegisterStatus, *, by: Staff) -> dict:
         register.x_report()
         return {"printed": True}
+
+    def _do_reprint(self, register, status: RegisterStatus, *, receipt_id: int, by: Staff) -> dict:
+        """A copy of a receipt (8Ch prints the register's last document only): refused unless
+        the receipt is still the last document of the fiscal drive in the register."""
+        wanted = self.writer.call(reprints.receipt_to_reprint, receipt_id, by=by)
+        drive = register.fn_status()
+        if (drive.fn, drive.last_fd) != (wanted["fn"], wanted["fd"]):
+            raise InvalidTransition(
+                f"receipt {receipt_id} is no longer the register's last document: only the last"
+                " one can be printed again; the buyer's copy is with the OFD / повторить можно"
+                " только последний документ ККТ — копия чека есть у ОФД",
+                reason="not_last_document",
+            )
+        register.repeat_last_document()
+        return self.writer.call(reprints.receipt_reprinted, receipt_id, by=by)
 
     def _do_cash_in(self, register, status: RegisterStatus, *, amount: int, by: Staff) -> dict:
         return self._cash(register, "in", amount, by)

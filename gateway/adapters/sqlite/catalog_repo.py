@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from gateway.domain.catalog import Product
 from gateway.domain.receiving import BarcodeMatch
 
+from .schema_stock import rebuild_search, refresh_search_of_sku
+
 
 @dataclass(frozen=True)
 class VariantRow:
@@ -45,8 +47,12 @@ class CatalogRepo:
             return None
         return VariantRow(row[0], row[1], row[2], row[3], bool(row[4]), row[5], bool(row[6]))
 
-    def upsert_product(self, product: Product, catalog_version: int) -> None:
+    def upsert_product(self, product: Product, catalog_version: int) -> list[str]:
+        """Returns the skus whose catalog threshold (`min_stock`) changed."""
         conn = self.conn
+        before = dict(
+            conn.execute("SELECT sku, min_stock FROM variant WHERE product_id = ?", (product.id,))
+        )
         conn.execute(
             "INSERT INTO product(id, article, name, vat, marked, characteristics_json, archived,"
             " catalog_version) VALUES (?,?,?,?,?,?,?,?)"
@@ -71,11 +77,12 @@ class CatalogRepo:
         archived = int(product.archived)
         conn.executemany(
             "INSERT INTO variant(sku, product_id, name, characteristics_json, char_key, price,"
-            " archived) VALUES (?,?,?,?,?,?,?)"
+            " archived, min_stock) VALUES (?,?,?,?,?,?,?,?)"
             " ON CONFLICT(sku) DO UPDATE SET product_id = excluded.product_id,"
             " name = excluded.name,"
             " characteristics_json = excluded.characteristics_json,"
-            " char_key = excluded.char_key, price = excluded.price, archived = excluded.archived",
+            " char_key = excluded.char_key, price = excluded.price, archived = excluded.archived,"
+            " min_stock = excluded.min_stock",
             [
                 (
                     v.sku,
@@ -85,6 +92,7 @@ class CatalogRepo:
                     v.char_key,
                     v.price,
                     archived,
+                    v.min_stock,
                 )
                 for v in product.variants
             ],
@@ -94,6 +102,11 @@ class CatalogRepo:
         conn.executemany(
             "INSERT OR REPLACE INTO barcode(code, sku, pack_qty) VALUES (?,?,?)",
             [(b.code, v.sku, b.pack) for v in product.variants for b in v.barcodes],
+        )
+        rebuild_search(conn, product.id)
+        listed = {v.sku: v.min_stock for v in product.variants}
+        return sorted(
+            sku for sku in listed.keys() | before.keys() if listed.get(sku) != before.get(sku)
         )
 
     def archive_products_except(self, keep: set[str]) -> list[str]:
@@ -142,3 +155,4 @@ class CatalogRepo:
             " ON CONFLICT(code, sku) DO UPDATE SET pack_qty = excluded.pack_qty",
             (code, sku, pack),
         )
+        refresh_search_of_sku(self.conn, sku)

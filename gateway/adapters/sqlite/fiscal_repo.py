@@ -58,8 +58,8 @@ class FiscalRepo:
     ) -> int:
         row = self.conn.execute(
             "INSERT INTO receipt_job(kind, order_id, shipment_id, refund_of, draft_json, total,"
-            " cash, card, state, created_by, staff_id, created_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            " cash, card, state, created_by, staff_id, created_at, updated_at, discount)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 draft.kind,
                 order_id,
@@ -73,6 +73,7 @@ class FiscalRepo:
                 *actor_columns(by),
                 self.now,
                 self.now,
+                draft.discount,
             ),
         ).fetchone()
         return row[0]
@@ -157,14 +158,14 @@ class FiscalRepo:
     def shift_row(self, number: int) -> dict | None:
         row = self.conn.execute(
             "SELECT number, opened_by, opened_at, open_fd, closed_by, closed_at, close_fd,"
-            " totals_json FROM fiscal_shift WHERE number = ?",
+            " cash_counted, totals_json FROM fiscal_shift WHERE number = ?",
             (number,),
         ).fetchone()
         if row is None:
             return None
         keys = ("number", "opened_by", "opened_at", "open_fd", "closed_by", "closed_at")
         return {**dict(zip(keys, row[:6], strict=True)), "close_fd": row[6]} | (
-            {"totals": json.loads(row[7])} if row[7] else {}
+            {"totals": json.loads(row[8]), "cash_counted": row[7]} if row[8] else {}
         )
 
     def add_shift(self, number: int, by: Staff | None, fd: int | None) -> None:
@@ -174,11 +175,29 @@ class FiscalRepo:
             (number, *actor_columns(by), self.now, fd),
         )
 
-    def close_shift(self, number: int, by: Staff | None, fd: int | None, totals: dict) -> None:
+    def close_shift(
+        self,
+        number: int,
+        by: Staff | None,
+        fd: int | None,
+        totals: dict,
+        *,
+        counted: int | None = None,
+    ) -> None:
+        """`counted`: the cash a person counted at the close (None: nobody did); what the books
+        expected is the totals' cash_in_drawer, kept beside it for the summary (m010)."""
         self.conn.execute(
             "UPDATE fiscal_shift SET closed_by = ?, closed_by_id = ?, closed_at = ?, close_fd = ?,"
-            " totals_json = ? WHERE number = ?",
-            (*actor_columns(by), self.now, fd, json.dumps(totals), number),
+            " totals_json = ?, cash_expected = ?, cash_counted = ? WHERE number = ?",
+            (
+                *actor_columns(by),
+                self.now,
+                fd,
+                json.dumps(totals),
+                totals["cash_in_drawer"],
+                counted,
+                number,
+            ),
         )
 
     def add_cash_move(

@@ -1,8 +1,10 @@
-"""Read-side queries of the order desk: the board's tabs with their counts, one page of cards,
-and one order with its lines (name and characteristics, as the goods are picked) and history.
+"""Read side of the order desk: the board's counts (polled every second by every tablet), one
+page of cards, and one order with its lines (product name and characteristics, as the goods are
+picked), payment, receipts and history.
 
-The board is read on every refresh of every tablet: one query for the counts (the status
-index), one for a page of orders, one for their lines -- never a query per order."""
+The board is cheap by construction: the counts are one statement answered from indexes
+(status + updated_at, the unseen partial index, the arrival key); a page is one query for the
+orders and one for their lines — never a query per order."""
 
 from __future__ import annotations
 
@@ -10,36 +12,56 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-# tab -> (statuses, extra condition); "done" is the recently finished ones, newest first.
+from .order_history import order_history
+from .order_search import like_terms
+
+# tab -> the statuses it shows; "done" is only the recently finished, newest first
 TABS = {
-    "new": ("'reserved'",),
-    "short": ("'short'",),
-    "confirmed": ("'confirmed'",),
-    "partly": ("'partially_shipped'",),
-    "done": ("'shipped'", "'cancelled'"),
+    "new": ("reserved",),
+    "short": ("short",),
+    "confirmed": ("confirmed",),
+    "partly": ("partially_shipped",),
+    "done": ("shipped", "cancelled"),
 }
-OPEN_TABS = ("new", "short", "confirmed", "partly")
+OPEN_STATUSES = ("reserved", "short", "confirmed", "partially_shipped")
 PAGE = 30
 DONE_DAYS = 2  # "recently finished": what the desk may still be asked about
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+_OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+_COUNTS = f"""SELECT
+  (SELECT count(*) FROM customer_order WHERE status = 'reserved'),
+  (SELECT count(*) FROM customer_order WHERE status = 'short'),
+  (SELECT count(*) FROM customer_order WHERE status = 'confirmed'),
+  (SELECT count(*) FROM customer_order WHERE status = 'partially_shipped'),
+  (SELECT count(*) FROM customer_order
+     WHERE status IN ('shipped', 'cancelled') AND updated_at >= :since),
+  (SELECT count(*) FROM customer_order WHERE seen_at IS NULL AND status IN ({_OPEN})),
+  (SELECT max(arrival) FROM customer_order)"""
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(_STAMP)
 
 
-def board_counts(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
-    counts = dict.fromkeys(TABS, 0)
-    by_status = dict(conn.execute("SELECT status, count(*) FROM customer_order GROUP BY status"))
-    for tab, statuses in TABS.items():
-        if tab != "done":
-            counts[tab] = sum(by_status.get(s.strip("'"), 0) for s in statuses)
-    since = _iso(now - timedelta(days=DONE_DAYS))
-    counts["done"] = conn.execute(
-        "SELECT count(*) FROM customer_order"
-        " WHERE status IN ('shipped', 'cancelled') AND updated_at >= ?",
-        (since,),
-    ).fetchone()[0]
-    return counts
+def _parse(stamp: str) -> datetime:
+    return datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+
+
+def board_counts(conn: sqlite3.Connection, now: datetime) -> dict:
+    """{counts: {tab: n}, unseen, latest}: `unseen` open orders nobody opened yet (the board's
+    alert repeats while it is above zero), `latest` the newest order's arrival number (a
+    screen that saw a smaller one reloads its list)."""
+    row = conn.execute(_COUNTS, {"since": _iso(now - timedelta(days=DONE_DAYS))}).fetchone()
+    return {
+        "counts": dict(zip(TABS, row[:5], strict=True)),
+        "unseen": row[5],
+        "latest": row[6] or 0,
+    }
+
+
+def board_page(conn: sqlite3.Connection, now: datetime, **options) -> dict:
+    """The board as the screen loads it: the counts of every tab and one page of one tab."""
+    return {**board_counts(conn, now), **board(conn, now, **options)}
 
 
 def board(
@@ -52,50 +74,57 @@ def board(
     confirm_within: timedelta = timedelta(minutes=30),
     pickup_within: timedelta = timedelta(days=3),
 ) -> dict:
-    """One page of cards. With `search` (number, buyer name, phone, sku) every tab is searched."""
+    """One page of cards of a tab. With `search` (number, buyer's name, phone, email, sku;
+    any case, any alphabet) every order is searched, newest first."""
+    if tab not in TABS:
+        raise ValueError(f"unknown tab {tab}")
     args: list = []
-    if search.strip():
-        term = f"%{search.strip().lower()}%"
-        where = (
-            "(lower(o.number) LIKE ? OR lower(o.customer_json) LIKE ? OR o.id IN"
-            " (SELECT order_id FROM order_line WHERE lower(sku) LIKE ?))"
-        )
-        args += [term, term, term]
+    search = search.strip()
+    if search:
+        terms = like_terms(search)
+        where = " OR ".join("o.search_text LIKE ? ESCAPE '\\'" for _ in terms)
+        args += terms
+        order = "o.arrival DESC"
     else:
-        where = f"o.status IN ({', '.join(TABS[tab])})"
+        where = f"o.status IN ({', '.join('?' * len(TABS[tab]))})"
+        args += TABS[tab]
+        order = "o.arrival"
         if tab == "done":
             where += " AND o.updated_at >= ?"
             args.append(_iso(now - timedelta(days=DONE_DAYS)))
-    order = "o.arrival DESC" if tab == "done" or search.strip() else "o.arrival"
+            order = "o.arrival DESC"
     page = max(1, page)
     rows = conn.execute(
         "SELECT o.id, o.number, o.status, o.paid, o.customer_json, o.confirmed_by,"
-        " o.needs_attention, o.created_at, o.updated_at, o.version"
+        " o.confirmed_at, o.seen_at, o.needs_attention, o.created_at, o.version, o.arrival"
         f" FROM customer_order o WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
         (*args, PAGE + 1, (page - 1) * PAGE),
     ).fetchall()
-    more = len(rows) > PAGE
-    cards = [_card(row, now, confirm_within, pickup_within) for row in rows[:PAGE]]
+    cards = [card(row, now, confirm_within, pickup_within) for row in rows[:PAGE]]
     _add_lines(conn, cards)
-    return {"tab": tab, "search": search, "page": page, "more": more, "orders": cards}
+    return {"tab": tab, "q": search, "page": page, "more": len(rows) > PAGE, "orders": cards}
 
 
-def _card(row, now: datetime, confirm_within: timedelta, pickup_within: timedelta) -> dict:
-    created = datetime.strptime(row["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    age = now - created
+def card(row, now: datetime, confirm_within: timedelta, pickup_within: timedelta) -> dict:
+    age = now - _parse(row["created_at"])
     status = row["status"]
-    waiting = status in ("reserved", "short") and row["confirmed_by"] is None
-    picking = status in ("confirmed", "partially_shipped")
+    is_open = status in OPEN_STATUSES
+    confirmed_at = row["confirmed_at"]
     return {
         "order_id": row["id"],
         "number": row["number"],
+        "arrival": row["arrival"],
         "status": status,
         "paid": bool(row["paid"]),
         "customer": json.loads(row["customer_json"]),
         "created_at": row["created_at"],
-        "age_s": int(age.total_seconds()),
-        "confirm_overdue": waiting and age > confirm_within,
-        "pickup_overdue": picking and age > pickup_within,
+        "age_s": max(0, int(age.total_seconds())),
+        "confirmed_by": row["confirmed_by"],
+        "confirm_overdue": is_open and row["confirmed_by"] is None and age > confirm_within,
+        "pickup_overdue": is_open
+        and confirmed_at is not None
+        and now - _parse(confirmed_at) > pickup_within,
+        "seen": row["seen_at"] is not None,
         "needs_attention": row["needs_attention"],
         "version": row["version"],
     }
@@ -105,43 +134,79 @@ def _add_lines(conn: sqlite3.Connection, cards: list[dict]) -> None:
     if not cards:
         return
     by_id = {card["order_id"]: card for card in cards}
-    for card in cards:
-        card.update(lines=[], total=0, items=0)
+    for one in cards:
+        one.update(lines=[], total=0, items=0, short=0)
     marks = ", ".join("?" * len(by_id))
     for row in conn.execute(
-        "SELECT l.order_id, l.sku, v.name, l.qty_ordered, l.qty_reserved, l.qty_shipped,"
-        " l.qty_cancelled, l.price FROM order_line l JOIN variant v ON v.sku = l.sku"
+        "SELECT l.order_id, l.sku, p.name AS product, v.characteristics_json, l.qty_ordered,"
+        " l.qty_reserved, l.qty_shipped, l.qty_cancelled, l.price FROM order_line l"
+        " JOIN variant v ON v.sku = l.sku JOIN product p ON p.id = v.product_id"
         f" WHERE l.order_id IN ({marks}) ORDER BY l.order_id, l.position",
         tuple(by_id),
     ):
-        card = by_id[row["order_id"]]
+        one = by_id[row["order_id"]]
         live = row["qty_ordered"] - row["qty_cancelled"]
-        card["lines"].append({"sku": row["sku"], "name": row["name"], "qty": live})
-        card["total"] += live * row["price"]
-        card["items"] += live
+        short = live - row["qty_shipped"] - row["qty_reserved"]
+        one["lines"].append(
+            {
+                "sku": row["sku"],
+                "name": row["product"],
+                "characteristics": json.loads(row["characteristics_json"]),
+                "qty": live,
+                "short": short,
+            }
+        )
+        one["total"] += live * row["price"]
+        one["items"] += live
+        one["short"] += short
 
 
-def order_detail(conn: sqlite3.Connection, order_id: str) -> dict | None:
+def order_detail(
+    conn: sqlite3.Connection,
+    order_id: str,
+    now: datetime,
+    *,
+    confirm_within: timedelta = timedelta(minutes=30),
+    pickup_within: timedelta = timedelta(days=3),
+) -> dict | None:
+    """Everything the order screen shows, or None for an unknown order."""
     row = conn.execute(
-        "SELECT id, number, channel, status, paid, customer_json, confirmed_by, cancel_reason,"
-        " needs_attention, created_at, updated_at, version FROM customer_order WHERE id = ?",
+        "SELECT id, number, channel, status, paid, customer_json, confirmed_by, confirmed_at,"
+        " cancel_reason, needs_attention, created_at, updated_at, version, arrival, seen_at,"
+        " seen_by FROM customer_order WHERE id = ?",
         (order_id,),
     ).fetchone()
     if row is None:
         return None
     lines = [
         {
-            **dict(line),
-            "characteristics": json.loads(line["characteristics"]),
+            "line_id": line["line_id"],
+            "sku": line["sku"],
+            "name": line["product"],
+            "variant_name": line["name"],
+            "article": line["article"],
+            "characteristics": json.loads(line["characteristics_json"]),
+            "marked": bool(line["marked"]),
+            "price": line["price"],
+            "ordered": line["qty_ordered"],
+            "reserved": line["qty_reserved"],
+            "shipped": line["qty_shipped"],
+            "cancelled": line["qty_cancelled"],
+            "open": line["qty_ordered"] - line["qty_shipped"] - line["qty_cancelled"],
             "short": line["qty_ordered"]
             - line["qty_shipped"]
             - line["qty_cancelled"]
             - line["qty_reserved"],
+            # the column names too: the order screen's scripts read these
+            "qty_ordered": line["qty_ordered"],
+            "qty_reserved": line["qty_reserved"],
+            "qty_shipped": line["qty_shipped"],
+            "qty_cancelled": line["qty_cancelled"],
         }
         for line in conn.execute(
-            "SELECT l.line_id, l.sku, v.name, v.characteristics_json AS characteristics,"
-            " p.name AS product, p.marked, l.price, l.qty_ordered, l.qty_reserved,"
-            " l.qty_shipped, l.qty_cancelled FROM order_line l"
+            "SELECT l.line_id, l.sku, v.name, v.characteristics_json, p.name AS product,"
+            " p.article, p.marked, l.price, l.qty_ordered, l.qty_reserved, l.qty_shipped,"
+            " l.qty_cancelled FROM order_line l"
             " JOIN variant v ON v.sku = l.sku JOIN product p ON p.id = v.product_id"
             " WHERE l.order_id = ? ORDER BY l.position",
             (order_id,),
@@ -150,42 +215,30 @@ def order_detail(conn: sqlite3.Connection, order_id: str) -> dict | None:
     receipts = [
         dict(r)
         for r in conn.execute(
-            "SELECT id AS receipt_id, kind, state, total, fd, created_by, created_at"
-            " FROM receipt_job WHERE order_id = ? ORDER BY id",
+            "SELECT id AS receipt_id, kind, state, total, cash, card, fd, fp, shift, number,"
+            " fiscal_ts, error, created_by, created_at FROM receipt_job"
+            " WHERE order_id = ? ORDER BY id",
             (order_id,),
         )
     ]
+    head = card(row, now, confirm_within, pickup_within)
+    total = sum(x["price"] * (x["ordered"] - x["cancelled"]) for x in lines)
+    fiscalised = sum(
+        r["total"] * (-1 if r["kind"].endswith("refund") else 1)
+        for r in receipts
+        if r["state"] == "done"
+    )
     return {
-        "order_id": row["id"],
-        "number": row["number"],
+        **head,
         "channel": row["channel"],
-        "status": row["status"],
-        "paid": bool(row["paid"]),
-        "customer": json.loads(row["customer_json"]),
-        "confirmed_by": row["confirmed_by"],
+        "confirmed_at": row["confirmed_at"],
         "cancel_reason": row["cancel_reason"],
-        "needs_attention": row["needs_attention"],
-        "created_at": row["created_at"],
-        "version": row["version"],
-        "total": sum(x["price"] * (x["qty_ordered"] - x["qty_cancelled"]) for x in lines),
+        "seen_at": row["seen_at"],
+        "seen_by": row["seen_by"],
+        "updated_at": row["updated_at"],
+        "total": total,
+        "payment": {"paid_online": bool(row["paid"]), "total": total, "receipts": fiscalised},
         "lines": lines,
         "receipts": receipts,
-        "history": order_history(conn, order_id),
+        "history": order_history(conn, order_id, row["number"]),
     }
-
-
-def order_history(conn: sqlite3.Connection, order_id: str) -> list[dict]:
-    """Who did what to the order, oldest first: the ledger's reserve / release / ship moves of
-    its lines, grouped per command, and its shipments and receipts."""
-    rows = conn.execute(
-        "SELECT reason, sum(abs(d_reserved)) AS reserved, sum(-d_on_hand) AS shipped,"
-        " actor, min(created_at) AS at FROM stock_move"
-        " WHERE ref_type = 'order' AND ref_id >= ? AND ref_id < ?"
-        " GROUP BY created_at, reason, actor ORDER BY min(id)",
-        (f"{order_id}/", f"{order_id}0"),
-    ).fetchall()
-    return [
-        {"what": r["reason"], "qty": r["shipped"] if r["reason"] == "ship" else r["reserved"],
-         "by": r["actor"], "at": r["at"]}
-        for r in rows
-    ]  # fmt: skip

@@ -7,6 +7,7 @@ from gateway.domain.orders import TERMINAL, Customer, Order, OrderLine
 from gateway.domain.staff import Staff
 
 from .actors import actor_columns
+from .order_search import search_text
 from .schema import MAIN_LOCATION
 
 _LINE_COLUMNS = "line_id, sku, qty_ordered, price, qty_reserved, qty_shipped, qty_cancelled"
@@ -21,8 +22,8 @@ class OrderRepo:
     def get(self, order_id: str) -> Order | None:
         row = self.conn.execute(
             "SELECT id, number, channel, paid, customer_json, status, confirmed_by,"
-            " needs_attention, arrival, version, src_version, cancel_reason, confirmed_by_id"
-            " FROM customer_order WHERE id = ?",
+            " needs_attention, arrival, version, src_version, cancel_reason, confirmed_by_id,"
+            " confirmed_at, seen_at, seen_by, seen_by_id FROM customer_order WHERE id = ?",
             (order_id,),
         ).fetchone()
         if row is None:
@@ -49,20 +50,26 @@ class OrderRepo:
             src_version=row[10],
             cancel_reason=row[11],
             confirmed_by_id=row[12],
+            confirmed_at=row[13],
+            seen_at=row[14],
+            seen_by=row[15],
+            seen_by_id=row[16],
         )
 
     def add(self, order: Order) -> None:
         now = self.now
+        customer = json.dumps(vars(order.customer), ensure_ascii=False)
         self.conn.execute(
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
             " confirmed_by, confirmed_by_id, needs_attention, arrival, version, src_version,"
-            " location_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " location_id, created_at, updated_at, search_text)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 order.order_id,
                 order.number,
                 order.channel,
                 int(order.paid),
-                json.dumps(vars(order.customer), ensure_ascii=False),
+                customer,
                 order.status,
                 order.confirmed_by,
                 order.confirmed_by_id,
@@ -73,6 +80,7 @@ class OrderRepo:
                 MAIN_LOCATION,
                 now,
                 now,
+                search_text(order.number, customer, [line.sku for line in order.lines]),
             ),
         )
         self._write_lines(order)
@@ -82,8 +90,9 @@ class OrderRepo:
         order.version += 1
         self.conn.execute(
             "UPDATE customer_order SET status = ?, confirmed_by = ?, confirmed_by_id = ?,"
-            " needs_attention = ?, version = ?, src_version = ?, cancel_reason = ?, updated_at = ?"
-            " WHERE id = ?",
+            " needs_attention = ?, version = ?, src_version = ?, cancel_reason = ?, updated_at = ?,"
+            " confirmed_at = ?, seen_at = ?, seen_by = ?, seen_by_id = ?,"
+            " search_text = ? WHERE id = ?",
             (
                 order.status,
                 order.confirmed_by,
@@ -93,10 +102,62 @@ class OrderRepo:
                 order.src_version,
                 order.cancel_reason,
                 self.now,
+                order.confirmed_at,
+                order.seen_at,
+                order.seen_by,
+                order.seen_by_id,
+                self._search_text(order),
                 order.order_id,
             ),
         )
         self._write_lines(order)
+
+    def _search_text(self, order: Order) -> str:
+        customer = json.dumps(vars(order.customer), ensure_ascii=False)
+        return search_text(order.number, customer, [line.sku for line in order.lines])
+
+    def mark_seen(self, order_id: str, by: Staff) -> bool:
+        """First opened on a tablet: True the first time only. Not a change of the order (no
+        version bump): a screen opened meanwhile is not made stale by someone looking."""
+        cursor = self.conn.execute(
+            "UPDATE customer_order SET seen_at = ?, seen_by = ?, seen_by_id = ?"
+            " WHERE id = ? AND seen_at IS NULL",
+            (self.now, *actor_columns(by), order_id),
+        )
+        return cursor.rowcount == 1
+
+    def record(
+        self,
+        order_id: str,
+        what: str,
+        by: Staff | None,
+        *,
+        ref: str | None = None,
+        **detail,
+    ) -> None:
+        """One line of the order's history, in the transaction of what it records."""
+        self.conn.execute(
+            "INSERT INTO order_history(order_id, what, detail_json, ref, actor, staff_id,"
+            " created_at) VALUES (?,?,?,?,?,?,?)",
+            (
+                order_id,
+                what,
+                json.dumps(detail, ensure_ascii=False),
+                ref,
+                *actor_columns(by),
+                self.now,
+            ),
+        )
+
+    def filled_by(self, ref: str) -> list[dict]:
+        """Orders a document's goods filled (history `refilled` rows naming it)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT o.id, o.number, o.status, o.arrival FROM order_history h"
+            " JOIN customer_order o ON o.id = h.order_id"
+            " WHERE h.ref = ? AND h.what = 'refilled' ORDER BY o.arrival",
+            (ref,),
+        )
+        return [{"order_id": r[0], "number": r[1], "status": r[2]} for r in rows]
 
     def _write_lines(self, order: Order) -> None:
         self.conn.executemany(

@@ -1,22 +1,18 @@
-"""Receiving documents (приёмка) in SQLite: the draft's lines, unresolved codes and links."""
+"""Receiving documents (приёмка) in SQLite: the draft's lines, unresolved codes and links (what
+every scan document keeps is in `scan_document_repo.py`)."""
 
 import sqlite3
 from types import SimpleNamespace
 
-from gateway.domain.receiving import CodeLink, ReceivingDoc, ReceivingLine, UnknownCode
+from gateway.domain.receiving import CodeLink, ReceivingDoc, ReceivingLine
 from gateway.services.receiving import receiving_view as _view
+
+from .scan_document_repo import ScanDocumentRepo
 
 _DOC_COLUMNS = (
     "id, status, sync_id, supplier_ref, created_by, created_at, posted_by, posted_at,"
     " voided_by, voided_at, created_by_id, posted_by_id, voided_by_id"
 )
-# The next position in a document: after every line and unknown code scanned so far.
-_NEXT_POS = (
-    "(SELECT COALESCE(MAX(pos), 0) + 1 FROM (SELECT pos FROM receiving_line WHERE doc_id = :doc"
-    " UNION ALL SELECT pos FROM receiving_unknown WHERE doc_id = :doc))"
-)
-
-
 _LINK_COLUMNS = "code, sku, pack, scans, learned, linked_by, linked_by_id"
 
 
@@ -24,10 +20,8 @@ def _link(row) -> CodeLink:
     return CodeLink(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
 
 
-class ReceivingRepo:
-    def __init__(self, conn: sqlite3.Connection, now: str):
-        self.conn = conn
-        self.now = now
+class ReceivingRepo(ScanDocumentRepo):
+    kind, id_column, count_column = "receiving", "doc_id", "qty"
 
     # --- the document ----------------------------------------------------------------------------
     def add(self, doc: ReceivingDoc) -> None:
@@ -94,7 +88,7 @@ class ReceivingRepo:
             return
         self.conn.execute(
             "INSERT INTO receiving_line(doc_id, sku, qty, pos, last_code)"
-            f" VALUES (:doc, :sku, :qty, {_NEXT_POS}, :code)"
+            f" VALUES (:doc, :sku, :qty, {self._next_pos}, :code)"
             " ON CONFLICT(doc_id, sku) DO UPDATE SET qty = excluded.qty,"
             " last_code = COALESCE(excluded.last_code, last_code)",
             {"doc": doc_id, "sku": sku, "qty": qty, "code": code},
@@ -108,32 +102,7 @@ class ReceivingRepo:
         )
         return [ReceivingLine(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
-    # --- codes the catalog did not know ----------------------------------------------------------
-    def unknown_scans(self, doc_id: str, code: str) -> int:
-        row = self.conn.execute(
-            "SELECT scans FROM receiving_unknown WHERE doc_id = ? AND code = ?", (doc_id, code)
-        ).fetchone()
-        return 0 if row is None else row[0]
-
-    def set_unknown(self, doc_id: str, code: str, scans: int) -> None:
-        if scans <= 0:
-            self.conn.execute(
-                "DELETE FROM receiving_unknown WHERE doc_id = ? AND code = ?", (doc_id, code)
-            )
-            return
-        self.conn.execute(
-            "INSERT INTO receiving_unknown(doc_id, code, scans, pos)"
-            f" VALUES (:doc, :code, :scans, {_NEXT_POS})"
-            " ON CONFLICT(doc_id, code) DO UPDATE SET scans = excluded.scans",
-            {"doc": doc_id, "code": code, "scans": scans},
-        )
-
-    def unknowns(self, doc_id: str) -> list[UnknownCode]:
-        rows = self.conn.execute(
-            "SELECT code, scans FROM receiving_unknown WHERE doc_id = ? ORDER BY pos", (doc_id,)
-        )
-        return [UnknownCode(r[0], r[1]) for r in rows]
-
+    # --- codes the catalog did not know (the rest in ScanDocumentRepo) -------------------------
     def move_unknown_to_line(self, doc_id: str, code: str, sku: str, units: int) -> None:
         """A resolved code's scans become units of its sku, in the unknown line's place."""
         self.conn.execute(
@@ -174,20 +143,7 @@ class ReceivingRepo:
         )
         return [_link(row) for row in rows]
 
-    # --- marking codes: one physical unit each ---------------------------------------------------
-    def remember_unit(self, doc_id: str, code: str, line_key: str) -> bool:
-        """False if this unit was already counted in the document."""
-        cursor = self.conn.execute(
-            "INSERT OR IGNORE INTO receiving_unit(doc_id, code, line_key) VALUES (?,?,?)",
-            (doc_id, code, line_key),
-        )
-        return cursor.rowcount == 1
-
-    def forget_units(self, doc_id: str, line_key: str) -> None:
-        self.conn.execute(
-            "DELETE FROM receiving_unit WHERE doc_id = ? AND line_key = ?", (doc_id, line_key)
-        )
-
+    # --- marking codes (the rest in ScanDocumentRepo) -------------------------------------------
     def rekey_units(self, doc_id: str, old_key: str, new_key: str) -> None:
         self.conn.execute(
             "UPDATE receiving_unit SET line_key = ? WHERE doc_id = ? AND line_key = ?",

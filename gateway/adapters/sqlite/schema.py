@@ -267,3 +267,30 @@ def m007_staff(db: Database) -> None:
     from .schema_staff import create_staff_tables
 
     create_staff_tables(db)
+
+
+@migrations()
+def m008_order_desk(db: Database) -> None:
+    from .schema_orders import create_order_desk
+
+    create_order_desk(db)
+
+
+@migrations()
+def m009_stock_thresholds(db: Database) -> None:
+    from .schema_stock import create_stock_tables
+
+    create_stock_tables(db)
+
+
+@migrations()
+def m010_shift_cash_count(db: Database) -> None:
+    from .schema_shift import add_shift_cash_count
+
+    add_shift_cash_count(db)
+
+
+@migrations()
+def m011_receipt_discount(db: Database) -> None:
+    # The discounts given at the counter (kopecks) beside the total: the owner's summary.
+    db.execute("ALTER TABLE receipt_job ADD COLUMN discount INTEGER NOT NULL DEFAULT 0")

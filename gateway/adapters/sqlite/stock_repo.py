@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from gateway.domain.catalog import ThresholdState, threshold
 from gateway.domain.errors import InsufficientStock
 from gateway.domain.staff import Staff
 from gateway.domain.stock import MOVE_REASONS, StockLevel
@@ -16,6 +17,7 @@ class StockRepo:
         self.now = now
         self.location = location
         self._touched: set[str] = set()
+        self._watched: set[str] = set()  # a threshold changed: low or not may have changed too
 
     def level(self, sku: str) -> StockLevel | None:
         row = self.conn.execute(
@@ -99,3 +101,97 @@ class StockRepo:
     def take_touched(self) -> set[str]:
         touched, self._touched = self._touched, set()
         return touched
+
+    # --- low-stock thresholds (schema_stock.py) --------------------------------------------------
+    def watch(self, skus) -> None:
+        self._watched |= set(skus)
+
+    def take_watched(self) -> set[str]:
+        watched, self._watched = self._watched, set()
+        return watched
+
+    def default_min(self) -> int:
+        row = self.conn.execute(
+            "SELECT value FROM stock_setting WHERE name = 'default_min_stock'"
+        ).fetchone()
+        return row[0] if row else 0
+
+    def set_default_min(self, value: int) -> int:
+        """Returns the default it replaced."""
+        before = self.default_min()
+        self.conn.execute(
+            "INSERT INTO stock_setting(name, value) VALUES ('default_min_stock', ?)"
+            " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (value,),
+        )
+        return before
+
+    def set_local_min(self, sku: str, min_stock: int | None, by: Staff | None) -> None:
+        """A manager's own threshold for `sku`; None gives it back to the catalog/default."""
+        if min_stock is None:
+            self.conn.execute("DELETE FROM stock_threshold WHERE sku = ?", (sku,))
+        else:
+            self.conn.execute(
+                "INSERT INTO stock_threshold(sku, min_stock, set_by, staff_id, set_at)"
+                " VALUES (?,?,?,?,?) ON CONFLICT(sku) DO UPDATE SET"
+                " min_stock = excluded.min_stock, set_by = excluded.set_by,"
+                " staff_id = excluded.staff_id, set_at = excluded.set_at",
+                (sku, min_stock, *actor_columns(by), self.now),
+            )
+        self._watched.add(sku)
+
+    def min_stock(self, sku: str) -> tuple[int, str | None]:
+        row = self.conn.execute(
+            "SELECT t.min_stock, v.min_stock FROM variant v"
+            " LEFT JOIN stock_threshold t ON t.sku = v.sku WHERE v.sku = ?",
+            (sku,),
+        ).fetchone()
+        return threshold(row[0], row[1], self.default_min()) if row else (0, None)
+
+    def threshold_states(self, skus: list[str] | None) -> list[ThresholdState]:
+        """Where each sku stands against its threshold (all skus when None)."""
+        query = (
+            "SELECT s.sku, MAX(0, s.on_hand - s.reserved - s.safety), t.min_stock, v.min_stock,"
+            " l.sku IS NOT NULL, s.seq > 0, v.archived"
+            " FROM stock_level s JOIN variant v ON v.sku = s.sku"
+            " LEFT JOIN stock_threshold t ON t.sku = s.sku LEFT JOIN stock_low l ON l.sku = s.sku"
+            " WHERE s.location_id = ?"
+        )
+        default = self.default_min()
+        if skus is None:
+            rows = self.conn.execute(query, (self.location,)).fetchall()
+        else:
+            rows = []
+            for start in range(0, len(skus), 500):
+                chunk = skus[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self.conn.execute(
+                    f"{query} AND s.sku IN ({marks})", (self.location, *chunk)
+                ).fetchall()
+        return [
+            ThresholdState(
+                sku, available, threshold(local, catalog, default)[0], bool(low), bool(stocked),
+                bool(archived),
+            )
+            for sku, available, local, catalog, low, stocked, archived in rows
+        ]  # fmt: skip
+
+    def mark_low(self, state: ThresholdState) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO stock_low(sku, available, min_stock, since) VALUES (?,?,?,?)",
+            (state.sku, state.available, state.min_stock, self.now),
+        )
+
+    def clear_low(self, skus: list[str]) -> None:
+        self.conn.executemany("DELETE FROM stock_low WHERE sku = ?", [(sku,) for sku in skus])
+
+    def add_correction(
+        self, sku: str, reason: str, note: str, delta: int, on_hand: int, by: Staff | None
+    ) -> int:
+        """Why a manager corrected the stock; the ledger row refers to this id."""
+        row = self.conn.execute(
+            "INSERT INTO stock_correction(sku, reason, note, delta, on_hand, actor, staff_id,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+            (sku, reason, note, delta, on_hand, *actor_columns(by), self.now),
+        ).fetchone()
+        return row[0]

@@ -1,7 +1,8 @@
 """Stocktakes (инвентаризация) in SQLite: counts with the book at scan time (DOMAIN.md 32).
 
 Books at an earlier moment come from the ledger itself (on_hand = Σ d_on_hand, append-only,
-ids increasing), so nothing has to be copied when a count starts."""
+ids increasing), so nothing has to be copied when a count starts. Unknown codes and marked units
+are kept as in every scan document (`scan_document_repo.py`)."""
 
 import json
 import sqlite3
@@ -10,22 +11,20 @@ from types import SimpleNamespace
 from gateway.domain.stocktake import SCOPE_ALL, CountLine, Stocktake
 from gateway.services.stocktake import stocktake_report as _report
 
+from .scan_document_repo import ScanDocumentRepo
 from .schema import MAIN_LOCATION
 
 _TAKE_COLUMNS = (
     "id, status, scope, uncounted, ledger_head, sync_id, started_by, started_at, closed_by,"
     " closed_at, started_by_id, closed_by_id"
 )
-_NEXT_POS = (
-    "(SELECT COALESCE(MAX(pos), 0) + 1 FROM (SELECT pos FROM stocktake_line WHERE take_id = :take"
-    " UNION ALL SELECT pos FROM stocktake_unknown WHERE take_id = :take))"
-)
 
 
-class StocktakeRepo:
+class StocktakeRepo(ScanDocumentRepo):
+    kind, id_column, count_column = "stocktake", "take_id", "counted"
+
     def __init__(self, conn: sqlite3.Connection, now: str, location: str = MAIN_LOCATION):
-        self.conn = conn
-        self.now = now
+        super().__init__(conn, now)
         self.location = location
 
     # --- the count -------------------------------------------------------------------------------
@@ -123,9 +122,10 @@ class StocktakeRepo:
         """The first count of a sku: its book and last ledger move are recorded now."""
         self.conn.execute(
             "INSERT INTO stocktake_line(take_id, sku, counted, book_at_scan, move_id_at_scan,"
-            f" pos, last_code) VALUES (:take, :sku, :counted, :book, :move, {_NEXT_POS}, :code)",
+            " pos, last_code) VALUES (:doc, :sku, :counted, :book, :move,"
+            f" {self._next_pos}, :code)",
             {
-                "take": take_id,
+                "doc": take_id,
                 "sku": sku,
                 "counted": counted,
                 "book": book,
@@ -187,39 +187,6 @@ class StocktakeRepo:
                 f" WHERE sc.take_id = :take AND sc.sku {not_counted} ORDER BY sc.sku"
             )
         return [CountLine(*row) for row in self.conn.execute(query, args)]
-
-    # --- codes the catalog did not know, and marked units ----------------------------------------
-    def unknown_scans(self, take_id: str, code: str) -> int:
-        row = self.conn.execute(
-            "SELECT scans FROM stocktake_unknown WHERE take_id = ? AND code = ?", (take_id, code)
-        ).fetchone()
-        return 0 if row is None else row[0]
-
-    def set_unknown(self, take_id: str, code: str, scans: int) -> None:
-        self.conn.execute(
-            "INSERT INTO stocktake_unknown(take_id, code, scans, pos)"
-            f" VALUES (:take, :code, :scans, {_NEXT_POS})"
-            " ON CONFLICT(take_id, code) DO UPDATE SET scans = excluded.scans",
-            {"take": take_id, "code": code, "scans": scans},
-        )
-
-    def unknowns(self, take_id: str) -> list[tuple[str, int]]:
-        rows = self.conn.execute(
-            "SELECT code, scans FROM stocktake_unknown WHERE take_id = ? ORDER BY pos", (take_id,)
-        )
-        return [(row[0], row[1]) for row in rows]
-
-    def remember_unit(self, take_id: str, code: str, line_key: str) -> bool:
-        cursor = self.conn.execute(
-            "INSERT OR IGNORE INTO stocktake_unit(take_id, code, line_key) VALUES (?,?,?)",
-            (take_id, code, line_key),
-        )
-        return cursor.rowcount == 1
-
-    def forget_units(self, take_id: str, line_key: str) -> None:
-        self.conn.execute(
-            "DELETE FROM stocktake_unit WHERE take_id = ? AND line_key = ?", (take_id, line_key)
-        )
 
 
 def stocktake_report(conn: sqlite3.Connection, take_id: str) -> dict:

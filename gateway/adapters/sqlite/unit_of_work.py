@@ -4,6 +4,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from gateway.domain.catalog import low_stock_crossings
 from gateway.domain.stock import stock_changed_items
 
 from .catalog_repo import CatalogRepo
@@ -62,3 +63,20 @@ class SqliteUnitOfWork:
         skus = self.stock.take_touched()
         if skus:
             self.outbox.emit_stock_changed(stock_changed_items(self.stock.levels(sorted(skus))))
+        self.announce_low_stock(skus | self.stock.take_watched())
+
+    def announce_low_stock(self, skus: set[str] | None) -> None:
+        """`stock.low` for each sku that has just fallen to or below its threshold, in the
+        transaction of the change that took it there; once per crossing (the low state is kept
+        in `stock_low` until the sku recovers). `skus` None: every sku (the default changed)."""
+        if skus is not None and not skus:
+            return
+        states = self.stock.threshold_states(None if skus is None else sorted(skus))
+        fell, recovered = low_stock_crossings(states)
+        self.stock.clear_low(recovered)
+        for state in fell:
+            self.stock.mark_low(state)
+            self.outbox.emit(
+                "stock.low",
+                {"sku": state.sku, "available": state.available, "min_stock": state.min_stock},
+            )

@@ -1,6 +1,6 @@
-// What «Приёмка» and «Инвентаризация» share: calling the API keeping the refusal's reason (so
-// the screen says it in its own language), asking once before an irreversible step, one tap one
-// action, the USB scanner pointed at the open document, and the list of the last scans.
+// What the goods screens share: calling the API keeping the refusal's reason (so the screen
+// says it in its own language), asking once before an irreversible step, one tap one action,
+// dialogs, words. The scan-document piece (the scanner, polling, the feed) is scan_document.js.
 // Runs after app.js (both are deferred; the pages start on DOMContentLoaded).
 "use strict";
 const goods = {
@@ -82,6 +82,11 @@ const goods = {
     const clock = when.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
     if (when.toDateString() === new Date().toDateString()) return clock;
     return `${when.toLocaleDateString(locale, { day: "numeric", month: "short" })} ${clock}`;
+  },
+
+  // «Анна, 17:12»: who did it and when.
+  who(name, iso) {
+    return [name, goods.time(iso)].filter(Boolean).join(", ");
   },
 
   item(name, sku) {
@@ -244,180 +249,40 @@ const goods = {
     return document.querySelector("dialog[open]") !== null;
   },
 
-  // --- the last scans: newest first, each a colour and a word ----------------------------
-  feed(list, empty, tone, text) {
-    const word = { ok: goods.tr("принято", "taken"), wait: goods.tr("внимание", "note"), bad: goods.tr("не принято", "refused") }[tone];
-    const clock = new Date().toLocaleTimeString(goods.en() ? "en-GB" : "ru-RU");
-    list.prepend(goods.h("li", { class: `scan-${tone}` }, goods.badge(tone, word), " ", goods.h("span", { class: "feed-text" }, text), " ", goods.h("span", { class: "muted" }, clock)));
-    while (list.children.length > 8) list.lastChild.remove();
-    if (empty) empty.hidden = true;
-  },
-
-  // --- the USB scanner: its scans go to the open document ---------------------------------
-  // kind: "receiving" | "stocktake". onEntry(entry) gets each new scan of the station's history.
-  scanner(kind, badgeBox, onEntry) {
-    const state = {
-      id: null,
-      wanted: false, // this screen wants the scanner (until another screen takes it)
-      paused: false, // a dialog takes the scans as lookups (target null) for a moment
-      seen: null,
-      target: undefined,
-      claimedOnce: false, // pointed here once; another screen may take it later
-    };
-    const ours = (target) => target && target.kind === kind && target.id === state.id;
-
-    // `take`: the «Сканировать сюда» button takes the scanner from another document; opening a
-    // document only points it here when nobody has it.
-    async function claim(take) {
-      if (!state.id) return false;
-      const body = { kind, id: state.id, replace: Boolean(take) };
-      const answer = await goods.request("/api/scanner/target", body);
-      if (answer.ok) state.target = answer.data.target;
-      drawBadge();
-      return answer.ok;
-    }
-
-    function drawBadge() {
-      const target = state.target;
-      // Redrawn only when something changed, so a tap never lands on a replaced button.
-      const signature = JSON.stringify([state.id, state.paused, target && target.kind, target && target.id]);
-      if (signature === state.drawn) return;
-      state.drawn = signature;
-      goods.put(badgeBox);
-      if (!state.id) return;
-      if (state.paused) {
-        badgeBox.append(goods.badge("wait", goods.tr("Сканер: ищет товар для привязки", "Scanner: finding the item to link")));
-        return;
+  // Follow a print job until it is out or says why not; `words` are the paper's own:
+  // {printed, failed, waiting, printing, again}. `reprint` offers printing it once more;
+  // `watching()` false stops following (the screen moved on).
+  async followPrint(jobId, { state, reprint, watching, ...words }) {
+    const started = Date.now();
+    let job = jobId;
+    const follow = async () => {
+      for (;;) {
+        const jobs = (await goods.get("/api/print?limit=50")) || [];
+        const found = jobs.find((row) => row.id === job);
+        const waited = (Date.now() - started) / 1000;
+        if (found && found.state === "done") {
+          goods.put(state, goods.badge("ok", goods.tr("напечатан", "printed")), " ", words.printed);
+          reprint.hidden = false;
+          return;
+        }
+        if (found && (found.state === "failed" || found.state === "unknown")) {
+          goods.put(state, goods.badge("bad", goods.tr("не напечатан", "not printed")), " ", words.failed);
+          reprint.hidden = false;
+          return;
+        }
+        goods.put(state, goods.badge("wait", goods.tr("печатается", "printing")), " ", waited > 8 ? words.waiting : words.printing);
+        if (!watching() || waited > 120) return;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
       }
-      if (ours(target)) {
-        badgeBox.append(goods.badge("ok", goods.tr("Сканер: в этот документ", "Scanner: into this document")));
-        return;
-      }
-      const where = target
-        ? goods.tr(`Сканер: в ${target.kind === "receiving" ? "приёмку" : "инвентаризацию"} ${target.id}`, `Scanner: into ${target.kind} ${target.id}`)
-        : goods.tr("Сканер: никуда не направлен", "Scanner: not pointed at a document");
-      const here = goods.h("button", { type: "button", id: "scan-here" }, goods.tr("Сканировать сюда", "Scan into this"));
-      here.addEventListener("click", () => goods.once(here, async () => {
-        state.wanted = true;
-        state.claimedOnce = await claim(true);
-      }));
-      badgeBox.append(goods.badge("wait", where), " ", here);
-    }
-
-    return {
-      state,
-      ours,
-      // Open a document: remember what is already in the history, then point the scanner here.
-      async open(id) {
-        state.id = id;
-        state.wanted = true;
-        state.paused = false;
-        state.seen = null;
-        state.claimedOnce = false;
-        await this.poll();
-        if (!state.target || ours(state.target)) {
-          state.claimedOnce = await claim(false);
-        }
-        drawBadge();
-      },
-      // Leaving the screen (another page, a closed tab): scans stop going into this document.
-      // A beacon cannot carry the CSRF header: a keepalive fetch outlives the page the same way.
-      releaseOnLeave() {
-        window.addEventListener("pagehide", () => {
-          if (!state.id || state.paused || !ours(state.target)) return;
-          fetch("/api/scanner/target", {
-            method: "POST",
-            keepalive: true,
-            headers: storegw.headers({ "Content-Type": "application/json" }),
-            body: JSON.stringify({ kind: null, id: state.id }),
-          }).catch(() => null);
-        });
-      },
-      async close(release) {
-        if (release && state.id && ours(state.target)) {
-          await goods.request("/api/scanner/target", { kind: null, id: state.id });
-        }
-        state.id = null;
-        state.wanted = false;
-        state.drawn = null;
-        goods.put(badgeBox);
-      },
-      // While a dialog needs a scan as a lookup (the known barcode of the item to link).
-      async pause() {
-        if (!ours(state.target)) return;
-        const answer = await goods.request("/api/scanner/target", { kind: null, id: state.id });
-        if (answer.ok) {
-          state.paused = true;
-          state.target = null;
-        }
-        drawBadge();
-      },
-      async resume() {
-        if (!state.paused) return;
-        state.paused = false;
-        await claim(false);
-      },
-      async poll() {
-        const snapshot = await goods.get("/api/scanner");
-        if (!snapshot) return;
-        const fresh = [];
-        const keys = new Set();
-        for (const entry of snapshot.last || []) {
-          const key = `${entry.at}|${entry.text}`;
-          keys.add(key);
-          if (state.seen && !state.seen.has(key)) fresh.push(entry);
-        }
-        const first = state.seen === null;
-        state.seen = keys; // the history holds the last few scans: older ones never come back
-        state.target = snapshot.target;
-        // Point the scanner here when nobody has it: another screen let it go (or the first
-        // try was refused while the tablet was locked). Never taken from another document.
-        if (state.id && state.wanted && !state.paused && !state.target) {
-          state.claimedOnce = await claim(false);
-        }
-        drawBadge();
-        if (!first) for (const entry of fresh.reverse()) onEntry(entry);
-      },
     };
-  },
-
-  // Every `ms` (not overlapping, paused while the tab is hidden): fn().
-  every(ms, fn) {
-    let stopped = false;
-    const tick = async () => {
-      if (stopped) return;
-      if (!document.hidden) {
-        try {
-          await fn();
-        } catch (error) {
-          console.error(error);
-        }
-      }
-      if (!stopped) setTimeout(tick, typeof ms === "function" ? ms() : ms);
-    };
-    setTimeout(tick, typeof ms === "function" ? ms() : ms);
-    return () => {
-      stopped = true;
-    };
-  },
-
-  // The one-sentence help a first visit shows, until dismissed.
-  hint(name) {
-    const box = document.getElementById("hint");
-    if (!box) return;
-    const key = `storegw.hint.${name}`;
-    box.hidden = localStorage.getItem(key) === "seen";
-    box.querySelector("button").addEventListener("click", () => {
-      localStorage.setItem(key, "seen");
-      box.hidden = true;
+    reprint.onclick = () => goods.once(reprint, async () => {
+      const answer = await goods.request(`/api/print/${job}/reprint`, {});
+      if (!answer.ok) return;
+      job = answer.data.print_job_id;
+      reprint.hidden = true;
+      goods.say(words.again, "ok");
+      follow();
     });
-  },
-
-  // The page's address says which document is open, so a reload keeps it.
-  setParam(name, value) {
-    const url = new URL(window.location.href);
-    if (value) url.searchParams.set(name, value);
-    else url.searchParams.delete(name);
-    window.history.replaceState(null, "", url);
+    await follow();
   },
 };

@@ -4,7 +4,8 @@
 // key makes a second tap, or a retry after a lost answer, return the same receipt.
 "use strict";
 const sale = {
-  lines: [], // {sku, name, price|null, qty, marked: true|false|null, codes: [], onHand, available}
+  lines: [], // {sku, name, price|null, qty, marked: true|false|null, codes: [], onHand, available, discount}
+  discount: 0, // percent off the whole sale; a line's own `discount` (not null) wins
   pay: "cash",
   key: null, // the idempotency key of the sale being sent; dropped once the API answered
   unsure: false, // the answer was lost: the sale may have gone through, so it is not changed
@@ -22,10 +23,26 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const PHONE = /^\+?\d{10,15}$/;
 
 // --- the lines ------------------------------------------------------------------------------
+sale.pct = (line) => (line.discount ?? sale.discount);
+sale.unit = (line) => discount.unit(line.price, sale.pct(line)); // the price after the discount
+
 sale.total = () =>
   sale.lines.some((line) => line.price === null)
     ? null
-    : sale.lines.reduce((sum, line) => sum + line.price * line.qty, 0);
+    : sale.lines.reduce((sum, line) => sum + sale.unit(line) * line.qty, 0);
+
+sale.off = () =>
+  sale.lines.reduce((sum, line) => sum + (line.price === null ? 0 : (line.price - sale.unit(line)) * line.qty), 0);
+
+sale.askDiscount = async (line) => {
+  const title = line ? line.name : register.t("discount_sale");
+  const pct = await discount.ask(title, line ? sale.pct(line) : sale.discount);
+  if (pct === null) return;
+  if (line) line.discount = pct;
+  else sale.discount = pct;
+  sale.key = null; // a changed sale is a new sale
+  sale.render();
+};
 
 sale.missingCodes = (line) => (line.marked ? Math.max(0, line.qty - line.codes.length) : 0);
 
@@ -50,7 +67,7 @@ sale.add = (item, code) => {
     return;
   }
   if (!line) {
-    line = { sku: item.sku, name: item.name || item.sku, qty: 0, codes: [], marked: null };
+    line = { sku: item.sku, name: item.name || item.sku, qty: 0, codes: [], marked: null, discount: null };
     sale.lines.push(line);
   }
   line.price = Number.isInteger(item.price) ? item.price : (line.price ?? null);
@@ -85,155 +102,6 @@ sale.change = (line, delta) => {
   }
   sale.render();
   if (delta > 0 && sale.missingCodes(line)) sale.askCodes(line);
-};
-
-// --- codes: the code field, the serial scanner, the marking dialog -------------------------
-sale.onCode = async (code) => {
-  if (sale.marking) return sale.onMarkingCode(code);
-  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
-  if (!found.ok) {
-    if (found.error === "not_found") {
-      register.say(register.t("unknown_code", { code }), "bad");
-    } else {
-      register.fail(found);
-    }
-    return;
-  }
-  await sale.found(found.data);
-};
-
-sale.found = async (data) => {
-  const items = data.items || [];
-  const item = items.length > 1 ? await sale.choose(data.code, items) : items[0];
-  if (item) sale.add(item, data.code);
-};
-
-sale.choose = (code, items) =>
-  new Promise((resolve) => {
-    const dialog = sale.el.choose;
-    const list = dialog.querySelector(".choices");
-    dialog.querySelector(".choose-text").textContent = register.fill(dialog.dataset.text, { code });
-    list.replaceChildren(
-      ...items.map((item) => {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = `${item.name} · ${item.sku}`;
-        button.onclick = () => finish(item);
-        return button;
-      }),
-    );
-    const finish = (item) => {
-      dialog.oncancel = null;
-      if (dialog.open) dialog.close();
-      resolve(item);
-    };
-    dialog.querySelector(".cancel").onclick = () => finish(null);
-    dialog.oncancel = () => finish(null);
-    dialog.showModal();
-  });
-
-sale.askCodes = (line) => {
-  sale.marking = line;
-  sale.el.markingError.textContent = "";
-  sale.promptCode();
-  if (!sale.el.marking.open) sale.el.marking.showModal();
-  sale.el.markingCode.focus();
-};
-
-sale.promptCode = () => {
-  const line = sale.marking;
-  sale.el.markingPrompt.textContent = register.t("marking_prompt", {
-    name: line.name,
-    n: line.codes.length + 1,
-    qty: line.qty,
-  });
-};
-
-sale.closeMarking = () => {
-  sale.marking = null;
-  if (sale.el.marking.open) sale.el.marking.close();
-  sale.render();
-  sale.el.code.focus();
-};
-
-sale.onMarkingCode = async (code) => {
-  const line = sale.marking;
-  const wrong = (text) => {
-    sale.el.markingError.textContent = text;
-    sale.el.markingCode.focus();
-  };
-  if (sale.lines.some((each) => each.codes.includes(code))) return wrong(register.t("duplicate_code"));
-  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
-  if (!found.ok && found.error !== "not_found") return wrong(found.text);
-  const parsed = found.ok ? found.data.code : code;
-  if (!MARKING.test(parsed)) return wrong(register.t("not_marking"));
-  const items = found.ok ? found.data.items : [];
-  if (items.length && !items.some((item) => item.sku === line.sku)) {
-    return wrong(register.t("other_item", { name: items[0].name }));
-  }
-  if (sale.lines.some((each) => each.codes.includes(parsed))) {
-    return wrong(register.t("duplicate_code"));
-  }
-  line.codes.push(parsed);
-  sale.el.markingError.textContent = "";
-  const values = { name: line.name, n: line.codes.length, qty: line.qty };
-  register.say(register.t("code_added", values), "ok");
-  if (sale.missingCodes(line)) {
-    sale.promptCode();
-    return;
-  }
-  sale.closeMarking();
-  const next = sale.lines.find((each) => sale.missingCodes(each));
-  if (next) sale.askCodes(next);
-  else register.say(register.t("codes_done"), "ok");
-};
-
-// The shop's scanner in serial mode: its scans land in the gateway's scan station; with no
-// receiving or stocktake chosen there, each is a lookup this page takes into the sale.
-sale.pollScanner = async () => {
-  if (sale.polling) return; // the last scans are still being handled (a dialog may be open)
-  sale.polling = true;
-  try {
-    await sale.takeScans();
-  } finally {
-    sale.polling = false;
-  }
-};
-
-sale.takeScans = async () => {
-  let snapshot;
-  try {
-    const answer = await fetch("/api/scanner");
-    if (!answer.ok) return;
-    snapshot = await answer.json();
-  } catch (error) {
-    return;
-  }
-  const target = snapshot.target;
-  sale.el.scannerNote.hidden = !target;
-  if (target) {
-    sale.el.scannerNote.textContent = register.t("scanner_busy", {
-      kind: register.t(target.kind),
-    });
-  }
-  const entries = (snapshot.last || []).filter((entry) => typeof entry.at === "number");
-  const newest = Math.max(0, ...entries.map((entry) => entry.at));
-  if (sale.scannerSeen === null) {
-    sale.scannerSeen = newest; // what was scanned before the page opened is not this sale's
-    return;
-  }
-  const fresh = entries.filter((entry) => entry.at > sale.scannerSeen).reverse();
-  sale.scannerSeen = Math.max(sale.scannerSeen, newest);
-  for (const entry of fresh) {
-    if (entry.target) continue; // it went into that document
-    if (sale.marking && entry.code) {
-      await sale.onMarkingCode(entry.code);
-    } else if (entry.ok && entry.found) {
-      await sale.found(entry.found);
-    } else {
-      register.say(register.half(entry.message) || register.t("unknown_code", { code: entry.text }), "bad");
-    }
-  }
 };
 
 // --- paying ----------------------------------------------------------------------------------
@@ -289,6 +157,7 @@ sale.sell = async () => {
     sku: line.sku,
     qty: line.qty,
     ...(line.codes.length ? { marking_codes: line.codes } : {}),
+    ...(line.discount !== null && line.discount !== undefined ? { discount_pct: line.discount } : {}),
   }));
   sale.key = sale.key || register.newKey("sale");
   sale.busy = true;
@@ -296,6 +165,7 @@ sale.sell = async () => {
   register.say(register.t("selling"), "wait");
   const answer = await register.send("/api/sales", {
     items,
+    ...(sale.discount ? { discount_pct: sale.discount } : {}),
     payment,
     ...(contact ? { contact } : {}),
     idem_key: sale.key,
@@ -330,86 +200,6 @@ sale.sell = async () => {
   register.fail({ ...answer, text: register.words(answer.data, names) });
 };
 
-sale.sold = (answer, pay) => {
-  sale.lines = [];
-  sale.key = null;
-  sale.el.received.value = "";
-  sale.el.contact.value = "";
-  sale.pay = "cash";
-  const values = { id: answer.receipt_id, total: storegw.money(answer.total) };
-  sale.showResult({ ...answer, pay });
-  sale.said = register.t("sold", values);
-  register.say(sale.said, "ok", true);
-  sale.render();
-  sale.el.code.focus();
-  sale.watch(answer.receipt_id, values);
-};
-
-sale.showResult = (answer) => {
-  const box = sale.el.result;
-  box.hidden = !answer;
-  if (!answer) return;
-  const money = storegw.money;
-  box.querySelector(".result-receipt").textContent =
-    `${register.t("receipt", { id: answer.receipt_id })} · ${money(answer.total)}`;
-  box.querySelector(".result-change").textContent =
-    answer.pay === "card"
-      ? register.t("paid_card", { total: money(answer.total) })
-      : answer.change > 0
-        ? register.t("give_change", { change: money(answer.change) })
-        : register.t("no_change");
-  sale.showState(answer.state || "queued");
-};
-
-sale.showState = (state) => {
-  const badge = sale.el.result.querySelector(".result-state");
-  const word = register.texts.receipt_states[state] || { tone: "bad", word: state };
-  badge.className = `badge ${word.tone} result-state`;
-  badge.textContent = word.word;
-};
-
-// Say when the receipt is printed (or why it waits, or that the register refused it).
-sale.watch = async (id, values) => {
-  const mine = {};
-  sale.watching = mine;
-  const started = Date.now();
-  const until = started + 60_000;
-  const tell = (text, tone) => {
-    if (document.getElementById("message").textContent === sale.said) register.say(text, tone);
-    sale.said = text;
-  };
-  while (sale.watching === mine) {
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    if (sale.watching !== mine) return;
-    const rows = await register.send("/api/receipts?limit=20");
-    const row = rows.ok && rows.data.find((each) => each.receipt_id === id);
-    if (!row) continue;
-    if (sale.watching === mine && !sale.el.result.hidden) sale.showState(row.state);
-    if (row.state === "done") {
-      tell(register.t("receipt_printed", { ...values, fd: row.fd }), "ok");
-      return;
-    }
-    if (row.state === "failed") {
-      const why = register.half(row.error);
-      tell(register.t("receipt_failed", { ...values, why: why ? `: ${why}` : "" }), "bad");
-      return;
-    }
-    if (Date.now() > until) {
-      tell(register.t("receipt_slow", values), "wait");
-      return;
-    }
-    const fiscal = await register.send("/api/fiscal");
-    const device = fiscal.ok && fiscal.data.device;
-    if (device && device.state !== "ok") {
-      const say = (register.texts.device[device.state] || {}).say || device.state;
-      tell(register.t("receipt_waits", { ...values, why: say }), "wait");
-    } else if (device && device.shift && !device.shift.open && Date.now() > started + 3000) {
-      // The register does not open the shift by itself here: staff must.
-      tell(register.t("receipt_waits", { ...values, why: register.t("shift_closed_why") }), "wait");
-    }
-  }
-};
-
 // --- drawing ---------------------------------------------------------------------------------
 sale.render = () => {
   const money = storegw.money;
@@ -436,6 +226,13 @@ sale.render = () => {
           notes.push(scan);
         }
       }
+      const pct = sale.pct(line);
+      const off = document.createElement("button");
+      off.type = "button";
+      off.className = "line-discount";
+      off.textContent = pct ? discount.tr(`скидка ${pct}%`, `${pct}% off`) : discount.tr("Скидка", "Discount");
+      off.onclick = () => sale.askDiscount(line);
+      notes.push(off);
       if (Number.isInteger(line.onHand) && line.qty > line.onHand) {
         notes.push(badge("bad", t("few_left", { on_hand: line.onHand })));
       } else if (Number.isInteger(line.available) && line.qty > line.available) {
@@ -447,7 +244,7 @@ sale.render = () => {
         extra.append(...notes);
         name.append(extra);
       }
-      const price = cell("num price", line.price === null ? t("price_unknown") : money(line.price));
+      const price = cell("num price", line.price === null ? t("price_unknown") : money(sale.unit(line)));
       const qty = document.createElement("td");
       qty.className = "qty-cell";
       const box = document.createElement("div");
@@ -460,7 +257,7 @@ sale.render = () => {
         button("+", t("more"), () => sale.change(line, +1)),
       );
       qty.append(box);
-      const sum = cell("num", line.price === null ? t("price_unknown") : money(line.price * line.qty));
+      const sum = cell("num", line.price === null ? t("price_unknown") : money(sale.unit(line) * line.qty));
       const remove = document.createElement("td");
       remove.append(button("✕", t("remove"), () => sale.change(line, -line.qty), "remove"));
       row.append(name, price, qty, sum, remove);
@@ -471,6 +268,11 @@ sale.render = () => {
   sale.el.empty.hidden = sale.lines.length > 0;
   const total = sale.total();
   sale.el.total.textContent = total === null ? "—" : money(total);
+  const off = sale.off();
+  sale.el.discountNote.textContent = off
+    ? discount.tr(`скидка ${money(off)}${sale.discount ? ` (${sale.discount}% на чек)` : ""}`,
+                  `${money(off)} off${sale.discount ? ` (${sale.discount}% on the sale)` : ""}`)
+    : "";
   sale.el.payCash.setAttribute("aria-pressed", String(sale.pay === "cash"));
   sale.el.payCard.setAttribute("aria-pressed", String(sale.pay === "card"));
   sale.el.cashBox.hidden = sale.pay !== "cash";
@@ -539,6 +341,7 @@ document.addEventListener("DOMContentLoaded", () => {
     lines: $("lines"),
     empty: $("empty"),
     total: $("total"),
+    discountNote: $("discount-note"),
     payCash: $("pay-cash"),
     payCard: $("pay-card"),
     cashBox: $("cash-box"),
@@ -563,6 +366,7 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     sale.closeMarking();
   });
+  $("sale-discount").onclick = () => sale.askDiscount(null);
   sale.el.payCash.onclick = () => sale.setPay("cash");
   sale.el.payCard.onclick = () => sale.setPay("card");
   sale.el.received.addEventListener("input", sale.renderChange);
@@ -581,6 +385,7 @@ document.addEventListener("DOMContentLoaded", () => {
       sale.el.clear.dataset.title, register.t("clear_text", { count }), sale.el.clear.textContent);
     if (yes) {
       sale.lines = [];
+      sale.discount = 0;
       sale.key = null;
       sale.unsure = false;
       register.say(register.t("cleared"), "ok");

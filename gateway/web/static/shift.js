@@ -58,29 +58,31 @@ shift.operate = async (operation, body, done) => {
 shift.open = () =>
   shift.operate("open-shift", {}, (data) => register.t("opened", { number: data.shift }));
 
+// Closing asks how much cash is in the drawer, shows it against the books and the difference
+// in words and colour, and sends the count with the close (it goes into the shift's record).
 shift.close = async () => {
   const number = shift.number();
   const totals = shift.fiscal.shift || {};
   const sales = totals.sales || { count: 0, total: 0 };
   const queue = (shift.fiscal.receipts || {});
   const waiting = (queue.queued || 0) + (queue.sending || 0);
+  const expected = totals.cash_in_drawer || 0;
   const values = {
     number,
     waiting,
     sales: sales.count,
     sales_total: storegw.money(sales.total),
     refunds: (totals.refunds || {}).count || 0,
-    drawer: storegw.money(totals.cash_in_drawer || 0),
+    drawer: storegw.money(expected),
   };
-  const yes = await register.confirm(
+  const counted = await shift.askCount(
     register.t("close_title", values),
     register.t("close_text", values) + (waiting ? ` ${register.t("close_waiting", values)}` : ""),
-    shift.el.close.textContent,
-    { danger: true },
+    expected,
   );
-  if (!yes) return;
-  await shift.operate("close-shift", {}, (data) => {
-    shift.closed = { number: data.shift, totals: data.totals };
+  if (counted === null) return;
+  await shift.operate("close-shift", { counted }, (data) => {
+    shift.closed = { number: data.shift, totals: data.totals, count: data };
     return register.t("closed", { number: data.shift });
   });
 };
@@ -197,6 +199,7 @@ shift.render = () => {
     shift.el.totalsTitle.textContent = shift.el.totalsTitle.dataset.today;
     shift.fillTotals(null);
   }
+  shift.renderClosedCount(open ? null : (shift.closed || {}).count);
   shift.renderReceipts();
 };
 
@@ -326,6 +329,17 @@ document.addEventListener("DOMContentLoaded", () => {
     totalsTitle: $("totals-title"),
     receipts: $("receipts"),
     noReceipts: $("no-receipts"),
+    closedCount: $("closed-count"),
+    closeDialog: $("close-dialog"),
+    closeTitle: $("close-title"),
+    closeText: $("close-text"),
+    counted: $("counted"),
+    closeExpected: $("close-expected"),
+    closeCounted: $("close-counted"),
+    closeDifference: $("close-difference"),
+    closeVerdict: $("close-verdict"),
+    closeYes: $("close-yes"),
+    closeNo: $("close-no"),
   });
   shift.el.totalsTitle.dataset.today = shift.el.totalsTitle.textContent;
   shift.fiscal = JSON.parse($("fiscal").textContent);

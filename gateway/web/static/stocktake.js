@@ -4,19 +4,7 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const $ = (id) => document.getElementById(id);
-  const { h, tr } = goods;
-  const views = { start: $("start-form"), take: $("take"), done: $("done") };
-  const feed = $("feed");
-  const feedEmpty = $("feed-empty");
-  let takeId = null;
-  let report = null; // the open count's report as last read
-  let drawn = "";
-  let last = null; // {line, added}: the sku the last scan counted
-  let stopPolling = null;
-  const scanner = goods.scanner("stocktake", $("scanner-state"), onScannerEntry);
-  scanner.releaseOnLeave();
-  const heading = document.querySelector("h1");
-  const pageTitle = heading.textContent;
+  const { h, tr, who } = goods;
 
   const WORDS = {
     empty: ["Ничего не посчитано: отсканируйте товар (если товара нет — введите 0) или отмените инвентаризацию.",
@@ -27,25 +15,27 @@ document.addEventListener("DOMContentLoaded", () => {
     },
     out_of_scope: ["Этот артикул не входит в эту инвентаризацию.", "This sku is not part of this stocktake."],
   };
-  const RELOAD = new Set(["applied", "abandoned", "not_found", "invalid_transition"]);
 
-  function show(name) {
-    for (const [key, node] of Object.entries(views)) node.hidden = key !== name;
-    if (name !== "take") heading.textContent = pageTitle;
-  }
-
-  function who(name, iso) {
-    return [name, goods.time(iso)].filter(Boolean).join(", ");
-  }
-
-  const path = (suffix) => `/api/stocktakes/${encodeURIComponent(takeId)}${suffix || ""}`;
+  const doc = goods.scanDocument({
+    kind: "stocktake",
+    api: "/api/stocktakes",
+    param: "take",
+    idField: "take_id",
+    openStatus: "counting",
+    views: { home: "start-form", work: "take", done: "done" },
+    title: (take) => tr(`Инвентаризация ${take.take_id}`, `Stocktake ${take.take_id}`),
+    draw,
+    describe,
+    tracks: ["counted"],
+    words: WORDS,
+    reload: ["applied", "abandoned"],
+    showDone,
+    closedMeanwhile: (closed, id) => (closed.status === "applied"
+      ? tr(`Инвентаризацию ${id} применили на другом планшете (${who(closed.closed_by, closed.closed_at)}).`, `Stocktake ${id} was applied on another tablet (${who(closed.closed_by, closed.closed_at)}).`)
+      : tr(`Инвентаризацию ${id} отменили (${who(closed.closed_by, closed.closed_at)}).`, `Stocktake ${id} was cancelled (${who(closed.closed_by, closed.closed_at)}).`)),
+  });
 
   // --- no count open: start one -----------------------------------------------------------
-  async function showStart() {
-    await leave();
-    show("start");
-  }
-
   for (const radio of document.querySelectorAll("input[name=scope]")) {
     radio.addEventListener("change", () => {
       $("skus").hidden = document.querySelector("input[name=scope]:checked").value !== "skus";
@@ -71,66 +61,11 @@ document.addEventListener("DOMContentLoaded", () => {
         return;
       }
       goods.say(tr(`Инвентаризация ${answer.data.take_id} начата: сканируйте товар на полках.`, `Stocktake ${answer.data.take_id} started: scan the goods on the shelves.`), "ok");
-      await open(answer.data.take_id);
+      await doc.open(answer.data.take_id);
     });
   });
 
   // --- a count open ------------------------------------------------------------------------
-  async function open(id) {
-    takeId = id;
-    const data = await goods.get(path());
-    if (!data) {
-      takeId = null;
-      return showStart();
-    }
-    goods.setParam("take", id);
-    if (data.status !== "counting") {
-      takeId = null;
-      return showDone(data);
-    }
-    report = null;
-    drawn = "";
-    last = null;
-    goods.put(feed);
-    feedEmpty.hidden = false;
-    show("take");
-    render(data);
-    await scanner.open(id);
-    if (!stopPolling) stopPolling = goods.every(1500, tick);
-    $("code").focus();
-  }
-
-  async function leave() {
-    if (stopPolling) stopPolling();
-    stopPolling = null;
-    if (takeId) await scanner.close(true);
-    takeId = null;
-    report = null;
-    goods.setParam("take", null);
-  }
-
-  async function tick() {
-    if (!takeId) return;
-    await scanner.poll();
-    await refresh();
-  }
-
-  async function refresh() {
-    if (!takeId) return;
-    const data = await goods.get(path());
-    if (!data || data.take_id !== takeId) return;
-    if (data.status !== "counting") {
-      const id = takeId;
-      await leave();
-      showDone(data);
-      goods.say(data.status === "applied"
-        ? tr(`Инвентаризацию ${id} применили на другом планшете (${who(data.closed_by, data.closed_at)}).`, `Stocktake ${id} was applied on another tablet (${who(data.closed_by, data.closed_at)}).`)
-        : tr(`Инвентаризацию ${id} отменили (${who(data.closed_by, data.closed_at)}).`, `Stocktake ${id} was cancelled (${who(data.closed_by, data.closed_at)}).`), "wait");
-      return;
-    }
-    render(data);
-  }
-
   function policyWords(take) {
     return take.uncounted === "zero"
       ? tr("неотсканированное станет 0", "what is not scanned becomes 0")
@@ -164,12 +99,7 @@ document.addEventListener("DOMContentLoaded", () => {
     return said;
   }
 
-  function render(data) {
-    report = data;
-    const signature = JSON.stringify([data, last]);
-    if (signature === drawn) return;
-    drawn = signature;
-    heading.textContent = tr(`Инвентаризация ${data.take_id}`, `Stocktake ${data.take_id}`);
+  function draw(data) {
     const scope = data.scope === "all"
       ? tr("весь каталог", "the whole catalog")
       : tr(`выбранные артикулы: ${data.lines.length + data.not_counted_total}`, `chosen skus: ${data.lines.length + data.not_counted_total}`);
@@ -215,9 +145,12 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   function lineRow(line) {
+    const last = doc.last;
     const isLast = last && last.line === line.sku;
     const edit = h("button", { type: "button" }, tr("Изменить", "Change"));
     edit.addEventListener("click", () => goods.once(edit, () => editCount(line)));
+    const again = h("button", { type: "button" }, tr("Пересчитать", "Recount"));
+    again.addEventListener("click", () => goods.once(again, () => editCount(line, true)));
     const now = line.will_be !== line.on_hand ? h("div", { class: "muted" }, tr(`сейчас ${line.on_hand}`, `now ${line.on_hand}`)) : null;
     return h("tr", { class: isLast ? "last" : null, "data-sku": line.sku },
       h("td", {}, h("strong", {}, line.name || line.sku),
@@ -229,21 +162,10 @@ document.addEventListener("DOMContentLoaded", () => {
       h("td", { class: "num", "data-label": tr("Посчитано", "Counted") }, h("span", { class: "count" }, String(line.counted))),
       h("td", { "data-label": tr("Разница", "Difference") }, diffBadge(line)),
       h("td", { class: "num", "data-label": tr("Станет на складе", "On hand will be") }, h("strong", { class: "will-be" }, String(line.will_be)), now),
-      h("td", { class: "ops-cell" }, edit));
+      h("td", { class: "ops-cell" }, edit, again));
   }
 
   // --- scans ---------------------------------------------------------------------------------
-  storegw.onCode($("code"), async (code) => {
-    if (!takeId) return;
-    const answer = await goods.request(path("/scan"), { code }, WORDS);
-    if (answer.ok) {
-      await scanned(answer.data);
-    } else {
-      goods.feed(feed, feedEmpty, "bad", answer.text);
-      if (RELOAD.has(answer.data && answer.data.error)) await refresh();
-    }
-  });
-
   function describe(result) {
     const what = goods.item(result.name, result.sku);
     switch (result.outcome) {
@@ -253,52 +175,22 @@ document.addEventListener("DOMContentLoaded", () => {
       case "unknown":
         return { tone: "wait", text: tr(`Неизвестный код ${result.code}: не посчитан. Найдите товар и введите количество вручную.`,
                                         `Unknown code ${result.code}: not counted. Find the item and type its count in.`) };
-      case "ambiguous":
-        return { tone: "wait", text: tr(`Код ${result.code} есть у нескольких товаров — выберите, какой это.`, `Code ${result.code} belongs to several items: choose which one.`) };
       case "out_of_scope":
         return { tone: "bad", text: tr(`${what} не входит в эту инвентаризацию — не посчитан, отложите его.`, `${what} is not part of this stocktake: not counted, put it aside.`) };
       case "repeat":
         return { tone: "bad", text: tr(`Этот код маркировки уже посчитан (${what}): одна штука — один скан.`, `This marking code was already counted (${what}): one unit, one scan.`) };
       default:
-        return { tone: "bad", text: result.outcome };
-    }
-  }
-
-  async function scanned(result, fromScanner) {
-    const { tone, text } = describe(result);
-    goods.feed(feed, feedEmpty, tone, text);
-    goods.say(text, tone);
-    if (result.outcome === "counted") last = { line: result.sku, added: result.added };
-    if (result.outcome === "ambiguous" && !goods.anyDialogOpen()) {
-      const choice = await goods.choose(tr(`Какой товар с кодом ${result.code}?`, `Which item has code ${result.code}?`), result.candidates);
-      if (choice) {
-        const again = await goods.request(path("/scan"), { code: result.code, sku: choice.sku }, WORDS);
-        if (again.ok) return scanned(again.data);
-      }
-    }
-    if (!fromScanner) await refresh(); // the scanner's scans: the poll reads the document next
-  }
-
-  function onScannerEntry(entry) {
-    const target = entry.target;
-    if (target && target.kind === "stocktake" && target.id === takeId && entry.result) {
-      scanned(entry.result, true);
-      return;
-    }
-    if (!entry.ok && !target) {
-      const text = entry.reason ? goods.explain({ error: entry.reason, detail: entry.message || "" }, 0, WORDS) : goods.half(entry.message || "");
-      goods.feed(feed, feedEmpty, "bad", text);
-      goods.say(text, "bad");
+        return null;
     }
   }
 
   // --- typed counts --------------------------------------------------------------------------
-  async function setCount(sku, counted, name) {
-    const answer = await goods.request(path("/count"), { sku, counted }, WORDS);
-    if (answer.ok) last = { line: sku, added: null };
-    await refresh();
+  async function setCount(sku, counted, name, recount = false) {
+    const answer = await doc.send("/count", { sku, counted, recount });
+    if (answer.ok) doc.last = { line: sku, added: null };
+    await doc.refresh();
     if (answer.ok) {
-      const line = report && report.lines.find((row) => row.sku === sku);
+      const line = doc.view && doc.view.lines.find((row) => row.sku === sku);
       const what = goods.item(name || (line && line.name), sku);
       const book = answer.data.book;
       goods.say(tr(`${what}: посчитано ${counted}${book !== null ? ` (по учёту ${book})` : ""}.`,
@@ -307,14 +199,18 @@ document.addEventListener("DOMContentLoaded", () => {
     return answer.ok;
   }
 
-  async function editCount(line) {
+  // `recount`: the shelf is counted again after sales or a delivery: the book is taken now.
+  async function editCount(line, recount = false) {
     const counted = await goods.askNumber({
       title: goods.item(line.name, line.sku),
-      label: tr("Посчитано, шт. (0 — товара нет)", "Counted, units (0: none there)"),
-      value: line.counted ?? "",
+      label: recount
+        ? tr(`Пересчитано заново, шт. По учёту возьмётся сейчас: ${line.on_hand}`,
+             `Counted again, units. The book is taken now: ${line.on_hand}`)
+        : tr("Посчитано, шт. (0 — товара нет)", "Counted, units (0: none there)"),
+      value: recount ? "" : line.counted ?? "",
     });
     if (counted === null) return;
-    await setCount(line.sku, counted, line.name);
+    await setCount(line.sku, counted, line.name, recount);
     $("code").focus();
   }
 
@@ -349,10 +245,10 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // --- apply, abandon --------------------------------------------------------------------
   $("apply").addEventListener("click", () => goods.once($("apply"), async () => {
-    const data = await goods.get(path());
+    const data = await goods.get(doc.path());
     if (!data) return;
-    if (data.status !== "counting") return refresh();
-    render(data);
+    if (data.status !== "counting") return doc.refresh();
+    doc.render(data);
     if (!data.lines.length) {
       goods.say(WORDS.empty[goods.en() ? 1 : 0], "bad");
       return;
@@ -378,16 +274,16 @@ document.addEventListener("DOMContentLoaded", () => {
       : tr(`Расхождений нет: остатки не изменятся. Закрыть инвентаризацию ${data.take_id}?`, `No differences: stock stays as it is. Close stocktake ${data.take_id}?`);
     const yes = await goods.confirm({ text, warn: warn.join(" ") || null, yes: tr("Применить", "Apply") });
     if (!yes) return;
-    const answer = await goods.request(path("/apply"), {}, WORDS);
+    const answer = await doc.close("/apply", {});
     if (!answer.ok) {
-      await refresh();
+      await doc.refresh();
       return;
     }
-    const id = takeId;
-    await leave();
+    const id = answer.id;
+    await doc.finish(true);
     const result = answer.data;
+    doc.show("done");
     showDone({ ...result, take_id: id, closed_by: result.applied_by, closed_at: result.applied_at });
-    goods.setParam("take", id);
     const changed = result.items.length;
     goods.say(result.already
       ? tr(`Инвентаризация ${id} уже была применена: повторно ничего не изменено.`, `Stocktake ${id} was already applied: nothing changed again.`)
@@ -397,29 +293,28 @@ document.addEventListener("DOMContentLoaded", () => {
   }));
 
   $("abandon").addEventListener("click", () => goods.once($("abandon"), async () => {
-    const counted = report ? report.lines.length : 0;
+    const counted = doc.view ? doc.view.lines.length : 0;
+    const id = doc.id;
     const yes = await goods.confirm({
-      text: tr(`Отменить инвентаризацию ${takeId}?`, `Cancel stocktake ${takeId}?`),
+      text: tr(`Отменить инвентаризацию ${id}?`, `Cancel stocktake ${id}?`),
       warn: tr(`Посчитанное (${goods.positions(counted)}) будет потеряно, остатки не изменятся.`, `What was counted (${goods.positions(counted)}) is dropped; stock does not change.`),
       yes: tr("Отменить инвентаризацию", "Cancel the stocktake"),
       danger: true,
     });
     if (!yes) return;
-    const id = takeId;
-    const answer = await goods.request(path("/abandon"), {}, WORDS);
+    const answer = await doc.close("/abandon", {});
     if (!answer.ok) {
-      await refresh();
+      await doc.refresh();
       return;
     }
-    await showStart();
+    await doc.home();
     goods.say(tr(`Инвентаризация ${id} отменена: остатки не изменились.`, `Stocktake ${id} cancelled: stock did not change.`), "ok");
   }));
 
-  $("again").addEventListener("click", () => showStart());
+  $("again").addEventListener("click", () => doc.home());
 
   // --- applied or abandoned: what happened --------------------------------------------------
   function showDone(data) {
-    show("done");
     const body = $("done-lines").tBodies[0];
     if (data.status === "abandoned") {
       goods.put($("done-title"), goods.badge("off", tr("отменена", "cancelled")), " ", tr(`Инвентаризация ${data.take_id}`, `Stocktake ${data.take_id}`));
@@ -457,13 +352,12 @@ document.addEventListener("DOMContentLoaded", () => {
     }));
   }
 
-  // --- start -----------------------------------------------------------------------------
-  async function resume() {
-    const current = await goods.get("/api/stocktakes/current");
-    if (current && current.take_id) return open(current.take_id);
-    const asked = new URLSearchParams(window.location.search).get("take");
-    if (asked) return open(asked);
-    return showStart();
+  // --- start: the count in progress (one at a time), or the one in the address ------------
+  function resume() {
+    return doc.resume(async () => {
+      const current = await goods.get("/api/stocktakes/current");
+      return (current && current.take_id) || doc.asked();
+    });
   }
 
   goods.hint("stocktake");

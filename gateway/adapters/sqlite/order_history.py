@@ -1,0 +1,111 @@
+"""An order's history as the order screen shows it: what happened, who did it, when — from
+`order_history` (written by each order service in its own transaction) and the pick slips
+queued for the order (the print queue keeps who asked for them)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from gateway.domain.orders import STAFF_REASONS
+
+
+def _reason(detail: dict, en: bool) -> str:
+    reason = detail.get("reason") or ""
+    words = STAFF_REASONS.get(reason, (reason, reason))[1 if en else 0]
+    text = detail.get("text")
+    if text and reason == "other":
+        return text
+    return f"{words}: {text}" if text else words
+
+
+def _pieces(qty: object) -> str:
+    return f"{qty} шт."
+
+
+def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
+    """(Russian, English) words for one history line."""
+    qty = detail.get("qty")
+    if what == "arrived":
+        short = detail.get("short") or 0
+        ru = f"Заказ пришёл, в резерве {_pieces(detail.get('reserved', 0))}"
+        en = f"Order arrived, {detail.get('reserved', 0)} reserved"
+        if short:
+            ru, en = f"{ru}, не хватает {_pieces(short)}", f"{en}, {short} short"
+        return ru, en
+    if what == "seen":
+        return "Заказ открыт на планшете", "Opened on a tablet"
+    if what == "confirmed":
+        return "Подтверждён: товар на месте", "Confirmed: the goods are on the shelf"
+    if what == "shipped":
+        receipt = detail.get("receipt_id")
+        ru, en = f"Отгружено {_pieces(qty)}", f"Shipped {qty} pcs"
+        if receipt:
+            ru, en = f"{ru}, чек № {receipt}", f"{en}, receipt no. {receipt}"
+        return ru, en
+    if what == "cancelled":
+        return (
+            f"Отменён: {_reason(detail, False)}",
+            f"Cancelled: {_reason(detail, True)}",
+        )
+    if what == "released":
+        sku = detail.get("sku")
+        return (
+            f"Снят резерв {sku}: {_pieces(qty)} ({_reason(detail, False)})",
+            f"Reserve of {sku} released: {qty} pcs ({_reason(detail, True)})",
+        )
+    if what == "refilled":
+        source = f" ({ref})" if ref else ""
+        sku = detail.get("sku")
+        return (
+            f"Пришёл товар {sku}: зарезервировано {_pieces(qty)}{source}",
+            f"Goods arrived for {sku}: {qty} reserved{source}",
+        )
+    if what == "unreserved":
+        sku = detail.get("sku")
+        return (
+            f"Остаток {sku} уменьшен: снято с резерва {_pieces(qty)}",
+            f"Stock of {sku} went down: {qty} taken off the reserve",
+        )
+    if what == "edited":
+        return "Заказ изменён в интернет-магазине", "Changed in the web shop"
+    if what == "edit_refused":
+        return (
+            "Изменение из интернет-магазина не принято: товар уже отгружен",
+            "A web shop change was refused: goods already shipped",
+        )
+    if what == "receipt_copy":
+        receipt = detail.get("receipt_id")
+        return f"Напечатана копия чека № {receipt}", f"Copy of receipt no. {receipt} printed"
+    if what == "pick_slip":
+        return "Напечатан сборочный лист", "Pick slip printed"
+    return what, what
+
+
+def order_history(conn: sqlite3.Connection, order_id: str, number: str) -> list[dict]:
+    """Oldest first: [{what, at, by, staff_id, ref, detail, text, text_en}]."""
+    rows = conn.execute(
+        "SELECT what, detail_json, ref, actor, staff_id, created_at, 0 AS kind, id"
+        " FROM order_history WHERE order_id = :order"
+        " UNION ALL SELECT 'pick_slip', '{}', NULL, created_by, staff_id, created_at, 1, id"
+        " FROM print_job WHERE kind = 'pick_slip' AND ref = :number"
+        " ORDER BY created_at, kind, id",
+        {"order": order_id, "number": number},
+    ).fetchall()
+    history = []
+    for what, detail_json, ref, actor, staff_id, at, _, _ in rows:
+        detail = json.loads(detail_json)
+        ru, en = describe(what, detail, ref)
+        history.append(
+            {
+                "what": what,
+                "at": at,
+                "by": actor,
+                "staff_id": staff_id,
+                "ref": ref,
+                "detail": detail,
+                "text": ru,
+                "text_en": en,
+            }
+        )
+    return history

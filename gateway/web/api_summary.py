@@ -1,0 +1,81 @@
+"""`GET /api/summary`: the owner's summary («Сводка», issue 10) as JSON — the same figures the
+page shows: the shift and the drawer, sales today and this week against the period before (in
+all and by cashier), web orders waiting, goods running out, and the health of the cloud link
+and the devices in one line each. `?day=YYYY-MM-DD` looks at another day (default: today by
+this box's clock, which is the shop's)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from gateway.adapters.sqlite.summary_queries import owner_summary
+from gateway.domain.errors import InvalidInput
+
+from .api import Actions, Who
+
+NO_CACHE = {"Cache-Control": "no-store"}
+DEVICE_ORDER = ("fiscal", "printer", "scanner", "gpio")
+
+
+def parse_day(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"day {text!r} must be a date like 2026-11-27") from None
+
+
+def summary_figures(actions: Actions, status: dict[str, Any], day: date) -> dict[str, Any]:
+    """The summary for `day`: the database's figures plus the health from the gateway status."""
+    desk = actions.config.desk  # type: ignore[attr-defined]  # the Gateway has its config
+    figures = actions.read(
+        owner_summary,
+        day,
+        confirm_within_min=desk.confirm_within_min,
+        pickup_within_days=desk.pickup_within_days,
+        default_min=desk.default_min_stock,
+    )
+    return {**figures, "health": health(status)}
+
+
+def health(status: dict[str, Any]) -> dict[str, Any]:
+    """The cloud link (state, messages not yet acknowledged, alarms) and each configured
+    device's state, from the gateway's status: `ok` says whether all is well."""
+    mqtt = status.get("mqtt") or {}
+    backlog = int((status.get("outbox") or {}).get("backlog") or 0)
+    alarms = [str(alarm) for alarm in mqtt.get("alarms") or []]
+    state = str(mqtt.get("state", "not_connected"))
+    devices = {
+        name: str(value)
+        for name, value in sorted(
+            (status.get("devices") or {}).items(),
+            key=lambda item: DEVICE_ORDER.index(item[0]) if item[0] in DEVICE_ORDER else 99,
+        )
+        if value != "not_configured"
+    }
+    return {
+        "sync": {
+            "ok": state == "connected" and not alarms,
+            "state": state,
+            "backlog": backlog,
+            "alarms": alarms,
+        },
+        "devices": {
+            "ok": all(value == "ok" for value in devices.values()),
+            "states": devices,
+        },
+    }
+
+
+def add_summary_api(app: FastAPI, actions: Actions, status: Callable[[], dict]) -> None:
+    @app.get("/api/summary")
+    def summary(by: Who, day: str | None = None) -> JSONResponse:
+        figures = summary_figures(actions, status(), parse_day(day))
+        return JSONResponse(jsonable_encoder(figures), headers=NO_CACHE)

@@ -1,0 +1,129 @@
+// The frame's live part, on every staff page: the open web orders' count and the «new» badge in
+// the navigation, a short sound when an order arrives (repeated every ~20 s until someone opens
+// it: one beep is easily missed in a shop), and the phone's folded menu and device line.
+// One small poll of /api/orders/counts every 0.7 s (at once when a sleeping tablet wakes); the
+// board (orders.js) listens to the "storegw:orders" event instead of polling on its own.
+"use strict";
+const desk = {
+  every: 700, // ms between polls: an order on the screen well within a second (bench_ui.py)
+  repeatMs: 20000, // the alert comes back this often while an order is unseen
+  last: null, // the last answer: {counts, unseen, latest}
+  alerts: 0, // alerts given (sound or not): tests and the badge's flash read it
+  sounded: 0, // of which the speaker played
+  audio: null,
+  asking: false,
+  timer: null,
+};
+const OPEN_TABS = ["new", "short", "confirmed", "partly"];
+const ALERTED = "storegw.orders.alerted"; // when the last alert was given, across page loads
+
+desk.poll = async () => {
+  if (desk.asking || document.hidden) return;
+  desk.asking = true;
+  try {
+    const answer = await storegw.send("/api/orders/counts");
+    if (answer.ok) desk.update(answer.data);
+  } finally {
+    desk.asking = false;
+  }
+};
+
+desk.update = (data) => {
+  const before = desk.last;
+  desk.last = data;
+  const counts = data.counts || {};
+  const open = OPEN_TABS.reduce((sum, tab) => sum + (Number(counts[tab]) || 0), 0);
+  const unseen = Number(data.unseen) || 0;
+  for (const count of document.querySelectorAll("[data-orders-open]")) {
+    count.textContent = String(open);
+    count.title = count.dataset.title.replace("{n}", open);
+  }
+  const word = (document.querySelector("[data-unseen-word]") || { dataset: {} }).dataset.unseenWord || "{n}";
+  for (const badge of document.querySelectorAll("[data-orders-unseen]")) {
+    badge.hidden = unseen === 0;
+    badge.title = word.replace("{n}", unseen);
+    badge.textContent = badge.hasAttribute("data-short") ? String(unseen) : badge.title;
+  }
+  const arrived =
+    before !== null && JSON.stringify(data.latest) !== JSON.stringify(before.latest) && unseen > 0;
+  const more = before !== null && unseen > (Number(before.unseen) || 0);
+  const since = Date.now() - Number(sessionStorage.getItem(ALERTED) || 0);
+  if (unseen > 0 && (arrived || more || since >= desk.repeatMs)) desk.alert();
+  const changed = before === null || JSON.stringify(data) !== JSON.stringify(before);
+  document.dispatchEvent(new CustomEvent("storegw:orders", { detail: { data, changed } }));
+};
+
+desk.alert = () => {
+  desk.alerts += 1;
+  sessionStorage.setItem(ALERTED, String(Date.now()));
+  for (const badge of document.querySelectorAll("[data-orders-unseen]")) {
+    badge.classList.remove("ring");
+    void badge.offsetWidth; // restart the flash
+    badge.classList.add("ring");
+  }
+  if (desk.beep()) desk.sounded += 1;
+};
+
+// --- the sound: two short tones from an oscillator (no audio file to load) ----------------------
+desk.startAudio = () => {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return;
+  if (!desk.audio) desk.audio = new Context();
+  if (desk.audio.state === "suspended") desk.audio.resume().then(desk.showSound, desk.showSound);
+  desk.showSound();
+};
+
+// Browsers keep audio off until the page is touched (a tap on the page before, same site, counts).
+desk.showSound = () => {
+  const button = document.getElementById("sound-on");
+  if (button) button.hidden = Boolean(desk.audio && desk.audio.state === "running");
+};
+
+desk.beep = () => {
+  const audio = desk.audio;
+  if (!audio || audio.state !== "running") return false;
+  const start = audio.currentTime + 0.01;
+  for (const [offset, pitch] of [[0, 880], [0.2, 1320]]) {
+    const tone = audio.createOscillator();
+    const loudness = audio.createGain();
+    tone.frequency.value = pitch;
+    loudness.gain.setValueAtTime(0.0001, start + offset);
+    loudness.gain.exponentialRampToValueAtTime(0.4, start + offset + 0.02);
+    loudness.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.18);
+    tone.connect(loudness).connect(audio.destination);
+    tone.start(start + offset);
+    tone.stop(start + offset + 0.2);
+  }
+  return true;
+};
+
+// --- the phone's folds ------------------------------------------------------------------------
+desk.fold = (button, box) => {
+  button.addEventListener("click", () => {
+    const open = !box.classList.contains("open");
+    box.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+  });
+};
+
+desk.wake = () => {
+  if (document.hidden) return;
+  desk.poll();
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  const menu = document.getElementById("nav-menu");
+  if (!menu) return; // not a staff page
+  desk.fold(menu, document.getElementById("nav"));
+  desk.fold(document.getElementById("devices"), document.getElementById("bar"));
+  desk.startAudio();
+  document.getElementById("sound-on").addEventListener("click", desk.startAudio);
+  for (const kind of ["pointerdown", "keydown"]) {
+    document.addEventListener(kind, desk.startAudio, { capture: true, passive: true });
+  }
+  document.addEventListener("visibilitychange", desk.wake);
+  window.addEventListener("pageshow", desk.wake);
+  window.addEventListener("focus", desk.wake);
+  desk.poll();
+  desk.timer = setInterval(desk.poll, desk.every);
+});

@@ -1,0 +1,150 @@
+// «Продажа», the codes: the code field, the serial scanner's scans, the choice between items
+// sharing a barcode, and the marking-code dialog of a marked item (sale.js owns the sale).
+"use strict";
+sale.onCode = async (code) => {
+  if (sale.marking) return sale.onMarkingCode(code);
+  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
+  if (!found.ok) {
+    if (found.error === "not_found") {
+      register.say(register.t("unknown_code", { code }), "bad");
+    } else {
+      register.fail(found);
+    }
+    return;
+  }
+  await sale.found(found.data);
+};
+
+sale.found = async (data) => {
+  const items = data.items || [];
+  const item = items.length > 1 ? await sale.choose(data.code, items) : items[0];
+  if (item) sale.add(item, data.code);
+};
+
+sale.choose = (code, items) =>
+  new Promise((resolve) => {
+    const dialog = sale.el.choose;
+    const list = dialog.querySelector(".choices");
+    dialog.querySelector(".choose-text").textContent = register.fill(dialog.dataset.text, { code });
+    list.replaceChildren(
+      ...items.map((item) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = `${item.name} · ${item.sku}`;
+        button.onclick = () => finish(item);
+        return button;
+      }),
+    );
+    const finish = (item) => {
+      dialog.oncancel = null;
+      if (dialog.open) dialog.close();
+      resolve(item);
+    };
+    dialog.querySelector(".cancel").onclick = () => finish(null);
+    dialog.oncancel = () => finish(null);
+    dialog.showModal();
+  });
+
+sale.askCodes = (line) => {
+  sale.marking = line;
+  sale.el.markingError.textContent = "";
+  sale.promptCode();
+  if (!sale.el.marking.open) sale.el.marking.showModal();
+  sale.el.markingCode.focus();
+};
+
+sale.promptCode = () => {
+  const line = sale.marking;
+  sale.el.markingPrompt.textContent = register.t("marking_prompt", {
+    name: line.name,
+    n: line.codes.length + 1,
+    qty: line.qty,
+  });
+};
+
+sale.closeMarking = () => {
+  sale.marking = null;
+  if (sale.el.marking.open) sale.el.marking.close();
+  sale.render();
+  sale.el.code.focus();
+};
+
+sale.onMarkingCode = async (code) => {
+  const line = sale.marking;
+  const wrong = (text) => {
+    sale.el.markingError.textContent = text;
+    sale.el.markingCode.focus();
+  };
+  if (sale.lines.some((each) => each.codes.includes(code))) return wrong(register.t("duplicate_code"));
+  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
+  if (!found.ok && found.error !== "not_found") return wrong(found.text);
+  const parsed = found.ok ? found.data.code : code;
+  if (!MARKING.test(parsed)) return wrong(register.t("not_marking"));
+  const items = found.ok ? found.data.items : [];
+  if (items.length && !items.some((item) => item.sku === line.sku)) {
+    return wrong(register.t("other_item", { name: items[0].name }));
+  }
+  if (sale.lines.some((each) => each.codes.includes(parsed))) {
+    return wrong(register.t("duplicate_code"));
+  }
+  line.codes.push(parsed);
+  sale.el.markingError.textContent = "";
+  const values = { name: line.name, n: line.codes.length, qty: line.qty };
+  register.say(register.t("code_added", values), "ok");
+  if (sale.missingCodes(line)) {
+    sale.promptCode();
+    return;
+  }
+  sale.closeMarking();
+  const next = sale.lines.find((each) => sale.missingCodes(each));
+  if (next) sale.askCodes(next);
+  else register.say(register.t("codes_done"), "ok");
+};
+
+// The shop's scanner in serial mode: its scans land in the gateway's scan station; with no
+// receiving or stocktake chosen there, each is a lookup this page takes into the sale.
+sale.pollScanner = async () => {
+  if (sale.polling) return; // the last scans are still being handled (a dialog may be open)
+  sale.polling = true;
+  try {
+    await sale.takeScans();
+  } finally {
+    sale.polling = false;
+  }
+};
+
+sale.takeScans = async () => {
+  let snapshot;
+  try {
+    const answer = await fetch("/api/scanner");
+    if (!answer.ok) return;
+    snapshot = await answer.json();
+  } catch (error) {
+    return;
+  }
+  const target = snapshot.target;
+  sale.el.scannerNote.hidden = !target;
+  if (target) {
+    sale.el.scannerNote.textContent = register.t("scanner_busy", {
+      kind: register.t(target.kind),
+    });
+  }
+  const entries = (snapshot.last || []).filter((entry) => typeof entry.at === "number");
+  const newest = Math.max(0, ...entries.map((entry) => entry.at));
+  if (sale.scannerSeen === null) {
+    sale.scannerSeen = newest; // what was scanned before the page opened is not this sale's
+    return;
+  }
+  const fresh = entries.filter((entry) => entry.at > sale.scannerSeen).reverse();
+  sale.scannerSeen = Math.max(sale.scannerSeen, newest);
+  for (const entry of fresh) {
+    if (entry.target) continue; // it went into that document
+    if (sale.marking && entry.code) {
+      await sale.onMarkingCode(entry.code);
+    } else if (entry.ok && entry.found) {
+      await sale.found(entry.found);
+    } else {
+      register.say(register.half(entry.message) || register.t("unknown_code", { code: entry.text }), "bad");
+    }
+  }
+};
