@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from gateway.domain.staff import TERMINAL, Staff
+from gateway.bootstrap import Gateway
+from gateway.config import load_config
+from gateway.domain.staff import CASHIER, MANAGER, TERMINAL, Staff
 from gateway.services import staff as staff_service
 from gateway.services.pins import hash_pin
+from tests.loopback import free_port
 
 MANAGER_PIN, CASHIER_PIN = "1111", "2222"
 
@@ -40,3 +43,38 @@ def sign_in_on_page(page, url: str, name: str, pin: str, next_path: str = "/") -
     with page.expect_navigation():
         pad.locator("[data-enter]").click()
     page.wait_for_load_state()
+
+
+def start_gateway(tmp_path, store: str, fiscal: str | None = None) -> Gateway:
+    """A running gateway on a database in `tmp_path`, its cloud link pointed at nothing, and the
+    register simulator's port as `fiscal` (fast link timeouts)."""
+    text = f"""
+[store]
+id = "{store}"
+[mqtt]
+url = "mqtt://127.0.0.1:{free_port()}"
+[database]
+path = "{tmp_path / "gateway.db"}"
+"""
+    if fiscal:
+        text += f"""
+[fiscal]
+port = "{fiscal}"
+poll = 0.1
+control_timeout = 0.08
+byte_timeout = 0.1
+timeout_scale = 0.01
+"""
+    (tmp_path / "gateway.toml").write_text(text, encoding="utf-8")
+    return Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
+
+
+def desk_clients(gateway: Gateway) -> TestClient:
+    """Анна's signed-in client (a cashier); `.manager` is Ольга's, `.gateway` the gateway."""
+    app = gateway.web_app()
+    manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
+    cashier = add_person(gateway.run, "Анна", CASHIER, CASHIER_PIN, inn="500100732259")
+    client = signed_in_client(app, cashier, CASHIER_PIN)
+    client.manager = signed_in_client(app, manager, MANAGER_PIN)
+    client.gateway = gateway
+    return client

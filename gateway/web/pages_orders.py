@@ -15,7 +15,8 @@ from gateway.domain.orders import STAFF_REASONS
 
 from .pages import Page
 from .pages_order_words import ORDER, ORDER_ERRORS, ORDER_JS
-from .pages_register import SALE_JS, _script_texts
+from .pages_register import script_texts
+from .register_words import SALE_JS
 
 # Tabs of the board: key (the API's), Russian, English, the statuses the gateway's status counts.
 TABS = (
@@ -146,14 +147,14 @@ def _board(status: dict[str, Any], lang: str) -> dict[str, Any]:
         }
         for key, ru_label, en_label, statuses in TABS
     ]
-    js = {**_script_texts(lang, BOARD_JS), "states": _states(lang)}
+    js = {**script_texts(lang, BOARD_JS), "states": _states(lang)}
     return {"t": BOARD[lang], "tabs": tabs, "js": js}
 
 
 def _order(status: dict[str, Any], lang: str) -> dict[str, Any]:
     en = lang == "en"
     devices = status.get("devices") or {}
-    js = _script_texts(lang, SALE_JS, ORDER_JS)
+    js = script_texts(lang, SALE_JS, ORDER_JS)
     js["errors"].update(
         {reason: [{"pattern": rule.get("pattern", ""), "text": rule[lang]} for rule in rules]
          for reason, rules in ORDER_ERRORS.items()}

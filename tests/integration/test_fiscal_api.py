@@ -9,60 +9,27 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.bootstrap import Gateway
-from gateway.config import load_config
 from gateway.domain.catalog import parse_catalog_upsert
-from gateway.domain.staff import CASHIER, MANAGER
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
-from tests.loopback import free_port
-from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, signed_in_client
+from tests.signin import desk_clients, start_gateway
 
 
-def start_gateway(tmp_path, fiscal: str | None) -> Gateway:
-    text = f"""
-[store]
-id = "shop-api"
-[mqtt]
-url = "mqtt://127.0.0.1:{free_port()}"
-[database]
-path = "{tmp_path / "gateway.db"}"
-"""
-    if fiscal:
-        text += f"""
-[fiscal]
-port = "{fiscal}"
-poll = 0.1
-control_timeout = 0.08
-byte_timeout = 0.1
-timeout_scale = 0.01
-"""
-    (tmp_path / "gateway.toml").write_text(text, encoding="utf-8")
-    gateway = Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
-    writer = gateway.writer
+def start_with_mugs(tmp_path, fiscal: str | None) -> Gateway:
+    gateway = start_gateway(tmp_path, "shop-api", fiscal)
     catalog = builders.catalog(builders.simple_product("MUG", 45000))
-    writer.call(apply_catalog, parse_catalog_upsert(catalog))
-    writer.call(apply_stock_change, parse_stock_change("set", builders.stock_set(MUG=10)))
+    gateway.run(apply_catalog, parse_catalog_upsert(catalog))
+    gateway.run(apply_stock_change, parse_stock_change("set", builders.stock_set(MUG=10)))
     return gateway
-
-
-def signed_in(gateway: Gateway) -> TestClient:
-    """Анна's client (a cashier); `.manager` is Ольга's, `.gateway` the gateway."""
-    app = gateway.web_app()
-    manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
-    cashier = add_person(gateway.run, "Анна", CASHIER, CASHIER_PIN, inn="500100732259")
-    client = signed_in_client(app, cashier, CASHIER_PIN)
-    client.manager = signed_in_client(app, manager, MANAGER_PIN)
-    client.gateway = gateway
-    return client
 
 
 @pytest.fixture
 def api(tmp_path, sim):
-    gateway = start_gateway(tmp_path, sim.slave_path)
-    client = signed_in(gateway)
+    gateway = start_with_mugs(tmp_path, sim.slave_path)
+    client = desk_clients(gateway)
     with client, client.manager:
         yield client
     gateway.stop()
@@ -139,10 +106,10 @@ def test_status_for_the_cloud_shows_the_register_and_the_shift(api, sim):
 
 
 def test_without_a_register_the_api_says_so_and_shipping_prints_nothing(tmp_path):
-    gateway = start_gateway(tmp_path, None)
+    gateway = start_with_mugs(tmp_path, None)
     try:
         gateway.writer.call(create_order, builders.order("W-1", ("MUG", 1), paid=False))
-        with signed_in(gateway) as client:
+        with desk_clients(gateway) as client:
             assert client.post("/api/orders/W-1/ship", json={}).status_code == 200
             x = client.post("/api/fiscal/x-report", json={})
             assert x.status_code == 503 and "no fiscal register" in x.json()["detail"]

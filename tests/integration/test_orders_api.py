@@ -7,17 +7,13 @@ import time
 
 import pytest
 
-from gateway.bootstrap import Gateway
-from gateway.config import load_config
 from gateway.domain.catalog import parse_catalog_upsert
-from gateway.domain.staff import CASHIER, MANAGER
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
-from tests.loopback import free_port
-from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, signed_in_client
+from tests.signin import desk_clients, start_gateway
 
 SHIRT = builders.product(
     "TS",
@@ -29,35 +25,11 @@ SHIRT = builders.product(
 
 
 def start(tmp_path, fiscal: str | None = None):
-    text = f"""
-[store]
-id = "shop-desk"
-[mqtt]
-url = "mqtt://127.0.0.1:{free_port()}"
-[database]
-path = "{tmp_path / "gateway.db"}"
-"""
-    if fiscal:
-        text += f"""
-[fiscal]
-port = "{fiscal}"
-poll = 0.1
-control_timeout = 0.08
-byte_timeout = 0.1
-timeout_scale = 0.01
-"""
-    (tmp_path / "gateway.toml").write_text(text, encoding="utf-8")
-    gateway = Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
+    gateway = start_gateway(tmp_path, "shop-desk", fiscal)
     gateway.run(apply_catalog, parse_catalog_upsert(builders.catalog(SHIRT)))
     stock = builders.stock_set(**{"TS-RED-M": 100, "TS-RED-L": 2})
     gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    app = gateway.web_app()
-    manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
-    cashier = add_person(gateway.run, "Анна", CASHIER, CASHIER_PIN, inn="500100732259")
-    client = signed_in_client(app, cashier, CASHIER_PIN)
-    client.manager = signed_in_client(app, manager, MANAGER_PIN)
-    client.gateway = gateway
-    return client
+    return desk_clients(gateway)
 
 
 @pytest.fixture
