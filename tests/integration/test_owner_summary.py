@@ -67,6 +67,8 @@ timeout_scale = 0.01
     cloud = Cloud(broker.url, STORE, gap_timeout=0.5)
     cloud.start()
     assert cloud.wait_connected(10)
+    # Sent before the gateway subscribed, the catalog would be lost (a first session holds none).
+    wait_until(lambda: gateway.link.snapshot()["state"] == "connected", "the gateway's link")
     mug = {**builders.variant("MUG", 45000), "min_stock": 5}
     cap = builders.variant("CAP", 30000)
     cloud.send(
