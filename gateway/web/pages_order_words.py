@@ -1,6 +1,6 @@
 """The words of «Заказ № …» (pages_orders.py): the template's (`ORDER`), the script's
 (`ORDER_JS`: {name} and {name:money} are filled in by register.js) and how the order API's
-refusals are said (`ORDER_ERRORS`, the same rules as register_words.ERRORS)."""
+refusals are said (`ORDER_ERRORS`, the same rules as register_errors.ERRORS)."""
 
 from __future__ import annotations
 

@@ -3,18 +3,18 @@
 Both pages are a frame plus a script (`static/register.js` shared, `sale.js`, `shift.js`) that
 calls the JSON API. Every word they show comes from here, in the page's language: the template's
 texts as `t`, the script's as JSON (`js`), from register_words.py. The API's refusals are English
-(or "English / Russian"), so `ERRORS` there turns the reasons the register screens meet into words
-for the cashier; a bilingual detail is shown in the page's language."""
+(or "English / Russian"), so `ERRORS` (register_errors.py) turns the reasons the register screens
+meet into words for the cashier; a bilingual detail is shown in the page's language."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .pages import Page
+from .register_errors import ERRORS
 from .register_words import (
     COMMON,
     DEVICE,
-    ERRORS,
     KINDS,
     RECEIPT_STATES,
     SALE,

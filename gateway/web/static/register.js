@@ -68,7 +68,7 @@ const register = {
     return parts.find((part) => part && cyrillic(part) === russian) || "";
   },
 
-  // A refusal {error, detail} in words for this page (register_words.ERRORS says how); `names`
+  // A refusal {error, detail} in words for this page (register_errors.ERRORS says how); `names`
   // (sku -> name) puts an item's name where the detail names its sku.
   words(data, names) {
     const reason = String(data.error || "");
