@@ -121,6 +121,9 @@ class FiscalConfig:
     tax_system: str = "osn"  # tag 1055: osn, usn_income, usn_income_outcome, esn, patent
     auto_open_shift: bool = True  # the first receipt of the day opens the shift for its cashier
     poll: float = 5.0  # seconds between status polls when idle
+    site: str = ""  # the web shop's address: tag 1187 of receipts for payments on the site
+    health_poll: float = 300.0  # seconds between reads of the OFD queue and the drive's health
+    marking_timeout: float = 3.0  # seconds a marking check may take before the offline rule
     # Link timeouts (seconds; the vendor's answer timeouts × timeout_scale): for simulators.
     control_timeout: float = 0.5
     byte_timeout: float = 0.5
@@ -134,6 +137,9 @@ _FISCAL_KEYS = {
     "tax_system": str,
     "auto_open_shift": bool,
     "poll": float,
+    "site": str,
+    "health_poll": float,
+    "marking_timeout": float,
     "control_timeout": float,
     "byte_timeout": float,
     "timeout_scale": float,
@@ -155,7 +161,8 @@ def _fiscal_config(table: dict, origin: str) -> FiscalConfig:
     if tax_system not in TAX_SYSTEMS:
         hint = _hint(tax_system, TAX_SYSTEMS)
         raise ConfigError(f"{origin}: fiscal.tax_system: {tax_system!r} is unknown{hint}")
-    for key in ("poll", "control_timeout", "byte_timeout", "timeout_scale", "baudrate"):
+    positive = ("poll", "health_poll", "marking_timeout", "control_timeout", "byte_timeout")
+    for key in (*positive, "timeout_scale", "baudrate"):
         if key in values and values[key] <= 0:
             raise ConfigError(f"{origin}: fiscal.{key}: must be above 0")
     return FiscalConfig(**values)

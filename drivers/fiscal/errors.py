@@ -75,6 +75,13 @@ class MarkingCodeMissing(RequestRejected):
     message_en = "A marked item needs its marking code"
 
 
+class MarkingCodeRefused(RequestRejected):
+    """Честный ЗНАК refused the code (sold already, not in circulation, a bad crypto tail)."""
+
+    message_ru = "Код маркировки не прошёл проверку"
+    message_en = "The marking code was refused"
+
+
 # --- register error codes ----------------------------------------------------------------------
 
 

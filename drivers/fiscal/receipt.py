@@ -89,10 +89,15 @@ class Item:
 class Payments:
     cash: int = 0  # kopecks
     card: int = 0  # kopecks, reported as "электронными"
+    prepaid: int = 0  # kopecks offset against an earlier prepayment (tag 1215, FF45h sum 14)
 
     @property
     def total(self) -> int:
-        return self.cash + self.card
+        return self.cash + self.card + self.prepaid
+
+    @property
+    def cashless(self) -> int:
+        return self.card + self.prepaid
 
 
 @dataclass(frozen=True)
@@ -102,12 +107,26 @@ class Cashier:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """Чек коррекции (FFD 1.2): 1173 basis and 1174 {1178 date of the corrected settlement,
+    1179 number of the tax authority's order (absent for the shop's own initiative)}."""
+
+    by_order: bool = False  # tag 1173: 0 own initiative, 1 by the tax authority's order
+    date: str = ""  # tag 1178, 'YYYY-MM-DD': when the settlement being corrected happened
+    number: str | None = None  # tag 1179
+
+
+@dataclass(frozen=True)
 class Receipt:
     items: tuple[Item, ...]
     payments: Payments
     buyer_contact: str | None = None  # e-mail or phone -> tag 1008
     cashier: Cashier | None = None
     tax_system: int = 0x01  # tag 1055 bitmask, exactly one bit: 1 ОСН, 2 УСН доход, 4 УСН д−р ...
+    electronic: bool = False  # sent to the buyer only, not printed (table 17 field 7 = 1)
+    internet: bool = False  # tag 1125 = 1: settled on the Internet (paid on the site)
+    place: str | None = None  # tag 1187, место расчётов: the site's address for Internet sales
+    correction: Correction | None = None  # a correction receipt (8Dh type 0x80 / 0x82)
 
     @property
     def total(self) -> int:
@@ -127,6 +146,7 @@ class FiscalResult:
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{10,15}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def validate_receipt(receipt: Receipt, *, refund: bool) -> None:
@@ -149,12 +169,20 @@ def validate_receipt(receipt: Receipt, *, refund: bool) -> None:
     total = receipt.total
     if total <= 0:
         raise RequestRejected("receipt total is zero")
-    if receipt.payments.card > total:
-        raise RequestRejected(f"card payment {receipt.payments.card} exceeds total {total}")
+    if receipt.payments.cashless > total:
+        raise RequestRejected(
+            f"cashless payment {receipt.payments.cashless} exceeds the total {total}"
+        )
     if receipt.payments.total < total:
         raise RequestRejected(f"payments {receipt.payments.total} are less than total {total}")
-    if receipt.payments.card and receipt.payments.total != total:
+    if receipt.payments.cashless and receipt.payments.total != total:
         raise RequestRejected("change is given in cash only: card + cash must equal the total")
+    if receipt.electronic and not receipt.buyer_contact:
+        raise RequestRejected("an electronic-only receipt needs the buyer's e-mail or phone")
+    if receipt.internet and not receipt.place:
+        raise RequestRejected("an Internet settlement needs the site's address (tag 1187)")
+    if receipt.correction is not None and not _DATE.match(receipt.correction.date):
+        raise RequestRejected(f"correction date {receipt.correction.date!r} is not YYYY-MM-DD")
     if bin(receipt.tax_system).count("1") != 1 or receipt.tax_system > 0x20:
         raise RequestRejected(f"tax system {receipt.tax_system:#x} must be exactly one bit")
     contact = receipt.buyer_contact

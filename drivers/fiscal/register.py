@@ -101,6 +101,36 @@ class ShiftState:
 
 
 @dataclass(frozen=True)
+class FnHealth:
+    """What the fiscal drive says about itself (FF39h, FF01h, FF03h): the OFD queue and its
+    age -- the FN refuses every new document once the oldest unsent one is 30 days old --, the
+    warning flags and the drive's end of life."""
+
+    fn: str
+    unsent: int  # documents waiting for the OFD
+    first_unsent_fd: int | None
+    first_unsent_at: str | None  # 'YYYY-MM-DDThh:mm' of the oldest unsent document
+    transport_up: bool  # FF39h status bit 0: the register reaches the OFD now
+    warnings: int  # FF01h: b0 replace in 3 days, b1 30 days left, b2 archive 90 %, b3 OFD timeout
+    expires: str | None  # FF03h, 'YYYY-MM-DD' (None when the model does not say)
+    checked_at: str  # the register's clock when this was read, 'YYYY-MM-DDThh:mm'
+
+
+@dataclass(frozen=True)
+class MarkingCheck:
+    """The register's answer to FF61h for one code (FISCAL.md 3.2): the FN's own check of the
+    crypto tail (tag 2004), why it could not check, the code type (2100), and the online answer
+    of Честный ЗНАК through the OFD (tag 2106 bits), or none in time (offline)."""
+
+    code: str
+    local_status: int  # tag 2004
+    local_reason: int  # 0 checked, 1 type not checkable, 2 no key, 3 no AI 91/92, 4 other
+    code_type: int  # tag 2100
+    answered: bool  # False: no online answer in time (FN answer code 0xFF): the offline rule
+    result: int  # tag 2106: b0 checked, b1 crypto ok, b2 status obtained, b3 status ok, b4 offline
+
+
+@dataclass(frozen=True)
 class ShiftResult:
     shift: int
     fd: int | None
@@ -152,3 +182,11 @@ class FiscalRegister(ABC):
 
     @abstractmethod
     def cancel_receipt(self) -> None: ...
+
+    @abstractmethod
+    def health(self) -> FnHealth:
+        """The fiscal drive's OFD queue, warnings and expiry."""
+
+    @abstractmethod
+    def check_marking(self, code: str, *, refund: bool = False) -> MarkingCheck:
+        """Check a marking code before the sale (разрешительный режим) without selling it."""

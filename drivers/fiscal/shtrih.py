@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.fiscal import answers, commands
+from drivers.fiscal import answers, commands, health, marking
 from drivers.fiscal import receipt as rc
 from drivers.fiscal.commands import OPEN_RECEIPT_TYPE, SALE, SALE_RETURN
 from drivers.fiscal.errors import (
@@ -38,7 +38,9 @@ from drivers.fiscal.register import (
     MODE_DOCUMENT_OPEN,
     FiscalDocument,
     FiscalRegister,
+    FnHealth,
     FnStatus,
+    MarkingCheck,
     RegisterStatus,
     ShiftResult,
     ShiftState,
@@ -123,6 +125,12 @@ class ShtrihM(FiscalRegister):
 
     def shift_state(self) -> ShiftState:
         return answers.shift_parameters(self.call(0xFF40))
+
+    def health(self) -> FnHealth:
+        return health.read_health(self)
+
+    def check_marking(self, code: str, *, refund: bool = False) -> MarkingCheck:
+        return marking.pre_check(self, code, SALE_RETURN if refund else SALE)
 
     def x_report(self) -> None:
         self.call(0x40)
@@ -233,9 +241,8 @@ class ShtrihM(FiscalRegister):
             self._open_receipt_supported = False
 
     def _add_item(self, item: rc.Item, operation: int) -> None:
-        if item.marking_code:  # FISCAL.md 3.2: check, accept, sell, bind
-            self.call(0xFF61, commands.check_marking_code(item, operation))
-            self.call(0xFF69, bytes([1]))  # accept: must follow every check
+        if item.marking_code:  # FISCAL.md 3.2: check, accept (or refuse), sell, bind
+            marking.check_in_receipt(self, item, operation)
         self.call(0xFF46, commands.operation_v2(item, operation))
         if item.marking_code:
             self.call(0xFF67, commands.bind_marking_code(item))  # standard Shtrih: after FF46
@@ -258,7 +265,7 @@ class ShtrihM(FiscalRegister):
             self._cancel_after_failure(exc)
             raise
         try:
-            found = self.reconcile_close(last_fd, receipt.total, operation)
+            found = self.reconcile_close(last_fd, receipt, operation)
         except LinkError as exc:
             if isinstance(exc, AnswerLost):
                 raise
@@ -270,7 +277,7 @@ class ShtrihM(FiscalRegister):
         return answers.close_receipt(self.call(0xFF45, data))
 
     def reconcile_close(
-        self, last_fd: int, total: int, operation: int
+        self, last_fd: int, receipt: rc.Receipt, operation: int
     ) -> answers.CloseAnswer | None:
         """FISCAL.md 5.4. Returns the close answer if the receipt was fiscalised, None if the
         receipt is still open (FF45 never executed); raises ReceiptNotFiscalised if it is gone,
@@ -287,6 +294,7 @@ class ShtrihM(FiscalRegister):
         fn = self.fn_status()
         if fn.last_fd < last_fd or fn.last_fd - last_fd > RECONCILE_SCAN_LIMIT:
             raise ReconcileUndecided(f"FN moved from FD {last_fd} to {fn.last_fd}", command=0xFF45)
+        total = receipt.total
         # Usually the receipt is last_fd + 1; a shift report made at the keyboard in between
         # moves it further. Only one receipt is ever in flight, so a match is this one.
         for fd in range(last_fd + 1, fn.last_fd + 1):

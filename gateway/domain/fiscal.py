@@ -15,6 +15,10 @@ from .validation import MAX_MONEY, require_dict, require_int, require_str
 
 SELL = "sell"
 SELL_REFUND = "sell_refund"
+PREPAYMENT = "prepayment"  # paid on the site: receipted at once, electronically (1214 = 1)
+PREPAYMENT_REFUND = "prepayment_refund"  # the prepayment went back to the buyer
+CORRECTION = "correction"  # чек коррекции: `draft.correction.operation` says of which kind
+KINDS = (SELL, SELL_REFUND, PREPAYMENT, PREPAYMENT_REFUND, CORRECTION)
 
 QUEUED = "queued"  # durable, nothing sent yet
 SENDING = "sending"  # bytes may have gone out: reconcile with the register before anything else
@@ -30,6 +34,10 @@ REFUND_ONLY_VAT = frozenset({"vat20", "vat120"})  # sales made before 2026 at th
 SUBJECT_GOODS = "goods"  # tag 1212 = 1
 SUBJECT_MARKED = "marked"  # tag 1212 = 33, товар с кодом маркировки
 METHOD_FULL_PAYMENT = "full_payment"  # tag 1214 = 4, полный расчёт
+METHOD_FULL_PREPAYMENT = "full_prepayment"  # tag 1214 = 1, предоплата 100 %
+METHOD_PREPAYMENT = "prepayment"  # tag 1214 = 2, частичная предоплата
+METHOD_ADVANCE = "advance"  # tag 1214 = 3, аванс (goods not yet known item by item)
+SUBJECT_PAYMENT = "payment"  # tag 1212 = 10, платёж (an advance)
 MAX_ITEM_NAME = 128  # tag 1030
 MAX_MARKING_CODE = 255
 
@@ -88,10 +96,23 @@ def parse_discount(value: Any, where: str) -> int:
 class Payments:
     cash: int = 0  # handed over in cash (change is given from it)
     card: int = 0  # электронными
+    prepaid: int = 0  # offset against the buyer's prepayment (tag 1215): no money moves now
 
     @property
     def total(self) -> int:
-        return self.cash + self.card
+        return self.cash + self.card + self.prepaid
+
+
+@dataclass(frozen=True)
+class CorrectionBasis:
+    """Why and of what a correction receipt is (tags 1173, 1174 {1178, 1179})."""
+
+    operation: str  # SELL (коррекция прихода) or SELL_REFUND (коррекция возврата прихода)
+    by_order: bool  # 1173: False on the shop's own initiative, True by the tax authority's order
+    date: str  # 1178: 'YYYY-MM-DD' of the settlement being corrected
+    number: str | None  # 1179: the order's number (None on own initiative)
+    reason: str  # for the audit and the staff (not a fiscal tag)
+    corrects: int | None = None  # the receipt job this one reverses or replaces, if any
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,17 @@ class ReceiptDraft:
     contact: str | None = None  # buyer e-mail or phone, tag 1008
     cashier: str | None = None  # tag 1021
     cashier_inn: str | None = None  # tag 1203
+    electronic: bool = False  # sent to the buyer only, not printed
+    internet: bool = False  # settled on the site (1125 = 1; the site's address, 1187, is config)
+    payment_id: str | None = None  # the cloud's payment this receipt fiscalises
+    correction: CorrectionBasis | None = None
+
+    @property
+    def operation(self) -> str:
+        """SELL (приход) or SELL_REFUND (возврат прихода): what the register is asked to do."""
+        if self.correction is not None:
+            return self.correction.operation
+        return SELL_REFUND if self.kind in (SELL_REFUND, PREPAYMENT_REFUND) else SELL
 
     @property
     def total(self) -> int:
@@ -120,6 +152,7 @@ class ReceiptDraft:
 
     @classmethod
     def from_json(cls, data: dict) -> "ReceiptDraft":
+        correction = data.get("correction")  # fields absent in drafts queued before m012
         return cls(
             kind=data["kind"],
             items=tuple(ReceiptItem(**item) for item in data["items"]),
@@ -127,6 +160,10 @@ class ReceiptDraft:
             contact=data.get("contact"),
             cashier=data.get("cashier"),
             cashier_inn=data.get("cashier_inn"),  # absent in drafts queued before m007
+            electronic=data.get("electronic", False),
+            internet=data.get("internet", False),
+            payment_id=data.get("payment_id"),
+            correction=CorrectionBasis(**correction) if correction else None,
         )
 
 
@@ -284,16 +321,20 @@ def parse_contact(value: Any) -> str | None:
     return contact
 
 
-def shift_totals(receipts: list[tuple[str, int, int, int, int]], cash_moves: dict) -> dict:
-    """`receipts`: (kind, total, cash, card, change) of the shift's fiscalised receipts;
-    `cash_moves`: {"in": kopecks, "out": kopecks}. Cash in the drawer counts the change given."""
-    totals = {kind: {"count": 0, "total": 0, "cash": 0, "card": 0} for kind in (SELL, SELL_REFUND)}
-    for kind, total, cash, card, change in receipts:
-        bucket = totals[kind]
+def shift_totals(receipts: list[tuple[str, int, int, int, int, int]], cash_moves: dict) -> dict:
+    """`receipts`: (operation, total, cash, card, prepaid, change) of the shift's fiscalised
+    receipts, operation SELL or SELL_REFUND (prepayments and corrections count as the register
+    counts them); `cash_moves`: {"in": kopecks, "out": kopecks}. Cash in the drawer counts the
+    change given; `prepaid` is the part settled by offsetting earlier prepayments (no money)."""
+    buckets = (SELL, SELL_REFUND)
+    totals = {op: {"count": 0, "total": 0, "cash": 0, "card": 0, "prepaid": 0} for op in buckets}
+    for operation, total, cash, card, prepaid, change in receipts:
+        bucket = totals[operation]
         bucket["count"] += 1
         bucket["total"] += total
         bucket["cash"] += cash - change
         bucket["card"] += card
+        bucket["prepaid"] += prepaid
     cash_in, cash_out = cash_moves.get("in", 0), cash_moves.get("out", 0)
     drawer = cash_in - cash_out + totals[SELL]["cash"] - totals[SELL_REFUND]["cash"]
     return {

@@ -234,13 +234,14 @@ def receipt_fiscalised(uow, job_id: int, fiscal: Fiscalised, change: int) -> dic
             "shipment_id": job.shipment_id,
             "refund_of": job.refund_of,
             "total": job.total,
-            "payments": {"cash": payments.cash, "card": payments.card},
+            "payments": {"cash": payments.cash, "card": payments.card, "prepaid": payments.prepaid},
             "change": change,
             "discount": job.draft.discount,  # kopecks given off at the counter (1.1)
             "fiscal": vars(fiscal),
             "cashier": _receipt_cashier(job.draft.cashier, job.staff_id),
             # The shift's drawer by the books after this receipt: the cloud's «наличные в кассе».
             "cash_in_drawer": _drawer(uow, fiscal.shift),
+            **({"payment_id": job.draft.payment_id} if job.draft.payment_id else {}),
         },
     )
     return {"receipt_id": job_id, "fd": fiscal.fd}

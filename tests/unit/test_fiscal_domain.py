@@ -296,7 +296,7 @@ def test_refund_money_goes_back_to_the_card_first(card_left, refund_total, cash,
 
 
 def test_empty_shift_has_zero_totals():
-    zero = {"count": 0, "total": 0, "cash": 0, "card": 0}
+    zero = {"count": 0, "total": 0, "cash": 0, "card": 0, "prepaid": 0}
     assert shift_totals([], {}) == {
         "sales": zero,
         "refunds": zero,
@@ -308,17 +308,22 @@ def test_empty_shift_has_zero_totals():
 
 def test_cash_in_drawer_counts_change_refunds_and_cash_moves():
     receipts = [
-        (SELL, 30000, 50000, 0, 20000),  # 500 ₽ handed over for 300 ₽: 200 ₽ change
-        (SELL, 20000, 5000, 15000, 0),  # mixed
-        (SELL, 40000, 0, 40000, 0),  # card
-        (SELL_REFUND, 10000, 10000, 0, 0),  # cash back
-        (SELL_REFUND, 15000, 0, 15000, 0),  # card back
+        (SELL, 30000, 50000, 0, 0, 20000),  # 500 ₽ handed over for 300 ₽: 200 ₽ change
+        (SELL, 20000, 5000, 15000, 0, 0),  # mixed
+        (SELL, 40000, 0, 40000, 0, 0),  # card
+        (SELL, 25000, 5000, 0, 20000, 0),  # a handover: 200 ₽ prepaid on the site, 50 ₽ cash
+        (SELL_REFUND, 10000, 10000, 0, 0, 0),  # cash back
+        (SELL_REFUND, 15000, 0, 15000, 0, 0),  # card back
     ]
     totals = shift_totals(receipts, {"in": 100000, "out": 30000})
-    assert totals["sales"] == {"count": 3, "total": 90000, "cash": 35000, "card": 55000}
-    assert totals["refunds"] == {"count": 2, "total": 25000, "cash": 10000, "card": 15000}
+    assert totals["sales"] == {
+        "count": 4, "total": 115000, "cash": 40000, "card": 55000, "prepaid": 20000
+    }  # fmt: skip
+    assert totals["refunds"] == {
+        "count": 2, "total": 25000, "cash": 10000, "card": 15000, "prepaid": 0
+    }  # fmt: skip
     assert (totals["cash_in"], totals["cash_out"]) == (100000, 30000)
-    assert totals["cash_in_drawer"] == 100000 - 30000 + 35000 - 10000
+    assert totals["cash_in_drawer"] == 100000 - 30000 + 40000 - 10000
 
 
 def test_shift_totals_with_only_a_payout_key():

@@ -205,12 +205,12 @@ def test_close_answer_lost_in_a_power_cycle_is_found_in_the_fn_archive(register,
 
 def test_reconcile_says_still_open_when_close_never_ran(register, register_state):
     register_state.mode = 8
-    assert register.reconcile_close(10, 9980, 1) is None
+    assert register.reconcile_close(10, SALE, 1) is None
 
 
 def test_reconcile_says_not_fiscalised_when_fn_did_not_move(register):
     with pytest.raises(ReceiptNotFiscalised):
-        register.reconcile_close(10, 9980, 1)
+        register.reconcile_close(10, SALE, 1)
 
 
 def test_reconcile_finds_the_receipt_behind_a_shift_report_made_meanwhile(register, register_state):
@@ -220,7 +220,7 @@ def test_reconcile_finds_the_receipt_behind_a_shift_report_made_meanwhile(regist
     fd_fp = (12).to_bytes(4, "little") + (1012).to_bytes(4, "little")
     register_state.archive[12] = bytes([3, 0]) + DATE + fd_fp + receipt
     register_state.last_fd = 12
-    found = register.reconcile_close(10, 9980, 1)
+    found = register.reconcile_close(10, SALE, 1)
     assert (found.fd, found.fp) == (12, 1012)
 
 
@@ -232,7 +232,7 @@ def test_reconcile_says_not_fiscalised_when_no_new_document_is_this_receipt(
     register_state.archive[11] = bytes([3, 0]) + DATE + fd_fp + other
     register_state.last_fd = 11
     with pytest.raises(ReceiptNotFiscalised):
-        register.reconcile_close(10, 9980, 1)
+        register.reconcile_close(10, SALE, 1)
 
 
 @pytest.mark.parametrize("last_fd", [9, 10 + shtrih.RECONCILE_SCAN_LIMIT + 1])
@@ -241,7 +241,7 @@ def test_reconcile_refuses_to_guess_when_the_fn_went_back_or_far_ahead(
 ):
     register_state.last_fd = last_fd  # another FN, or a day of documents: staff must look
     with pytest.raises(ReconcileUndecided):
-        register.reconcile_close(10, 9980, 1)
+        register.reconcile_close(10, SALE, 1)
 
 
 def test_paper_out_during_items_cancels_the_open_receipt(register, device, register_state):
@@ -299,5 +299,5 @@ def test_reconcile_trusts_a_close_answer_drained_on_reconnect_over_any_lookup(
     fd_fp = (11).to_bytes(4, "little") + (4242).to_bytes(4, "little")
     register.link.stale_answers.append(b"\xff\x45\x00" + (0).to_bytes(5, "little") + fd_fp)
     register_state.last_fd = 12  # another document came after it
-    found = register.reconcile_close(10, 9980, 1)
+    found = register.reconcile_close(10, SALE, 1)
     assert (found.fd, found.fp) == (11, 4242) and register.link.stale_answers == []

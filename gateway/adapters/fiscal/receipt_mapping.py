@@ -4,6 +4,7 @@ the driver's thousandths)."""
 from drivers.fiscal.receipt import (
     PIECE,
     Cashier,
+    Correction,
     Item,
     PaymentMethod,
     Payments,
@@ -11,19 +12,33 @@ from drivers.fiscal.receipt import (
     Receipt,
 )
 from gateway.domain.fiscal import (
+    METHOD_ADVANCE,
     METHOD_FULL_PAYMENT,
+    METHOD_FULL_PREPAYMENT,
+    METHOD_PREPAYMENT,
     SUBJECT_GOODS,
     SUBJECT_MARKED,
+    SUBJECT_PAYMENT,
     TAX_SYSTEMS,
     ReceiptDraft,
 )
 
-SUBJECTS = {SUBJECT_GOODS: PaymentSubject.GOODS, SUBJECT_MARKED: PaymentSubject.MARKED}
-METHODS = {METHOD_FULL_PAYMENT: PaymentMethod.FULL_PAYMENT}
+SUBJECTS = {
+    SUBJECT_GOODS: PaymentSubject.GOODS,
+    SUBJECT_MARKED: PaymentSubject.MARKED,
+    SUBJECT_PAYMENT: PaymentSubject.PAYMENT,
+}
+METHODS = {
+    METHOD_FULL_PAYMENT: PaymentMethod.FULL_PAYMENT,
+    METHOD_FULL_PREPAYMENT: PaymentMethod.FULL_PREPAYMENT,
+    METHOD_PREPAYMENT: PaymentMethod.PREPAYMENT,
+    METHOD_ADVANCE: PaymentMethod.ADVANCE,
+}
 DEFAULT_CASHIER = "Кассир"
 
 
-def driver_receipt(draft: ReceiptDraft, tax_system: str) -> Receipt:
+def driver_receipt(draft: ReceiptDraft, tax_system: str, site: str = "") -> Receipt:
+    """`site`: the web shop's address (config), the place of an Internet settlement."""
     items = tuple(
         Item(
             name=item.name,
@@ -37,10 +52,15 @@ def driver_receipt(draft: ReceiptDraft, tax_system: str) -> Receipt:
         )
         for item in draft.items
     )
+    basis = draft.correction
     return Receipt(
         items=items,
-        payments=Payments(cash=draft.payments.cash, card=draft.payments.card),
+        payments=Payments(draft.payments.cash, draft.payments.card, draft.payments.prepaid),
         buyer_contact=draft.contact,
         cashier=Cashier(draft.cashier or DEFAULT_CASHIER, draft.cashier_inn),
         tax_system=TAX_SYSTEMS[tax_system],
+        electronic=draft.electronic,
+        internet=draft.internet,
+        place=(site or None) if draft.internet else None,
+        correction=Correction(basis.by_order, basis.date, basis.number) if basis else None,
     )

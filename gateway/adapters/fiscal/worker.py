@@ -275,9 +275,9 @@ class FiscalWorker(StaffOperations):
     # --- receipts ----------------------------------------------------------------------------
     def _send(self, register: FiscalRegister, job: ReceiptJob) -> float:
         """Returns the pause before the next step."""
-        receipt = driver_receipt(job.draft, self.config.tax_system)
+        receipt = self._receipt(job)
         try:
-            validate_receipt(receipt, refund=job.kind != SELL)
+            validate_receipt(receipt, refund=job.draft.operation != SELL)
         except RequestRejected as exc:  # nothing was sent: the data must be fixed
             self.writer.call(service.receipt_failed, job.id, str(exc))
             return 0.0
@@ -290,7 +290,9 @@ class FiscalWorker(StaffOperations):
         self.writer.call(service.receipt_sending, job.id, drive.last_fd, drive.fn)
         job = replace(job, state=SENDING, saved_fd=drive.last_fd, saved_fn=drive.fn)
         try:
-            result = register.sell(receipt) if job.kind == SELL else register.refund(receipt)
+            result = (
+                register.sell(receipt) if job.draft.operation == SELL else register.refund(receipt)
+            )
         except FiscalError as exc:
             log.warning("fiscal: receipt %d: %s", job.id, exc)
             if isinstance(exc, LinkError):
@@ -300,6 +302,9 @@ class FiscalWorker(StaffOperations):
         # The change follows from the payments (a close found by reconciliation reports none).
         self.writer.call(service.receipt_fiscalised, job.id, fiscal, job.draft.change)
         return 0.0
+
+    def _receipt(self, job: ReceiptJob):
+        return driver_receipt(job.draft, self.config.tax_system, self.config.site)
 
     def _reconcile(
         self, register: FiscalRegister, job: ReceiptJob, cause: FiscalError | None = None
@@ -314,12 +319,12 @@ class FiscalWorker(StaffOperations):
             )
             self.writer.call(service.receipt_failed, job.id, why)
             return 0.0
-        operation = SALE if job.kind == SELL else SALE_RETURN
+        operation = SALE if job.draft.operation == SELL else SALE_RETURN
         status = register.status()
         if status.waiting_continue_print and status.paper_present:
             register.continue_print()  # signed, not fully printed: finish the paper copy
         try:
-            found = register.reconcile_close(job.saved_fd, job.total, operation)
+            found = register.reconcile_close(job.saved_fd, self._receipt(job), operation)
         except ReceiptNotFiscalised:
             found = None
         except ReconcileUndecided as exc:  # never guess: a person looks at the archive

@@ -58,10 +58,11 @@ class FiscalRepo:
     ) -> int:
         row = self.conn.execute(
             "INSERT INTO receipt_job(kind, order_id, shipment_id, refund_of, draft_json, total,"
-            " cash, card, state, created_by, staff_id, created_at, updated_at, discount)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            " cash, card, state, created_by, staff_id, created_at, updated_at, discount,"
+            " receipt_kind, prepaid, payment_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
-                draft.kind,
+                draft.operation,  # the column is what the register does (m012)
                 order_id,
                 shipment_id,
                 refund_of,
@@ -74,6 +75,9 @@ class FiscalRepo:
                 self.now,
                 self.now,
                 draft.discount,
+                draft.kind,
+                draft.payments.prepaid,
+                draft.payment_id,
             ),
         ).fetchone()
         return row[0]
@@ -209,9 +213,10 @@ class FiscalRepo:
             (shift, kind, amount, register_doc, *actor_columns(by), self.now),
         )
 
-    def shift_receipts(self, shift: int) -> list[tuple[str, int, int, int, int]]:
+    def shift_receipts(self, shift: int) -> list[tuple[str, int, int, int, int, int]]:
+        """(operation, total, cash, card, prepaid, change) of the shift's receipts."""
         return self.conn.execute(
-            "SELECT kind, total, cash, card, change FROM receipt_job"
+            "SELECT kind, total, cash, card, prepaid, change FROM receipt_job"
             " WHERE state = 'done' AND shift = ?",
             (shift,),
         ).fetchall()

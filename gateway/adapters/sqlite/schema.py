@@ -294,3 +294,42 @@ def m010_shift_cash_count(db: Database) -> None:
 def m011_receipt_discount(db: Database) -> None:
     # The discounts given at the counter (kopecks) beside the total: the owner's summary.
     db.execute("ALTER TABLE receipt_job ADD COLUMN discount INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m012_receipt_kinds(db: Database) -> None:
+    # `kind` stays what the register does (sell / sell_refund: the shift's and the summary's
+    # buckets); `receipt_kind` says why (prepayment, its refund, a correction); `prepaid` is the
+    # part of a handover settled by offsetting a prepayment (tag 1215); one receipt per payment.
+    db.executescript(
+        """
+ALTER TABLE receipt_job ADD COLUMN receipt_kind TEXT NOT NULL DEFAULT 'sell' CHECK (
+  receipt_kind IN ('sell', 'sell_refund', 'prepayment', 'prepayment_refund', 'correction'));
+UPDATE receipt_job SET receipt_kind = kind;
+ALTER TABLE receipt_job ADD COLUMN prepaid INTEGER NOT NULL DEFAULT 0 CHECK (prepaid >= 0);
+ALTER TABLE receipt_job ADD COLUMN payment_id TEXT;
+CREATE UNIQUE INDEX receipt_job_payment ON receipt_job(payment_id)
+  WHERE receipt_kind = 'prepayment';
+"""
+    )
+
+
+@migrations()
+def m013_order_payments(db: Database) -> None:
+    from .schema_payments import create_payment_tables
+
+    create_payment_tables(db)
+
+
+@migrations()
+def m014_fiscal_health(db: Database) -> None:
+    from .schema_fiscal_health import create_fiscal_health_tables
+
+    create_fiscal_health_tables(db)
+
+
+@migrations()
+def m015_shifts_by_drive(db: Database) -> None:
+    from .schema_shift import key_shifts_by_drive
+
+    key_shifts_by_drive(db)
