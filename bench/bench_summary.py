@@ -81,13 +81,13 @@ def fill(db: Path, today: date, rng: random.Random) -> None:
             )
         conn.executemany(
             "INSERT INTO receipt_job(kind, draft_json, total, cash, card, change, staff_id,"
-            " state, fd, fp, shift, fiscal_ts, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?)",
+            " state, fd, fp, shift, fiscal_ts, created_at, updated_at, fn)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, 'FN1')",
             rows,
         )
         conn.execute(
-            "INSERT INTO fiscal_shift(number, opened_by, opened_by_id, opened_at)"
-            " VALUES (1, 'Анна', 1, ?)",
+            "INSERT INTO fiscal_shift(fn, number, opened_by, opened_by_id, opened_at)"
+            " VALUES ('FN1', 1, 'Анна', 1, ?)",
             (now,),
         )  # fmt: skip
         conn.execute("COMMIT")

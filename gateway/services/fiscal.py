@@ -240,7 +240,7 @@ def receipt_fiscalised(uow, job_id: int, fiscal: Fiscalised, change: int) -> dic
             "fiscal": vars(fiscal),
             "cashier": _receipt_cashier(job.draft.cashier, job.staff_id),
             # The shift's drawer by the books after this receipt: the cloud's «наличные в кассе».
-            "cash_in_drawer": _drawer(uow, fiscal.shift),
+            "cash_in_drawer": _drawer(uow, fiscal.shift, fiscal.fn),
             **({"payment_id": job.draft.payment_id} if job.draft.payment_id else {}),
         },
     )
@@ -254,17 +254,32 @@ def _receipt_cashier(name: str | None, staff_id: int | None) -> dict | None:
     return {"staff_id": staff_id, "name": name}
 
 
-def _drawer(uow, shift: int | None) -> int | None:
-    return None if shift is None else current_shift_totals(uow, shift)["cash_in_drawer"]
+def _drawer(uow, shift: int | None, fn: str) -> int | None:
+    return None if shift is None else current_shift_totals(uow, shift, fn)["cash_in_drawer"]
 
 
-def shift_opened(uow, number: int, *, by: Staff | None, fd: int | None, fp: int | None) -> None:
-    """Also when the shift was opened elsewhere (the register's keyboard): `by` is then None."""
-    if uow.fiscal.shift_row(number) is not None:
+def shift_opened(
+    uow,
+    number: int,
+    *,
+    fn: str | None = None,
+    by: Staff | None,
+    fd: int | None,
+    fp: int | None,
+) -> None:
+    """Also when the shift was opened elsewhere (the register's keyboard): `by` is then None.
+    `fn`: the fiscal drive's serial (None: the one the books last saw); a replaced drive
+    numbers its shifts from 1 again, so the number alone does not name a shift."""
+    fn = uow.fiscal.current_fn() if fn is None else fn
+    known = uow.fiscal.shift_row(number, fn)
+    if known is not None:
+        if fn and not known["fn"]:
+            uow.fiscal.adopt_drive(number, fn)  # the same shift, its drive now known
         return
-    for stale in _open_shifts_before(uow, number):
-        shift_closed(uow, stale, by=None, fd=None, fp=None)
-    uow.fiscal.add_shift(number, by, fd)
+    stale = uow.fiscal.open_shift_key()
+    if stale is not None and (stale[0] != fn or stale[1] < number):
+        shift_closed(uow, stale[1], fn=stale[0], by=None, fd=None, fp=None)
+    uow.fiscal.add_shift(number, fn, by, fd)
     uow.outbox.emit(
         "shift.opened",
         {"shift": number, "cashier": _cashier(by), "fiscal": {"fd": fd, "fp": fp}},
@@ -276,15 +291,11 @@ def _cashier(by: Staff | None) -> dict | None:
     return None if by is None else {"staff_id": by.id, "name": by.name}
 
 
-def _open_shifts_before(uow, number: int) -> list[int]:
-    open_number = uow.fiscal.open_shift()
-    return [open_number] if open_number is not None and open_number < number else []
-
-
 def shift_closed(
     uow,
     number: int,
     *,
+    fn: str | None = None,
     by: Staff | None,
     fd: int | None,
     fp: int | None,
@@ -292,8 +303,10 @@ def shift_closed(
 ) -> dict:
     """`by` None: closed at the register's keyboard, or found closed. `counted`: the cash the
     person closing counted in the drawer (kopecks; None when nobody counted): the difference
-    from what the books expect is kept with the shift and sent in `shift.closed`."""
-    row = uow.fiscal.shift_row(number)
+    from what the books expect is kept with the shift and sent in `shift.closed`. `fn` as in
+    `shift_opened`."""
+    fn = uow.fiscal.current_fn() if fn is None else fn
+    row = uow.fiscal.shift_row(number, fn)
     if row is not None and row["closed_at"] is not None:
         return row["totals"]
     if by is not None:
@@ -301,10 +314,10 @@ def shift_closed(
     if counted is not None:
         require_int(counted, "counted", minimum=0, maximum=MAX_DRAWER)
     if row is None:  # opened while we were not looking
-        uow.fiscal.add_shift(number, None, None)
-    totals = current_shift_totals(uow, number)
+        uow.fiscal.add_shift(number, fn, None, None)
+    totals = current_shift_totals(uow, number, fn)
     cash = cash_count(totals["cash_in_drawer"], counted)
-    uow.fiscal.close_shift(number, by, fd, totals, counted=counted)
+    uow.fiscal.close_shift(number, fn, by, fd, totals, counted=counted)
     record_money(uow, by, "close_shift", totals["cash_in_drawer"], f"shift {number}")
     uow.outbox.emit(
         "shift.closed",
@@ -329,8 +342,9 @@ def cash_count(expected: int, counted: int | None) -> dict:
     }
 
 
-def current_shift_totals(uow, number: int) -> dict:
-    return shift_totals(uow.fiscal.shift_receipts(number), uow.fiscal.shift_cash_moves(number))
+def current_shift_totals(uow, number: int, fn: str | None = None) -> dict:
+    repo = uow.fiscal
+    return shift_totals(repo.shift_receipts(number, fn), repo.shift_cash_moves(number, fn))
 
 
 def check_cash_move(uow, kind: str, amount: int) -> int:
@@ -349,9 +363,10 @@ def check_cash_move(uow, kind: str, amount: int) -> int:
 def cash_moved(uow, kind: str, amount: int, *, by: Staff, register_doc: int | None) -> dict:
     """The register did it: recorded as it happened (the register's figure is the truth)."""
     require(uow, by, CASH_IN if kind == "in" else CASH_OUT, amount=amount)
-    shift = uow.fiscal.open_shift()
-    if shift is None:
+    key = uow.fiscal.open_shift_key()
+    if key is None:
         raise InvalidTransition("the register moved cash outside a shift the gateway knows")
-    uow.fiscal.add_cash_move(shift, kind, amount, register_doc, by)
+    fn, shift = key
+    uow.fiscal.add_cash_move(kind, amount, register_doc, by)
     record_money(uow, by, f"cash_{kind}", amount, f"shift {shift}")
-    return current_shift_totals(uow, shift)
+    return current_shift_totals(uow, shift, fn)

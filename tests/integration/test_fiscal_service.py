@@ -451,7 +451,7 @@ def test_a_fiscalised_receipt_is_done_and_announced_once(shop):
         "shipment_id": shipped["shipment_id"],
         "refund_of": None,
         "total": 20000,
-        "payments": {"cash": 0, "card": 20000},
+        "payments": {"cash": 0, "card": 20000, "prepaid": 0},
         "change": 0,
         "discount": 0,
         "cashier": {"staff_id": CASHIER.id, "name": CASHIER.name},
@@ -785,7 +785,13 @@ def test_a_newer_shift_closes_the_stale_open_one(shop):
         None,  # nobody counted the drawer of a shift closed at the keyboard
         None,
     )
-    assert closed["totals"]["sales"] == {"count": 1, "total": 10000, "cash": 10000, "card": 0}
+    assert closed["totals"]["sales"] == {
+        "count": 1,
+        "total": 10000,
+        "cash": 10000,
+        "card": 0,
+        "prepaid": 0,
+    }
     assert [e["shift"] for e in shop.events("shift.opened")] == [1, 2]
     with shop.db.transaction() as uow:
         assert uow.fiscal.open_shift() == 2
@@ -848,8 +854,8 @@ def test_cash_in_drawer_after_a_sale_with_change_a_refund_and_cash_moves(shop):
     with shop.db.transaction() as uow:
         assert uow.fiscal.shift_row(1)["cash_counted"] == counted
     assert closed["totals"] == {
-        "sales": {"count": 2, "total": 50000, "cash": 35000, "card": 15000},
-        "refunds": {"count": 1, "total": 10000, "cash": 10000, "card": 0},
+        "sales": {"count": 2, "total": 50000, "cash": 35000, "card": 15000, "prepaid": 0},
+        "refunds": {"count": 1, "total": 10000, "cash": 10000, "card": 0, "prepaid": 0},
         "cash_in": 100000,
         "cash_out": 20000,
         "cash_in_drawer": expected - 20000,
@@ -869,10 +875,16 @@ def test_shift_totals_count_only_that_shifts_receipts(shop):
     second = sale(shop, ("A", 2), payment="card")["receipt_id"]
     fiscalise(shop, second, fd=5, shift=2)
     totals = shop.run(shift_closed, 2, by=MANAGER, fd=6, fp=6)
-    assert totals["sales"] == {"count": 1, "total": 20000, "cash": 0, "card": 20000}
+    assert totals["sales"] == {"count": 1, "total": 20000, "cash": 0, "card": 20000, "prepaid": 0}
     assert totals["cash_in_drawer"] == 0
     first_totals = shop.events("shift.closed")[0]["totals"]
-    assert first_totals["sales"] == {"count": 1, "total": 10000, "cash": 10000, "card": 0}
+    assert first_totals["sales"] == {
+        "count": 1,
+        "total": 10000,
+        "cash": 10000,
+        "card": 0,
+        "prepaid": 0,
+    }
 
 
 def test_closing_a_shift_the_gateway_never_saw_opened(shop):

@@ -224,8 +224,14 @@ def test_shift_close_reports_totals_and_the_drawer_matches_the_registers(writer,
     wait_for(lambda: all_done(writer, 3), "the refund")
     result = worker.request("close_shift", by=MANAGER)
     totals = result["totals"]
-    assert totals["sales"] == {"count": 2, "total": 135000, "cash": 90000, "card": 45000}
-    assert totals["refunds"] == {"count": 1, "total": 45000, "cash": 45000, "card": 0}
+    assert totals["sales"] == {
+        "count": 2,
+        "total": 135000,
+        "cash": 90000,
+        "card": 45000,
+        "prepaid": 0,
+    }
+    assert totals["refunds"] == {"count": 1, "total": 45000, "cash": 45000, "card": 0, "prepaid": 0}
     assert totals["cash_in_drawer"] == 5000 - 1000 + 90000 - 45000 == sim.cash_in_drawer
     [closed] = events(writer, "shift.closed")
     assert closed["totals"] == totals

@@ -46,6 +46,7 @@ from drivers.fiscal.register import (
     MODE_SHIFT_OPEN,
     RegisterStatus,
 )
+from gateway.adapters.fiscal.health_watch import HealthWatch
 from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER, driver_receipt
 from gateway.adapters.fiscal.staff import (
     CLOSED_SHIFT,
@@ -98,6 +99,7 @@ class FiscalWorker(StaffOperations):
         self._polled_at = float("-inf")  # when the register's status was last asked
         self._holding = False  # pausing after a refusal: only staff requests end the pause
         self._reads = None  # the worker thread's read-only connection
+        self.health = HealthWatch(config, writer)  # the OFD queue and the drive's end of life
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> FiscalWorker:
@@ -118,7 +120,12 @@ class FiscalWorker(StaffOperations):
         self._wake.set()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"state": self.state, "detail": self.detail, "shift": dict(self.shift)}
+        return {
+            "state": self.state,
+            "detail": self.detail,
+            "shift": dict(self.shift),
+            "health": self.health.snapshot(),
+        }
 
     # --- the loop ----------------------------------------------------------------------------
     def _run(self) -> None:
@@ -171,6 +178,7 @@ class FiscalWorker(StaffOperations):
             # the receipt belongs to the shift it was signed in.
             return self._reconcile(register, job)
         self._observe(register, status)
+        self.health.maybe_check(register)
         if status.waiting_continue_print and status.paper_present:
             register.continue_print()  # a signed receipt waits for its paper copy: finish it
             return 0.0
@@ -263,11 +271,13 @@ class FiscalWorker(StaffOperations):
         number = register.shift_state().shift if status.shift_open else None
         if number == self.shift["number"] and status.shift_expired == self.shift["expired"]:
             return
-        known = FiscalRepo(self._reads, "").open_shift()
-        if known is not None and known != number:
-            self.writer.call(service.shift_closed, known, by=None, fd=None, fp=None)
+        self._fn = register.fn_status().fn  # a shift change may come with a replaced drive
+        known = FiscalRepo(self._reads, "").open_shift_key()
+        if known is not None and known != (self._fn, number):
+            fn, closed = known
+            self.writer.call(service.shift_closed, closed, fn=fn, by=None, fd=None, fp=None)
         if number is not None:
-            self.writer.call(service.shift_opened, number, by=None, fd=None, fp=None)
+            self.writer.call(service.shift_opened, number, fn=self._fn, by=None, fd=None, fp=None)
             self.shift = {"open": True, "number": number, "expired": status.shift_expired}
         else:
             self.shift = CLOSED_SHIFT

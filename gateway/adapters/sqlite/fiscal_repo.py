@@ -153,35 +153,58 @@ class FiscalRepo:
         return dict(self.conn.execute("SELECT state, count(*) FROM receipt_job GROUP BY state"))
 
     # --- shifts and cash ---------------------------------------------------------------------
-    def open_shift(self) -> int | None:
-        row = self.conn.execute(
-            "SELECT number FROM fiscal_shift WHERE closed_at IS NULL ORDER BY number DESC LIMIT 1"
-        ).fetchone()
-        return row[0] if row else None
+    # A shift is (the fiscal drive's serial, its number): a replaced drive starts again at 1.
+    # `fn` None names the latest shift with that number (the current drive's); a shift whose
+    # drive is '' (recorded before its drive was known) stands for its number on any drive.
+    _SHIFT_ID = (
+        "(SELECT id FROM fiscal_shift WHERE number = ? AND (? IS NULL OR fn IN (?, ''))"
+        " ORDER BY fn = '', id DESC LIMIT 1)"
+    )
 
-    def shift_row(self, number: int) -> dict | None:
+    def open_shift(self) -> int | None:
+        key = self.open_shift_key()
+        return key[1] if key else None
+
+    def open_shift_key(self) -> tuple[str, int] | None:
+        """(fn, number) of the open shift; at most one is open (a drive is replaced closed)."""
+        row = self.conn.execute(
+            "SELECT fn, number FROM fiscal_shift WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def current_fn(self) -> str:
+        """The drive the books last saw: of the latest shift, else of the latest receipt."""
+        row = self.conn.execute(
+            "SELECT coalesce((SELECT fn FROM fiscal_shift ORDER BY id DESC LIMIT 1),"
+            " (SELECT fn FROM receipt_job WHERE fn IS NOT NULL ORDER BY id DESC LIMIT 1), '')"
+        ).fetchone()
+        return row[0]
+
+    def shift_row(self, number: int, fn: str | None = None) -> dict | None:
         row = self.conn.execute(
             "SELECT number, opened_by, opened_at, open_fd, closed_by, closed_at, close_fd,"
-            " cash_counted, totals_json FROM fiscal_shift WHERE number = ?",
-            (number,),
+            " cash_counted, totals_json, fn FROM fiscal_shift"
+            f" WHERE id = {self._SHIFT_ID}",
+            (number, fn, fn),
         ).fetchone()
         if row is None:
             return None
         keys = ("number", "opened_by", "opened_at", "open_fd", "closed_by", "closed_at")
-        return {**dict(zip(keys, row[:6], strict=True)), "close_fd": row[6]} | (
+        return {**dict(zip(keys, row[:6], strict=True)), "close_fd": row[6], "fn": row[9]} | (
             {"totals": json.loads(row[8]), "cash_counted": row[7]} if row[8] else {}
         )
 
-    def add_shift(self, number: int, by: Staff | None, fd: int | None) -> None:
+    def add_shift(self, number: int, fn: str, by: Staff | None, fd: int | None) -> None:
         self.conn.execute(
-            "INSERT INTO fiscal_shift(number, opened_by, opened_by_id, opened_at, open_fd)"
-            " VALUES (?,?,?,?,?)",
-            (number, *actor_columns(by), self.now, fd),
+            "INSERT INTO fiscal_shift(fn, number, opened_by, opened_by_id, opened_at, open_fd)"
+            " VALUES (?,?,?,?,?,?)",
+            (fn, number, *actor_columns(by), self.now, fd),
         )
 
     def close_shift(
         self,
         number: int,
+        fn: str,
         by: Staff | None,
         fd: int | None,
         totals: dict,
@@ -192,7 +215,7 @@ class FiscalRepo:
         expected is the totals' cash_in_drawer, kept beside it for the summary (m010)."""
         self.conn.execute(
             "UPDATE fiscal_shift SET closed_by = ?, closed_by_id = ?, closed_at = ?, close_fd = ?,"
-            " totals_json = ?, cash_expected = ?, cash_counted = ? WHERE number = ?",
+            " totals_json = ?, cash_expected = ?, cash_counted = ? WHERE number = ? AND fn = ?",
             (
                 *actor_columns(by),
                 self.now,
@@ -201,29 +224,43 @@ class FiscalRepo:
                 totals["cash_in_drawer"],
                 counted,
                 number,
+                fn,
             ),
         )
 
-    def add_cash_move(
-        self, shift: int, kind: str, amount: int, register_doc: int | None, by: Staff | None
-    ) -> None:
+    def adopt_drive(self, number: int, fn: str) -> None:
+        """A shift recorded before its drive was known (fn '') learns it."""
         self.conn.execute(
-            "INSERT INTO cash_move(shift, kind, amount, register_doc, actor, staff_id, created_at)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (shift, kind, amount, register_doc, *actor_columns(by), self.now),
+            "UPDATE fiscal_shift SET fn = ? WHERE number = ? AND fn = ''", (fn, number)
         )
 
-    def shift_receipts(self, shift: int) -> list[tuple[str, int, int, int, int, int]]:
+    def add_cash_move(
+        self, kind: str, amount: int, register_doc: int | None, by: Staff | None
+    ) -> None:
+        """Into the open shift (the caller checked there is one)."""
+        self.conn.execute(
+            "INSERT INTO cash_move(shift_id, kind, amount, register_doc, actor, staff_id,"
+            " created_at) SELECT id, ?, ?, ?, ?, ?, ? FROM fiscal_shift WHERE closed_at IS NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (kind, amount, register_doc, *actor_columns(by), self.now),
+        )
+
+    def shift_receipts(
+        self, shift: int, fn: str | None = None
+    ) -> list[tuple[str, int, int, int, int, int]]:
         """(operation, total, cash, card, prepaid, change) of the shift's receipts."""
         return self.conn.execute(
-            "SELECT kind, total, cash, card, prepaid, change FROM receipt_job"
-            " WHERE state = 'done' AND shift = ?",
-            (shift,),
+            "SELECT kind, total, cash, card, prepaid, change FROM receipt_job WHERE state = 'done'"
+            " AND shift = ? AND coalesce((SELECT fn FROM fiscal_shift"
+            f" WHERE id = {self._SHIFT_ID}), ?, fn) IN (fn, '')",
+            (shift, shift, fn, fn, fn),
         ).fetchall()
 
-    def shift_cash_moves(self, shift: int) -> dict[str, int]:
+    def shift_cash_moves(self, shift: int, fn: str | None = None) -> dict[str, int]:
         return dict(
             self.conn.execute(
-                "SELECT kind, sum(amount) FROM cash_move WHERE shift = ? GROUP BY kind", (shift,)
+                "SELECT kind, sum(amount) FROM cash_move"
+                f" WHERE shift_id = {self._SHIFT_ID} GROUP BY kind",
+                (shift, fn, fn),
             )
         )

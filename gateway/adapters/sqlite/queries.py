@@ -90,18 +90,15 @@ def fiscal_summary(conn: sqlite3.Connection) -> dict:
     """Receipt queue, the open shift and its cash drawer, for the status page and API."""
     repo = FiscalRepo(conn, "")
     counts = dict.fromkeys(JOB_STATES, 0) | repo.counts_by_state()
-    shift = repo.open_shift()
+    key = repo.open_shift_key()
+    totals = {}
+    if key is not None:
+        fn, number = key
+        totals = shift_totals(repo.shift_receipts(number, fn), repo.shift_cash_moves(number, fn))
     return {
         "receipts": counts,
         "failed": receipt_rows(conn, state=FAILED, limit=20),
-        "shift": {
-            "number": shift,
-            **(
-                shift_totals(repo.shift_receipts(shift), repo.shift_cash_moves(shift))
-                if shift is not None
-                else {}
-            ),
-        },
+        "shift": {"number": key[1] if key else None, **totals},
     }
 
 

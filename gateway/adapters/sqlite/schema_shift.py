@@ -28,4 +28,57 @@ CREATE INDEX receipt_job_day ON receipt_job(
 
 
 def key_shifts_by_drive(db: Database) -> None:
-    pass  # being written: issue 11 (m015)
+    """m015: a shift is known by its fiscal drive's serial and its number. A replaced drive
+    numbers its shifts from 1 again, so the number alone would mix two drives' shifts. Shifts
+    recorded before this take their drive from their receipts (or the latest one known). The
+    tables are rebuilt child first, so the foreign keys hold at every step."""
+    db.executescript(
+        """
+CREATE TABLE fiscal_shift_v2(
+  id INTEGER PRIMARY KEY,
+  fn TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  opened_by TEXT,
+  opened_by_id INTEGER,
+  opened_at TEXT NOT NULL,
+  open_fd INTEGER,
+  closed_by TEXT,
+  closed_by_id INTEGER,
+  closed_at TEXT,
+  close_fd INTEGER,
+  totals_json TEXT,
+  cash_expected INTEGER,
+  cash_counted INTEGER CHECK (cash_counted >= 0),
+  UNIQUE (fn, number)
+) STRICT;
+INSERT INTO fiscal_shift_v2(fn, number, opened_by, opened_by_id, opened_at, open_fd, closed_by,
+  closed_by_id, closed_at, close_fd, totals_json, cash_expected, cash_counted)
+SELECT coalesce(
+    (SELECT fn FROM receipt_job r WHERE r.shift = s.number AND r.fn IS NOT NULL LIMIT 1),
+    (SELECT fn FROM receipt_job WHERE fn IS NOT NULL ORDER BY id DESC LIMIT 1), ''),
+  number, opened_by, opened_by_id, opened_at, open_fd, closed_by, closed_by_id, closed_at,
+  close_fd, totals_json, cash_expected, cash_counted
+FROM fiscal_shift s ORDER BY number;
+
+CREATE TABLE cash_move_v2(
+  id INTEGER PRIMARY KEY,
+  shift_id INTEGER NOT NULL REFERENCES fiscal_shift_v2(id),
+  kind TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  register_doc INTEGER,
+  actor TEXT,
+  staff_id INTEGER,
+  created_at TEXT NOT NULL
+) STRICT;
+INSERT INTO cash_move_v2(id, shift_id, kind, amount, register_doc, actor, staff_id, created_at)
+SELECT m.id, s.id, m.kind, m.amount, m.register_doc, m.actor, m.staff_id, m.created_at
+FROM cash_move m JOIN fiscal_shift_v2 s ON s.number = m.shift;
+
+DROP TABLE cash_move;
+DROP TABLE fiscal_shift;
+ALTER TABLE fiscal_shift_v2 RENAME TO fiscal_shift;
+ALTER TABLE cash_move_v2 RENAME TO cash_move;
+CREATE INDEX cash_move_shift ON cash_move(shift_id);
+CREATE INDEX receipt_job_drive_shift ON receipt_job(fn, shift) WHERE state = 'done';
+"""
+    )
