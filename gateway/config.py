@@ -161,6 +161,8 @@ def _fiscal_config(table: dict, origin: str) -> FiscalConfig:
     if tax_system not in TAX_SYSTEMS:
         hint = _hint(tax_system, TAX_SYSTEMS)
         raise ConfigError(f"{origin}: fiscal.tax_system: {tax_system!r} is unknown{hint}")
+    if len(values.get("site", "")) > 256:  # tag 1187 holds at most 256 characters
+        raise ConfigError(f"{origin}: fiscal.site: at most 256 characters (the shop's address)")
     positive = ("poll", "health_poll", "marking_timeout", "control_timeout", "byte_timeout")
     for key in (*positive, "timeout_scale", "baudrate"):
         if key in values and values[key] <= 0:

@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         "--link", str(fiscal_link),
     ]  # fmt: skip
     gateway_env.setdefault("STOREGW_FISCAL_PORT", str(fiscal_link))
+    gateway_env.setdefault("STOREGW_FISCAL_SITE", "https://shop.example.ru")  # online payments
     printer_argv = [
         sys.executable, "-m", "simulators.printer",
         "--port", str(args.printer_port),

@@ -273,8 +273,10 @@ def test_empty_database_path(tmp_path):
 def test_fiscal_section_is_typed_from_toml_or_environment(tmp_path):
     path = tmp_path / "gw.toml"
     path.write_text('[fiscal]\nport = "/dev/fiscal"\npoll = 2\nauto_open_shift = false\n')
-    config = load_config(path, env={"STOREGW_FISCAL_TAX_SYSTEM": "usn_income"})
+    env = {"STOREGW_FISCAL_TAX_SYSTEM": "usn_income", "STOREGW_FISCAL_SITE": "shop.example.ru"}
+    config = load_config(path, env=env)
     assert config.fiscal.port == "/dev/fiscal" and config.fiscal.poll == 2.0
+    assert config.fiscal.site == "shop.example.ru" and config.fiscal.health_poll == 300.0
     assert config.fiscal.auto_open_shift is False and config.fiscal.tax_system == "usn_income"
     assert load_config(None, env={}).fiscal is None
 
@@ -288,6 +290,8 @@ def test_fiscal_section_is_typed_from_toml_or_environment(tmp_path):
         ('port = "/dev/x"\npoll = "soon"\n', "fiscal.poll: must be a number"),
         ('port = "/dev/x"\nauto_open_shift = "maybe"\n', "fiscal.auto_open_shift: must be true"),
         ('port = "/dev/x"\npoll = 0\n', "fiscal.poll: must be above 0"),
+        ('port = "/dev/x"\nmarking_timeout = 0\n', "fiscal.marking_timeout: must be above 0"),
+        (f'port = "/dev/x"\nsite = "{"x" * 257}"\n', "fiscal.site: at most 256 characters"),
     ],
 )
 def test_a_bad_fiscal_section_names_the_key(tmp_path, table, problem):
