@@ -1,6 +1,8 @@
 """Fiscal fault campaign at scale (issue 4): the real gateway (`storegw run`) prints
 BENCH_FISCAL_RECEIPTS receipt jobs (default 3000) on the register simulator, a random fault from the
 simulator's list (or none) before each receipt, SIGKILL restarts of the gateway at random points.
+The jobs are counter sales, prepayments paid on the site (electronic only: 1Eh «не печатать»,
+1125, 1187, 1008, 1214 = 1) and handovers offsetting them (1215, FF45h sum 14): 3 : 1 : 1.
 Doubles and losses are counted from the simulator's archive, not from the gateway's records.
 
 Baselines, same run: the driver alone printing receipts on the same simulator with no faults and

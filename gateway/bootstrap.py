@@ -5,11 +5,14 @@ import logging
 import sqlite3
 import threading
 from contextlib import closing
+from functools import cached_property
 from typing import Any
 
 from gateway import __version__
 from gateway.adapters.auth import Auth
 from gateway.adapters.devices import Devices
+from gateway.adapters.fiscal.health_watch import current_health
+from gateway.adapters.fiscal.marking_checks import MarkingChecks
 from gateway.adapters.fiscal.staff import FiscalUnavailable
 from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
@@ -104,12 +107,16 @@ class Gateway:
 
     def cloud_status(self, online: bool) -> dict[str, Any]:
         """The body of the retained `gateway.status` (also the last will, with online false)."""
+        device = self.fiscal.snapshot() if self.fiscal else None
         with self.reader() as conn:
             sync = sync_summary(conn)
             failed = fiscal_summary(conn)["receipts"]["failed"]
+            drive = current_health(device, conn) if self.fiscal else None
         alarms = sync.pop("alarms") + [f"invariant: {p}" for p in self._problems]
         if failed:
             alarms.append(f"fiscal: {failed} receipt(s) refused by the register, staff must look")
+        # The drive's own alarms (the OFD queue, its end of life), in words the owner can act on.
+        alarms += [f"fiscal {a['kind']}: {a['detail_en']}" for a in (drive or {}).get("alarms", [])]
         printer = self.hardware.printer.snapshot() if self.hardware.printer else {}
         if printer.get("unknown"):
             alarms.append(f"printer: {printer['unknown']} job(s) may not have printed")
@@ -124,10 +131,14 @@ class Gateway:
         }
 
     def status(self) -> dict[str, Any]:
+        device = self.fiscal.snapshot() if self.fiscal else {"state": "not_configured"}
         with self.reader() as conn:
             counts = summary(conn)
             sync = sync_summary(conn)
             fiscal = fiscal_summary(conn)
+            # The OFD queue and the drive's end of life: the worker's last reading, or the one
+            # the database kept (the register away, or not read since the start).
+            fiscal["health"] = current_health(device, conn) if self.fiscal else None
         link = self.link.snapshot() if self.link else {"state": "not_connected", "detail": ""}
         return {
             "ok": not self._problems,
@@ -148,7 +159,7 @@ class Gateway:
             "devices": self.devices(),
             "fiscal": {
                 **fiscal,
-                "device": self.fiscal.snapshot() if self.fiscal else {"state": "not_configured"},
+                "device": device,
             },
             "printer": self.hardware.printer.snapshot()
             if self.hardware.printer
@@ -184,6 +195,12 @@ class Gateway:
         if self.fiscal is None:
             raise FiscalUnavailable("no fiscal register is configured ([fiscal] port)")
         return self.fiscal.request(op, **kwargs)
+
+    @cached_property
+    def marking(self) -> MarkingChecks:
+        """The marking check before a sale, by the fiscal worker (the offline rule without)."""
+        timeout = self.config.fiscal.marking_timeout if self.config.fiscal else 0.0
+        return MarkingChecks(self.fiscal, timeout)
 
     def web_app(self):
         return create_app(self.status, actions=self, secure=self.config.web.tls)

@@ -161,13 +161,22 @@ def _fiscal_config(table: dict, origin: str) -> FiscalConfig:
     if tax_system not in TAX_SYSTEMS:
         hint = _hint(tax_system, TAX_SYSTEMS)
         raise ConfigError(f"{origin}: fiscal.tax_system: {tax_system!r} is unknown{hint}")
-    if len(values.get("site", "")) > 256:  # tag 1187 holds at most 256 characters
-        raise ConfigError(f"{origin}: fiscal.site: at most 256 characters (the shop's address)")
+    _check_site(values.get("site", ""), origin)
     positive = ("poll", "health_poll", "marking_timeout", "control_timeout", "byte_timeout")
     for key in (*positive, "timeout_scale", "baudrate"):
         if key in values and values[key] <= 0:
             raise ConfigError(f"{origin}: fiscal.{key}: must be above 0")
     return FiscalConfig(**values)
+
+
+def _check_site(site: str, origin: str) -> None:
+    """Tag 1187 goes to the register in one TLV (FF0Ch, 250 bytes) as CP866 text."""
+    try:
+        size = len(site.encode("cp866"))
+    except UnicodeEncodeError:
+        raise ConfigError(f"{origin}: fiscal.site: only Latin and Cyrillic letters") from None
+    if size > 240:
+        raise ConfigError(f"{origin}: fiscal.site: at most 240 characters (the shop's address)")
 
 
 def _typed(raw: Any, kind: type, where: str) -> Any:

@@ -1,4 +1,5 @@
-"""`storegw fiscal ...`: talk to a Shtrih-M fiscal register directly (status, X report, shifts).
+"""`storegw fiscal ...`: talk to a Shtrih-M fiscal register directly (status, X report, shifts);
+`storegw fiscal correction` queues a correction receipt through the gateway (see its --help).
 
 Every command prints one JSON document on stdout. ``--port`` is a device path (/dev/ttyACM0),
 a pty path (the simulator's /dev/pts/N) or a pyserial URL (rfc2217://host:port, socket://...).
@@ -12,7 +13,8 @@ Errors are one line on stderr, ``storegw: error: <the driver's message>``, and a
   before doing it again
 """
 
-# Imports only ``drivers.fiscal`` (outside the gateway's layers); registered by ``gateway.cli``.
+# Imports only ``drivers.fiscal`` (outside the gateway's layers), except the correction commands
+# (``gateway.correction_cli``, imported where they are registered); registered by ``gateway.cli``.
 
 from __future__ import annotations
 
@@ -131,7 +133,7 @@ def add_fiscal_parser(commands: argparse._SubParsersAction, parents: list | None
     fiscal = commands.add_parser(
         "fiscal",
         parents=parents,
-        help="the fiscal register: status, X report, open and close the shift",
+        help="the fiscal register: status, X report, shifts; correction receipts",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -144,6 +146,11 @@ def add_fiscal_parser(commands: argparse._SubParsersAction, parents: list | None
     ):
         command = sub.add_parser(name, parents=[*parents, device, *extra], help=text)
         command.set_defaults(handler=_runner(handler))
+    # Correction receipts go through the gateway's queue, not to the port: the running gateway
+    # owns the register. They need the database (and its layers), so they live apart.
+    from gateway.correction_cli import add_correction_parsers  # noqa: PLC0415
+
+    add_correction_parsers(sub)
 
 
 def _runner(action: Callable[[ShtrihM, argparse.Namespace], dict]) -> Callable[..., int]:

@@ -1,57 +1,51 @@
 """The asyncapi tests' back-office: `Cloud` sends messages to the real inbox service on a real
 database, checking each against docs/asyncapi.yaml first, and `run_scenario` drives every inbound
 type and every outbound type the code produces (receipts and shifts through the real fiscal
-worker on the register simulator, a receiving and a stocktake through their services)."""
+worker on the register simulator — payments on the site among them —, a receiving and a
+stocktake through their services, the fiscal drive's health through its service)."""
 
 import json
 import re
-import time
 from contextlib import closing
 
-from drivers.fiscal import ShtrihM
-from drivers.fiscal.link import LinkSettings
-from drivers.fiscal.receipt import Cashier
-from gateway.adapters.fiscal.worker import FiscalWorker
-from gateway.adapters.sqlite.writer import Writer
-from gateway.config import FiscalConfig
+from gateway.adapters.fiscal.health_watch import record_reading
+from gateway.domain.fiscal_health import DriveHealth
 from gateway.domain.messages import INBOUND, MAX_MESSAGE_BYTES
-from gateway.services.fiscal import counter_sale, refund
 from gateway.services.inbox import receive_cloud_message
 from gateway.services.orders import cancel_order, confirm_order, release_order_line, ship_order
-from gateway.services.receiving import (
-    post_receiving,
-    resolve_unknown_code,
-    scan_into_receiving,
-    start_receiving,
-)
 from gateway.services.stock import correct_stock
-from gateway.services.stocktake import apply_stocktake, scan_into_stocktake, start_stocktake
-from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 from tests.asyncapi_contract import ROOT, Contract
-from tests.builders import CASHIER, MANAGER
+from tests.asyncapi_shop import (  # noqa: F401 (NEW_LABEL, STRANGE_LABEL: for the tests)
+    NEW_LABEL,
+    PAID_AT,
+    STRANGE_LABEL,
+    TS_BOX,
+    TS_UNIT,
+    paid,
+    receive_and_count,
+    run_the_register,
+)
+from tests.builders import MANAGER
 from tests.conftest import Shop
 
 PREFIX = "storegw/shop-001"
 TS = "2026-11-27T10:00:00Z"
 SUFFIX_OF = {type_: suffix for suffix, types in INBOUND.items() for type_ in types}
 REFUSALS = ("message.rejected", "order.rejected")
-# The simulated register answers at once: short link timeouts, and a deadline for the worker.
-FISCAL_LINK = {"control_timeout": 0.08, "byte_timeout": 0.1, "timeout_scale": 0.01}
-FISCAL_DEADLINE_S = 15.0
-# Barcodes of the stockroom: TS-RED-M's unit and its box of 10 (catalog.upsert), a label the
-# catalog does not know that a manager links to B at the receiving, and one nobody links.
-TS_UNIT, TS_BOX = "4601234567893", "14601234567890"
-NEW_LABEL, STRANGE_LABEL = "2000000000022", "2000000000015"
 
 
 def types_the_code_publishes() -> set[str]:
-    """Every outbound type written in the gateway package: outbox emits and built envelopes."""
+    """Every outbound type written in the gateway package: outbox emits (of a literal, or of a
+    module constant such as `ALARM_EVENT = "fiscal.alarm"`) and built envelopes."""
     found = set()
     for path in (ROOT / "gateway").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         found |= set(re.findall(r'\bemit\(\s*"([a-z_]+\.[a-z_]+)"', text))
         found |= set(re.findall(r'\benvelope_bytes\(.*?"([a-z_]+\.[a-z_]+)"', text))
+        constants = dict(re.findall(r'^([A-Z_]+)\s*=\s*"([a-z_]+\.[a-z_]+)"', text, re.M))
+        for name in re.findall(r"\bemit\(\s*([A-Z_]+)\b", text):
+            found.add(constants[name])
     return found
 
 
@@ -156,8 +150,23 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     assert shop.order("W-2").status == "cancelled"
 
     cloud.send("order.created", builders.order("W-6", ("TS-RED-M", 1)))
-    run_the_register(shop)  # → receipt.fiscalized, shift.opened, shift.closed, …
-    assert shop.order("W-6").status == "shipped"
+    # Contract 1.1: orders to be paid on the site (order.paid, order.refunded in the till).
+    cloud.send("order.created", builders.order("W-8", ("A", 1), paid=False))
+    cloud.send("order.created", builders.order("W-9", ("A", 1), paid=False))
+    run_the_register(shop, cloud)  # → receipt.fiscalized, shift.opened, shift.closed, …
+    assert shop.order("W-6").status == "shipped" and shop.order("W-8").status == "shipped"
+    # The fiscal drive's health (1.1): documents unsent for 8 days → fiscal.alarm ofd_queue.
+    unsent = DriveHealth(
+        fn="9999078902004321",
+        unsent=2,
+        first_unsent_fd=5,
+        first_unsent_at="2026-11-19T10:00",
+        transport_up=False,
+        warnings=0,
+        expires="2027-11-01",
+        checked_at="2026-11-27T10:00",
+    )
+    assert [alarm["kind"] for alarm in shop.run(record_reading, unsent)] == ["ofd_queue"]
     receive_and_count(shop)  # → receiving.posted, stock.adjusted stocktake, stock.changed
     shop.run(correct_stock, "B", on_hand=5, reason="damage", note="порван шов", by=MANAGER)
     cloud.send("order.created", builders.order("W-7", ("B", 1), ("TS-RED-M", 1)))
@@ -187,6 +196,10 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     domain_refuses("stock.adjust", builders.stock_adjust(A=-100))  # negative_stock
     domain_refuses("order.cancelled", {"order_id": "W-404"})  # not_found
     domain_refuses("order.updated", builders.order("W-2", ("B", 1), version=9))  # cancelled
+    domain_refuses("order.paid", paid("W-404", "pay-404"))  # payment_not_applicable
+    refund_unknown = {"order_id": "W-9", "payment_id": "pay-404", "amount": 100,
+                      "refunded_at": PAID_AT}  # fmt: skip
+    domain_refuses("order.refunded", refund_unknown)  # payment_not_applicable
     # Refused by both at the envelope.
     cloud.refused(b"{not json", "in/orders")
     cloud.refused(b" " * (MAX_MESSAGE_BYTES + 1), "in/orders")
@@ -199,90 +212,6 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     del nameless["id"]
     cloud.refused(nameless, "in/cmd")
     return cloud
-
-
-def run_the_register(shop: Shop) -> None:
-    """The till, through the real fiscal worker printing on the register simulator: a shift
-    opened at the register's own keyboard (→ shift.opened without a cashier), W-6 shipped with
-    its receipt (→ order.shipped with receipt_id), a counter sale paid in cash with change and
-    then refunded (→ stock.adjusted counter_sale and return, receipt.fiscalized sell and
-    sell_refund), cash put in, the shift closed (→ shift.closed with its totals) and the next
-    one opened through the gateway (→ shift.opened with a cashier)."""
-    simulator = FiscalRegisterSimulator(archive_path=shop.db.path.parent / "fn-archive.json")
-    port = simulator.start()
-    try:
-        keyboard = ShtrihM(port, settings=LinkSettings(**FISCAL_LINK))
-        keyboard.open_shift(Cashier("Ольга"))  # before the gateway is connected: not its doing
-        keyboard.close()
-        writer = Writer(shop.db.path).start()
-        worker = FiscalWorker(FiscalConfig(port=port, poll=0.2, **FISCAL_LINK), writer)
-        writer.on_commit(worker.wake)  # as Gateway.start wires it: new jobs wake the worker
-        worker.start()
-        try:
-            # W-6 was paid online: its receipt is settled by card whatever the till says.
-            shipped = writer.call(ship_order, "W-6", by=CASHIER, receipt={"payment": "cash"})
-            sale = writer.call(
-                counter_sale,
-                {"items": [{"sku": "A", "qty": 1}], "payment": {"cash": 15000}},
-                by=CASHIER,
-            )
-            assert (shipped["receipt_id"], sale["change"]) == (1, 5000)
-            wait_until_printed(shop, worker, 2)
-            writer.call(refund, sale["receipt_id"], {}, by=MANAGER)  # all of it, back on the shelf
-            wait_until_printed(shop, worker, 3)
-            worker.request("cash_in", timeout=FISCAL_DEADLINE_S, amount=5000, by=CASHIER)
-            drawer = simulator.cash_in_drawer
-            closed = worker.request(
-                "close_shift", timeout=FISCAL_DEADLINE_S, by=MANAGER, counted=4900
-            )
-            assert closed["totals"]["cash_in_drawer"] == drawer == 5000  # the register agrees
-            worker.request("open_shift", timeout=FISCAL_DEADLINE_S, by=CASHIER)
-        finally:
-            worker.stop()
-            writer.stop()
-    finally:
-        simulator.stop()
-    assert [doc["type"] for doc in simulator.archive].count("receipt") == 3  # each printed once
-
-
-def receive_and_count(shop: Shop) -> None:
-    """The stockroom, through the real services: a delivery scanned into a receiving — a unit
-    barcode, a box barcode, a label the catalog does not know (scanned twice) that a manager
-    links to B at 6 a scan and teaches the catalog, and one nobody links — posted anyway
-    (→ receiving.posted, stock.changed); then a count of TS-RED-M and B that finds less than
-    the books, B counted through the label learned at the receiving (→ stock.adjusted
-    stocktake, stock.changed)."""
-    doc = shop.run(start_receiving, by=CASHIER, supplier_ref="УПД 118")["doc_id"]
-
-    def receive(code: str, **kwargs) -> str:
-        return shop.run(scan_into_receiving, doc, code, by=CASHIER, **kwargs)["outcome"]
-
-    assert [receive(TS_UNIT), receive(TS_BOX)] == ["counted", "counted"]
-    assert [receive(NEW_LABEL, qty=2), receive(STRANGE_LABEL)] == ["unknown", "unknown"]
-    linked = shop.run(resolve_unknown_code, doc, NEW_LABEL, "B", by=MANAGER, pack=6)
-    assert (linked["added"], linked["learned"]) == (12, True)
-    books = {sku: shop.level(sku).on_hand for sku in ("TS-RED-M", "B")}
-    shop.run(post_receiving, doc, by=MANAGER, allow_unresolved=True)  # STRANGE_LABEL stays out
-    assert shop.level("TS-RED-M").on_hand == books["TS-RED-M"] + 11
-    assert shop.level("B").on_hand == books["B"] + 12
-
-    take = shop.run(start_stocktake, by=MANAGER, skus=["TS-RED-M", "B"])["take_id"]
-    for code in (TS_BOX, NEW_LABEL):  # 10 of TS-RED-M, 6 of B (a barcode of B now)
-        assert shop.run(scan_into_stocktake, take, code, by=CASHIER)["outcome"] == "counted"
-    shop.run(apply_stocktake, take, by=MANAGER)
-    assert (shop.level("TS-RED-M").on_hand, shop.level("B").on_hand) == (10, 6)
-
-
-def wait_until_printed(shop: Shop, worker: FiscalWorker, count: int) -> None:
-    """Until the first `count` receipt jobs (all there are) are fiscalised."""
-    deadline = time.monotonic() + FISCAL_DEADLINE_S
-    while True:
-        with closing(shop.db.reader()) as conn:
-            states = [r[0] for r in conn.execute("SELECT state FROM receipt_job ORDER BY id")]
-        if states == ["done"] * count:
-            return
-        assert time.monotonic() < deadline, f"receipt jobs {states}; register {worker.snapshot()}"
-        time.sleep(0.02)
 
 
 def in_seq(shop: Shop) -> int:

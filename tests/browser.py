@@ -144,6 +144,7 @@ listen = "127.0.0.1:{web_port}"
 [fiscal]
 port = "{register_port}"
 poll = 0.2
+site = "https://shop.example.ru"
 control_timeout = 0.08
 byte_timeout = 0.1
 timeout_scale = 0.01

@@ -2,8 +2,10 @@
 ``tests/integration/test_fiscal_fault_campaign.py`` and ``bench/bench_fiscal.py``.
 
 The real gateway (``storegw run --config``) drives the register simulator on a pty. Its database
-holds ``jobs`` counter sales, each a durable receipt job (one sku each, a unique price). While the
-gateway prints them, this harness
+holds ``jobs`` durable receipt jobs, one sku each at a unique price: counter sales, and (issue 11)
+prepayments paid on the site (electronic only, not printed: 1214 = 1, 1125, 1187, 1008, card)
+and the handovers that offset a prepayment (1214 = 4, paid by 1215). While the gateway prints
+them, this harness
 - injects one fault from the simulator's list (or none) for each receipt, aimed at one of the
   commands a sale sends; a fault its receipt never met is cleared before the next one;
 - plays the shop assistant: when the paper runs out it loads a new roll a moment later;
@@ -12,7 +14,8 @@ gateway prints them, this harness
 
 The verdict is counted from the SIMULATOR'S ARCHIVE (the fiscal drive), not from the gateway's
 records: every job must match exactly one receipt document there (by its item name and total),
-and every job must end ``done`` in the database with that document's FD and FP.
+of its kind (a prepayment: 1214 = 1, Internet, not printed; an offset: 1215 = the total), and
+every job must end ``done`` in the database with that document's FD and FP.
 """
 
 from __future__ import annotations
@@ -29,23 +32,17 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gateway.adapters.sqlite.database import Database
-from gateway.domain.catalog import parse_catalog_upsert
-from gateway.domain.stock import parse_stock_change
-from gateway.services.catalog import apply_catalog
-from gateway.services.fiscal import counter_sale
-from gateway.services.stock import apply_stock_change
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.fiscal_register.faults import DEFAULT_TARGETS
-from tests.builders import CASHIER  # no INN: one FF0C for the cashier (SALE_COMMANDS)
+from tests.fiscal_campaign_jobs import SITE, job_kind, of_its_kind, prepare_database
 from tests.loopback import free_port, port_accepts
 
 STOREGW = Path(sys.executable).parent / "storegw"
 DROP_LOSING_ANSWER = "drop_after_execute_lost"  # drop_after_execute with keep_answer=False
 FAULTS: tuple[str, ...] = (*DEFAULT_TARGETS, DROP_LOSING_ANSWER, "none")
-# Commands one sale sends: FF01 before, 8D open, FF0C cashier, FF46 item, FF45 close, FF40 after.
-SALE_COMMANDS = (0xFF01, 0x8D, 0xFF0C, 0xFF46, 0xFF45, 0xFF40)
-BASE_PRICE = 10_000  # kopecks; job i costs BASE_PRICE + i, so a total names its job
+# Commands one receipt sends: FF01 before, 1E «не печатать» (an electronic one, or after one),
+# 8D open, FF0C cashier and web tags, FF46 item, FF45 close, FF40 after.
+SALE_COMMANDS = (0xFF01, 0x1E, 0x8D, 0xFF0C, 0xFF46, 0xFF45, 0xFF40)
 PAPER_DELAY = 0.05  # the assistant notices the paper is out and loads a roll
 NO_PROGRESS_LIMIT = 60.0  # seconds without a new receipt: the gateway is stuck, the test fails
 
@@ -68,6 +65,7 @@ class Outcome:
     restarts: int = 0
     paper_loaded: int = 0
     attempts: int = 0  # sends by the gateway, over all jobs (more than jobs: faults, restarts)
+    kinds: Counter = field(default_factory=Counter)  # jobs by kind: counter, prepayment, offset
 
     @property
     def ok(self) -> bool:
@@ -78,41 +76,8 @@ class Outcome:
             f"seed={self.seed} jobs={self.jobs} doubles={self.doubles} lost={self.lost} "
             f"strays={self.strays} not_done={self.not_done[:5]} mismatched={self.mismatched[:5]} "
             f"restarts={self.restarts} paper_loaded={self.paper_loaded} attempts={self.attempts} "
-            f"faults={dict(self.faults)} seconds={self.seconds:.1f}"
+            f"kinds={dict(self.kinds)} faults={dict(self.faults)} seconds={self.seconds:.1f}"
         )
-
-
-def sku(i: int) -> str:
-    return f"C{i:05d}"
-
-
-def item_name(i: int) -> str:
-    return f"Товар P-{sku(i)}"  # the catalog's product name; one variant, no characteristics
-
-
-def prepare_database(db_path: Path, jobs: int) -> None:
-    """A catalog of one sku per job, one on hand each, and a counter sale of each: `jobs`
-    receipt jobs queued before the gateway starts."""
-    products = [
-        {
-            "id": f"P-{sku(i)}",
-            "name": f"Товар P-{sku(i)}",
-            "vat": "vat22",
-            "characteristics": [],
-            "variants": [{"sku": sku(i), "characteristics": {}, "price": BASE_PRICE + i}],
-        }
-        for i in range(jobs)
-    ]
-    database = Database(db_path)
-    try:
-        database.run(apply_catalog, parse_catalog_upsert({"full": False, "products": products}))
-        stock = {"reason": "initial", "items": [{"sku": sku(i), "on_hand": 1} for i in range(jobs)]}
-        database.run(apply_stock_change, parse_stock_change("set", stock))
-        for i in range(jobs):
-            sale = {"items": [{"sku": sku(i), "qty": 1}], "payment": "card"}
-            database.run(counter_sale, sale, by=CASHIER)
-    finally:
-        database.close()
 
 
 def write_config(workdir: Path, port: str, web_port: int) -> Path:
@@ -130,6 +95,7 @@ listen = "127.0.0.1:{web_port}"
 [fiscal]
 port = "{port}"
 poll = 0.2
+site = "{SITE}"
 # A pty answers in milliseconds; the faults still outlast these.
 control_timeout = 0.08
 byte_timeout = 0.1
@@ -157,6 +123,7 @@ class Campaign:
         self.restart_probability = restart_probability
         self.simulator = FiscalRegisterSimulator(archive_path=None)
         self.stats = Outcome(seed, jobs)
+        self.stats.kinds.update(job_kind(i) for i in range(jobs))
         self.process: subprocess.Popen | None = None
         self.log = (self.workdir / "gateway.log").open("ab")
 
@@ -275,10 +242,10 @@ class Campaign:
     # the verdict, from the simulator's archive -------------------------------------------------
     def verify(self) -> None:
         jobs = {
-            name: (state, fd, fp, total)
-            for name, state, fd, fp, total in self.read(
-                "SELECT json_extract(draft_json, '$.items[0].name'), state, fd, fp, total"
-                " FROM receipt_job"
+            name: (state, fd, fp, total, (kind, prepaid))
+            for name, state, fd, fp, total, kind, prepaid in self.read(
+                "SELECT json_extract(draft_json, '$.items[0].name'), state, fd, fp, total,"
+                " receipt_kind, prepaid FROM receipt_job"
             )
         }
         self.stats.attempts = self.read("SELECT sum(attempts) FROM receipt_job")[0][0] or 0
@@ -290,10 +257,12 @@ class Campaign:
                 self.stats.strays += 1
                 continue
             found[names[0]].append(doc)
+            if not of_its_kind(doc, *job[4]):
+                self.stats.mismatched.append(f"{names[0]}: not a {job[4]} receipt")
         stats = self.stats
         stats.doubles = sum(len(docs) - 1 for docs in found.values() if len(docs) > 1)
         stats.lost = sum(1 for docs in found.values() if not docs)
-        for name, (state, fd, fp, _) in jobs.items():
+        for name, (state, fd, fp, _, _) in jobs.items():
             if state != "done" or fd is None or fp is None:
                 stats.not_done.append(name)
             elif len(found[name]) == 1 and (found[name][0]["fd"], found[name][0]["fp"]) != (fd, fp):

@@ -40,26 +40,52 @@ def u(value: int, size: int) -> bytes:
     return value.to_bytes(size, "little")
 
 
-def item(name: str, price: int, qty: int = 1, *, vat: int = 0xCB, subject: int = 1) -> bytes:
+def item(
+    name: str,
+    price: int,
+    qty: int = 1,
+    *,
+    vat: int = 0xCB,
+    subject: int = 1,
+    method: int = 4,
+    op: int = 1,
+) -> bytes:
+    """FF46: `op` 1 приход / 2 возврат прихода, `method` tag 1214 (4 full payment, 1 prepaid)."""
     return cmd(
         0xFF46,
-        bytes([1]),  # приход
+        bytes([op]),
         u(qty * 1_000_000, 6),
         u(price, 5),
         b"\xff" * 5,  # amount: the register computes price x quantity
         b"\xff" * 5,  # tax amount: not given
-        bytes([vat, 1, 4, subject]),  # VAT 22 %, department 1, full payment, goods
+        bytes([vat, 1, method, subject]),  # VAT (22 %), department 1, 1214, 1212
         name.encode("cp1251"),
     )
 
 
-def close(cash: int = 0, card: int = 0) -> bytes:
-    sums = [cash, card] + [0] * 14
+def close(cash: int = 0, card: int = 0, prepaid: int = 0) -> bytes:
+    """FF45: sum 1 cash, sum 2 card, sum 14 the prepayment offset (1215)."""
+    sums = [cash, card] + [0] * 11 + [prepaid, 0, 0]
     return cmd(0xFF45, *(u(s, 5) for s in sums), bytes([0]), bytes(30), bytes([0x01]))
 
 
 def tlv(tag: int, value: bytes) -> bytes:
     return u(tag, 2) + u(len(value), 2) + value
+
+
+def read_document(client: "Client", fd: int) -> tuple[int, bytes]:
+    """FF3Ah then FF3Bh until 08h: (document type, its TLV bytes)."""
+    head = client.ok(cmd(0xFF3A, u(fd, 4)))
+    doc_type, length = int.from_bytes(head[:2], "little"), int.from_bytes(head[2:4], "little")
+    data = b""
+    while True:
+        answer = client.ask(cmd(0xFF3B))
+        if answer[2] != 0:
+            assert answer[2] == 0x08, f"error {answer[2]:02X}h to FF3B"
+            break
+        data += answer[3:]
+    assert len(data) == length
+    return doc_type, data
 
 
 def parse_close(data: bytes) -> dict:

@@ -3,10 +3,11 @@
 ``FiscalRegister`` is the interface; ``ShtrihM`` speaks the Shtrih-M serial protocol.
 """
 
-from drivers.fiscal.receipt import Cashier, FiscalResult, Item, Payments, Receipt
+from drivers.fiscal.receipt import Cashier, Correction, FiscalResult, Item, Payments, Receipt
 from drivers.fiscal.register import (
     FiscalDocument,
     FiscalRegister,
+    FnHealth,
     RegisterStatus,
     ShiftResult,
     ShiftState,
@@ -15,9 +16,11 @@ from drivers.fiscal.shtrih import ShtrihM
 
 __all__ = [
     "Cashier",
+    "Correction",
     "FiscalDocument",
     "FiscalRegister",
     "FiscalResult",
+    "FnHealth",
     "Item",
     "Payments",
     "Receipt",

@@ -11,6 +11,8 @@ from drivers.fiscal.frames import BadAnswer, read_fn_datetime, read_uint_le
 from drivers.fiscal.register import FiscalDocument, FnStatus, RegisterStatus, ShiftState
 
 DOC_TYPE_RECEIPT = 3
+DOC_TYPE_CORRECTION = 31  # чек коррекции: FF0A gives the same op type + total as a receipt
+_RECEIPTS = (DOC_TYPE_RECEIPT, DOC_TYPE_CORRECTION)
 _SHIFT_REPORTS = (2, 5)  # open shift, close shift
 
 
@@ -46,7 +48,8 @@ def fn_status(data: bytes) -> FnStatus:
 
 
 def found_document(fd: int, data: bytes) -> FiscalDocument:
-    """FF0A: docType | ticket | DATE_TIME | FD(4) | FP(4) | (receipt: op(1) total m5 | shift(2))."""
+    """FF0A: docType | ticket | DATE_TIME | FD(4) | FP(4) | (receipt or correction: op(1) total
+    m5 | shift report: shift(2))."""
     if len(data) < 2:
         raise BadAnswer("FF0A answer too short")
     doc_type, ticket = data[0], bool(data[1])
@@ -59,7 +62,7 @@ def found_document(fd: int, data: bytes) -> FiscalDocument:
         "fd": read_uint_le(data, 7, 4),
         "fp": read_uint_le(data, 11, 4),
     }
-    if doc_type == DOC_TYPE_RECEIPT:
+    if doc_type in _RECEIPTS:
         return FiscalDocument(
             **common, operation=read_uint_le(data, 15, 1), total=read_uint_le(data, 16, 5)
         )
@@ -94,3 +97,37 @@ def shift_parameters(data: bytes) -> ShiftState:
     if len(data) < 5:
         raise BadAnswer("FF40 answer too short")
     return ShiftState(bool(data[0]), read_uint_le(data, 1, 2), read_uint_le(data, 3, 2))
+
+
+@dataclass(frozen=True)
+class ExchangeStatus:
+    """FF39h, the FN's exchange with the OFD."""
+
+    status: int  # b0 transport up, b1 message for the OFD, b2 waiting for its receipt ...
+    read_state: int
+    unsent: int  # documents for the OFD
+    first_unsent_fd: int | None
+    first_unsent_at: str | None  # 'YYYY-MM-DDThh:mm'
+
+
+def exchange_status(data: bytes) -> ExchangeStatus:
+    """FF39: status(1) | read state(1) | messages for the OFD(2) | first FD(4) | DATE_TIME(5)
+    [JPOS ``command/FSReadCommStatus.java``]. With an empty queue the FD and date are zeros."""
+    if len(data) < 13:
+        raise BadAnswer(f"FF39 answer too short ({len(data)} data bytes)")
+    unsent = read_uint_le(data, 2, 2)
+    return ExchangeStatus(
+        status=data[0],
+        read_state=data[1],
+        unsent=unsent,
+        first_unsent_fd=read_uint_le(data, 4, 4) if unsent else None,
+        first_unsent_at=read_fn_datetime(data, 8) if unsent else None,
+    )
+
+
+def expiry_date(data: bytes) -> str:
+    """FF03: YY MM DD [| re-registrations left(1) | done(1)] [JPOS ``FSReadExpDate.java``]."""
+    if len(data) < 3:
+        raise BadAnswer(f"FF03 answer too short ({len(data)} data bytes)")
+    yy, mm, dd = data[:3]
+    return f"20{yy:02d}-{mm:02d}-{dd:02d}"

@@ -158,10 +158,20 @@ class FnFailure(FatalDeviceError):
     message_en = "Fiscal drive (FN) failure"
 
 
+class OfdWaitExhausted(StaffActionRequired):
+    """The oldest document has waited for the OFD more than 30 days: the FN makes no new
+    document until the queue is sent (FISCAL.md "Web shop receipts"; the text is JPOS
+    ``messages_ru.txt`` FSPrinterError15). Restore the register's internet link."""
+
+    code = 0x15
+    message_ru = "ФН: исчерпан ресурс ожидания передачи сообщения в ОФД (более 30 дней)"
+    message_en = "FN: documents waited for the OFD over 30 days; no new documents until sent"
+
+
 _NAMED: list[type[FiscalError]] = [
     PreviousCommandPrinting, PaperOut, ContinuePrintRequired, ShiftExpired, FnShiftExpired,
     WrongPassword, ReceiptOpen, ReceiptClosed, ShiftNotOpen, NotEnoughCash, CommandNotSupported,
-    FnFailure,
+    FnFailure, OfdWaitExhausted,
 ]  # fmt: skip
 
 # The rest of the table: code -> (group, Russian, English). One row per code reads best.
@@ -195,6 +205,7 @@ _TABLE: dict[int, tuple[type[FiscalError], str, str]] = {
     0x4D: (RequestRejected, "Безналичная оплата превышает итог чека", "Cashless payment exceeds the receipt total"),
     0x56: (RequestRejected, "Нет документа для повтора", "No document to repeat"),
     0x59: (StaffActionRequired, "Документ открыт другим оператором", "Document opened by another operator"),
+    0x5D: (RequestRejected, "Таблица не определена", "No such table"),
     0x5E: (RequestRejected, "Некорректная операция", "Invalid operation"),
     0x5F: (RequestRejected, "Отрицательный итог чека", "Negative receipt total"),
     0x61: (RequestRejected, "Переполнение диапазона цены", "Price out of range"),

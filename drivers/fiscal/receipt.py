@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import IntEnum
 
 from drivers.fiscal.errors import MarkingCodeMissing, RequestRejected
 
 # Contract VAT code -> FF46 tax-rate byte on standard Shtrih models (not the tag 1199 value).
+# Checked against the vendor driver shtrih-m/javapos_shtrih at af0a237b (2026-02-18),
+# Source/Core/src/com/shtrih/jpos/fiscalprinter/FiscalPrinterImpl.java getVatCodeShtrih():
+# 1199 value 7 (5 %) -> 0x81, 8 (7 %) -> 0x82, 9 (5/105) -> 0x84, 10 (7/107) -> 0x88,
+# 11 (22 %) -> 0xCB, 12 (22/122) -> 0xCC. Its older Doc/VatTable.txt (6f0f6fba, 2026-02-02)
+# gives 7/107 as 144 = 0x90; the later code is followed (the simulator accepts both).
 SHTRIH_TAX_BYTE: dict[str, int] = {
     "none": 0x08,  # без НДС
     "vat0": 0x04,
-    "vat5": 0x81,
-    "vat7": 0x82,
+    "vat5": 0x81,  # USN VAT since 2025
+    "vat7": 0x82,  # USN VAT since 2025
     "vat10": 0x02,
     "vat22": 0xCB,  # from 2026-01-01
     "vat105": 0x84,
-    "vat107": 0x88,  # FISCAL.md flags this one: vendor code 0x88, VatTable.txt 0x90; verify
+    "vat107": 0x88,
     "vat110": 0x20,
     "vat122": 0xCC,
     # Only for refunds / corrections of settlements made before 2026 at the old 20 % rate.
@@ -60,6 +66,15 @@ class PaymentSubject(IntEnum):
 
 
 MARKED_SUBJECTS = frozenset({PaymentSubject.EXCISE_MARKED, PaymentSubject.MARKED})
+# Paid before the goods are handed over: no marking code yet (it goes in the handover receipt).
+PREPAYMENT_METHODS = frozenset(
+    {PaymentMethod.FULL_PREPAYMENT, PaymentMethod.PREPAYMENT, PaymentMethod.ADVANCE}
+)
+# A marked product prepaid goes as "to be marked, no code": 1212 = 32 (ТНМ), 30 if excise (АТНМ).
+WITHOUT_CODE = {
+    PaymentSubject.MARKED: PaymentSubject.MARKED_WITHOUT_CODE,
+    PaymentSubject.EXCISE_MARKED: PaymentSubject.EXCISE_MARKED_WITHOUT_CODE,
+}
 PIECE = 1000  # quantity unit: thousandths
 
 
@@ -81,8 +96,24 @@ class Item:
         return (self.price * self.quantity + PIECE // 2) // PIECE
 
     @property
+    def prepaid_before_handover(self) -> bool:
+        return self.payment_method in PREPAYMENT_METHODS
+
+    @property
     def needs_marking_code(self) -> bool:
-        return self.marked or self.payment_subject in MARKED_SUBJECTS
+        marked = self.marked or self.payment_subject in MARKED_SUBJECTS
+        return marked and not self.prepaid_before_handover
+
+    @property
+    def subject_sent(self) -> int:
+        """Tag 1212 as the register gets it: a marked product prepaid without its code is
+        «товар, подлежащий маркировке, без кода» (FFD 1.2 values 30 / 32, FISCAL.md 3.1)."""
+        if self.prepaid_before_handover and not self.marking_code:
+            subject = self.payment_subject
+            if self.marked and subject not in MARKED_SUBJECTS:
+                subject = PaymentSubject.MARKED
+            return WITHOUT_CODE.get(subject, subject)
+        return self.payment_subject
 
 
 @dataclass(frozen=True)
@@ -147,6 +178,8 @@ class FiscalResult:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{10,15}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PLACE_MAX = 240  # bytes: one FF0Ch carries at most 250 TLV bytes
+CORRECTION_NUMBER_MAX = 32  # tag 1179 [JPOS TLVTags.java]
 
 
 def validate_receipt(receipt: Receipt, *, refund: bool) -> None:
@@ -181,10 +214,35 @@ def validate_receipt(receipt: Receipt, *, refund: bool) -> None:
         raise RequestRejected("an electronic-only receipt needs the buyer's e-mail or phone")
     if receipt.internet and not receipt.place:
         raise RequestRejected("an Internet settlement needs the site's address (tag 1187)")
-    if receipt.correction is not None and not _DATE.match(receipt.correction.date):
-        raise RequestRejected(f"correction date {receipt.correction.date!r} is not YYYY-MM-DD")
+    if receipt.place is not None:
+        _check_tlv_text("the settlement place (1187)", receipt.place, PLACE_MAX)
+    if receipt.correction is not None:
+        _check_correction(receipt.correction)
     if bin(receipt.tax_system).count("1") != 1 or receipt.tax_system > 0x20:
         raise RequestRejected(f"tax system {receipt.tax_system:#x} must be exactly one bit")
     contact = receipt.buyer_contact
     if contact is not None and not (_EMAIL.match(contact) or _PHONE.match(contact)):
         raise RequestRejected(f"buyer contact {contact!r} is neither an e-mail nor a phone")
+
+
+def _check_tlv_text(what: str, text: str, limit: int) -> None:
+    """Text for the FN goes in CP866 (FISCAL.md 1.2): refuse what it cannot hold."""
+    try:
+        size = len(text.encode("cp866"))
+    except UnicodeEncodeError:
+        raise RequestRejected(
+            f"{what} {text!r} has characters the fiscal drive cannot hold"
+        ) from None
+    if size > limit:
+        raise RequestRejected(f"{what} is {size} bytes, at most {limit}")
+
+
+def _check_correction(correction: Correction) -> None:
+    if not _DATE.match(correction.date):
+        raise RequestRejected(f"correction date {correction.date!r} is not YYYY-MM-DD")
+    try:
+        date(*(int(part) for part in correction.date.split("-")))
+    except ValueError:
+        raise RequestRejected(f"correction date {correction.date!r} is not a real date") from None
+    if correction.number:
+        _check_tlv_text("the order's number (1179)", correction.number, CORRECTION_NUMBER_MAX)

@@ -1,9 +1,11 @@
-"""``ShtrihM``: ``FiscalRegister`` over the Shtrih-M protocol (FISCAL.md 1.7, 3.2, 5.4).
+"""``ShtrihM``: ``FiscalRegister`` over the Shtrih-M protocol (FISCAL.md 1.7, 3.2, 3.4, 5.4).
 
-A receipt is: [8Dh open] -> FF0C document TLVs (1008 buyer, 1021/1203 cashier) -> per item
-[FF61 check + FF69 accept for a marked item] FF46, [FF67 bind code], [FF4D 2108 measure] -> FF45.
-If the FF45 answer is lost the receipt is reconciled (pending answer on ENQ, then mode, FN last
-document number and FF0A lookup) and never closed twice.
+A receipt is: [1Eh table 17 field 7 «не печатать» for an electronic-only one] -> [8Dh open:
+type 0/2, or 0x80/0x82 for a correction] -> FF0C document TLVs (1008 buyer, 1125 + 1187 Internet
+settlement, 1173 + 1174 correction basis, 1021/1203 cashier) -> per item [FF61 check + FF69
+accept for a marked item] FF46, [FF67 bind code], [FF4D 2108 measure] -> FF45 (sum 14 = the
+prepayment offset, 1215). If the FF45 answer is lost the receipt is reconciled (``reconcile.py``:
+pending answer, mode, the FN archive by type, total and items) and never closed twice.
 """
 
 from __future__ import annotations
@@ -11,31 +13,22 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.fiscal import answers, commands, health, marking
+from drivers.fiscal import answers, commands, documents, health, marking, reconcile
 from drivers.fiscal import receipt as rc
-from drivers.fiscal.commands import OPEN_RECEIPT_TYPE, SALE, SALE_RETURN
+from drivers.fiscal.commands import NO_PRINT_NEXT, PRINT, SALE, SALE_RETURN
 from drivers.fiscal.errors import (
     AnswerLost,
     CommandNotSupported,
     FiscalError,
     LinkError,
     PreviousCommandPrinting,
-    ReceiptNotFiscalised,
-    ReconcileUndecided,
     RequestRejected,
     error_for_code,
 )
-from drivers.fiscal.frames import (
-    money,
-    password_bytes,
-    split_answer,
-    tlv_text,
-    tlv_uint,
-    uint_le,
-)
+from drivers.fiscal.frames import money, password_bytes, split_answer, tlv_text, tlv_uint, uint_le
 from drivers.fiscal.link import LinkSettings, SerialPort, ShtrihLink
+from drivers.fiscal.reconcile import RECONCILE_SCAN_LIMIT
 from drivers.fiscal.register import (
-    MODE_DOCUMENT_OPEN,
     FiscalDocument,
     FiscalRegister,
     FnHealth,
@@ -50,7 +43,9 @@ log = logging.getLogger(__name__)
 
 PRINTING_RETRY_PAUSE = 0.333  # vendor driver's pause on error 50h
 PRINTING_RETRY_LIMIT = 60.0  # seconds of 50h before giving up
-RECONCILE_SCAN_LIMIT = 500  # documents after the saved FD searched for a lost receipt
+# Answers to the «не печатать» table write meaning "no such table/field on this model".
+TABLE_REFUSED = frozenset({0x33, 0x36, 0x37, 0x5D})
+__all__ = ["RECONCILE_SCAN_LIMIT", "ShtrihM"]
 
 
 class ShtrihM(FiscalRegister):
@@ -69,6 +64,10 @@ class ShtrihM(FiscalRegister):
         self._settings = settings
         self._link: ShtrihLink | None = None
         self._open_receipt_supported = True
+        self.tlv_documents_supported = True  # FF3Ah/FF3Bh; False after a 37h answer
+        # What table 17 field 7 («не печатать») holds; None = unknown (a restart, a failure).
+        self._no_print: int | None = None
+        self._no_print_supported = True  # False once the model refused the table write
         self.last_fd_before_close: int | None = None  # saved for reconciliation (FISCAL.md 5.4)
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -122,6 +121,10 @@ class ShtrihM(FiscalRegister):
 
     def last_document(self) -> FiscalDocument:
         return self.find_document(self.fn_status().last_fd)
+
+    def read_document(self, fd: int) -> documents.StoredDocument:
+        """Document FD from the drive's archive as TLV (FF3Ah/FF3Bh)."""
+        return documents.read_document(self, fd)
 
     def shift_state(self) -> ShiftState:
         return answers.shift_parameters(self.call(0xFF40))
@@ -204,18 +207,24 @@ class ShtrihM(FiscalRegister):
         before = self.fn_status()
         self.last_fd_before_close = before.last_fd
         try:
-            self._open_receipt(operation)
-            if receipt.buyer_contact:
-                self.call(0xFF0C, tlv_text(1008, receipt.buyer_contact))
+            self._set_printing(not receipt.electronic)
+            self._open_receipt(operation, receipt.correction)
+            for tag in commands.document_tags(receipt):
+                self.call(0xFF0C, tag)
             self._send_cashier(receipt.cashier)
             for item in receipt.items:
                 self._add_item(item, operation)
         except AnswerLost:
+            self._no_print = None
             raise  # state unknown: the caller reconciles, we must not cancel blindly
         except FiscalError as exc:
             self._cancel_after_failure(exc)
             raise
-        close = self._close_or_reconcile(receipt, operation, before.last_fd)
+        try:
+            close = self._close_or_reconcile(receipt, operation, before.last_fd)
+        finally:
+            if receipt.electronic:
+                self._no_print = None  # spent by this document, or not: ask again next time
         try:
             shift: ShiftState | None = self.shift_state()
         except FiscalError as exc:
@@ -232,13 +241,36 @@ class ShtrihM(FiscalRegister):
             change=close.change,
         )
 
-    def _open_receipt(self, operation: int) -> None:
-        if not self._open_receipt_supported:
-            return  # the first FF46 opens the receipt implicitly
+    def _set_printing(self, printed: bool) -> None:
+        """Table 17 field 7 := 1 before an electronic-only receipt; := 0 before a printed one
+        when a crash or failure may have left a 1 behind (it resets only after a document)."""
+        wanted = PRINT if printed else NO_PRINT_NEXT
+        if not self._no_print_supported or self._no_print == wanted:
+            return
         try:
-            self.call(0x8D, bytes([OPEN_RECEIPT_TYPE[operation]]))
-        except CommandNotSupported:
-            self._open_receipt_supported = False
+            self.call(0x1E, commands.no_print_next(wanted))
+        except RequestRejected as exc:
+            if exc.code not in TABLE_REFUSED:
+                raise
+            # This model has no such setting: a printed receipt is legal too.
+            log.warning("fiscal: the register refused «не печатать документ» (%s): printing", exc)
+            self._no_print_supported = False
+            return
+        self._no_print = wanted
+
+    def _open_receipt(self, operation: int, correction: rc.Correction | None = None) -> None:
+        if self._open_receipt_supported:
+            try:
+                self.call(0x8D, bytes([commands.open_receipt_type(operation, correction)]))
+                return
+            except CommandNotSupported:
+                self._open_receipt_supported = False
+        if correction is not None:
+            raise RequestRejected(
+                "this register has no 8Dh «Открыть чек»: an FFD 1.2 correction receipt cannot be"
+                " made on it / ККТ не поддерживает открытие чека коррекции (8Dh)"
+            )
+        # otherwise the first FF46 opens the receipt implicitly
 
     def _add_item(self, item: rc.Item, operation: int) -> None:
         if item.marking_code:  # FISCAL.md 3.2: check, accept (or refuse), sell, bind
@@ -279,46 +311,14 @@ class ShtrihM(FiscalRegister):
     def reconcile_close(
         self, last_fd: int, receipt: rc.Receipt, operation: int
     ) -> answers.CloseAnswer | None:
-        """FISCAL.md 5.4. Returns the close answer if the receipt was fiscalised, None if the
-        receipt is still open (FF45 never executed); raises ReceiptNotFiscalised if it is gone,
-        AnswerLost if the register cannot tell yet."""
-        pending = self.link.fetch_pending_answer()
-        if pending is not None and pending[:2] == b"\xff\x45":
-            return answers.close_receipt(self._check(0xFF45, pending))
-        drained = self._drained_close_answer(last_fd)  # a reconnect drained it already
-        if drained is not None:
-            return drained
-        status = self.status()
-        if status.mode == MODE_DOCUMENT_OPEN:
-            return None
-        fn = self.fn_status()
-        if fn.last_fd < last_fd or fn.last_fd - last_fd > RECONCILE_SCAN_LIMIT:
-            raise ReconcileUndecided(f"FN moved from FD {last_fd} to {fn.last_fd}", command=0xFF45)
-        total = receipt.total
-        # Usually the receipt is last_fd + 1; a shift report made at the keyboard in between
-        # moves it further. Only one receipt is ever in flight, so a match is this one.
-        for fd in range(last_fd + 1, fn.last_fd + 1):
-            document = self.find_document(fd)
-            if (document.doc_type, document.operation, document.total) == (3, operation, total):
-                return answers.CloseAnswer(0, document.fd, document.fp or 0, document.ts)
-        raise ReceiptNotFiscalised(
-            f"no receipt of {total} kopecks among FD {last_fd + 1}..{fn.last_fd}", command=0xFF45
-        )
-
-    def _drained_close_answer(self, last_fd: int) -> answers.CloseAnswer | None:
-        """An FF45 answer the link drained as stale on reconnect is the exact evidence: use it
-        if it closed a document after `last_fd`."""
-        found = None
-        for body in self.link.stale_answers:
-            if body[:3] == b"\xff\x45\x00":
-                close = answers.close_receipt(body[3:])
-                if close.fd > last_fd:
-                    found = close
-        self.link.stale_answers.clear()
-        return found
+        """FISCAL.md 5.4 (``reconcile.py``). Returns the close answer if the receipt was
+        fiscalised, None if the receipt is still open (FF45 never executed); raises
+        ReceiptNotFiscalised if it is gone, AnswerLost if the register cannot tell yet."""
+        return reconcile.reconcile_close(self, last_fd, receipt, operation)
 
     def _cancel_after_failure(self, cause: FiscalError) -> None:
         """Leave no half-built receipt behind; the original error is what the caller sees."""
+        self._no_print = None  # a «не печатать» written for this receipt may still be set
         try:
             if self.status().receipt_open:
                 self.cancel_receipt()

@@ -17,7 +17,9 @@ MAX_ID_LEN = 64
 INBOUND = {
     "in/catalog": frozenset({"catalog.upsert"}),
     "in/stock": frozenset({"stock.set", "stock.adjust"}),
-    "in/orders": frozenset({"order.created", "order.cancelled", "order.updated"}),
+    "in/orders": frozenset(
+        {"order.created", "order.cancelled", "order.updated", "order.paid", "order.refunded"}
+    ),  # order.paid and order.refunded since contract 1.1
     "in/cmd": frozenset({"cmd.resync", "cmd.replay", "sync.ack"}),
 }
 INBOUND_TYPES = frozenset().union(*INBOUND.values())

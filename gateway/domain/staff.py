@@ -40,6 +40,7 @@ CANCEL_ORDER = "cancel_order"
 RELEASE_RESERVE = "release_reserve"
 MANAGE_STAFF = "manage_staff"  # accounts, PINs, roles, API tokens, the audit
 BIG_DISCOUNT = "big_discount"  # a discount above the cashier's cap ([sale] discount_cashier)
+FISCAL_CORRECTION = "fiscal_correction"  # a correction receipt (чек коррекции): a legal record
 CASHIER_MAY = frozenset({SELL, SHIP, CONFIRM, RECEIVE, COUNT, OPEN_SHIFT, X_REPORT, CASH_IN, PRINT})
 MANAGER_ONLY = frozenset(
     {
@@ -54,6 +55,7 @@ MANAGER_ONLY = frozenset(
         RELEASE_RESERVE,
         MANAGE_STAFF,
         BIG_DISCOUNT,
+        FISCAL_CORRECTION,
     }
 )
 PERMISSIONS = {
@@ -74,6 +76,7 @@ ACTION_WORDS = {
     RELEASE_RESERVE: ("снятие резерва", "releasing a reserve"),
     MANAGE_STAFF: ("управление сотрудниками", "managing staff"),
     BIG_DISCOUNT: ("скидка больше разрешённой кассиру", "a discount above a cashier's limit"),
+    FISCAL_CORRECTION: ("чек коррекции", "a correction receipt"),
 }
 
 PIN_RULE = re.compile(r"^[0-9]{4,8}$")

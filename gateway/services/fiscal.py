@@ -2,6 +2,7 @@
 that ships the order or records the sale, before a byte goes to the register; the fiscal worker
 (gateway/adapters/fiscal) prints them and records each step through the functions at the end."""
 
+from dataclasses import asdict
 from typing import Any
 
 from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
@@ -143,7 +144,10 @@ def refund(uow, receipt_id: int, data: Any, *, by: Staff, idem_key: str | None =
         refunded = uow.fiscal.refunded_counts(receipt_id)
         items = refund_items(original.draft.items, refunded, body.get("items"))
         total = sum(item.amount for item in items)
-        card_left = original.draft.payments.card - uow.fiscal.refunded_card(receipt_id)
+        # What the buyer paid on the site (offset at the handover, tag 1215) goes back
+        # electronically like a card payment, never out of the drawer.
+        paid = original.draft.payments
+        card_left = paid.card + paid.prepaid - uow.fiscal.refunded_card(receipt_id)
         payments = refund_payments(card_left, total)
         detail = f"receipt {receipt_id}"
         require(uow, by, REFUND, detail=detail, amount=total)
@@ -242,6 +246,7 @@ def receipt_fiscalised(uow, job_id: int, fiscal: Fiscalised, change: int) -> dic
             # The shift's drawer by the books after this receipt: the cloud's «наличные в кассе».
             "cash_in_drawer": _drawer(uow, fiscal.shift, fiscal.fn),
             **({"payment_id": job.draft.payment_id} if job.draft.payment_id else {}),
+            **({"correction": asdict(job.draft.correction)} if job.draft.correction else {}),
         },
     )
     return {"receipt_id": job_id, "fd": fiscal.fd}

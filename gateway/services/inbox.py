@@ -15,6 +15,7 @@ from .catalog import apply_catalog
 from .events import emit_message_rejected
 from .order_edits import edit_order
 from .orders import cancel_order, create_order
+from .payments import order_paid, order_refunded
 from .stock import apply_stock_change
 from .sync import acknowledge, full_stock_snapshot, replay_from
 
@@ -155,6 +156,14 @@ def _order_updated(uow, data, msg_id, topic) -> dict:
     return {}
 
 
+def _order_paid(uow, data, msg_id, topic) -> dict:
+    return order_paid(uow, data, msg_id)
+
+
+def _order_refunded(uow, data, msg_id, topic) -> dict:
+    return order_refunded(uow, data, msg_id)
+
+
 def _sync_ack(uow, data, msg_id, topic) -> dict:
     through = require_int(data.get("through_seq"), "through_seq", minimum=0, maximum=2**62)
     head = uow.sync.outbox_head()
@@ -180,6 +189,8 @@ HANDLERS = {
     "order.created": _order_created,
     "order.cancelled": _order_cancelled,
     "order.updated": _order_updated,
+    "order.paid": _order_paid,  # contract 1.1: the prepayment receipt
+    "order.refunded": _order_refunded,  # contract 1.1: its refund
     "sync.ack": _sync_ack,
     "cmd.replay": _replay,
     "cmd.resync": _resync,

@@ -1,11 +1,18 @@
-"""Sell receipts built from what the catalog and the order say (names, VAT, prices, contact)."""
+"""Sell receipts built from what the catalog and the order say (names, VAT, prices, contact).
+
+A handover of an order paid on the site is «полный расчёт» paid first by offsetting the
+prepayment (tag 1215) the buyer made there; only the rest is paid at the counter."""
 
 from typing import Any
 
 from gateway.domain.errors import InvalidInput
 from gateway.domain.fiscal import (
+    MAX_ITEM_NAME,
     SELL,
+    SUBJECT_GOODS,
+    SUBJECT_MARKED,
     Goods,
+    Payments,
     ReceiptDraft,
     ReceiptItem,
     buyer_contact,
@@ -47,9 +54,45 @@ def shipment_receipt(
     total = sum(item.amount for item in items)
     if total <= 0:
         raise InvalidInput(f"order {order.number}: a receipt needs a total above zero")
-    payments = parse_payments(body.get("payment"), total, prepaid=order.paid)
+    payments = handover_payments(uow, order, total, body.get("payment"))
     # The order's own contact is used if usable; a broken one only loses the e-mailed copy.
     contact = parse_contact(body.get("contact")) or buyer_contact(
         order.customer.email, order.customer.phone
     )
     return ReceiptDraft(SELL, tuple(items), payments, contact, by.name, by.inn)
+
+
+def handover_payments(uow, order: Order, total: int, request: Any) -> Payments:
+    """The prepayment made on the site still unused is offset first (min of it and `total`);
+    the rest is paid as the request says — by card, whatever it says, for an order the cloud
+    sent as paid without telling the payment (contract v1). Change is given only on a receipt
+    without cashless sums (the driver's rule): with an offset the cash is taken exact."""
+    share = prepaid_share(uow, order, total)
+    if share == 0:
+        return parse_payments(request, total, prepaid=order.paid)
+    rest = total - share
+    if rest == 0:
+        return Payments(prepaid=share)
+    paid = parse_payments(request, rest, prepaid=order.paid)
+    return Payments(cash=rest - paid.card, card=paid.card, prepaid=share)
+
+
+def prepaid_share(uow, order: Order, total: int) -> int:
+    """What of a handover of `total` the order's prepayment still covers (tag 1215)."""
+    return max(0, min(total, uow.payments.money(order.order_id).unused_prepayment))
+
+
+def order_goods(uow, order: Order, *, open_only: bool = False) -> list[ReceiptItem]:
+    """The order's goods at its prices, one item per line: every quantity not cancelled, or
+    (`open_only`) what is still to be handed over. A marked product has no codes here."""
+    items = []
+    for line in order.lines:
+        qty = line.open_qty if open_only else line.qty_ordered - line.qty_cancelled
+        if qty <= 0:
+            continue
+        item_goods = goods(uow, line.sku)
+        subject = SUBJECT_MARKED if item_goods.marked else SUBJECT_GOODS
+        price = line.price or item_goods.price
+        name = item_goods.name[:MAX_ITEM_NAME]
+        items.append(ReceiptItem(line.sku, name, price, qty, item_goods.vat, subject))
+    return items

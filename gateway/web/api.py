@@ -1,5 +1,6 @@
 """The JSON API staff screens use: ship an order (with its receipt), sell at the counter, refund,
-and the register's shift, X report and cash in/out. Every refusal is a JSON body
+and the register's shift, X report and cash in/out. The marking codes of a sale or a shipment
+are checked with the register first (api_marking.py). Every refusal is a JSON body
 `{"error": reason, "detail": text}` with a status code that says whose move it is."""
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from gateway.domain.validation import require_int
 from gateway.services.fiscal import counter_sale, refund, retry_receipt
 from gateway.services.orders import ship_order
 
+from .api_marking import (
+    REFUSED,
+    add_marking_api,
+    require_marking_allowed,
+    sale_codes,
+    shipment_codes,
+)
 from .auth import signed_in
 
 JsonBody = Annotated[dict[str, Any], Body()]
@@ -27,6 +35,7 @@ HTTP_FOR_REASON = {
     "invalid_transition": 409,
     "stale_version": 409,
     "scanner_busy": 409,
+    REFUSED: 409,  # a marking code the register refused: the sale cannot go on
 }
 REGISTER_OPS = {
     "open-shift": "open_shift",
@@ -43,6 +52,7 @@ class Actions(Protocol):
     config: Any  # the gateway's configuration (gateway/config.py)
     receipts_enabled: bool  # a register is configured: shipments get receipts
     printing_enabled: bool  # a printer is configured: a posted receiving prints its report
+    marking: Any  # the marking checks (gateway/adapters/fiscal/marking_checks.py)
 
     def run(self, command, *args, **kwargs) -> Any: ...
     def read(self, query, *args, **kwargs) -> Any: ...
@@ -75,7 +85,9 @@ def add_api(app: FastAPI, actions: Actions) -> None:
         receipt = body.get("receipt")
         if receipt is None and actions.receipts_enabled:
             receipt = {}  # with a register every shipment gets its receipt
-        return actions.run(
+        codes = shipment_codes(body) if receipt is not None else []
+        require_marking_allowed(actions, codes, by=by, idem_key=body.get("idem_key"))
+        shipped = actions.run(
             ship_order,
             order_id,
             by=by,
@@ -84,17 +96,23 @@ def add_api(app: FastAPI, actions: Actions) -> None:
             idem_key=body.get("idem_key"),
             expected_version=body.get("expected_version"),
         )
+        actions.marking.forget(codes)
+        return shipped
 
     @app.post("/api/sales")
     def sell(body: JsonBody, by: Who) -> dict:
         desk = actions.config.desk
-        return actions.run(
+        codes = sale_codes(body)
+        require_marking_allowed(actions, codes, by=by, idem_key=body.get("idem_key"))
+        sold = actions.run(
             counter_sale,
             body,
             by=by,
             idem_key=body.get("idem_key"),
             discount_caps=(desk.discount_cashier_pct, desk.discount_manager_pct),
         )
+        actions.marking.forget(codes)
+        return sold
 
     @app.get("/api/receipts")
     def receipts(limit: int = 50) -> list[dict]:
@@ -121,3 +139,5 @@ def add_api(app: FastAPI, actions: Actions) -> None:
             counted = body.get("counted")
             kwargs["counted"] = require_int(counted, "counted", minimum=0, maximum=10**10)
         return actions.register(op, **kwargs)
+
+    add_marking_api(app, actions)

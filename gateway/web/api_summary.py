@@ -1,8 +1,9 @@
 """`GET /api/summary`: the owner's summary («Сводка», issue 10) as JSON — the same figures the
 page shows: the shift and the drawer, sales today and this week against the period before (in
 all and by cashier), web orders waiting, goods running out, and the health of the cloud link
-and the devices in one line each. `?day=YYYY-MM-DD` looks at another day (default: today by
-this box's clock, which is the shop's)."""
+and the devices in one line each, with the fiscal drive's alarms (the OFD queue, its end of
+life). `?day=YYYY-MM-DD` looks at another day (default: today by this box's clock, which is the
+shop's)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,24 @@ def health(status: dict[str, Any]) -> dict[str, Any]:
             "ok": all(value == "ok" for value in devices.values()),
             "states": devices,
         },
+        "fiscal": fiscal_health(status),
+    }
+
+
+def fiscal_health(status: dict[str, Any]) -> dict[str, Any] | None:
+    """The fiscal drive's health (`fiscal.health` of the status: the OFD queue, the drive's end
+    of life) and its alarms; None without a register or before the drive was first read."""
+    health = (status.get("fiscal") or {}).get("health")
+    if not health:
+        return None
+    keys = ("unsent", "first_unsent_at", "waited_days", "days_to_block", "expires",
+            "expires_in_days", "memory_warning", "checked_at", "error")  # fmt: skip
+    alarms = list(health.get("alarms") or [])
+    return {
+        "ok": not alarms,
+        "supported": health.get("supported", True),
+        **{key: health.get(key) for key in keys},
+        "alarms": alarms,
     }
 
 

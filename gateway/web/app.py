@@ -24,6 +24,7 @@ from .api_staff import add_staff_api
 from .api_stock import add_stock_api
 from .api_summary import add_summary_api
 from .auth import SignInRequired
+from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language, templates
 from .pages import add_pages
 from .pages_summary import add_summary_page
@@ -138,6 +139,9 @@ def create_app(
         return JSONResponse(jsonable_encoder(data), headers=NO_CACHE)
 
     if actions is not None:
+        from .api_corrections import add_corrections_api  # noqa: PLC0415
+
+        add_corrections_api(app, actions)  # before add_api: its /api/fiscal/{operation} is wider
         add_api(app, actions)
         add_goods_api(app, actions)
         add_orders_api(app, actions)
@@ -227,14 +231,17 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def register_view(fiscal: dict[str, Any], text: dict[str, str]) -> dict[str, Any] | None:
-    """The cash register box: shift, drawer, receipts waiting or refused; None without one."""
+    """The cash register box: shift, drawer, receipts waiting or refused, the OFD queue and the
+    fiscal drive's end of life with their alarms; None without a register."""
     device = fiscal.get("device") or {}
     if device.get("state", "not_configured") == "not_configured":
         return None
     shift = fiscal.get("shift") or {}
     receipts = fiscal.get("receipts") or {}
     number = shift.get("number")
+    en = text is TEXTS["en"]  # the page's words say its language
     return {
+        "health": fiscal_health_view(fiscal.get("health") or device.get("health"), en),
         "detail": device.get("detail", ""),
         "shift": text["shift_open"].format(number=number) if number else text["shift_closed"],
         "drawer": rubles(shift["cash_in_drawer"]) if number else None,

@@ -29,6 +29,9 @@ HOWTO = {  # path -> (Russian steps, English steps)
             "«X-отчёт» печатает итоги без закрытия смены.",
             "Вечером управляющий пересчитывает наличные, вводит сумму и закрывает смену: "
             "расхождение запишется в отчёт.",
+            "«Чек коррекции» (управляющий): продажа без чека, пока касса не работала, или "
+            "ошибочный чек — выберите случай, заполните, проверьте, что будет напечатано, "
+            "и пробейте.",
         ],
         [
             "In the morning tap «Open shift» (or the first receipt opens it).",
@@ -36,6 +39,8 @@ HOWTO = {  # path -> (Russian steps, English steps)
             "«X report» prints the totals without closing the shift.",
             "In the evening a manager counts the cash, types the amount and closes the shift: "
             "any difference goes into the record.",
+            "«Correction receipt» (a manager): a sale made while the register was down, or a "
+            "wrong receipt — pick the case, fill it in, check what will be printed, and print.",
         ],
     ),
     "/devices": (

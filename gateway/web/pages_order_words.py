@@ -34,6 +34,7 @@ ORDER = {
         "reason_text": "Что случилось",
         "reason_text_hint": "для «другое» — обязательно",
         "marking_title": "Код маркировки",
+        "online_payment": "Оплата на сайте",
         "howto": "Как это сделать",
         "howto_steps": [
             "«Подтвердить» — когда нашли товар на полке: заказ перейдёт во вкладку «Собрать».",
@@ -73,6 +74,7 @@ ORDER = {
         "reason_text": "What happened",
         "reason_text_hint": "required for “other”",
         "marking_title": "Marking code",
+        "online_payment": "Paid on the site",
         "howto": "How to do it",
         "howto_steps": [
             "«Confirm» — once the goods are found on the shelf: the order moves to «To pick».",
@@ -104,6 +106,7 @@ ORDER_JS = {
         "ship_will": "Списать {n} шт. со склада и снять резерв",
         "ship_receipt": "; чек на {total:money}",
         "ship_paid": " (оплачен онлайн)",
+        "ship_offset": " ({offset:money} — предоплата с сайта, к оплате {due:money})",
         "ship_card": " (картой)",
         "ship_cash": " (наличными, без сдачи)",
         "ship_change": " (наличными, сдача {change:money})",
@@ -142,6 +145,16 @@ ORDER_JS = {
         "history_empty": "История появится, когда с заказом что-то сделают.",
         "by": "{name}",
         "cloud": "интернет-магазин",
+        # paid on the site (order_payment.js)
+        "online_paid": "Оплачено на сайте: {amount:money}",
+        "online_due": "Осталось оплатить при получении: {due:money}",
+        "online_nothing_due": "Оплачен полностью — при получении денег не брать.",
+        "online_offset": "Зачтено в чеках выдачи: {offset:money}",
+        "prepayment_receipt": "Предоплата {amount:money} {how}",
+        "refund_receipt": "Возврат {amount:money}",
+        "method_card_online": "картой",
+        "method_sbp": "через СБП",
+        "method_other_electronic": "электронно",
     },
     "en": {
         "title": "Order no. {number}",
@@ -161,6 +174,7 @@ ORDER_JS = {
         "ship_will": "Take {n} pcs off the stock and release the reserve",
         "ship_receipt": "; a receipt for {total:money}",
         "ship_paid": " (paid online)",
+        "ship_offset": " ({offset:money} prepaid on the site, {due:money} to pay)",
         "ship_card": " (by card)",
         "ship_cash": " (cash, exact)",
         "ship_change": " (cash, change {change:money})",
@@ -198,7 +212,22 @@ ORDER_JS = {
         "history_empty": "The history appears once something is done with the order.",
         "by": "{name}",
         "cloud": "web shop",
+        "online_paid": "Paid on the site: {amount:money}",
+        "online_due": "Left to pay at pickup: {due:money}",
+        "online_nothing_due": "Paid in full — take no money at pickup.",
+        "online_offset": "Offset in the handover receipts: {offset:money}",
+        "prepayment_receipt": "Prepayment {amount:money} {how}",
+        "refund_receipt": "Refund {amount:money}",
+        "method_card_online": "by card",
+        "method_sbp": "by SBP",
+        "method_other_electronic": "electronically",
     },
+}
+
+# receipt kind -> (Russian, English), for an order's receipts of payments made on the site
+PAYMENT_KINDS = {
+    "prepayment": ("предоплата на сайте", "prepayment on the site"),
+    "prepayment_refund": ("возврат предоплаты", "prepayment refund"),
 }
 
 ORDER_ERRORS: dict[str, list[dict[str, str]]] = {

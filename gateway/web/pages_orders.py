@@ -14,7 +14,7 @@ from typing import Any
 from gateway.domain.orders import STAFF_REASONS
 
 from .pages import Page
-from .pages_order_words import ORDER, ORDER_ERRORS, ORDER_JS
+from .pages_order_words import ORDER, ORDER_ERRORS, ORDER_JS, PAYMENT_KINDS
 from .pages_register import script_texts
 from .register_words import SALE_JS
 
@@ -159,6 +159,9 @@ def _order(status: dict[str, Any], lang: str) -> dict[str, Any]:
         {reason: [{"pattern": rule.get("pattern", ""), "text": rule[lang]} for rule in rules]
          for reason, rules in ORDER_ERRORS.items()}
     )  # fmt: skip
+    # Receipts of payments on the site, beside the register's sale and refund.
+    js["kinds"] = {**js["kinds"], **{kind: names[1 if en else 0]
+                                     for kind, names in PAYMENT_KINDS.items()}}  # fmt: skip
     js.update(
         states=_states(lang),
         reasons={key: names[1 if en else 0] for key, names in STAFF_REASONS.items()},

@@ -1,4 +1,5 @@
-"""The register's screens: «Продажа» (a counter sale) and «Смена» (shift, X report, cash).
+"""The register's screens: «Продажа» (a counter sale) and «Смена» (shift, X report, cash, the
+correction receipt dialog).
 
 Both pages are a frame plus a script (`static/register.js` shared, `sale.js`, `shift.js`) that
 calls the JSON API. Every word they show comes from here, in the page's language: the template's
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .correction_words import CORRECTION, CORRECTION_JS
 from .pages import Page
 from .register_errors import ERRORS
 from .register_words import (
@@ -56,7 +58,12 @@ def sale_context(status: dict[str, Any], lang: str) -> dict[str, Any]:
 def shift_context(status: dict[str, Any], lang: str) -> dict[str, Any]:
     """The register's state as the gateway knows it now, so the page shows it at once."""
     fiscal = status.get("fiscal") or {"device": {"state": "not_configured"}}
-    return {"t": SHIFT[lang], "js": script_texts(lang, SHIFT, SHIFT_JS), "fiscal": fiscal}
+    return {
+        "t": SHIFT[lang],
+        "c": CORRECTION[lang],  # the «Чек коррекции» dialog (static/correction.js)
+        "js": script_texts(lang, SHIFT, SHIFT_JS, CORRECTION_JS),
+        "fiscal": fiscal,
+    }
 
 
 PAGES: list[Page] = [

@@ -237,9 +237,9 @@ AUDIT_GROUPS = {  # the filter: group -> (Russian, English, what appears there i
     "overrides": ("PIN управляющего", "Manager's PIN", "Здесь появится каждое действие"
                   " кассира, разрешённое PIN управляющего.",
                   "Each cashier's action a manager's PIN allowed shows up here."),
-    "money": ("Деньги", "Money", "Здесь появятся возвраты, внесения, выплаты и закрытия смены"
-              " с суммами.", "Refunds, cash in and out and shift closings show up here with"
-              " their amounts."),
+    "money": ("Деньги", "Money", "Здесь появятся возвраты, внесения, выплаты, чеки коррекции"
+              " и закрытия смены с суммами.", "Refunds, cash in and out, correction receipts"
+              " and shift closings show up here with their amounts."),
     "staff": ("Сотрудники", "Staff", "Здесь появятся новые сотрудники, смена PIN и ролей,"
               " отключения и токены.", "New staff, PIN and role changes, disabling and tokens"
               " show up here."),
@@ -256,6 +256,7 @@ AUDIT_KINDS = {  # audit kind -> (tone, Russian, English); the tone only for wha
     "cash_in": ("", "Внесение", "Cash in"),
     "cash_out": ("", "Выплата", "Cash out"),
     "close_shift": ("", "Закрытие смены", "Shift closed"),
+    "correction": ("wait", "Чек коррекции", "Correction receipt"),
     "staff_added": ("", "Новый сотрудник", "Person added"),
     "staff_disabled": ("", "Вход отключён", "Disabled"),
     "staff_enabled": ("", "Вход разрешён", "Enabled"),
@@ -278,6 +279,8 @@ AUDIT_TEXTS = {
         "setup_code": "неверный код первого запуска",
         "inn_removed": "ИНН убран",
         "receipt": "чек № {n}",
+        "reverses": "отменяет чек № {n}",
+        "replaces": "заменяет чек № {n}",
         "shift": "смена № {n}",
         "job": "задание печати № {n}",
         "more": "Показаны последние {n} записей.",
@@ -296,6 +299,8 @@ AUDIT_TEXTS = {
         "setup_code": "wrong first-run code",
         "inn_removed": "INN removed",
         "receipt": "receipt no. {n}",
+        "reverses": "reverses receipt no. {n}",
+        "replaces": "replaces receipt no. {n}",
         "shift": "shift no. {n}",
         "job": "print job no. {n}",
         "more": "The last {n} entries are shown.",

@@ -15,6 +15,7 @@ from jinja2 import Environment
 
 from .api import Actions
 from .api_summary import parse_day, summary_figures
+from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language
 from .signin import who
 from .summary_words import TEXTS, howto
@@ -131,7 +132,11 @@ def count_view(last: dict, t: dict[str, str]) -> dict[str, Any]:
         last["cash_difference"],
     )
     if counted is None:
-        return {"count": t["not_counted"].format(expected=money(expected)), "tone": "off"}
+        return {
+            "count": t["not_counted"].format(expected=money(expected)),
+            "verdict": None,
+            "tone": "off",
+        }
     if difference == 0:
         verdict, tone = t["count_exact"], "ok"
     elif difference < 0:
@@ -188,6 +193,25 @@ def health_view(health: dict, t: dict[str, str], en: bool) -> dict[str, dict[str
             "text": ", ".join(parts),
         },
         "devices": {"tone": tone, "text": device_text},
+        "fiscal": fiscal_view(health.get("fiscal"), t, en),
+    }
+
+
+def fiscal_view(fiscal: dict | None, t: dict[str, str], en: bool) -> dict[str, Any] | None:
+    """The fiscal drive: its alarms first, in words that say what to do, then the OFD queue
+    and the drive's end of life; None without a register or before the drive was read."""
+    view = fiscal_health_view(fiscal, en)
+    if view is None:
+        return None
+    ok = not view["alarms"] and not view["error"]
+    return {
+        **view,
+        "tone": "ok"
+        if ok
+        else "bad"
+        if any(a["tone"] == "bad" for a in view["alarms"])
+        else "wait",
+        "word": t["fiscal_ok"] if ok else t["fiscal_alarms"].format(n=len(view["alarms"])),
     }
 
 

@@ -71,6 +71,9 @@ TEXTS = {
         "backlog": "{n} сообщ. ждут отправки",
         "alarms": "тревог: {n}",
         "devices_ok": "всё работает",
+        "fiscal": "Касса и ФН",
+        "fiscal_ok": "в порядке",
+        "fiscal_alarms": "требует внимания ({n})",
         "no_devices": "устройства не подключены",
         "printed_at": "Напечатано",
         "howto": "Как это сделать",
@@ -143,6 +146,9 @@ TEXTS = {
         "backlog": "{n} message(s) waiting",
         "alarms": "alarms: {n}",
         "devices_ok": "all working",
+        "fiscal": "Register and fiscal drive",
+        "fiscal_ok": "all good",
+        "fiscal_alarms": "needs attention ({n})",
         "no_devices": "no devices configured",
         "printed_at": "Printed",
         "howto": "How to do it",
@@ -154,25 +160,35 @@ HOWTO = {
     "ru": [
         "«Сегодня» и «Эта неделя» считают чеки по времени, которое напечатано в чеке;"
         " рядом — то же за вчера и за те же дни прошлой недели.",
-        "Выручка — сумма чеков продажи, возвраты показаны отдельно; средний чек — выручка,"
-        " делённая на число чеков продажи.",
+        "Выручка — деньги, полученные по чекам продажи: наличные за вычетом сдачи и картой."
+        " Заказ, оплаченный на сайте, входит в выручку в день оплаты; его выдача денег не"
+        " приносит и чеком продажи второй раз не считается. Возвраты показаны отдельно; средний"
+        " чек — выручка, делённая на число чеков продажи.",
         "«По кассирам» — кто пробил чек; возврат записывается на того, кто его сделал.",
         "Наличные в кассе — по учёту шлюза: продажи и возвраты наличными, внесения и выплаты"
         " текущей смены. При закрытии смены управляющий пересчитывает деньги, и разница"
         " остаётся в сводке.",
         "Чтобы заказать товар, нажмите «Напечатать список» в блоке «Заканчивается».",
+        "«Касса и ФН»: сколько чеков ещё не ушло в ОФД и до какого числа работает фискальный"
+        " накопитель. Если чеки не уходят в ОФД 30 дней или срок ФН истёк, касса перестаёт"
+        " пробивать чеки — тревога появляется здесь заранее и говорит, что сделать.",
         "Другой день: кнопки «День раньше» и «День позже».",
     ],
     "en": [
         "Today and This week count receipts by the time printed on them; beside them, the same"
         " for yesterday and for the same days of last week.",
-        "Revenue is the sale receipts' total, refunds are shown apart; the average receipt is"
+        "Revenue is the money the sale receipts brought: cash less the change, and card. An"
+        " order paid on the site counts on the day it was paid; handing it over brings no money"
+        " and is not counted as a sale again. Refunds are shown apart; the average receipt is"
         " revenue divided by the number of sale receipts.",
         "By cashier: who printed the receipt; a refund counts for whoever made it.",
         "Cash in the drawer is the gateway's books: cash sales and refunds, cash in and out of"
         " the current shift. At the close a manager counts the money, and the difference stays"
         " in the summary.",
         "To reorder goods, press “Print the list” under Running out.",
+        "Register and fiscal drive: how many receipts have not reached the OFD yet and until"
+        " when the fiscal drive works. After 30 days without the OFD, or once the drive expires,"
+        " the register stops selling — the alarm shows here well before and says what to do.",
         "Another day: the Day before and Day after buttons.",
     ],
 }

@@ -2,8 +2,11 @@
 
 Publishes the catalog and the initial stock, then orders at --rate per second (bursts on the last
 units, occasional cancellations, a delivery of --stock units per sold-out sku when most are sold
-out), consuming and acknowledging what the gateway publishes. Ends on
-SIGINT/SIGTERM or after --duration with a summary; always exits 0 (the figures are the result).
+out), consuming and acknowledging what the gateway publishes. A --pay-online share of the orders
+is paid on the site (contract 1.1: `order.paid` right after `order.created`; cancelling one gives
+the money back with `order.refunded`); the rest are paid at pickup. Ends on SIGINT/SIGTERM or
+after --duration with a summary (the gateway's receipts by kind among it); always exits 0 (the
+figures are the result).
 A broker that is down is waited for, so it can start before the broker and the gateway.
 
 With --summary it plays no web shop: it is the owner away from the shop. It asks the gateway to
@@ -11,16 +14,14 @@ replay the events it keeps, computes the owner's summary from them alone (summar
 --day, prints it (--json: as JSON) and exits."""
 
 import argparse
-import json
 import random
 import signal
 import threading
 import time
-from datetime import date
 
 from .cloud import Cloud
+from .owner import print_summary, say
 from .shop import WebShop, initial_stock, make_catalog
-from .summary import as_text, owner_summary
 from .view import percentile
 
 RESTOCK_COOLDOWN = 5.0  # seconds between deliveries
@@ -40,6 +41,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--burst-every", type=float, default=30.0, help="seconds between bursts (0: off)"
     )
     p.add_argument("--cancel-ratio", type=float, default=0.1, help="chance an order is cancelled")
+    p.add_argument(
+        "--pay-online",
+        type=float,
+        default=0.5,
+        help="share of orders paid on the site: order.paid after order.created (0: none)",
+    )
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--state-file", default=None, help="keep the cloud's seq across restarts")
     p.add_argument("--client-id", default=None, help="default: storegw-cloud-<store>")
@@ -50,10 +57,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def say(message: str) -> None:
-    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
-
-
 class Run:
     def __init__(self, args: argparse.Namespace, stop: threading.Event) -> None:
         self.args, self.stop = args, stop
@@ -61,7 +64,11 @@ class Run:
         self.catalog = make_catalog(args.products, args.variants)
         run_id = format(int(time.time()) % 36**6, "x")  # order ids stay unique across runs
         self.shop = WebShop(
-            self.catalog, self.rng, cancel_ratio=args.cancel_ratio, order_prefix=f"W{run_id}-"
+            self.catalog,
+            self.rng,
+            cancel_ratio=args.cancel_ratio,
+            order_prefix=f"W{run_id}-",
+            pay_online=args.pay_online,
         )
         client_id = args.client_id or f"storegw-cloud-{args.store}"
         # adopt_acked: joining a long-running gateway, start after what an earlier run acked
@@ -77,6 +84,7 @@ class Run:
         )
         self.deadline = None if args.duration is None else time.monotonic() + args.duration
         self.sent = self.burst_orders = self.cancels = self.shown = self.restocks = 0
+        self.payments = self.refunds = self.paid_total = self.refunded_total = 0
         self.last_sync = ""
 
     def over(self) -> bool:
@@ -134,13 +142,29 @@ class Run:
     def place_order(self) -> None:
         data = self.shop.order(self.page())
         if data is not None:
-            self.cloud.send("order.created", data)
+            self.send_order(data)
             self.sent += 1
         cancel = self.shop.maybe_cancel(self.cloud.orders)
         if cancel is not None:
             self.cloud.send("order.cancelled", cancel)
             self.cancels += 1
-            say(f"order {cancel['order_id']}: customer cancels")
+            back = self.shop.refund(cancel["order_id"])
+            if back is None:
+                say(f"order {cancel['order_id']}: customer cancels")
+                return
+            self.cloud.send("order.refunded", back)
+            self.refunds += 1
+            self.refunded_total += back["amount"]
+            say(f"order {cancel['order_id']}: customer cancels, {rub(back['amount'])} refunded")
+
+    def send_order(self, data: dict) -> None:
+        """order.created, and order.paid when this buyer pays on the site."""
+        self.cloud.send("order.created", data)
+        payment = self.shop.payment(data)
+        if payment is not None:
+            self.cloud.send("order.paid", payment)
+            self.payments += 1
+            self.paid_total += payment["amount"]
 
     def restock(self) -> bool:
         data = self.shop.restock(self.page(), self.args.stock)
@@ -154,7 +178,7 @@ class Run:
     def burst(self) -> None:
         orders = self.shop.burst(self.page())
         for data in orders:
-            self.cloud.send("order.created", data)
+            self.send_order(data)
         if orders:
             self.sent += len(orders)
             self.burst_orders += len(orders)
@@ -181,6 +205,10 @@ class Run:
             say(line)
             self.last_sync = line
 
+    def payments_refused(self) -> int:
+        """order.paid / order.refunded the gateway refused: money the cloud must give back."""
+        return sum(1 for r in self.cloud.rejected if r.get("reason") == "payment_not_applicable")
+
     def finish(self) -> None:
         """Give outstanding orders a moment, acknowledge, disconnect, print the summary."""
         mine = {f"{self.shop.order_prefix}{n}" for n in range(1, self.shop.count + 1)}
@@ -200,6 +228,13 @@ class Run:
             f" unanswered {len(mine - first.keys())}; cancelled {self.cancels}"
             f" ({confirmed} confirmed by the gateway); restocks {self.restocks}"
         )
+        say(
+            f"payments on the site: {self.payments} ({rub(self.paid_total)}), refunded"
+            f" {self.refunds} ({rub(self.refunded_total)}), refused by the gateway"
+            f" {self.payments_refused()}"
+        )
+        receipts = ", ".join(f"{kind} {n}" for kind, n in sorted(self.cloud.receipts.items()))
+        say(f"receipts fiscalised: {receipts or 'none'}")
         say(f"oversold: {len(oversold)}")
         for sku, why in sorted(oversold.items()):
             say(f"  OVERSOLD {sku}: {why}")
@@ -211,6 +246,10 @@ class Run:
         p50, p99 = percentile(lags, 50), percentile(lags, 99)
         fmt = "n/a" if p50 is None else f"p50 {p50:.3f} s, p99 {p99:.3f} s ({len(lags)} orders)"
         say(f"lag order.created → order.reserved: {fmt}")
+
+
+def rub(kopecks: int) -> str:
+    return f"{kopecks // 100}.{kopecks % 100:02d} ₽"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,51 +265,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         run.finish()
     return 0
-
-
-def print_summary(args: argparse.Namespace) -> int:
-    """The owner's summary from the gateway's events alone. An observer, not the cloud of
-    record: its own client id (the back-office's session is left alone), and it never sends
-    sync.ack (that would let the gateway forget messages the real cloud may not have)."""
-    day = date.fromisoformat(args.day) if args.day else date.today()
-    events = gather_events(args.url, args.store, args.prefix, args.wait)
-    summary = owner_summary(events, day)
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=1), flush=True)
-    else:
-        for line in as_text(summary, args.store):
-            print(line, flush=True)
-    return 0
-
-
-def gather_events(url: str, store: str, prefix: str, wait: float) -> list[dict]:
-    """Everything the gateway still keeps: ask `cmd.replay` from seq 1, then take what arrived
-    once the stream has been quiet a while with no hole in it (a retained status is no guide:
-    the gateway republishes it on changes of state, not on every event). After `wait` seconds
-    what arrived is used as it is (pruned history cannot come back; the gateway raises its
-    `replay_pruned` alarm for an ask from before what it keeps)."""
-    cloud = Cloud(url, store, prefix, auto_ack=False, gap_timeout=0.3)
-    cloud.start()
-    try:
-        if not cloud.wait_connected(wait):
-            say(f"the broker at {url} did not answer in {wait:.0f} s: no events")
-            return []
-        cloud.send("cmd.replay", {"from_seq": 1}, seq=False)
-        deadline = time.monotonic() + wait
-        seen, quiet_since = -1, time.monotonic()
-        while time.monotonic() < deadline:
-            received = cloud.received
-            if len(received) != seen:
-                seen, quiet_since = len(received), time.monotonic()
-            whole = not received or len(received) == max(received) - min(received) + 1
-            head = (cloud.status or {}).get("out_seq") or 0
-            if whole and max(received, default=0) >= head and time.monotonic() - quiet_since > 1:
-                return list(received.values())
-            time.sleep(0.05)
-        say(f"incomplete after {wait:.0f} s: received {len(cloud.received)} message(s)")
-        return list(cloud.received.values())
-    finally:
-        cloud.stop()
 
 
 if __name__ == "__main__":

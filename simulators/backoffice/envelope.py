@@ -1,5 +1,6 @@
-"""Envelopes of MQTT-CONTRACT.md v1, written from the contract alone (never from gateway code:
-a codec bug must not pass on both sides). Building what the cloud sends, checking what arrives."""
+"""Envelopes of MQTT-CONTRACT.md v1 and its 1.1 additions, written from the contract alone
+(never from gateway code: a codec bug must not pass on both sides). Building what the cloud
+sends, checking what arrives."""
 
 import json
 import uuid
@@ -17,6 +18,8 @@ IN_TOPIC = {
     "order.created": "in/orders",
     "order.cancelled": "in/orders",
     "order.updated": "in/orders",  # extension (DOMAIN.md 1.4 row 2), accepted by the gateway
+    "order.paid": "in/orders",  # contract 1.1: paid on the site
+    "order.refunded": "in/orders",  # contract 1.1: the money given back
     "cmd.resync": "in/cmd",
     "cmd.replay": "in/cmd",
     "sync.ack": "in/cmd",
@@ -36,6 +39,7 @@ EVENT_TYPES = frozenset(
         "stock.adjusted",
         "stock.low",
         "receipt.fiscalized",
+        "fiscal.alarm",  # contract 1.1
         "shift.opened",
         "shift.closed",
         "sync.resend",
@@ -161,6 +165,15 @@ def _check_sync_resend(data: dict) -> str | None:
     return None
 
 
+def _check_receipt(data: dict) -> str | None:
+    if not isinstance(data.get("kind"), str) or not _is_int(data.get("total")):
+        return "receipt.fiscalized without a kind or an integer total"
+    payments = data.get("payments")
+    if not isinstance(payments, dict) or not all(_is_int(v) for v in payments.values()):
+        return f"receipt.fiscalized {data.get('receipt_id')}: payments are not integers"
+    return None
+
+
 def _check_rejected(data: dict) -> str | None:
     if not isinstance(data.get("reason"), str):
         return "message.rejected without a reason"
@@ -176,6 +189,7 @@ _CHECKS = {
     "order.cancelled": _check_order,
     "sync.resend": _check_sync_resend,
     "message.rejected": _check_rejected,
+    "receipt.fiscalized": _check_receipt,
 }
 
 

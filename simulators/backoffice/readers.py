@@ -71,6 +71,13 @@ class Readers:
     answers = property(lambda self: self._get(lambda: list(self._in.view.answers)))
     lags = property(lambda self: self._get(lambda: list(self._in.view.lags)))
     oversold = property(lambda self: self._get(lambda: dict(self._in.view.oversold)))
+    receipts = property(lambda self: self._get(lambda: dict(self._in.view.receipts)))
+    receipted_payments = property(
+        lambda self: self._get(
+            lambda: {k: list(v) for k, v in self._in.view.receipted_payments.items()}
+        )
+    )
+    fiscal_alarms = property(lambda self: self._get(lambda: list(self._in.view.fiscal_alarms)))
 
     @property
     def sent(self) -> dict[int, dict]:

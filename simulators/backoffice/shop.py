@@ -1,7 +1,11 @@
-"""A back-office catalog and a web shop that orders like a real one (pure: no MQTT, seeded RNG)."""
+"""A back-office catalog and a web shop that orders like a real one (pure: no MQTT, seeded RNG).
+
+Since contract 1.1 some buyers pay on the site: `order.paid` follows their `order.created`, and
+cancelling such an order gives the money back (`order.refunded`). The others pay at pickup."""
 
 import random
 from collections import Counter
+from datetime import UTC, datetime
 
 COLORS = [
     ("красный", "RED"),
@@ -16,6 +20,11 @@ COLORS = [
 SIZES = ["XS", "S", "M", "L", "XL", "XXL"]
 KINDS = ["Футболка", "Толстовка", "Джинсы", "Куртка", "Кепка", "Шарф", "Рубашка", "Платье"]
 CUSTOMERS = ["Анна", "Иван", "Мария", "Олег", "Екатерина", "Дмитрий", "Ольга", "Сергей"]
+PAYMENT_METHODS = ["card_online", "card_online", "sbp", "other_electronic"]  # cards the most
+
+
+def rfc3339_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def ean13_check_digit(first12: str) -> str:
@@ -96,10 +105,13 @@ class WebShop:
         cancel_ratio: float = 0.1,
         order_prefix: str = "W-",
         max_qty: int = 2,
+        pay_online: float = 0.0,
     ) -> None:
         self.prices = skus_and_prices(catalog)
         self.rng = rng
         self.cancel_ratio = cancel_ratio
+        self.pay_online = pay_online  # the share of orders paid on the site
+        self.paid: dict[str, dict] = {}  # order_id → the order.paid data sent for it
         self.order_prefix = order_prefix
         self.max_qty = max_qty
         self.placed: dict[str, Counter] = {}  # order_id → units per sku
@@ -122,7 +134,7 @@ class WebShop:
             "order_id": order_id,
             "number": str(self.count),
             "channel": "web",
-            "paid": True,
+            "paid": False,  # paid at pickup, or on the site: then order.paid says so
             "customer": {
                 "name": name,
                 "email": f"buyer{self.count}@example.ru",
@@ -166,6 +178,33 @@ class WebShop:
         if qty <= 0 or not page or len(page) - len(sold_out) >= below * len(page):
             return None
         return {"reason": "transfer_in", "items": [{"sku": s, "delta": qty} for s in sold_out]}
+
+    def payment(self, order: dict) -> dict | None:
+        """`order.paid` data for a new order, for the share of buyers who pay on the site."""
+        if self.pay_online <= 0 or self.rng.random() >= self.pay_online:
+            return None
+        total = sum(line["qty"] * line["price"] for line in order["lines"])
+        data = {
+            "order_id": order["order_id"],
+            "payment_id": f"pay-{order['order_id']}",
+            "amount": total,
+            "method": self.rng.choice(PAYMENT_METHODS),
+            "paid_at": rfc3339_now(),
+        }
+        self.paid[order["order_id"]] = data
+        return data
+
+    def refund(self, order_id: str) -> dict | None:
+        """`order.refunded` data giving a cancelled order's payment back (None if unpaid)."""
+        payment = self.paid.pop(order_id, None)
+        if payment is None:
+            return None
+        return {
+            "order_id": order_id,
+            "payment_id": payment["payment_id"],
+            "amount": payment["amount"],
+            "refunded_at": rfc3339_now(),
+        }
 
     def maybe_cancel(self, statuses: dict[str, str]) -> dict | None:
         """With probability cancel_ratio, a customer cancels one of the shop's open orders."""

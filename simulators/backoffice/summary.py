@@ -7,8 +7,12 @@ Written apart from the gateway's own (gateway/adapters/sqlite/summary_queries.py
 mistake in the rules must not pass on both sides. The rules, from the events of MQTT-CONTRACT 1.1:
 - a receipt's day is the date of its fiscal time (`receipt.fiscalized` `fiscal.ts`, the
   register's clock), or of the envelope's `ts` when the register gave none;
-- receipts and revenue count `sell` receipts; cash is net of the change, card the rest; refunds
-  count `sell_refund` receipts, on the cashier who made them;
+- revenue is the money received by the receipts that sell (`kind` sell or prepayment, a
+  correction of a sale): cash net of the change plus card; `payments.prepaid` (a handover
+  settled by offsetting a prepayment) is no money, the prepayment's receipt counted it;
+- receipts count the purchases: selling receipts without `payments.prepaid`;
+- refunds count the receipts that give money back (`sell_refund`, `prepayment_refund`, a
+  correction of a refund) and that money, on the cashier who made them;
 - average = revenue / receipts, rounded half up to a kopeck; net = revenue − refunds;
 - a cashier is `cashier.staff_id` (or, without one, the name); the name shown is the one on that
   cashier's latest receipt (highest `receipt_id`) in the period;
@@ -138,17 +142,33 @@ def _bucket() -> dict:
     }  # fmt: skip
 
 
+SELLS = ("sell", "prepayment")
+REFUNDS = ("sell_refund", "prepayment_refund")
+
+
+def direction(data: dict) -> str | None:
+    """ "sell" or "sell_refund": which way the money went. A correction says it in its
+    `correction.operation` (or `operation`); without either it corrects a sale."""
+    kind = data["kind"]
+    if kind == "correction":
+        kind = (data.get("correction") or {}).get("operation") or data.get("operation") or "sell"
+    return "sell" if kind in SELLS else "sell_refund" if kind in REFUNDS else None
+
+
 def _add(bucket: dict, data: dict) -> None:
     payments = data["payments"]
-    if data["kind"] == "sell":
-        bucket["receipts"] += 1
-        bucket["revenue"] += data["total"]
-        bucket["cash"] += payments["cash"] - data.get("change", 0)
+    cash = payments["cash"] - data.get("change", 0)
+    money = cash + payments["card"]  # `prepaid` (since 1.1) moved no money
+    way = direction(data)
+    if way == "sell":
+        bucket["receipts"] += 0 if payments.get("prepaid") else 1
+        bucket["revenue"] += money
+        bucket["cash"] += cash
         bucket["card"] += payments["card"]
         bucket["discounts"] += data.get("discount", 0)  # since contract 1.1
-    elif data["kind"] == "sell_refund":
+    elif way == "sell_refund":
         bucket["refunds"] += 1
-        bucket["refunded"] += data["total"]
+        bucket["refunded"] += money
 
 
 def _finish(bucket: dict) -> dict:

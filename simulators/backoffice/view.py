@@ -33,6 +33,9 @@ class ShopView:
         self.held: dict[str, Counter] = {}
         self.held_by_sku: Counter = Counter()
         self.running_out: dict[str, dict] = {}  # sku → the last stock.low (contract 1.1)
+        self.receipts: Counter = Counter()  # receipt.fiscalized per kind (sell, prepayment, ...)
+        self.receipted_payments: dict[str, list[str]] = {}  # payment_id → its receipts' kinds
+        self.fiscal_alarms: list[dict] = []  # fiscal.alarm bodies (contract 1.1)
 
     def note_order_sent(self, order_id: str, at: float) -> None:
         self.sent_at.setdefault(order_id, at)
@@ -130,6 +133,18 @@ class ShopView:
 
     def _message_rejected(self, data: dict, _at: float) -> None:
         self.rejected.append(data)
+
+    # --- the till (contract 1.1: payments on the site are receipted too) ------------------------
+
+    def _receipt_fiscalized(self, data: dict, _at: float) -> None:
+        kind = data.get("kind")
+        self.receipts[kind] += 1
+        payment_id = data.get("payment_id")
+        if isinstance(payment_id, str):
+            self.receipted_payments.setdefault(payment_id, []).append(kind)
+
+    def _fiscal_alarm(self, data: dict, _at: float) -> None:
+        self.fiscal_alarms.append(data)
 
 
 def percentile(values: list[float], p: float) -> float | None:

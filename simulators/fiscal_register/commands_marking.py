@@ -1,8 +1,21 @@
 """Marked goods (FFD 1.2): FF61h check a code, FF69h accept/reject it, FF67h bind it to the item.
 
-The online answer is configurable per simulator (`marking_result`, tag 2106; 0x0F = "[М+]").
-Layouts per FISCAL.md 1.7 "Marking commands"; the byte order of FF61h's optional tail is the
-simulator's reading of the notes (see the package README in __init__).
+What Честный ЗНАК answers is set per code (or for every code) with `set_answer`:
+
+- "valid": in circulation, signature right: tag 2106 = 0x0F ("[М+]": b0 checked, b1 signature
+  ok, b2 status obtained, b3 status right for the planned operation).
+- "sold": sold already: the status was obtained but is wrong for a sale, 2106 = 0x07. For a
+  return (planned status 3/4) a sold unit is exactly what comes back: 0x0F.
+- "refused": the crypto check failed (a forged or damaged code, not in circulation): 2106 = 0x05
+  (checked, signature NOT ok, status obtained and not right); the FN's own check of a 91/92 tail
+  (tag 2004) says "checked, negative" (0x01) too.
+- "no_answer": the server did not answer in time: FN answer code 0xFF, and 2106 has b4 (offline)
+  with what the FN could check alone (b0 + b1 when the code has a 91/92 crypto tail).
+
+FF61h answer: 2004 local status | reason not checked | 2100 code type | extra length | FN answer
+code | 2106 (FISCAL.md 1.7). A code bound with FF67h keeps its 2106 in the archived item
+(`item["2106"]`); the receipt gets 2107 = 0 when every bound code was positive, else 1
+(`receipt["tlv"]["2107"]`). A code refused with FF69h cannot be bound (A1h).
 """
 
 from dataclasses import dataclass
@@ -14,6 +27,13 @@ from .errors import CommandError
 GS = "\x1d"
 MAX_CODES_PER_RECEIPT = 128
 SYSADMIN = (30,)
+POSITIVE = 0x0F  # [М+]
+OFFLINE_BIT = 0x10
+ANSWERED, NO_ANSWER = 0x00, 0xFF  # FN answer code to the online check
+RETURN_STATUSES = (3, 4)  # tag 2003: piece returned, part of a measured item returned
+# answer -> (2106 for a sale, 2106 for a return); "no_answer" is computed from the local check.
+RESULTS = {"valid": (0x0F, 0x0F), "sold": (0x07, 0x0F), "refused": (0x05, 0x05)}
+ANSWERS = (*RESULTS, "no_answer")
 
 
 @dataclass
@@ -21,6 +41,7 @@ class MarkingCheck:
     code: str
     local_status: int
     result_2106: int
+    answer_code: int = ANSWERED
     decided: bool = False
     accepted: bool = False
 
@@ -40,11 +61,21 @@ def code_type(code: str) -> int:
     return 0
 
 
-def run_check(reg, code: str) -> MarkingCheck:
+def answer_for(reg, code: str) -> str:
+    answers = getattr(reg, "marking_answers", {})
+    return answers.get(code) or answers.get(None) or "valid"
+
+
+def run_check(reg, code: str, planned_status: int) -> MarkingCheck:
     if reg.receipt is not None and len(codes_in_receipt(reg)) >= MAX_CODES_PER_RECEIPT:
         raise CommandError(errors.MARKING_TABLE_FULL, "128 codes in this receipt")
-    local = 0x03 if has_crypto_tail(code) else 0x00
-    return MarkingCheck(code, local, reg.marking_result)
+    answer = answer_for(reg, code)
+    checkable = has_crypto_tail(code)
+    local = (0x01 if answer == "refused" else 0x03) if checkable else 0x00
+    if answer == "no_answer":
+        return MarkingCheck(code, local, OFFLINE_BIT | local, NO_ANSWER)
+    sale, back = RESULTS[answer]
+    return MarkingCheck(code, local, back if planned_status in RETURN_STATUSES else sale)
 
 
 def codes_in_receipt(reg) -> list[str]:
@@ -53,15 +84,16 @@ def codes_in_receipt(reg) -> list[str]:
 
 def check_code(reg, fields: Fields) -> bytes:
     reg.check_password(fields, SYSADMIN)
-    fields.uint(1)  # planned status, tag 2003
+    planned = fields.uint(1)  # tag 2003
     fields.uint(1)  # processing mode, tag 2102
     code_length, tlv_length = fields.uint(1), fields.uint(1)
     code = decode_text(fields.take(code_length), "latin-1")
     fields.take(tlv_length)
-    reg.marking = run_check(reg, code)
-    reason = 0 if reg.marking.local_status else 3
-    check = reg.marking
-    return bytes([check.local_status, reason, code_type(code), 2, 0x00, check.result_2106])
+    check = reg.marking = run_check(reg, code, planned)
+    kind = code_type(code)
+    reason = 0 if check.local_status else (1 if kind == 5 else 3)  # 1: type not checkable
+    extra = bytes([check.answer_code, check.result_2106])
+    return bytes([check.local_status, reason, kind, len(extra)]) + extra
 
 
 def accept_code(reg, fields: Fields) -> bytes:
@@ -82,13 +114,28 @@ def bind_code(reg, fields: Fields) -> bytes:
         raise CommandError(errors.MARKING_SEQUENCE, "no item to bind the code to")
     check = reg.marking
     if check is None or check.code != code:
-        check = run_check(reg, code)  # not checked before: the register checks it implicitly
+        # Not checked before: the register checks it implicitly and binds whatever the answer
+        # (then only cancelling the receipt refuses it).
+        check = run_check(reg, code, 3 if reg.receipt.kind == 2 else 1)
     elif not check.accepted:
         raise CommandError(errors.MARKING_SEQUENCE, "code was not accepted with FF69h")
-    reg.receipt.items[-1]["marking_code"] = code
+    item = reg.receipt.items[-1]
+    item["marking_code"] = code
+    item["2106"] = check.result_2106
+    results = [i["2106"] for i in reg.receipt.items if i.get("2106") is not None]
+    reg.receipt.tlv["2107"] = int(any(result != POSITIVE for result in results))
     reg.marking = None
     product = code[2:4].encode("latin-1") if len(code) >= 4 else b"\0\0"
     return product + bytes([{2: 0, 4: 3}.get(code_type(code), 0xFF), check.result_2106])
+
+
+def set_answer(reg, answer: str, code: str | None) -> None:
+    """How Честный ЗНАК answers the check of `code` from now on (every code when None)."""
+    if answer not in ANSWERS:
+        raise ValueError(f"marking answer {answer!r}: one of {', '.join(ANSWERS)}")
+    if not hasattr(reg, "marking_answers"):
+        reg.marking_answers = {}  # what Честный ЗНАК knows: survives the register's power cycles
+    reg.marking_answers[code] = answer
 
 
 HANDLERS = {0xFF61: check_code, 0xFF69: accept_code, 0xFF67: bind_code}

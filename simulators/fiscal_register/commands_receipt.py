@@ -1,11 +1,19 @@
-"""The receipt lifecycle: 8Dh open, FF46h item, FF0Ch/FF4Dh TLVs, FF45h close, 88h cancel."""
+"""The receipt lifecycle: 8Dh open, FF46h item, FF0Ch/FF4Dh TLVs, FF45h close, 88h cancel.
+
+8Dh types 0..3 open a receipt (sale, buy, sale return, buy return); 0x80..0x83 a correction
+receipt of the same operation (FFD 1.2, FISCAL.md 3.4), archived as type "correction" (31) with
+its basis from the TLVs 1173 and 1174 {1178, 1179} (`correction.py`). FF45h sum 14 is the
+prepayment offset (tag 1215), archived as `prepaid` (and `"1215"`).
+"""
 
 from dataclasses import dataclass, field
 
+from . import correction as corrections
 from . import errors
-from .codec import Fields, decode_text, le, money, parse_tlvs
+from .codec import Fields, decode_text, le, money
 from .errors import CommandError
 from .printer import render_receipt
+from .tags import decode_tlvs
 
 SYSADMIN = (30,)
 # receipt kind = status nibble of mode 8 (and 8Dh type): 0 sale, 1 buy, 2 sale return, 3 buy return
@@ -16,10 +24,10 @@ VAT_LABELS = {
     0x81: "5%", 0x82: "7%", 0x84: "5/105", 0x88: "7/107", 0x90: "7/107",
     0xCB: "22%", 0xCC: "22/122",
 }  # fmt: skip
-TEXT_TAGS = {1008, 1021, 1203, 1192, 1227, 1228, 1191, 2000}
 MARKED_OBJECTS = {31, 33}
 UNKNOWN_AMOUNT = 0xFF_FFFF_FFFF
 PAYMENT_KINDS = ["cash"] + ["electronic"] * 12 + ["prepayment", "postpayment", "counter"]
+PREPAYMENT_SUM = 13  # index of FF45h sum 14
 TAX_SYSTEM_BITS = 0x3F
 
 
@@ -28,6 +36,7 @@ class Receipt:
     kind: int
     items: list[dict] = field(default_factory=list)
     tlv: dict = field(default_factory=dict)
+    correction: bool = False  # 8Dh type 0x80..0x83
 
     @property
     def total(self) -> int:
@@ -38,29 +47,27 @@ def tlv_values(raw: bytes) -> dict:
     if len(raw) > 250:
         raise CommandError(errors.FN_TLV_TOO_LARGE, "TLV over 250 bytes")
     try:
-        pairs = parse_tlvs(raw)
+        return decode_tlvs(raw)
     except ValueError as bad:
         raise CommandError(errors.BAD_PARAMETERS, str(bad)) from None
-    return {
-        str(tag): decode_text(value, "cp866") if tag in TEXT_TAGS else value.hex()
-        for tag, value in pairs
-    }
 
 
-def start_receipt(reg, kind: int) -> None:
+def start_receipt(reg, kind: int, correction: bool = False) -> None:
     reg.require_no_receipt()
     reg.require_shift()
-    reg.receipt = Receipt(kind, tlv=reg.document_tlv)
+    reg.require_fn_accepts_documents()
+    reg.receipt = Receipt(kind, tlv=reg.document_tlv, correction=correction)
     reg.document_tlv = {}
 
 
 def open_receipt(reg, fields: Fields) -> bytes:
     reg.check_password(fields)
-    kind = fields.uint(1)
-    if kind not in OPERATION_OF_KIND:
+    receipt_type = fields.uint(1)
+    kind = receipt_type & ~corrections.CORRECTION_TYPE
+    if kind not in OPERATION_OF_KIND or receipt_type & 0x7C:
         raise CommandError(errors.BAD_PARAMETERS, "unsupported receipt type")
     reg.require_printer()
-    start_receipt(reg, kind)
+    start_receipt(reg, kind, correction=bool(receipt_type & corrections.CORRECTION_TYPE))
     return reg.operator_answer()
 
 
@@ -137,20 +144,24 @@ def close_receipt(reg, fields: Fields) -> bytes:
     reg.require_printer()
     if reg.drive.shift_expired(reg.now()):
         raise CommandError(errors.FN_SHIFT_OVER_24H, "shift over 24 h")
+    reg.require_fn_accepts_documents()
     if tax_system & ~TAX_SYSTEM_BITS or tax_system.bit_count() != 1:
         raise CommandError(errors.BAD_PARAMETERS, "exactly one taxation system")
     if receipt.total == 0:
         raise CommandError(errors.ZERO_TOTAL, "zero receipt total")
     if any(i["payment_object"] in MARKED_OBJECTS and not i["marking_code"] for i in receipt.items):
         raise CommandError(errors.REQUIRED_TLV_MISSING, "marked item without a marking code")
+    basis = corrections.basis(receipt.tlv) if receipt.correction else None
     change = check_payments(receipt.total, sums, rounding)
     op_type = OPERATION_OF_KIND[receipt.kind]
     cash_delta = (sums[0] - change) * (1 if op_type in (1, 4) else -1)
     memory = reg.drive.memory
     if memory["cash_in_drawer"] + cash_delta < 0:
         raise CommandError(errors.NOT_ENOUGH_CASH, "not enough cash in drawer")
+    printed = not reg.take_no_print()
+    extra = {"correction": basis} if basis is not None else {}
     doc = reg.drive.fiscalise(
-        "receipt",
+        "correction" if receipt.correction else "receipt",
         reg.now(),
         {
             "number": reg.drive.shift["receipts"] + 1,
@@ -162,10 +173,16 @@ def close_receipt(reg, fields: Fields) -> bytes:
             ],
             "total": receipt.total,
             "change": change,
+            "prepaid": sums[PREPAYMENT_SUM],
+            "1215": sums[PREPAYMENT_SUM],
             "tax_system": tax_system,
             "buyer_contact": receipt.tlv.get("1008"),
+            "internet": receipt.tlv.get("1125") == 1,
+            "place": receipt.tlv.get("1187"),
             "marking_codes": [i["marking_code"] for i in receipt.items if i["marking_code"]],
+            "printed": printed,
             "tlv": receipt.tlv,
+            **extra,
         },
     )  # fmt: skip
     reg.drive.shift["receipts"] += 1
@@ -173,7 +190,7 @@ def close_receipt(reg, fields: Fields) -> bytes:
     reg.drive.save()
     reg.receipt = None
     reg.marking = None
-    reg.print_document(render_receipt(doc), 0xFF45)
+    reg.print_document(render_receipt(doc), 0xFF45, printed)
     answer = money(change) + le(doc["fd"], 4) + le(doc["fp"], 4)
     return answer + (reg.date_time() if reg.extended_answers else b"")
 

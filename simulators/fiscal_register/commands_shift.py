@@ -1,4 +1,7 @@
-"""Shift commands: E0h open shift, 40h X report, 41h Z report (close shift), 50h/51h cash in/out."""
+"""Shift commands: E0h open shift, 40h X report, 41h Z report (close shift), 50h/51h cash in/out.
+
+The shift reports are fiscal documents: the FN refuses them too once its OFD queue waited 30 days.
+"""
 
 from . import errors
 from .codec import Fields, le
@@ -21,8 +24,10 @@ def open_shift(reg, fields: Fields) -> bytes:
             raise CommandError(errors.SHIFT_OVER_24H, "shift over 24 h: close it first")
         raise CommandError(errors.FN_WRONG_STATE, "shift already open")
     reg.require_printer()
-    doc = reg.drive.open_shift(reg.now(), take_document_tlv(reg))
-    reg.print_document(render_shift_report(doc), 0xE0)
+    reg.require_fn_accepts_documents()
+    printed = not reg.take_no_print()
+    doc = reg.drive.open_shift(reg.now(), take_document_tlv(reg), printed)
+    reg.print_document(render_shift_report(doc), 0xE0, printed)
     return reg.operator_answer()
 
 
@@ -32,6 +37,7 @@ def begin_open_shift(reg, fields: Fields) -> bytes:
     reg.require_no_receipt()
     if reg.drive.shift["open"]:
         raise CommandError(errors.FN_WRONG_STATE, "shift already open")
+    reg.require_fn_accepts_documents()
     reg.document_tlv = {}
     return b""
 
@@ -42,6 +48,7 @@ def begin_close_shift(reg, fields: Fields) -> bytes:
     reg.require_no_receipt()
     if not reg.drive.shift["open"]:
         raise CommandError(errors.SHIFT_NOT_OPEN, "shift not open")
+    reg.require_fn_accepts_documents()
     reg.document_tlv = {}
     return b""
 
@@ -66,9 +73,11 @@ def z_report(reg, fields: Fields) -> bytes:
     if not reg.drive.shift["open"]:
         raise CommandError(errors.SHIFT_NOT_OPEN, "shift not open")
     reg.require_printer()
+    reg.require_fn_accepts_documents()
     totals = reg.drive.shift_totals() | {"cash_in_drawer": reg.drive.memory["cash_in_drawer"]}
-    doc = reg.drive.close_shift(reg.now(), totals, take_document_tlv(reg))
-    reg.print_document(render_shift_report(doc), 0x41)
+    printed = not reg.take_no_print()
+    doc = reg.drive.close_shift(reg.now(), totals, take_document_tlv(reg), printed)
+    reg.print_document(render_shift_report(doc), 0x41, printed)
     return reg.operator_answer()
 
 

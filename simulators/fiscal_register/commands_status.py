@@ -1,11 +1,12 @@
-"""Status and document queries: 10h, 11h, FCh, FF01h, FF0Ah, FF40h, and the printing commands
+"""Status and document queries: 10h, 11h, FCh, FF01h (with the drive's serial and warning flags),
+FF0Ah (a correction receipt answers like a receipt, type 31), FF40h, and the printing commands
 that touch no receipt: 8Ch copy of the last document, B0h continue print."""
 
 import time
 
 from . import errors
 from .codec import Fields, le, money
-from .drive import FN_SERIAL
+from .commands_ofd import warning_flags
 from .errors import CommandError
 from .printer import render_document
 
@@ -79,9 +80,9 @@ def fn_status(reg, fields: Fields) -> bytes:
     return (
         bytes([0x03])  # life phase: configured, fiscal mode
         + bytes([CURRENT_DOC_RECEIPT if receipt else 0, 1 if receipt and receipt.items else 0])
-        + bytes([1 if reg.drive.shift["open"] else 0, 0])
+        + bytes([1 if reg.drive.shift["open"] else 0, warning_flags(reg)])
         + reg.date_time()
-        + FN_SERIAL.encode("ascii")
+        + reg.drive.serial.encode("ascii")
         + le(reg.drive.last_fd, 4)
     )
 
@@ -96,9 +97,10 @@ def find_document(reg, fields: Fields) -> bytes:
     doc = reg.drive.find(fields.uint(4))
     if doc is None:
         raise CommandError(errors.FN_NO_DATA, "no such document")
-    head = bytes([doc["doc_type"], 0]) + doc_date_time(doc["time"])
+    ticket = 1 if doc.get("ofd_sent", True) else 0  # the OFD's receipt for it came back
+    head = bytes([doc["doc_type"], ticket]) + doc_date_time(doc["time"])
     head += le(doc["fd"], 4) + le(doc["fp"], 4)
-    if doc["type"] == "receipt":
+    if doc["type"] in ("receipt", "correction"):
         return head + bytes([doc["op_type"]]) + money(doc["total"])
     return head + le(doc["shift"], 2)
 

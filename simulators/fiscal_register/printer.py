@@ -9,7 +9,20 @@ from pathlib import Path
 
 WIDTH = 40
 OP_TITLES = {1: "ПРИХОД", 2: "ВОЗВРАТ ПРИХОДА", 3: "РАСХОД", 4: "ВОЗВРАТ РАСХОДА"}
-PAYMENT_TITLES = {"cash": "НАЛИЧНЫМИ", "electronic": "БЕЗНАЛИЧНЫМИ"}
+METHOD_TITLES = {  # tag 1214 as printed
+    1: "ПРЕДОПЛАТА 100%",
+    2: "ПРЕДОПЛАТА",
+    3: "АВАНС",
+    4: "ПОЛНЫЙ РАСЧЕТ",
+    5: "ЧАСТИЧНЫЙ РАСЧЕТ И КРЕДИТ",
+    6: "ПЕРЕДАЧА В КРЕДИТ",
+    7: "ОПЛАТА КРЕДИТА",
+}
+PAYMENT_TITLES = {
+    "cash": "НАЛИЧНЫМИ",
+    "electronic": "БЕЗНАЛИЧНЫМИ",
+    "prepayment": "ПРЕДВАРИТЕЛЬНАЯ ОПЛАТА (АВАНС)",
+}
 
 
 def rub(kopecks: int) -> str:
@@ -36,14 +49,26 @@ def fiscal_footer(doc: dict) -> list[str]:
     ]
 
 
+def correction_rows(basis: dict) -> list[str]:
+    rows = [line("ТИП КОРРЕКЦИИ", "ПО ПРЕДПИСАНИЮ" if basis["1173"] else "САМОСТОЯТЕЛЬНО")]
+    rows.append(line("ДАТА ДОК. ОСН.", basis["date"]))
+    if basis.get("1179"):
+        rows.append(line("НОМЕР ДОК. ОСН.", basis["1179"]))
+    return rows
+
+
 def render_receipt(doc: dict, copy: bool = False) -> str:
-    rows = ["КОПИЯ" if copy else "", "КАССОВЫЙ ЧЕК", OP_TITLES[doc["op_type"]]]
+    title = "ЧЕК КОРРЕКЦИИ" if doc["type"] == "correction" else "КАССОВЫЙ ЧЕК"
+    rows = ["КОПИЯ" if copy else "", title, OP_TITLES[doc["op_type"]]]
     rows.append(line("ЧЕК", str(doc["number"])))
+    if doc.get("correction"):
+        rows += correction_rows(doc["correction"])
     for item in doc["items"]:
         qty = item["quantity"] / 1_000_000
         rows.append(item["name"][:WIDTH])
         rows.append(line(f"  {qty:g} x {rub(item['price'])}", f"={rub(item['amount'])}"))
         rows.append(f"  НДС {item['vat']}")
+        rows.append(f"  {METHOD_TITLES.get(item['payment_method'], '')}".rstrip())
         if item.get("marking_code"):
             rows.append("  [М+]")
     rows.append(line("ИТОГ", f"={rub(doc['total'])}"))
@@ -58,6 +83,8 @@ def render_receipt(doc: dict, copy: bool = False) -> str:
         rows.append(line("СДАЧА", f"={rub(doc['change'])}"))
     if doc.get("buyer_contact"):
         rows.append(line("ЭЛ. АДР. ПОКУПАТЕЛЯ", doc["buyer_contact"]))
+    if doc.get("place"):
+        rows.append(line("МЕСТО РАСЧЕТОВ", doc["place"]))
     rows.extend(fiscal_footer(doc))
     return "\n".join(r for r in rows if r)
 
@@ -72,7 +99,7 @@ def render_shift_report(doc: dict, copy: bool = False) -> str:
 
 
 def render_document(doc: dict, copy: bool = False) -> str:
-    if doc["type"] == "receipt":
+    if doc["type"] in ("receipt", "correction"):
         return render_receipt(doc, copy)
     return render_shift_report(doc, copy)
 

@@ -8,9 +8,18 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from . import commands_marking, commands_receipt, commands_shift, commands_status, errors
+from . import (
+    commands_archive,
+    commands_marking,
+    commands_ofd,
+    commands_receipt,
+    commands_shift,
+    commands_status,
+    commands_tables,
+    errors,
+)
 from .codec import Fields, ShortCommand, command_bytes, split_command
-from .drive import FiscalDrive
+from .drive import NO_PRINT_KEY, FiscalDrive
 from .errors import CommandError
 from .faults import FaultQueue
 from .printer import Printer
@@ -21,12 +30,17 @@ MODE_SHIFT_CLOSED = 4
 MODE_DOCUMENT_OPEN = 8
 ADMINS = (29, 30)
 SYSADMIN = 30
+OFD_WAIT_LIMIT = 30 * 24 * 3600  # the oldest unsent document may wait this long, then 15h
+NO_PRINT_NEXT, NO_PRINT_ALL = 1, 2  # table 17 field 7: this document / every document
 
 HANDLERS: dict[int, Callable] = {
     **commands_status.HANDLERS,
     **commands_shift.HANDLERS,
     **commands_receipt.HANDLERS,
     **commands_marking.HANDLERS,
+    **commands_tables.HANDLERS,
+    **commands_ofd.HANDLERS,
+    **commands_archive.HANDLERS,
 }
 NO_PASSWORD = {0xFC}
 
@@ -39,17 +53,21 @@ class Register:
         faults: FaultQueue,
         clock: Callable[[], float] = time.time,
         extended_answers: bool = False,
+        unsupported: frozenset[int] = frozenset(),
     ):
         self.drive = drive
         self.printer = printer
         self.faults = faults
         self.clock = clock
         self.extended_answers = extended_answers  # FF45 answer carries DATE_TIME (21 bytes)
-        self.marking_result = 0x0F  # tag 2106 the "OISM" answers with: 0x0F = [М+]
+        self.unsupported = unsupported  # commands this model answers 37h (e.g. 0x8D, 0xFF3A)
+        # What Честный ЗНАК answers per code (None: every code), `commands_marking.set_answer`.
+        self.marking_answers: dict[str | None, str] = {}
         self.operator = SYSADMIN
         self.receipt: commands_receipt.Receipt | None = None
         self.document_tlv: dict = {}  # FF0C outside a receipt: goes into the next FN document
         self.marking: commands_marking.MarkingCheck | None = None
+        self.reading: bytes = b""  # FF3Ah/FF3Bh: the rest of the document being read
         self.executed: Counter[int] = Counter()  # commands run, by code (survives power cycles)
 
     def power_lost(self) -> None:
@@ -57,6 +75,7 @@ class Register:
         self.receipt = None
         self.document_tlv = {}
         self.marking = None
+        self.reading = b""
         self.drive.load()
 
     # state ---------------------------------------------------------------------------------
@@ -102,8 +121,29 @@ class Register:
         if self.drive.shift_expired(self.now()):
             raise CommandError(errors.SHIFT_OVER_24H, "shift over 24 h")
 
-    def print_document(self, text: str, command: int) -> None:
-        """Print, unless the paper runs out mid-print: then the text waits for B0h."""
+    def require_fn_accepts_documents(self) -> None:
+        """The FN makes no new fiscal document once its oldest unsent one waited 30 days."""
+        oldest = self.drive.oldest_unsent()
+        if oldest is not None and self.now() - oldest["time"] > OFD_WAIT_LIMIT:
+            raise CommandError(errors.FN_OFD_WAIT_EXHAUSTED, "OFD queue older than 30 days")
+
+    def take_no_print(self) -> bool:
+        """Table 17 field 7 («не печатать документ»): True when the next document is not to be
+        printed; the value 1 covers one document and resets to 0."""
+        tables = self.drive.memory["tables"]
+        value = tables.get(NO_PRINT_KEY, 0)
+        if value == NO_PRINT_NEXT:
+            tables[NO_PRINT_KEY] = 0
+            self.drive.save()
+        return value in (NO_PRINT_NEXT, NO_PRINT_ALL)
+
+    def print_document(self, text: str, command: int, printed: bool | None = None) -> None:
+        """Print (unless table 17 field 7 says not to: `printed` when the caller asked already),
+        unless the paper runs out mid-print: then the text waits for B0h."""
+        if printed is None:
+            printed = not self.take_no_print()
+        if not printed:
+            return
         if self.faults.take("paper_out_during_print", command):
             self.printer.paper = False
             self.drive.memory["print_pending"] = text
@@ -125,7 +165,7 @@ class Register:
         self.executed[code] += 1
         prefix = command_bytes(code)
         handler = HANDLERS.get(code)
-        if handler is None:
+        if handler is None or code in self.unsupported:
             return prefix + bytes([errors.NOT_SUPPORTED])
         if self.faults.take("paper_out", code):
             self.printer.paper = False

@@ -9,6 +9,7 @@ import time
 import tty
 from collections.abc import Callable
 
+from . import commands_marking
 from .drive import FiscalDrive
 from .faults import FaultQueue
 from .link import DeviceLink
@@ -28,14 +29,25 @@ class FiscalRegisterSimulator:
         byte_timeout: float = 0.05,
         answer_delays: dict[int, float] | None = None,
         extended_answers: bool = False,
+        unsupported_commands: frozenset[int] | set[int] = frozenset(),
     ):
+        """`unsupported_commands`: codes this model answers 37h (an older firmware: e.g. 0x8D,
+        0xFF3A, 0x1E)."""
         self._lock = threading.RLock()
         self._base_clock = clock or time.time
         self._clock_offset = 0.0
         self.faults = FaultQueue()
         self.printer = Printer(print_to)
         self.drive = FiscalDrive(archive_path)
-        self.register = Register(self.drive, self.printer, self.faults, self.now, extended_answers)
+        self.drive.ensure_expiry(self.now())
+        self.register = Register(
+            self.drive,
+            self.printer,
+            self.faults,
+            self.now,
+            extended_answers,
+            frozenset(unsupported_commands),
+        )
         self.link = DeviceLink(
             self.register.execute,
             self.register.busy_answer,
@@ -117,6 +129,62 @@ class FiscalRegisterSimulator:
         with self._lock:
             self.faults.inject(fault_name, **params)
 
+    def set_marking_answer(self, answer: str, code: str | None = None) -> None:
+        """How Честный ЗНАК answers the check of `code` (every code when None): "valid",
+        "sold" (already sold), "refused" (not in circulation / bad crypto tail), "no_answer"."""
+        with self._lock:
+            commands_marking.set_answer(self.register, answer, code)
+
+    # the fiscal drive and the OFD ----------------------------------------------------------
+    def set_ofd_online(self, online: bool) -> None:
+        """Whether the register reaches the OFD. Back online, the queue is sent at once."""
+        with self._lock:
+            self.drive.ofd_online = online
+            if online:
+                self.drive.send_to_ofd()
+                self.drive.save()
+
+    def set_fn_expiry(self, date: str) -> None:
+        """The drive's end of life, 'YYYY-MM-DD' (FF03h; warning flags b0/b1 of FF01h)."""
+        time.strptime(date, "%Y-%m-%d")  # a bad date is refused here, not at FF03h
+        with self._lock:
+            self.drive.memory["fn_expires"] = date
+            self.drive.save()
+
+    def set_archive_capacity(self, documents: int) -> None:
+        """How many documents the drive holds: FF01h warns (b2) at 90 % of it."""
+        with self._lock:
+            self.drive.memory["archive_capacity"] = documents
+            self.drive.save()
+
+    def replace_fn(self, serial: str) -> None:
+        """A new fiscal drive: FD and shift numbers start at 1 again, its archive is empty; the
+        old archive stays in `all_documents`. Needs a closed shift and no open receipt."""
+        if len(serial) != 16 or not serial.isdigit():
+            raise ValueError(f"an FN serial is 16 digits, not {serial!r}")
+        with self._lock:
+            if self.drive.shift["open"] or self.register.receipt is not None:
+                raise RuntimeError("close the shift before replacing the fiscal drive")
+            self.drive.replace(serial, self.now())
+            self.register.document_tlv, self.register.reading = {}, b""
+
+    @property
+    def fn_serial(self) -> str:
+        with self._lock:
+            return self.drive.serial
+
+    @property
+    def ofd_queue(self) -> list[int]:
+        """FDs of the current drive not yet sent to the OFD, oldest first."""
+        with self._lock:
+            return list(self.drive.memory["ofd_queue"])
+
+    @property
+    def all_documents(self) -> list[dict]:
+        """Every drive's archive, the replaced drives' first (each document says its `fn`)."""
+        with self._lock:
+            return copy.deepcopy(self.drive.all_documents())
+
     def clear_faults(self) -> None:
         with self._lock:
             self.faults.clear()
@@ -158,7 +226,12 @@ class FiscalRegisterSimulator:
 
     @property
     def receipts(self) -> list[dict]:
+        """The current drive's receipts (not the correction receipts: `corrections`)."""
         return [doc for doc in self.archive if doc["type"] == "receipt"]
+
+    @property
+    def corrections(self) -> list[dict]:
+        return [doc for doc in self.archive if doc["type"] == "correction"]
 
     @property
     def printed(self) -> list[str]:

@@ -49,6 +49,7 @@ REJECTION_REASONS = frozenset(
         "negative_stock",
         "not_found",
         "invalid_transition",
+        "payment_not_applicable",
     }
 )
 
@@ -88,7 +89,7 @@ def test_every_message_the_code_publishes_validates(shop, contract):
     assert {d["full"] for d in validated["stock.changed"]} == {False, True}
     assert {d["status"] for d in validated["order.reserved"]} == {"reserved", "short"}
     cancelled = validated["order.cancelled"]
-    assert [d.get("needs_attention") for d in cancelled] == [True, None]
+    assert [d.get("needs_attention") for d in cancelled] == [True, None, None]
     assert cancelled[0]["status"] == "shipped"
     rejected = {d["reason"] for d in validated["message.rejected"]}
     assert rejected >= REJECTION_REASONS, REJECTION_REASONS - rejected
@@ -102,15 +103,32 @@ def test_every_message_the_code_publishes_validates(shop, contract):
         ("sell", "W-6", None),
         ("sell", None, None),
         ("sell_refund", None, receipts[1]["receipt_id"]),
+        ("prepayment", "W-8", None),  # contract 1.1: paid on the site
+        ("sell", "W-8", None),  # its handover, paid by the prepayment
+        ("prepayment", "W-9", None),
+        ("prepayment_refund", "W-9", receipts[5]["receipt_id"]),  # cancelled, money back
     ]
-    assert receipts[1]["payments"] == {"cash": 15000, "card": 0} and receipts[1]["change"] == 5000
+    assert receipts[1]["payments"] == {"cash": 15000, "card": 0, "prepaid": 0}
+    assert receipts[1]["change"] == 5000
+    assert [(d["payments"], d.get("payment_id")) for d in receipts[3:]] == [
+        ({"cash": 0, "card": 10000, "prepaid": 0}, "pay-8"),
+        ({"cash": 0, "card": 0, "prepaid": 10000}, None),
+        ({"cash": 0, "card": 10000, "prepaid": 0}, "pay-9"),
+        ({"cash": 0, "card": 10000, "prepaid": 0}, "pay-9"),
+    ]
     anna = {"staff_id": CASHIER.id, "name": CASHIER.name}
     olga = {"staff_id": MANAGER.id, "name": MANAGER.name}
-    assert [d["cashier"] for d in receipts] == [anna, anna, olga]  # Ольга refunded
-    # The drawer after each: W-6 paid by card, 150 ₽ in with 50 ₽ change, 100 ₽ back.
-    assert [d["cash_in_drawer"] for d in receipts] == [0, 10000, 0]
+    # Ольга refunded; the site's payments have no cashier (the register prints its default).
+    assert [d["cashier"] for d in receipts] == [anna, anna, olga, None, anna, None, None]
+    # The drawer after each: W-6 paid by card, 150 ₽ in with 50 ₽ change, 100 ₽ back; the
+    # payments on the site and their offset move no cash.
+    assert [d["cash_in_drawer"] for d in receipts] == [0, 10000, 0, 0, 0, 0, 0]
     shipped = validated["order.shipped"]
-    assert [d["receipt_id"] for d in shipped] == [None, receipts[0]["receipt_id"]]
+    assert [d["receipt_id"] for d in shipped] == [
+        None,
+        receipts[0]["receipt_id"],
+        receipts[4]["receipt_id"],
+    ]
     assert {d["receipt"] for d in shipped} == {None}  # the fiscal data is in receipt.fiscalized
     by_receipt = {d["reason"]: d.get("receipt_id") for d in validated["stock.adjusted"]}
     assert by_receipt["counter_sale"] == receipts[1]["receipt_id"]
@@ -125,8 +143,8 @@ def test_every_message_the_code_publishes_validates(shop, contract):
     assert counted == (5000, 4900, -100)  # a rouble short
     assert closed["fiscal"]["fd"]
     assert closed["totals"] == {
-        "sales": {"count": 2, "total": 20000, "cash": 10000, "card": 10000},
-        "refunds": {"count": 1, "total": 10000, "cash": 10000, "card": 0},
+        "sales": {"count": 5, "total": 50000, "cash": 10000, "card": 30000, "prepaid": 10000},
+        "refunds": {"count": 2, "total": 20000, "cash": 10000, "card": 10000, "prepaid": 0},
         "cash_in": 5000,
         "cash_out": 0,
         "cash_in_drawer": 5000,
@@ -167,6 +185,10 @@ def test_every_message_the_code_publishes_validates(shop, contract):
         MANAGER.id,
     )
 
+    # The fiscal drive's health (contract 1.1): a queue 8 days old reached the 7-day level.
+    [alarm] = validated["fiscal.alarm"]
+    assert (alarm["kind"], alarm["days"]) == ("ofd_queue", 8) and "ОФД" in alarm["detail"]
+
     # gateway.status, built like the running gateway builds it, without starting anything.
     config = load_config(None, env={"STOREGW_DATABASE_PATH": str(shop.db.path)})
     threads = set(threading.enumerate())
@@ -206,6 +228,13 @@ def _qty(qty) -> dict:
     return order
 
 
+def _paid(**fields) -> dict:
+    body = {"order_id": "W-BAD", "payment_id": "pay-bad", "amount": 100, "method": "sbp",
+            "paid_at": TS}  # fmt: skip
+    return {key: value for key, value in {**body, **fields}.items() if value is not None}
+
+
+REFUND_NEGATIVE = {"order_id": "W-BAD", "payment_id": "p", "amount": -1, "refunded_at": TS}
 VAT20 = builders.catalog(builders.product("P-OLD", [builders.variant("OLD-1")], [], vat="vat20"))
 
 
@@ -255,6 +284,22 @@ VAT20 = builders.catalog(builders.product("P-OLD", [builders.variant("OLD-1")], 
         ),
         pytest.param(_message("cmd.replay", {"from_seq": 0}), "message.rejected", id="replay-0"),
         pytest.param(_message("catalog.upsert", VAT20), "message.rejected", id="vat20"),
+        pytest.param(_message("order.paid", _paid(amount=0)), "message.rejected", id="paid-0"),
+        pytest.param(
+            _message("order.paid", _paid(amount="100")), "message.rejected", id="paid-string"
+        ),
+        pytest.param(
+            _message("order.paid", _paid(method="cash")), "message.rejected", id="paid-in-cash"
+        ),
+        pytest.param(
+            _message("order.paid", _paid(paid_at="вчера")), "message.rejected", id="paid-when"
+        ),
+        pytest.param(
+            _message("order.paid", _paid(payment_id=None)), "message.rejected", id="no-payment-id"
+        ),
+        pytest.param(
+            _message("order.refunded", REFUND_NEGATIVE), "message.rejected", id="refund-negative"
+        ),
     ],
 )
 def test_invalid_messages_are_refused_by_the_document_and_the_code(
@@ -266,3 +311,5 @@ def test_invalid_messages_are_refused_by_the_document_and_the_code(
     assert {e["type"] for e in refusals} == {refusal}
     assert shop.order("W-BAD") is None and shop.level("A").reserved == 0
     assert shop.level("OLD-1") is None
+    with closing(shop.db.reader()) as conn:
+        assert conn.execute("SELECT count(*) FROM receipt_job").fetchone()[0] == 0

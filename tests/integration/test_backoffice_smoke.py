@@ -228,3 +228,52 @@ def test_cli_waits_for_a_late_broker_and_stops_on_sigterm(make_broker, store):
         gw.stop()
     assert proc.returncode == 0, out
     assert "unreachable; retrying" in out and "summary: orders sent" in out, out
+
+
+def test_cli_pays_on_the_site_and_gives_the_money_back_when_a_paid_order_is_cancelled(
+    url, store, gateway
+):
+    """Contract 1.1: every order here is paid on the site (`order.paid` right after its
+    `order.created`, for its total), and a cancelled one gets `order.refunded` of that payment."""
+    extra = ("--rate", "8", "--burst-every", "0", "--cancel-ratio", "0.5", "--pay-online", "1")
+    proc = run_cli(url, store, *extra, "--duration", "2.5")
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    applied = [e for e in gateway.applied if e["type"].startswith("order.")]
+    created = {e["data"]["order_id"]: e for e in applied if e["type"] == "order.created"}
+    paid = {e["data"]["order_id"]: e for e in applied if e["type"] == "order.paid"}
+    refunded = [e["data"] for e in applied if e["type"] == "order.refunded"]
+    cancelled = {e["data"]["order_id"] for e in applied if e["type"] == "order.cancelled"}
+    assert created and set(paid) == set(created)
+    for order_id, env in paid.items():
+        order = created[order_id]
+        assert order["seq"] < env["seq"] and order["data"]["paid"] is False
+        total = sum(line["qty"] * line["price"] for line in order["data"]["lines"])
+        assert env["data"]["amount"] == total and env["data"]["payment_id"] == f"pay-{order_id}"
+        assert env["data"]["method"] in ("card_online", "sbp", "other_electronic")
+    assert refunded and {r["order_id"] for r in refunded} == cancelled
+    for back in refunded:
+        assert (back["payment_id"], back["amount"]) == (
+            paid[back["order_id"]]["data"]["payment_id"],
+            paid[back["order_id"]]["data"]["amount"],
+        )
+    assert f"payments on the site: {len(paid)} (" in out and f"refunded {len(refunded)} (" in out
+    assert "protocol errors 0" in out, out
+
+
+def test_the_cloud_counts_the_gateways_receipts_by_kind(gateway, cloud_factory):
+    cloud = cloud_factory()
+    with gateway.lock:
+        for receipt_id, kind, payment_id in [(1, "prepayment", "pay-1"), (2, "sell", None),
+                                             (3, "prepayment_refund", "pay-1")]:  # fmt: skip
+            data = {"receipt_id": receipt_id, "kind": kind, "total": 100,
+                    "payments": {"cash": 0, "card": 100, "prepaid": 0}}  # fmt: skip
+            if payment_id:
+                data["payment_id"] = payment_id
+            gateway.emit("receipt.fiscalized", data)
+        gateway.emit("fiscal.alarm", {"kind": "ofd_queue", "days": 3, "detail": "ОФД"})
+    assert cloud.wait_applied(4, 5)
+    assert cloud.receipts == {"prepayment": 1, "sell": 1, "prepayment_refund": 1}
+    assert cloud.receipted_payments == {"pay-1": ["prepayment", "prepayment_refund"]}
+    assert cloud.fiscal_alarms == [{"kind": "ofd_queue", "days": 3, "detail": "ОФД"}]
+    assert cloud.protocol_errors == 0 and cloud.stats()["unknown_types"] == {}

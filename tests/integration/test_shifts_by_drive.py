@@ -106,7 +106,8 @@ def legacy_database(path) -> None:
             (number, now, now if number == 1 else None),
         )
     conn.execute(
-        "INSERT INTO cash_move(shift, kind, amount, actor, created_at) VALUES (2, 'in', 700, 'Анна', ?)",
+        "INSERT INTO cash_move(shift, kind, amount, actor, created_at)"
+        " VALUES (2, 'in', 700, 'Анна', ?)",
         (now,),
     )
     conn.execute(

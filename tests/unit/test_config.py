@@ -291,7 +291,8 @@ def test_fiscal_section_is_typed_from_toml_or_environment(tmp_path):
         ('port = "/dev/x"\nauto_open_shift = "maybe"\n', "fiscal.auto_open_shift: must be true"),
         ('port = "/dev/x"\npoll = 0\n', "fiscal.poll: must be above 0"),
         ('port = "/dev/x"\nmarking_timeout = 0\n', "fiscal.marking_timeout: must be above 0"),
-        (f'port = "/dev/x"\nsite = "{"x" * 257}"\n', "fiscal.site: at most 256 characters"),
+        (f'port = "/dev/x"\nsite = "{"x" * 241}"\n', "fiscal.site: at most 240 characters"),
+        ('port = "/dev/x"\nsite = "shop.example.ru/🛒"\n', "fiscal.site: only Latin and Cyrillic"),
     ],
 )
 def test_a_bad_fiscal_section_names_the_key(tmp_path, table, problem):

@@ -1,4 +1,6 @@
-"""``ShtrihM`` command sequences and recovery, against a scripted register behind the fake link."""
+"""``ShtrihM`` command sequences and recovery, against a scripted register behind the fake link
+(``tests/unit/fiscal_scripted.py``). Web shop receipts, corrections and the items check of the
+reconciliation: ``test_fiscal_register_web.py``, ``test_fiscal_reconcile_items.py``."""
 
 import pytest
 
@@ -10,7 +12,6 @@ from drivers.fiscal.errors import (
     ReconcileUndecided,
     RequestRejected,
 )
-from drivers.fiscal.link import LinkSettings
 from drivers.fiscal.receipt import (
     SHTRIH_TAX_BYTE,
     Cashier,
@@ -20,77 +21,8 @@ from drivers.fiscal.receipt import (
     Receipt,
 )
 from drivers.fiscal.shtrih import ShtrihM
-from tests.unit.test_fiscal_fakes import FakeRegisterPort, err, ok
-
-FN_SERIAL = b"9999078900001234"
-DATE = bytes([26, 1, 15, 9, 5])
-FAST = LinkSettings(control_timeout=0.05, byte_timeout=0.05, timeout_scale=0.001)
-
-
-class ScriptedRegister:
-    """Just enough register state (mode, FN document counter, archive) to answer from the spec."""
-
-    def __init__(self):
-        self.mode, self.submode, self.last_fd, self.shift, self.receipts = 2, 0, 10, 5, 0
-        self.total = 0
-        self.archive: dict[int, bytes] = {}
-        self.fail: dict[str, int] = {}  # command hex -> error code to answer once
-
-    def __call__(self, body: bytes) -> bytes:
-        code = body[:2] if body[0] == 0xFF else body[:1]
-        if code.hex() in self.fail:
-            return err(code, self.fail.pop(code.hex()))
-        data = body[len(code) + 4 :]  # after the password
-        handler = getattr(self, f"cmd_{code.hex()}", None)
-        return ok(code, handler(data) if handler else b"\x1e")
-
-    def cmd_10(self, _):
-        flags = (0x0082).to_bytes(2, "little")
-        return bytes([30]) + flags + bytes([self.mode, self.submode, 0, 0, 0, 0, 0, 0, 0, 0, 0])
-
-    def cmd_ff01(self, _):
-        current = 4 if self.mode == 8 else 0
-        return bytes([3, current, 0, 1, 0]) + DATE + FN_SERIAL + self.last_fd.to_bytes(4, "little")
-
-    def cmd_8d(self, data):
-        self.mode, self.total = 8, 0
-        return b"\x1e"
-
-    def cmd_ff46(self, data):
-        self.mode = 8
-        self.total += int.from_bytes(data[12:17], "little")
-        return b""
-
-    def cmd_ff45(self, data):
-        paid = sum(int.from_bytes(data[i : i + 5], "little") for i in range(0, 80, 5))
-        self.last_fd += 1
-        self.receipts += 1
-        receipt = bytes([1]) + self.total.to_bytes(5, "little")
-        self.archive[self.last_fd] = bytes([3, 0]) + DATE + self._fd_fp() + receipt
-        self.mode = 2
-        return (paid - self.total).to_bytes(5, "little") + self._fd_fp()
-
-    def cmd_ff40(self, _):
-        return bytes([1]) + self.shift.to_bytes(2, "little") + self.receipts.to_bytes(2, "little")
-
-    def cmd_ff0a(self, data):
-        return self.archive[int.from_bytes(data, "little")]
-
-    def cmd_88(self, _):
-        self.mode = 2
-        return b"\x1e"
-
-    def cmd_e0(self, _):
-        self.mode, self.shift, self.last_fd = 2, self.shift + 1, self.last_fd + 1
-        shift = self.shift.to_bytes(2, "little")
-        self.archive[self.last_fd] = bytes([2, 0]) + DATE + self._fd_fp() + shift
-        return b"\x1e"
-
-    def cmd_50(self, _):
-        return b"\x1e\x07\x00"
-
-    def _fd_fp(self):
-        return self.last_fd.to_bytes(4, "little") + (1000 + self.last_fd).to_bytes(4, "little")
+from tests.unit.fiscal_scripted import DATE, FAST, FN_SERIAL, ScriptedRegister, item_tlv
+from tests.unit.test_fiscal_fakes import FakeRegisterPort
 
 
 @pytest.fixture
@@ -112,11 +44,16 @@ BREAD = Item("Хлеб", price=4990, quantity=2000, vat="vat22")
 SALE = Receipt(items=(BREAD,), payments=Payments(cash=10000), buyer_contact="a@b.ru")
 
 
-def test_sell_sends_the_receipt_commands_in_order(register, device):
+def test_sell_sends_the_receipt_commands_in_order(register, device, register_state):
     result = register.sell(SALE)
-    assert device.executed_commands == ["ff01", "8d", "ff0c", "ff46", "ff45", "ff40"]
+    # 1Eh: table 17 field 7 := 0 (print), once: a crash may have left «не печатать» set
+    assert device.executed_commands == ["ff01", "1e", "8d", "ff0c", "ff46", "ff45", "ff40"]
+    assert register_state.tables == {(17, 1, 7): 0}
     assert (result.fd, result.fp, result.fn) == (11, 1011, FN_SERIAL.decode())
     assert (result.shift, result.number, result.change) == (5, 1, 20)
+    device.executed.clear()
+    register.sell(SALE)
+    assert device.executed_commands == ["ff01", "8d", "ff0c", "ff46", "ff45", "ff40"]
 
 
 def test_item_goes_as_ff46_with_the_22_percent_tax_byte(register, device):
@@ -149,8 +86,8 @@ def test_marked_item_is_checked_accepted_sold_and_bound(register, device):
     code = "0104601234567890215abcdefghijkl\x1d91EE06\x1d92abcd"
     shoes = Item("Ботинки", 500000, vat="vat22", marked=True, marking_code=code)
     register.sell(Receipt(items=(shoes,), payments=Payments(card=500000)))
-    assert device.executed_commands[2:6] == ["ff61", "ff69", "ff46", "ff67"]
-    ff61 = device.executed[2]
+    assert device.executed_commands[3:7] == ["ff61", "ff69", "ff46", "ff67"]
+    ff61 = device.executed[3]
     assert ff61[6:10] == bytes([1, 0, len(code), 0]) and ff61[10:] == code.encode()
 
 
@@ -172,11 +109,22 @@ def test_payments_are_checked_before_sending(register, device, payments, message
 
 
 def test_vat_codes_map_to_shtrih_tax_bytes():
+    """Checked against shtrih-m/javapos_shtrih af0a237b (2026-02-18),
+    Source/Core/src/com/shtrih/jpos/fiscalprinter/FiscalPrinterImpl.java getVatCodeShtrih()
+    (its Doc/VatTable.txt of 2026-02-02 still says 0x90 for 7/107; the later code says 0x88)."""
     assert SHTRIH_TAX_BYTE["vat22"] == 0xCB and SHTRIH_TAX_BYTE["vat122"] == 0xCC
     assert SHTRIH_TAX_BYTE["none"] == 0x08 and SHTRIH_TAX_BYTE["vat0"] == 0x04
     assert SHTRIH_TAX_BYTE["vat5"] == 0x81 and SHTRIH_TAX_BYTE["vat7"] == 0x82
+    assert SHTRIH_TAX_BYTE["vat105"] == 0x84 and SHTRIH_TAX_BYTE["vat107"] == 0x88
     assert SHTRIH_TAX_BYTE["vat10"] == 0x02 and SHTRIH_TAX_BYTE["vat110"] == 0x20
-    assert SHTRIH_TAX_BYTE["vat105"] == 0x84 and SHTRIH_TAX_BYTE["vat20"] == 0x01
+    assert SHTRIH_TAX_BYTE["vat20"] == 0x01 and SHTRIH_TAX_BYTE["vat120"] == 0x10
+
+
+@pytest.mark.parametrize(("vat", "byte"), [("vat5", 0x81), ("vat7", 0x82), ("vat107", 0x88)])
+def test_usn_vat_rates_go_in_the_ff46_tax_byte(register, device, vat, byte):
+    register.sell(Receipt((Item("Чай", 10000, vat=vat),), Payments(cash=10000)))
+    ff46 = next(b for b in device.executed if b[:2] == b"\xff\x46")
+    assert ff46[6 + 22] == byte  # after op(1) qty(6) price(5) amount(5) tax amount(5)
 
 
 def test_old_20_percent_only_in_refunds(register, device):
@@ -189,17 +137,17 @@ def test_old_20_percent_only_in_refunds(register, device):
 
 
 def test_lost_close_answer_is_fetched_with_enq_not_resent(register, device):
-    device.faults.extend(["ok"] * 4 + ["no_answer"])  # ff01, 8d, ff0c, ff46 fine; ff45 answer lost
+    device.faults.extend(["ok"] * 5 + ["no_answer"])  # ff01 1e 8d ff0c ff46 fine; ff45 answer lost
     result = register.sell(SALE)
     assert device.executed_commands.count("ff45") == 1
     assert result.fd == 11
 
 
 def test_close_answer_lost_in_a_power_cycle_is_found_in_the_fn_archive(register, device):
-    device.faults.extend(["ok"] * 4 + ["power_cycle"])
+    device.faults.extend(["ok"] * 5 + ["power_cycle"])
     result = register.sell(SALE)
     assert device.executed_commands.count("ff45") == 1
-    assert "ff0a" in device.executed_commands
+    assert "ff0a" in device.executed_commands and "ff3a" in device.executed_commands
     assert (result.fd, result.fp) == (11, 1011)
 
 
@@ -216,10 +164,8 @@ def test_reconcile_says_not_fiscalised_when_fn_did_not_move(register):
 def test_reconcile_finds_the_receipt_behind_a_shift_report_made_meanwhile(register, register_state):
     shift_report = bytes([2, 0]) + DATE + (11).to_bytes(4, "little") + (7).to_bytes(4, "little")
     register_state.archive[11] = shift_report + (5).to_bytes(2, "little")
-    receipt = bytes([1]) + (9980).to_bytes(5, "little")
-    fd_fp = (12).to_bytes(4, "little") + (1012).to_bytes(4, "little")
-    register_state.archive[12] = bytes([3, 0]) + DATE + fd_fp + receipt
-    register_state.last_fd = 12
+    register_state.last_fd = 11
+    register_state.add_receipt(9980, [item_tlv("Хлеб", 2_000_000, 4990, 9980)])
     found = register.reconcile_close(10, SALE, 1)
     assert (found.fd, found.fp) == (12, 1012)
 

@@ -1,6 +1,6 @@
-"""Staff operations on the register (open and close the shift, X report, cash in and out),
-run by the fiscal worker's thread between receipts -- it owns the port -- while the HTTP
-handler that asked waits for the answer. Mixed into `FiscalWorker`."""
+"""Staff operations on the register (open and close the shift, X report, cash in and out, the
+marking check before a sale), run by the fiscal worker's thread between receipts -- it owns the
+port -- while the HTTP handler that asked waits for the answer. Mixed into `FiscalWorker`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import queue
 from concurrent.futures import Future
 from typing import Any
 
-from drivers.fiscal.errors import AnswerLost, LinkError
+from drivers.fiscal import marking as driver_marking
+from drivers.fiscal.errors import AnswerLost, FiscalError, LinkError
 from drivers.fiscal.receipt import Cashier
 from drivers.fiscal.register import FiscalRegister, RegisterStatus
+from gateway.domain import marking
 from gateway.domain import staff as roles
 from gateway.domain.errors import InvalidTransition
 from gateway.domain.staff import Staff, authorize
@@ -27,6 +29,13 @@ OPERATIONS = {
     "cash_in": roles.CASH_IN,
     "cash_out": roles.CASH_OUT,
     "reprint": roles.PRINT,
+    "check_marking": roles.SELL,
+}
+DRIVER_REASONS = {  # drivers/fiscal/marking.verdict's why -> the staff's reason
+    driver_marking.OK: marking.OK,
+    driver_marking.SOLD: marking.SOLD,
+    driver_marking.REFUSED: marking.REFUSED,
+    driver_marking.OFFLINE_RULE: marking.OFFLINE,
 }
 CLOSED_SHIFT = {"open": False, "number": None, "expired": False}
 
@@ -36,9 +45,11 @@ class FiscalUnavailable(Exception):
 
 
 class StaffOperations:
-    """Needs from the worker: `_requests` (a queue), `_wake`, `_stopping`, `writer`, `shift`."""
+    """Needs from the worker: `_requests` (a queue), `_wake`, `_stopping`, `writer`, `shift`,
+    `_fn` (the fiscal drive's serial)."""
 
     _requests: queue.SimpleQueue
+    _fn: str
     shift: dict[str, Any]
 
     def request(self, op: str, *, by: Staff, timeout: float = REQUEST_TIMEOUT, **kwargs) -> Any:
@@ -77,7 +88,10 @@ class StaffOperations:
 
     def _open_shift(self, register: FiscalRegister, by: Staff) -> dict:
         result = register.open_shift(Cashier(by.name, by.inn))
-        self.writer.call(service.shift_opened, result.shift, by=by, fd=result.fd, fp=result.fp)
+        fn = self._fn  # the worker read it on connecting (and again after any shift change)
+        self.writer.call(
+            service.shift_opened, result.shift, fn=fn, by=by, fd=result.fd, fp=result.fp
+        )
         self.shift = {"open": True, "number": result.shift, "expired": False}
         return {"shift": result.shift, "fd": result.fd}
 
@@ -113,6 +127,7 @@ class StaffOperations:
         totals = self.writer.call(
             service.shift_closed,
             result.shift or number,
+            fn=self._fn,
             by=by,
             fd=result.fd,
             fp=result.fp,
@@ -152,3 +167,17 @@ class StaffOperations:
         move = register.cash_in if kind == "in" else register.cash_out
         document = move(amount)
         return self.writer.call(service.cash_moved, kind, amount, by=by, register_doc=document)
+
+    def _do_check_marking(
+        self, register, status: RegisterStatus, *, code: str, refund: bool, by: Staff
+    ) -> marking.MarkingVerdict:
+        """FF61h + FF69h refuse: the code is checked, not sold. A register that refuses the
+        check itself gave no answer: the offline rule (the receipt checks the code again)."""
+        try:
+            check = register.check_marking(code, refund=refund)
+        except LinkError:
+            raise
+        except FiscalError as exc:
+            return marking.not_checked(code, str(exc), refund=refund)
+        why = driver_marking.verdict(check, refund=refund).why
+        return marking.MarkingVerdict(code, DRIVER_REASONS[why], check.result, refund)

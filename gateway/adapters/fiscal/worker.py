@@ -273,7 +273,7 @@ class FiscalWorker(StaffOperations):
             return
         self._fn = register.fn_status().fn  # a shift change may come with a replaced drive
         known = FiscalRepo(self._reads, "").open_shift_key()
-        if known is not None and known != (self._fn, number):
+        if known is not None and known not in ((self._fn, number), ("", number)):
             fn, closed = known
             self.writer.call(service.shift_closed, closed, fn=fn, by=None, fd=None, fp=None)
         if number is not None:

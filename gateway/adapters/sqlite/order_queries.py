@@ -1,6 +1,6 @@
 """Read side of the order desk: the board's counts (polled every second by every tablet), one
 page of cards, and one order with its lines (product name and characteristics, as the goods are
-picked), payment, receipts and history.
+picked), payment (order_payment_queries: what was paid on the site), receipts and history.
 
 The board is cheap by construction: the counts are one statement answered from indexes
 (status + updated_at, the unseen partial index, the arrival key); a page is one query for the
@@ -13,6 +13,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from .order_history import order_history
+from .order_payment_queries import describe_payment, payment_block
 from .order_search import like_terms
 
 # tab -> the statuses it shows; "done" is only the recently finished, newest first
@@ -215,19 +216,20 @@ def order_detail(
     receipts = [
         dict(r)
         for r in conn.execute(
-            "SELECT id AS receipt_id, kind, state, total, cash, card, fd, fp, shift, number,"
-            " fiscal_ts, error, created_by, created_at FROM receipt_job"
-            " WHERE order_id = ? ORDER BY id",
+            # `kind` says why (sell, prepayment, their refunds), `operation` what the register did
+            "SELECT id AS receipt_id, receipt_kind AS kind, kind AS operation, state, total, cash,"
+            " card, prepaid, payment_id, fd, fp, shift, number, fiscal_ts, error, created_by,"
+            " created_at FROM receipt_job WHERE order_id = ? ORDER BY id",
             (order_id,),
         )
     ]
     head = card(row, now, confirm_within, pickup_within)
     total = sum(x["price"] * (x["ordered"] - x["cancelled"]) for x in lines)
-    fiscalised = sum(
-        r["total"] * (-1 if r["kind"].endswith("refund") else 1)
-        for r in receipts
-        if r["state"] == "done"
-    )
+    history = order_history(conn, order_id, row["number"])
+    for entry in history:
+        words = describe_payment(entry["what"], entry["detail"])
+        if words:
+            entry["text"], entry["text_en"] = words
     return {
         **head,
         "channel": row["channel"],
@@ -237,8 +239,8 @@ def order_detail(
         "seen_by": row["seen_by"],
         "updated_at": row["updated_at"],
         "total": total,
-        "payment": {"paid_online": bool(row["paid"]), "total": total, "receipts": fiscalised},
+        "payment": payment_block(conn, order_id, total, bool(row["paid"])),
         "lines": lines,
         "receipts": receipts,
-        "history": order_history(conn, order_id, row["number"]),
+        "history": history,
     }

@@ -104,8 +104,9 @@ def fiscal_summary(conn: sqlite3.Connection) -> dict:
 
 def receipt_rows(conn: sqlite3.Connection, *, state: str | None = None, limit: int = 50) -> list:
     query = (
-        "SELECT id AS receipt_id, kind, state, order_id, shipment_id, refund_of, total, cash,"
-        " card, change, fd, fp, shift, error, created_by, created_at FROM receipt_job"
+        "SELECT id AS receipt_id, kind, receipt_kind, state, order_id, shipment_id, refund_of,"
+        " total, cash, card, prepaid, change, fd, fp, shift, error, created_by, created_at"
+        " FROM receipt_job"
     )
     where, args = ("WHERE state = ?", (state,)) if state else ("", ())
     rows = conn.execute(f"{query} {where} ORDER BY id DESC LIMIT ?", (*args, limit))

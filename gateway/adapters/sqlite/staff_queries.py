@@ -7,7 +7,7 @@ AUDIT_KINDS = {  # the audit view's groups
     "sign_ins": ("sign_in", "sign_out", "lock", "idle", "expired"),
     "refusals": ("pin_refused",),
     "overrides": ("override",),
-    "money": ("refund", "cash_in", "cash_out", "close_shift"),
+    "money": ("refund", "cash_in", "cash_out", "close_shift", "correction"),
     "staff": (
         "staff_added",
         "staff_disabled",

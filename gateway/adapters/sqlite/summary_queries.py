@@ -6,8 +6,14 @@ A receipt's day is the date of its fiscal time (`receipt_job.fiscal_ts`, the reg
 clock), as `receipt.fiscalized` tells the cloud, so the back-office computes the same figures
 from the events alone (simulators/backoffice/summary.py, the same rules written again on purpose:
 a mistake must not pass on both sides). The rules, kept alike there:
-- receipts and revenue count sell receipts; `cash` is net of the change given, `card` the rest;
-- refunds count sell_refund receipts, put on the cashier who made the refund;
+- revenue is the money received: cash net of the change given plus card, of the receipts the
+  register made as sells (a prepayment taken on the site is one); the part of a handover
+  settled by offsetting a prepayment (`prepaid`, tag 1215) is no money -- the prepayment's own
+  receipt counted it already;
+- receipts count the purchases: sells not settled against a prepayment (the handover of a
+  prepaid order is the same purchase as its prepayment);
+- refunds count the receipts the register made as refunds (a prepayment given back is one), and
+  the money given back, put on the cashier who made the refund;
 - average = revenue / receipts, rounded half up to a kopeck; `net` = revenue − refunds;
 - a cashier is the receipt's staff account (or, without one, its printed name); the name shown
   is the one on that cashier's latest receipt in the period.
@@ -120,8 +126,8 @@ def sales(conn: sqlite3.Connection, spans: dict[str, tuple[date, date]]) -> dict
     last = max(b for _, b in spans.values())
     rows = conn.execute(
         f"SELECT substr({RECEIPT_TIME}, 1, 10) AS day, kind, staff_id,"
-        " json_extract(draft_json, '$.cashier'), count(*), sum(total), sum(cash - change),"
-        " sum(card), max(id), sum(discount)"
+        " json_extract(draft_json, '$.cashier'), count(*), sum(prepaid = 0),"
+        " sum(cash - change), sum(card), max(id), sum(discount)"
         f" FROM receipt_job WHERE state = 'done' AND {RECEIPT_TIME} >= ?"
         f" AND {RECEIPT_TIME} < ? GROUP BY 1, 2, 3, 4",
         (first.isoformat(), (last + timedelta(days=1)).isoformat()),
@@ -133,17 +139,18 @@ def sales(conn: sqlite3.Connection, spans: dict[str, tuple[date, date]]) -> dict
 
 
 def period_figures(rows: list, first: date, last: date) -> dict:
-    """Rows (day, kind, staff_id, name, count, total, cash, card, latest id, discount) -> the
-    period's totals and its cashiers, most revenue first."""
+    """Rows (day, kind, staff_id, name, count, purchases, cash, card, latest id, discount) ->
+    the period's totals and its cashiers, most revenue first. `kind` is what the register did
+    (sell / sell_refund); purchases are the receipts not settled against a prepayment."""
     total = _bucket()
     cashiers: dict[object, dict] = {}
-    for _day, kind, staff_id, name, count, amount, cash, card, latest, discount in rows:
+    for _day, kind, staff_id, name, count, purchases, cash, card, latest, discount in rows:
         key = staff_id if staff_id is not None else f"name:{name}"
         person = cashiers.setdefault(key, {**_bucket(), "staff_id": staff_id, "_latest": 0})
         if latest > person["_latest"]:
             person["_latest"], person["name"] = latest, name
         for bucket in (total, person):
-            _add(bucket, kind, count, amount, cash, card, discount)
+            _add(bucket, kind, (count, purchases), cash, card, discount)
     people = sorted(cashiers.values(), key=lambda p: (-p["revenue"], str(p.get("name"))))
     return {
         "from": first.isoformat(),
@@ -163,17 +170,19 @@ def _bucket() -> dict:
 
 
 def _add(
-    bucket: dict, kind: str, count: int, amount: int, cash: int, card: int, discount: int
+    bucket: dict, kind: str, counts: tuple[int, int], cash: int, card: int, discount: int
 ) -> None:
+    """`cash` net of the change; a prepayment offset (no money) is in neither."""
+    count, purchases = counts
     if kind == "sell":
-        bucket["receipts"] += count
-        bucket["revenue"] += amount
+        bucket["receipts"] += purchases
+        bucket["revenue"] += cash + card
         bucket["cash"] += cash
         bucket["card"] += card
         bucket["discounts"] += discount
     elif kind == "sell_refund":
         bucket["refunds"] += count
-        bucket["refunded"] += amount
+        bucket["refunded"] += cash + card
 
 
 def _finish(bucket: dict) -> dict:

@@ -11,6 +11,7 @@ from .catalog_repo import CatalogRepo
 from .fiscal_repo import FiscalRepo
 from .order_repo import OrderRepo
 from .outbox import Coalescing, CommandLog, Outbox, utc_now
+from .payment_repo import PaymentRepo
 from .print_repo import PrintRepo
 from .receiving_repo import ReceivingRepo
 from .staff_repo import StaffRepo
@@ -31,6 +32,7 @@ class SqliteUnitOfWork:
         self.stock = StockRepo(conn, now)
         self.orders = OrderRepo(conn, now)
         self.fiscal = FiscalRepo(conn, now)
+        self.payments = PaymentRepo(conn, now)
         self.receiving = ReceivingRepo(conn, now)
         self.stocktake = StocktakeRepo(conn, now)
         self.prints = PrintRepo(conn, now)

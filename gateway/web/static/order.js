@@ -4,9 +4,9 @@
 // a lost answer, does it once; a new key once it is done) and the order's version (a screen
 // gone stale meanwhile is refused and reloaded). Opening the screen marks the order seen: the
 // board's alert for it stops. A cashier's tap on a manager's action gets the manager's-PIN
-// dialog from app.js. Words, refusals, «are you sure» and roubles come from register.js.
+// dialog from app.js. Words, refusals, «are you sure» and roubles come from register.js. The
+// marked units' codes are asked for in order_marking.js.
 "use strict";
-const MARKING_CODE = /^(?:\](?:d2|C1|Q3))?01\d{14}21/;
 const scr = {
   id: decodeURIComponent(window.location.pathname.replace(/^\/orders\//, "")),
   order: null,
@@ -74,6 +74,7 @@ scr.act = async (kind, path, body, done) => {
     idem_key: scr.keys[kind],
   });
   scr.busy = false;
+  if (kind === "ship" && answer.error === "marking_refused") scr.codes = {}; // ask them again
   if (answer.ok) {
     scr.renewKey(kind); // done: the next action of this kind is a new one
     if (kind === "ship") scr.codes = {};
@@ -219,8 +220,8 @@ scr.drawShip = () => {
     row.classList.toggle("skipped", !qty);
   }
   const receipt = register.texts.register;
-  scr.el.payBox.hidden = !receipt || order.paid;
-  scr.el.cashBox.hidden = scr.pay !== "cash";
+  scr.el.payBox.hidden = !receipt || order.paid || !scr.shipDue();
+  scr.el.cashBox.hidden = scr.pay !== "cash" || scr.shipDue() < scr.shipTotal();
   scr.el.payCash.setAttribute("aria-pressed", String(scr.pay === "cash"));
   scr.el.payCard.setAttribute("aria-pressed", String(scr.pay === "card"));
   const contact = order.customer && (order.customer.email || order.customer.phone);
@@ -229,10 +230,13 @@ scr.drawShip = () => {
     : contact ? tr("receipt_to", { contact }) : tr("no_contact");
   const n = Object.values(scr.chosen).reduce((sum, qty) => sum + qty, 0);
   const total = scr.shipTotal();
+  const due = scr.shipDue();
   let will = tr("ship_will", { n });
   if (receipt) {
     const received = register.parseRoubles(scr.el.received.value);
-    const how = order.paid ? tr("ship_paid")
+    // With a prepayment offset the rest is taken exact: the register gives no change then.
+    const how = order.paid || !due ? tr("ship_paid")
+      : due < total ? tr("ship_offset", { offset: total - due, due })
       : scr.pay === "card" ? tr("ship_card")
       : received && received > total ? tr("ship_change", { change: received - total })
       : tr("ship_cash");
@@ -241,16 +245,26 @@ scr.drawShip = () => {
   scr.el.shipWill.textContent = `${will}.`;
 };
 
+// What the buyer still pays for the goods chosen: the prepayment made on the site and not yet
+// offset against earlier handovers comes off first (as the gateway does).
+scr.shipDue = () => {
+  const money = scr.order.payment || {};
+  const unused = Math.max(0, (money.online || 0) - (money.offset || 0));
+  return Math.max(0, scr.shipTotal() - unused);
+};
+
 scr.shipNow = async () => {
   const order = scr.order;
   const wanted = order.lines.filter((line) => scr.chosen[line.line_id]);
   if (!wanted.length) return (scr.el.shipError.textContent = tr("ship_none"));
   const receipt = register.texts.register;
   let payment = scr.pay;
-  if (receipt && !order.paid && scr.pay === "cash" && scr.el.received.value.trim()) {
+  const due = scr.shipDue();
+  const offset = due < scr.shipTotal(); // part of it was prepaid on the site: the rest exact
+  if (receipt && !order.paid && !offset && scr.pay === "cash" && scr.el.received.value.trim()) {
     const received = register.parseRoubles(scr.el.received.value);
     if (received === null) return (scr.el.shipError.textContent = tr("amount_bad"));
-    const total = scr.shipTotal();
+    const total = due;
     if (received < total) {
       return (scr.el.shipError.textContent = tr("received_short", { received, total, short: total - received }));
     }
@@ -268,56 +282,4 @@ scr.shipNow = async () => {
     if (!data.receipt_id) return tr("shipped_plain", { number: order.number, n });
     return tr(all ? "shipped" : "shipped_part", { number: order.number, n, id: data.receipt_id });
   });
-};
-
-scr.collectCodes = async (wanted) => {
-  for (const line of wanted) {
-    if (!line.marked) continue;
-    const qty = scr.chosen[line.line_id];
-    const codes = scr.codes[line.line_id] || (scr.codes[line.line_id] = []);
-    codes.length = Math.min(codes.length, qty);
-    while (codes.length < qty) {
-      const code = await scr.askCode(line, codes.length + 1, qty);
-      if (code === null) return false;
-      codes.push(code);
-    }
-  }
-  return true;
-};
-
-scr.askCode = (line, n, qty) =>
-  new Promise((resolve) => {
-    scr.codeWanted = { line, resolve };
-    scr.el.markingPrompt.textContent = tr("marking_prompt", { name: line.name, n, qty });
-    scr.el.markingError.textContent = "";
-    if (!scr.el.marking.open) scr.el.marking.showModal();
-    scr.el.markingCode.focus();
-  });
-
-scr.answerCode = (code) => {
-  const wanted = scr.codeWanted;
-  scr.codeWanted = null;
-  if (scr.el.marking.open) scr.el.marking.close();
-  if (wanted) wanted.resolve(code);
-};
-
-// The same checks as the counter sale's: a DataMatrix, of this item, not scanned before.
-scr.onMarkingCode = async (code) => {
-  const wanted = scr.codeWanted;
-  if (!wanted) return;
-  const wrong = (text) => {
-    scr.el.markingError.textContent = text;
-    scr.el.markingCode.focus();
-  };
-  const taken = Object.values(scr.codes).flat();
-  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
-  if (!found.ok && found.error !== "not_found") return wrong(found.text);
-  const parsed = found.ok ? found.data.code : code;
-  if (!MARKING_CODE.test(parsed)) return wrong(tr("not_marking"));
-  const items = found.ok ? found.data.items : [];
-  if (items.length && !items.some((item) => item.sku === wanted.line.sku)) {
-    return wrong(tr("other_item", { name: items[0].name }));
-  }
-  if (taken.includes(parsed) || taken.includes(code)) return wrong(tr("duplicate_code"));
-  scr.answerCode(parsed);
 };

@@ -1,5 +1,6 @@
 // «Продажа», the codes: the code field, the serial scanner's scans, the choice between items
-// sharing a barcode, and the marking-code dialog of a marked item (sale.js owns the sale).
+// sharing a barcode, the marking-code dialog of a marked item, and the register's check of each
+// marking code before it is added (marking.js; sale.js owns the sale).
 "use strict";
 sale.onCode = async (code) => {
   if (sale.marking) return sale.onMarkingCode(code);
@@ -87,10 +88,13 @@ sale.onMarkingCode = async (code) => {
   if (sale.lines.some((each) => each.codes.includes(parsed))) {
     return wrong(register.t("duplicate_code"));
   }
+  const verdict = await sale.check(parsed, line.sku);
+  if (!verdict.allowed) return wrong(marking.refused(parsed, verdict));
+  if (sale.marking !== line || line.codes.includes(parsed)) return; // closed, or added meanwhile
   line.codes.push(parsed);
   sale.el.markingError.textContent = "";
   const values = { name: line.name, n: line.codes.length, qty: line.qty };
-  register.say(register.t("code_added", values), "ok");
+  register.say(sale.withCheck(register.t("code_added", values), parsed), "ok");
   if (sale.missingCodes(line)) {
     sale.promptCode();
     return;
@@ -98,7 +102,50 @@ sale.onMarkingCode = async (code) => {
   sale.closeMarking();
   const next = sale.lines.find((each) => sale.missingCodes(each));
   if (next) sale.askCodes(next);
-  else register.say(register.t("codes_done"), "ok");
+  else register.say(sale.withCheck(register.t("codes_done"), parsed), "ok");
+};
+
+// A scanned DataMatrix adds its item only once the register allows the code.
+sale.checkThenAdd = async (item, code) => {
+  register.say(marking.tr("Проверяем код маркировки…", "Checking the marking code…"), "wait");
+  const verdict = await sale.check(code, item.sku);
+  if (!verdict.allowed) {
+    register.say(marking.refused(code, verdict), "bad");
+    return;
+  }
+  sale.add(item, code);
+};
+
+// The register's check of a code; a refused one is listed in red under the code field.
+sale.check = async (code, sku) => {
+  const verdict = await marking.check(code, sku);
+  if (verdict.allowed) sale.checked[code] = verdict;
+  else if (!verdict.answer) marking.listRefused(sale.el.refusedCodes, code, verdict);
+  return verdict;
+};
+
+// The gateway checked the codes again when selling and the register refused some (its answer
+// changed since the scan): they leave the sale, listed in red; their lines ask for other codes.
+sale.dropRefused = (refusal) => {
+  const said = register.half(refusal.detail) || String(refusal.detail || "");
+  const parts = said.split("; ");
+  for (const line of sale.lines) {
+    const gone = line.codes.filter((code) => said.includes(marking.shown(code)));
+    for (const code of gone) {
+      delete sale.checked[code];
+      const part = parts.find((each) => each.includes(marking.shown(code))) || said;
+      marking.listRefused(sale.el.refusedCodes, code, { text: part.split(": ").slice(1).join(": ") || part });
+    }
+    line.codes = line.codes.filter((code) => !gone.includes(code));
+  }
+  sale.render();
+};
+
+// What to say of an added code: checked without a link, if it was.
+sale.withCheck = (said, code) => {
+  const verdict = sale.checked[code];
+  if (!verdict || !verdict.offline) return said;
+  return `${said} ${marking.offlineSaid()}`;
 };
 
 // The shop's scanner in serial mode: its scans land in the gateway's scan station; with no

@@ -8,6 +8,7 @@ sale.sold = (answer, pay) => {
   sale.el.received.value = "";
   sale.el.contact.value = "";
   sale.pay = "cash";
+  marking.clearRefused(sale.el.refusedCodes);
   const values = { id: answer.receipt_id, total: storegw.money(answer.total) };
   sale.showResult({ ...answer, pay });
   sale.said = register.t("sold", values);

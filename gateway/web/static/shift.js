@@ -1,6 +1,7 @@
 // «Смена»: the register's state in words, the shift and the cash in the drawer, today's totals,
 // open / close the shift, X report, cash in / out, and the latest receipts with «Повторить» for
-// a failed one and «Возврат» for a printed sale. Refreshes every few seconds.
+// a failed one and «Возврат» for a printed sale; «Чек коррекции» opens correction.js's dialog.
+// Refreshes every few seconds.
 "use strict";
 const shift = {
   fiscal: null, // GET /api/fiscal
@@ -186,6 +187,7 @@ shift.render = () => {
   shift.el.close.hidden = !open;
   shift.el.xReport.hidden = !open;
   shift.el.cashMove.hidden = !open;
+  shift.el.correction.hidden = !configured; // «Чек коррекции» (correction.js): a register's
   for (const b of [shift.el.open, shift.el.close, shift.el.xReport, shift.el.cashIn, shift.el.cashOut]) {
     b.disabled = shift.busy || !configured;
   }
@@ -228,8 +230,9 @@ shift.renderReceipts = () => {
   shift.el.receipts.hidden = !rows.length;
   shift.el.noReceipts.hidden = rows.length > 0;
   shift.el.noReceipts.textContent = t("no_receipts");
-  const refunds = new Map(); // sell receipt -> its refund in the list
+  const refunds = new Map(); // sell receipt -> its refund (or its reverse correction) in the list
   for (const row of rows) if (row.refund_of) refunds.set(row.refund_of, row);
+  const corrected = (row) => row.receipt_kind === "correction";
   shift.el.receipts.querySelector("tbody").replaceChildren(
     ...rows.map((row) => {
       const tr = document.createElement("tr");
@@ -242,7 +245,7 @@ shift.renderReceipts = () => {
         const why = register.half(row.error);
         if (why) stateCell.append(Object.assign(document.createElement("div"), { className: "why", textContent: why }));
       }
-      const kind = texts.kinds[row.kind] || row.kind;
+      const kind = corrected(row) ? t(`kind_correction_${row.kind}`) : texts.kinds[row.kind] || row.kind;
       const kindCell = cell("", kind);
       if (row.order_id) kindCell.append(" ", muted(t("order", { id: row.order_id })));
       if (row.refund_of) kindCell.append(" ", muted(`← № ${row.refund_of}`));
@@ -252,8 +255,8 @@ shift.renderReceipts = () => {
       if (row.state === "failed") {
         act.append(action(t("retry"), (b) => shift.retry(row, b)));
       } else if (refund) {
-        act.append(muted(t("has_refund", { id: refund.receipt_id })));
-      } else if (row.state === "done" && row.kind === "sell") {
+        act.append(muted(t(corrected(refund) ? "corr_has_reverse" : "has_refund", { id: refund.receipt_id })));
+      } else if (row.state === "done" && row.kind === "sell" && !corrected(row)) {
         act.append(action(t("refund"), (b) => shift.refund(row, b)));
       }
       tr.append(
@@ -340,6 +343,7 @@ document.addEventListener("DOMContentLoaded", () => {
     closeVerdict: $("close-verdict"),
     closeYes: $("close-yes"),
     closeNo: $("close-no"),
+    correction: $("correction"),
   });
   shift.el.totalsTitle.dataset.today = shift.el.totalsTitle.textContent;
   shift.fiscal = JSON.parse($("fiscal").textContent);

@@ -259,6 +259,12 @@ function describe(row) {
     }
     case "refund": case "cash_in": case "cash_out": case "close_shift":
       return thing(detail);
+    case "correction": {  // "receipt N [reverses|replaces receipt M]: the reason"
+      const found = detail.match(/^receipt (\d+)(?: (reverses|replaces) receipt (\d+))?: ([\s\S]*)$/);
+      if (!found) return detail;
+      const which = found[2] ? t(found[2], { n: found[3] }) : "";
+      return [t("receipt", { n: found[1] }), which, found[4]].filter(Boolean).join(" — ");
+    }
     case "staff_added": case "token_created": {
       const role = detail.match(/\((\w+)/);
       return [row.subject, role && tables.roles[role[1]]].filter(Boolean).join(" — ");

@@ -1,0 +1,134 @@
+"""The Shtrih-M driver and the register simulator, both ends written from FISCAL.md, on a pty:
+the web shop's receipts (electronic-only prepayment, its offset at handover, a correction
+receipt), reconciliation of a lost close by the receipt's items, models without 1Eh / 8Dh / FF3Ah,
+and the 5 % / 7 % VAT rates round trip."""
+
+import logging
+
+import pytest
+
+from drivers.fiscal import Cashier, Item, Payments, Receipt, ShtrihM
+from drivers.fiscal.commands import SALE, SALE_RETURN
+from drivers.fiscal.errors import ReceiptNotFiscalised, RequestRejected
+from drivers.fiscal.link import LinkSettings
+from drivers.fiscal.receipt import Correction, PaymentMethod
+from simulators.fiscal_register import FiscalRegisterSimulator
+
+pytestmark = pytest.mark.timeout(60)
+ANNA = Cashier("Анна Петрова")
+FAST = LinkSettings(control_timeout=0.08, byte_timeout=0.1, timeout_scale=0.01)
+PREPAID_TEA = Item("Чай улун", 45000, 2000, "vat22", payment_method=PaymentMethod.FULL_PREPAYMENT)
+TEA = Item("Чай улун", 45000, 2000, "vat22")
+SITE = "shop.example.ru"
+
+
+@pytest.fixture
+def register(tmp_path, request):
+    unsupported = getattr(request, "param", frozenset())
+    simulator = FiscalRegisterSimulator(tmp_path / "fn.json", unsupported_commands=unsupported)
+    driver = ShtrihM(simulator.start(), settings=FAST)
+    driver.open_shift(ANNA)
+    yield driver, simulator
+    driver.close()
+    simulator.stop()
+
+
+def paid_online(*items: Item) -> Receipt:
+    total = sum(item.amount for item in items)
+    return Receipt(items, Payments(card=total), "buyer@example.ru", ANNA, 0x01, True, True, SITE)
+
+
+def test_paid_on_the_site_then_handed_over(register):
+    driver, simulator = register
+    printed_before = len(simulator.printed)
+    prepayment = driver.sell(paid_online(PREPAID_TEA))
+    [online] = simulator.receipts
+    assert online["fd"] == prepayment.fd and online["printed"] is False
+    assert len(simulator.printed) == printed_before  # electronic only
+    assert online["tlv"]["1008"] == "buyer@example.ru" and online["tlv"]["1125"] == 1
+    assert online["place"] == SITE and online["items"][0]["payment_method"] == 1
+    assert online["payments"] == [{"kind": "electronic", "index": 2, "sum": 90000}]
+    handover = driver.sell(Receipt((TEA,), Payments(prepaid=90000), None, ANNA))
+    offset = simulator.receipts[-1]
+    assert offset["fd"] == handover.fd and offset["printed"] is True
+    assert offset["prepaid"] == 90000 and offset["items"][0]["payment_method"] == 4
+    assert "Чай улун" in simulator.printed[-1] and "ПРЕДВАРИТЕЛЬНАЯ ОПЛАТА" in simulator.printed[-1]
+    stored = driver.read_document(handover.fd)
+    assert stored.value(1215) == 90000 and stored.value(1081) == 0 and stored.value(1031) == 0
+
+
+def test_a_prepayment_refund_is_electronic_too(register):
+    driver, simulator = register
+    driver.sell(paid_online(PREPAID_TEA))
+    refund = driver.refund(paid_online(PREPAID_TEA))
+    returned = simulator.receipts[-1]
+    assert returned["fd"] == refund.fd and returned["op_type"] == 2 and not returned["printed"]
+
+
+@pytest.mark.parametrize(("refund", "op_type"), [(False, SALE), (True, SALE_RETURN)])
+def test_a_correction_receipt_through_the_driver(register, refund, op_type):
+    driver, simulator = register
+    simulator.inject("drop_after_execute", keep_answer=False)  # and its answer is lost
+    basis = Correction(by_order=True, date="2026-01-05", number="12-ФНС")
+    receipt = Receipt((TEA,), Payments(cash=90000), None, ANNA, correction=basis)
+    if refund:
+        driver.cash_in(100000)
+    result = (driver.refund if refund else driver.sell)(receipt)
+    [correction] = simulator.corrections
+    assert (correction["fd"], correction["fp"]) == (result.fd, result.fp)  # found, not re-sent
+    assert correction["op_type"] == op_type and correction["doc_type"] == 31
+    assert correction["correction"] == {
+        "1173": 1, "1178": 1767571200, "1179": "12-ФНС", "date": "2026-01-05"
+    }  # fmt: skip
+    assert simulator.executed[0xFF45] == 1 and simulator.receipts == []
+    assert driver.find_document(result.fd).doc_type == 31
+
+
+def test_a_lost_close_is_matched_by_its_items_not_by_a_twin_total(register):
+    driver, simulator = register
+    before = driver.fn_status().last_fd
+    twin = Receipt((Item("Кофе зерновой", 90000, 1000, "vat22"),), Payments(card=90000), None, ANNA)
+    ours = Receipt((TEA,), Payments(card=90000), None, ANNA)
+    driver.sell(twin)
+    simulator.inject("drop_after_execute", keep_answer=False)
+    sold = driver.sell(ours)
+    assert len(simulator.receipts) == 2 and simulator.executed[0xFF45] == 2
+    found = driver.reconcile_close(before, ours, SALE)  # both lie after `before`
+    assert (found.fd, found.fp) == (sold.fd, sold.fp) and found.fd == before + 2
+    third = Receipt((Item("Сахар", 45000, 2000, "vat22"),), Payments(card=90000), None, ANNA)
+    with pytest.raises(ReceiptNotFiscalised):
+        driver.reconcile_close(before, third, SALE)
+
+
+@pytest.mark.parametrize("register", [frozenset({0xFF3A})], indirect=True)
+def test_without_ff3a_the_driver_matches_by_type_and_total_and_says_so(register, caplog):
+    driver, simulator = register
+    before = driver.fn_status().last_fd
+    driver.sell(Receipt((TEA,), Payments(card=90000), None, ANNA))
+    other = Receipt((Item("Сахар", 45000, 2000, "vat22"),), Payments(card=90000), None, ANNA)
+    with caplog.at_level(logging.WARNING, logger="drivers.fiscal"):
+        assert driver.reconcile_close(before, other, SALE).fd == before + 1
+    assert "FF3Ah not supported" in caplog.text
+
+
+@pytest.mark.parametrize("register", [frozenset({0x8D, 0x1E})], indirect=True)
+def test_an_older_model_prints_web_receipts_and_refuses_corrections(register, caplog):
+    driver, simulator = register
+    with caplog.at_level(logging.WARNING, logger="drivers.fiscal"):
+        driver.sell(paid_online(PREPAID_TEA))
+    assert simulator.receipts[-1]["printed"] is True and "не печатать" in caplog.text
+    basis = Correction(by_order=False, date="2026-01-05")
+    with pytest.raises(RequestRejected, match="8Dh"):
+        driver.sell(Receipt((TEA,), Payments(cash=90000), None, ANNA, correction=basis))
+    assert simulator.corrections == [] and not driver.status().receipt_open
+
+
+def test_vat_5_and_7_percent_round_trip(register):
+    driver, simulator = register
+    rates = ["vat5", "vat7", "vat105", "vat107"]
+    items = tuple(Item(f"Товар {vat}", 10000, 1000, vat) for vat in rates)
+    driver.sell(Receipt(items, Payments(cash=40000), None, ANNA, tax_system=0x02))
+    [receipt] = simulator.receipts
+    assert [i["vat"] for i in receipt["items"]] == ["5%", "7%", "5/105", "7/107"]
+    stored = driver.read_document(receipt["fd"])
+    assert [node.first(1199) for node in stored.tags if node.tag == 1059] == [7, 8, 9, 10]
