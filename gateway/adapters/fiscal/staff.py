@@ -88,7 +88,7 @@ class StaffOperations:
 
     def _open_shift(self, register: FiscalRegister, by: Staff) -> dict:
         result = register.open_shift(Cashier(by.name, by.inn))
-        fn = self._fn  # the worker read it on connecting (and again after any shift change)
+        fn = self._fn = register.fn_status().fn  # the drive may have been replaced since
         self.writer.call(
             service.shift_opened, result.shift, fn=fn, by=by, fd=result.fd, fp=result.fp
         )
