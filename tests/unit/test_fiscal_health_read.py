@@ -5,24 +5,7 @@ queries", JPOS ``FSReadCommStatus.java`` / ``FSReadExpDate.java``."""
 import pytest
 
 from drivers.fiscal.errors import CommandNotSupported
-from drivers.fiscal.shtrih import ShtrihM
-from tests.unit.fiscal_scripted import FAST, FN_SERIAL, ScriptedRegister
-from tests.unit.test_fiscal_fakes import FakeRegisterPort
-
-
-@pytest.fixture
-def register_state():
-    return ScriptedRegister()
-
-
-@pytest.fixture
-def device(register_state):
-    return FakeRegisterPort(register_state)
-
-
-@pytest.fixture
-def register(device):
-    return ShtrihM(port=device, settings=FAST)
+from tests.unit.fiscal_scripted import FN_SERIAL
 
 
 def test_a_queue_of_unsent_documents_with_its_oldest_date(register, register_state, device):

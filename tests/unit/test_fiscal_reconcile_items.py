@@ -8,28 +8,11 @@ import pytest
 
 from drivers.fiscal.errors import AnswerLost, ReceiptNotFiscalised
 from drivers.fiscal.receipt import Correction, Item, Payments, Receipt
-from drivers.fiscal.shtrih import ShtrihM
-from tests.unit.fiscal_scripted import FAST, ScriptedRegister, item_tlv
-from tests.unit.test_fiscal_fakes import FakeRegisterPort
+from tests.unit.fiscal_scripted import item_tlv
 
 BREAD = Item("Хлеб", price=4990, quantity=2000, vat="vat22")
 OURS = Receipt((BREAD,), Payments(cash=10000))
 SAME_TOTAL = [item_tlv("Булка", 1_000_000, 9980, 9980)]  # a keyboard sale, same total
-
-
-@pytest.fixture
-def register_state():
-    return ScriptedRegister()
-
-
-@pytest.fixture
-def device(register_state):
-    return FakeRegisterPort(register_state)
-
-
-@pytest.fixture
-def register(device):
-    return ShtrihM(port=device, settings=FAST)
 
 
 def test_of_two_receipts_with_the_same_total_the_one_with_our_items_is_found(

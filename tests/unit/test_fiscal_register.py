@@ -20,25 +20,7 @@ from drivers.fiscal.receipt import (
     PaymentSubject,
     Receipt,
 )
-from drivers.fiscal.shtrih import ShtrihM
-from tests.unit.fiscal_scripted import DATE, FAST, FN_SERIAL, ScriptedRegister, item_tlv
-from tests.unit.test_fiscal_fakes import FakeRegisterPort
-
-
-@pytest.fixture
-def register_state():
-    return ScriptedRegister()
-
-
-@pytest.fixture
-def device(register_state):
-    return FakeRegisterPort(register_state)
-
-
-@pytest.fixture
-def register(device):
-    return ShtrihM(port=device, settings=FAST)
-
+from tests.unit.fiscal_scripted import DATE, FN_SERIAL, item_tlv
 
 BREAD = Item("Хлеб", price=4990, quantity=2000, vat="vat22")
 SALE = Receipt(items=(BREAD,), payments=Payments(cash=10000), buyer_contact="a@b.ru")

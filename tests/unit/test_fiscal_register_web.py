@@ -16,29 +16,11 @@ from drivers.fiscal.receipt import (
     PaymentSubject,
     Receipt,
 )
-from drivers.fiscal.shtrih import ShtrihM
-from tests.unit.fiscal_scripted import FAST, ScriptedRegister
-from tests.unit.test_fiscal_fakes import FakeRegisterPort
 
 TEA = Item("Чай", 25000, 2000, "vat22", payment_method=PaymentMethod.FULL_PREPAYMENT)
 PAID_ONLINE = Receipt(
     (TEA,), Payments(card=50000), "a@b.ru", electronic=True, internet=True, place="shop.ru"
 )
-
-
-@pytest.fixture
-def register_state():
-    return ScriptedRegister()
-
-
-@pytest.fixture
-def device(register_state):
-    return FakeRegisterPort(register_state)
-
-
-@pytest.fixture
-def register(device):
-    return ShtrihM(port=device, settings=FAST)
 
 
 def sent(device, command: bytes) -> list[bytes]:
