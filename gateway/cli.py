@@ -15,16 +15,14 @@ from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.database import Database
 from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.queries import order_rows, stock_history, stock_rows
+from gateway.appliance_cli import add_appliance_parsers
+from gateway.catalog_cli import cmd_catalog_import
+from gateway.cli_errors import CliError
 from gateway.config import Config, ConfigError, load_config
-from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import DomainError
 from gateway.fiscal_cli import add_fiscal_parser
-from gateway.services.catalog import apply_catalog
+from gateway.log_setup import configure_logging
 from gateway.staff_cli import StaffCliError, add_staff_parser
-
-
-class CliError(Exception):
-    """A problem the user can fix, printed as one line."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_check)
 
     add_staff_parser(commands, common)
+    add_appliance_parsers(commands, common)  # doctor, backup, restore
     add_fiscal_parser(commands)  # no --config/--db: it talks to the register only
     return parser
 
@@ -107,10 +106,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
     from gateway.bootstrap import Gateway
 
-    # force: python-escpos calls logging.basicConfig() when it is imported.
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True
-    )
+    configure_logging()
     log = logging.getLogger("storegw")
     gateway = Gateway(config).start()
     log.info("store %s: UI on %s", config.store_id, config.web_url)
@@ -133,42 +129,6 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         gateway.stop()
         log.info("stopped")
     return 0
-
-
-def cmd_catalog_import(args: argparse.Namespace, config: Config) -> int:
-    try:
-        document = json.loads(args.file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CliError(f"cannot read {args.file}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CliError(f"{args.file} is not valid UTF-8 JSON: {exc}") from exc
-    # Either a whole message envelope or just its data.
-    if isinstance(document, dict) and "data" in document:
-        if document.get("type", "catalog.upsert") != "catalog.upsert":
-            raise CliError(f"{args.file} holds a {document.get('type')!r} message, not a catalog")
-        document = document["data"]
-    upsert = parse_catalog_upsert(document)
-    del document  # the parsed products are all we keep: half the memory while writing
-    bar = _progress(len(upsert.products))
-    database = Database(config.database_path)
-    try:
-        result = database.run(apply_catalog, upsert, report=False, progress=bar.update)
-    finally:
-        bar.close()
-        database.close()
-    print(
-        f"applied {len(result['applied'])} products, archived {len(result['archived'])},"
-        f" rejected {len(result['rejected'])}"
-    )
-    for rejection in result["rejected"]:
-        print(f"  rejected ({rejection['reason']}): {rejection['detail']}")
-    return 1 if result["rejected"] else 0
-
-
-def _progress(total: int):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="product", disable=not sys.stderr.isatty(), file=sys.stderr)
 
 
 def _read(config: Config) -> "closing[sqlite3.Connection]":

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from gateway.config_appliance import ApplianceConfig, appliance_config
 from gateway.config_shop import DeskConfig, WebConfig, desk_config, web_config
 from gateway.domain.fiscal import TAX_SYSTEMS
 
@@ -24,7 +25,7 @@ DEVICE_SECTIONS = ("fiscal", "printer", "scanner", "gpio")
 # Every core key with a default that works on a developer machine. All core values are strings;
 # None means "not set" (an empty string in the file or environment means the same).
 DEFAULTS: dict[str, dict[str, str | None]] = {
-    "store": {"id": "shop-001"},
+    "store": {"id": "shop-001", "training": "false"},
     "mqtt": {
         "url": "mqtt://127.0.0.1:1883",
         "username": None,
@@ -60,16 +61,22 @@ DEFAULTS: dict[str, dict[str, str | None]] = {
         "gap_wait": "30",
         "window": "500",
     },
+    # The appliance (issue 12): /metrics access and the nightly backup.
+    "metrics": {"open": "false", "token": None},
+    "backup": {"dir": "var/backup", "keep": "7"},
 }
 _DESK = ("orders", "sale", "stock")
 _NUMERIC = (
     {("sync", key) for key in DEFAULTS["sync"]}
     | {("web", "idle_lock")}
     | {(section, key) for section in _DESK for key in DEFAULTS[section]}
+    | {("backup", "keep")}
 )
+_BOOLEAN = {("store", "training"), ("metrics", "open")}
 _OPTIONAL = {("mqtt", k) for k in ("username", "password", "ca", "cert", "key")} | {
     ("web", "tls_cert"),
     ("web", "tls_key"),
+    ("metrics", "token"),
 }
 _SECTIONS = (*DEFAULTS, *DEVICE_SECTIONS)
 _TOPIC_FORBIDDEN = "/+#\x00"
@@ -211,6 +218,7 @@ class Config:
     fiscal: FiscalConfig | None = None
     web: WebConfig = WebConfig()
     desk: DeskConfig = DeskConfig()
+    appliance: ApplianceConfig = ApplianceConfig()
 
     @property
     def configured_devices(self) -> tuple[str, ...]:
@@ -274,6 +282,8 @@ def _apply_file(
                 raise ConfigError(f"{path}: {section}.{key}: unknown key{_hint(key, known)}")
             if (section, key) in _NUMERIC and type(value) in (int, float):
                 value = str(value)
+            if (section, key) in _BOOLEAN and type(value) is bool:
+                value = str(value).lower()
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: {section}.{key}: must be a string, got {_kind(value)}")
             values[section][key] = value
@@ -380,8 +390,19 @@ def _build(
     if devices["fiscal"] is not None:
         fiscal = _fiscal_config(devices["fiscal"], origin.get(("fiscal", ""), "configuration"))
     desk = desk_config(get, fail)
+    appliance = appliance_config(get, fail)
     return Config(
-        store_id, mqtt, Path(db_path), web_host, web_port, dict(devices), sync, fiscal, web, desk
+        store_id,
+        mqtt,
+        Path(db_path),
+        web_host,
+        web_port,
+        dict(devices),
+        sync,
+        fiscal,
+        web,
+        desk,
+        appliance,
     )
 
 

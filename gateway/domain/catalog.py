@@ -95,7 +95,7 @@ def parse_catalog_upsert(data: Any) -> CatalogUpsert:
         product_id = item.get("id") if isinstance(item, dict) else None
         label = product_id if isinstance(product_id, str) else f"#{index}"
         try:
-            upsert.products.append(_parse_product(item, f"product {label}"))
+            upsert.products.append(parse_product(item, f"product {label}"))
         except InvalidInput as exc:
             reason = getattr(exc, "reason", "invalid")
             upsert.rejected.append(ProductRejection(_str_or_none(product_id), reason, exc.detail))
@@ -112,7 +112,7 @@ def _mismatch(detail: str) -> InvalidInput:
     return InvalidInput(detail, reason=CHARACTERISTICS_MISMATCH)
 
 
-def _parse_product(item: Any, where: str) -> Product:
+def parse_product(item: Any, where: str) -> Product:
     data = require_dict(item, where)
     product_id = require_id(data.get("id"), f"{where}: id")
     vat = data.get("vat")

@@ -10,6 +10,7 @@ lone command never waits for company."""
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -28,6 +29,10 @@ class Writer:
         self.path = Path(path)
         self.coalesce = coalesce
         self._commit_hooks: list[Callable[[], None]] = []  # e.g. wake the outbox relay
+        # Called with each transaction's seconds (BEGIN to COMMIT): the metrics' latency.
+        self._timing_hooks: list[Callable[[float], None]] = []
+        # time.monotonic() of the last COMMIT: proof for the watchdog that the writer still works.
+        self.last_commit: float | None = None
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._ready = Future()
@@ -38,6 +43,10 @@ class Writer:
     def on_commit(self, hook: Callable[[], None]) -> None:
         """Call `hook` (quick, never blocking) in the writer thread after every COMMIT."""
         self._commit_hooks.append(hook)
+
+    def on_commit_timed(self, hook: Callable[[float], None]) -> None:
+        """Call `hook(seconds)` (quick, never blocking) in the writer thread after every COMMIT."""
+        self._timing_hooks.append(hook)
 
     def start(self) -> "Writer":
         self._thread = threading.Thread(target=self._loop, name="storegw-writer", daemon=True)
@@ -114,6 +123,7 @@ class Writer:
     def _apply(self, database: Database, batch: list) -> None:
         if not batch:
             return
+        started = time.monotonic()
         try:
             outcomes = database.run_batch(
                 [(command, args, kwargs) for _, command, args, kwargs in batch]
@@ -123,8 +133,11 @@ class Writer:
             for future, *_ in batch:
                 future.set_exception(exc)
             return
+        self.last_commit = done = time.monotonic()
         for hook in self._commit_hooks:
             hook()
+        for timing_hook in self._timing_hooks:
+            timing_hook(done - started)
         for (future, *_), (ok, value) in zip(batch, outcomes, strict=True):
             if ok:
                 future.set_result(value)
