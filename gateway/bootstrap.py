@@ -18,6 +18,7 @@ from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.queries import fiscal_summary, lookup_code, summary, sync_summary
+from gateway.adapters.sqlite.store_identity import WrongStore, claim_store
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.services.stock import use_default_min_stock
@@ -49,6 +50,11 @@ class Gateway:
     def start(self) -> "Gateway":
         self.writer.start()
         log.info("database %s open (WAL, synchronous=FULL)", self.config.database_path)
+        try:
+            self.writer.call(claim_store, self.config.store_id)
+        except WrongStore:
+            self.writer.stop()
+            raise
         self.boot = self.writer.call(_next_boot)
         self.writer.call(use_default_min_stock, self.config.desk.default_min_stock)
         self.auth.start()

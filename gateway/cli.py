@@ -15,6 +15,7 @@ from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.database import Database
 from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.queries import order_rows, stock_history, stock_rows
+from gateway.adapters.sqlite.store_identity import WrongStore
 from gateway.appliance_cli import add_appliance_parsers
 from gateway.catalog_cli import cmd_catalog_import
 from gateway.cli_errors import CliError
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "db", None):
             config = replace(config, database_path=Path(args.db))
         return args.handler(args, config) or 0
-    except (CliError, ConfigError, DomainError, StaffCliError) as exc:
+    except (CliError, ConfigError, DomainError, StaffCliError, WrongStore) as exc:
         print(f"storegw: error: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:

@@ -333,3 +333,10 @@ def m015_shifts_by_drive(db: Database) -> None:
     from .schema_shift import key_shifts_by_drive
 
     key_shifts_by_drive(db)
+
+
+@migrations()
+def m016_store_identity(db: Database) -> None:
+    # Whose database this is: a backup is restored only into the same store, and a gateway
+    # configured for another store refuses to publish this one's history under its name.
+    db.execute("CREATE TABLE store_identity(store_id TEXT NOT NULL) STRICT")
