@@ -4,6 +4,7 @@ starts nothing; `Gateway.start()` does."""
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from functools import cached_property
 from typing import Any
@@ -18,11 +19,13 @@ from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.queries import fiscal_summary, lookup_code, summary, sync_summary
-from gateway.adapters.sqlite.store_identity import WrongStore, claim_store
+from gateway.adapters.sqlite.store_identity import claim_store
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.services.stock import use_default_min_stock
+from gateway.training import TrainingDevices, claim_mode
 from gateway.web.app import create_app
+from gateway.web.frame import OPEN_STATUSES
 
 log = logging.getLogger("storegw")
 CHECK_INTERVAL_S = 300.0
@@ -34,9 +37,20 @@ def _next_boot(uow) -> int:
     return uow.next_counter("boot")
 
 
+def _quiet(step: str) -> None:
+    """No one to tell (tests, tools): `storegw run` passes systemd's STATUS= instead."""
+
+
 class Gateway:
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, progress: Callable[[str], None] = _quiet):
+        """`progress(step)`: what start() is doing now ("opening the database ..."), for STATUS=.
+        With `config.appliance.training` the gateway runs on the training database with its
+        devices simulated (gateway/training.py) and no cloud link."""
+        self.simulators = TrainingDevices(config) if config.appliance.training else None
+        if self.simulators is not None:
+            config = self.simulators.config
         self.config = config
+        self.progress = progress
         self.writer = Writer(config.database_path, coalesce=True)
         self.link: CloudLink | None = None
         self.hardware = Devices(config, self.writer, self.lookup)
@@ -47,23 +61,42 @@ class Gateway:
         self._problems: list[str] = []
         self._stopped = threading.Event()
 
+    @property
+    def training(self) -> bool:
+        return self.simulators is not None
+
     def start(self) -> "Gateway":
-        self.writer.start()
-        log.info("database %s open (WAL, synchronous=FULL)", self.config.database_path)
+        if self.simulators is not None:
+            log.warning(
+                "TRAINING MODE: simulated devices, database %s, no cloud link",
+                self.config.database_path,
+            )
+            self.progress("starting the training simulators")
+            self.simulators.start()
+        self.progress(f"opening the database {self.config.database_path}")
         try:
+            self.writer.start()
+            log.info("database %s open (WAL, synchronous=FULL)", self.config.database_path)
             self.writer.call(claim_store, self.config.store_id)
-        except WrongStore:
+            self.writer.call(claim_mode, self.training)
+        except BaseException:
             self.writer.stop()
+            if self.simulators is not None:
+                self.simulators.stop()
             raise
         self.boot = self.writer.call(_next_boot)
         self.writer.call(use_default_min_stock, self.config.desk.default_min_stock)
         self.auth.start()
+        self.progress("checking stock and reservations")
         self.check()
         for device, section in self.config.devices.items():
             if section is None:
                 log.info("device %s: not configured", device)
+        configured = ", ".join(self.config.configured_devices) or "none configured"
+        self.progress(f"starting devices ({configured})")
         self.hardware.start()
-        self.link = CloudLink(self.config, self.writer, self.cloud_status).start()
+        if not self.training:  # a training gateway never connects, so it can publish nothing
+            self.link = CloudLink(self.config, self.writer, self.cloud_status).start()
         threading.Thread(
             target=self._check_periodically, name="storegw-checker", daemon=True
         ).start()
@@ -78,6 +111,8 @@ class Gateway:
         self.hardware.stop()
         self.auth.stop()
         self.writer.stop()
+        if self.simulators is not None:  # after the devices that talk to them
+            self.simulators.stop()
 
     def check(self) -> list[str]:
         """Run the invariant checker; drift is logged and shown, never repaired silently."""
@@ -146,8 +181,11 @@ class Gateway:
             # the database kept (the register away, or not read since the start).
             fiscal["health"] = current_health(device, conn) if self.fiscal else None
         link = self.link.snapshot() if self.link else {"state": "not_connected", "detail": ""}
+        if self.training:
+            link = {"state": "not_configured", "detail": "training mode: no cloud link"}
         return {
             "ok": not self._problems,
+            "training": self.training,
             "store_id": self.config.store_id,
             "version": __version__,
             "database": str(self.config.database_path),
@@ -172,6 +210,25 @@ class Gateway:
             else {"state": "not_configured"},
             "scanner": self.station.snapshot(),
         }
+
+    def status_line(self) -> str:
+        """systemd's STATUS= while running: a few figures, cheap enough for every watchdog ping."""
+        with self.reader() as conn:
+            orders = summary(conn)["orders"]
+            backlog = sync_summary(conn)["outbox_backlog"]
+        open_orders = sum(orders.get(name, 0) for name in OPEN_STATUSES)
+        devices = [
+            f"{name} {state}"
+            for name, state in self.devices().items()
+            if state not in ("ok", "not_configured")
+        ]
+        if self.training:
+            words = ["training mode", f"{open_orders} open order(s)", "no cloud link"]
+        else:
+            link = self.link.state if self.link else "not started"
+            words = ["ready", f"{open_orders} open order(s)", f"outbox backlog {backlog}"]
+            words.append(f"cloud {link}")
+        return ", ".join(words + devices)
 
     # --- what the web API uses ----------------------------------------------------------------
     def run(self, command, *args, **kwargs):

@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import sys
+import threading
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -24,14 +25,21 @@ from gateway.domain.errors import DomainError
 from gateway.fiscal_cli import add_fiscal_parser
 from gateway.log_setup import configure_logging
 from gateway.staff_cli import StaffCliError, add_staff_parser
+from gateway.systemd_notify import Notifier
+from gateway.training import training_config
+from gateway.watchdog import Watchdog, announce_ready
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "loads_config_itself", False):  # doctor: a broken config is a finding
+            return args.handler(args, None) or 0
         config = load_config(getattr(args, "config", None))
         if getattr(args, "db", None):
             config = replace(config, database_path=Path(args.db))
+        if getattr(args, "training", False) or config.appliance.training:
+            config = training_config(config)  # every command sees the training database
         return args.handler(args, config) or 0
     except (CliError, ConfigError, DomainError, StaffCliError, WrongStore) as exc:
         print(f"storegw: error: {exc}", file=sys.stderr)
@@ -61,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--config", metavar="FILE", help="gateway TOML file (default: built-in)")
     common.add_argument("--db", metavar="PATH", help="database file (overrides the config)")
+    common.add_argument(
+        "--training",
+        action="store_true",
+        help="training mode: the training database (gateway.training.db), simulated devices,"
+        " no cloud link (as [store] training = true)",
+    )
     parser = argparse.ArgumentParser(prog="storegw", description=__doc__, parents=[common])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -107,16 +121,26 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
     from gateway.bootstrap import Gateway
 
+    class WebServer(uvicorn.Server):
+        def handle_exit(self, sig: int, frame) -> None:
+            stopping()  # systemd hears it at once, before the connections drain
+            super().handle_exit(sig, frame)
+
     configure_logging()
     log = logging.getLogger("storegw")
-    gateway = Gateway(config).start()
+    notifier = Notifier()
+    told_stopping: list[bool] = []
+
+    def stopping() -> None:
+        if not told_stopping:
+            told_stopping.append(True)
+            notifier.stopping()
+
+    gateway = Gateway(config, progress=notifier.status).start()
     log.info("store %s: UI on %s", config.store_id, config.web_url)
-    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the handler that
-    # was there before it: ours, so the gateway stops cleanly and exits 0 (systemd expects it).
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        tls = config.web
-        uvicorn.run(
+    tls = config.web
+    server = WebServer(
+        uvicorn.Config(
             gateway.web_app(),
             host=config.web_host,
             port=config.web_port,
@@ -124,9 +148,24 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
             ssl_certfile=str(tls.tls_cert) if tls.tls else None,
             ssl_keyfile=str(tls.tls_key) if tls.tls else None,
         )
+    )
+    done = threading.Event()
+    watchdog = Watchdog(gateway.writer, notifier, gateway.status_line)
+    threading.Thread(
+        target=announce_ready, args=(server, gateway, notifier, watchdog, done), daemon=True
+    ).start()
+    notifier.status(f"starting the web server on {config.web_url}")
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the handler that
+    # was there before it: ours, so the gateway stops cleanly and exits 0 (systemd expects it).
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        server.run()
     except _Terminated:
         pass
     finally:
+        done.set()
+        stopping()
+        watchdog.stop()
         gateway.stop()
         log.info("stopped")
     return 0

@@ -1,32 +1,36 @@
-"""The appliance's own settings: [store] training, [metrics] and [backup]. `config.py` reads the
-file and the environment; `appliance_config` turns their values into checked settings, failing
-with `fail(section, key, problem)` -- one line that names where the value came from."""
+"""The appliance's own settings: [store] training, [metrics] and [backup]. The two sections are
+declared here with their defaults and checks; `ApplianceConfig` gathers them with the training
+flag for the rest of the gateway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-_TRUE = ("true", "1", "yes")
-_FALSE = ("false", "0", "no")
+from pydantic import BeforeValidator, Field
+from pydantic.dataclasses import dataclass as section
+
+from gateway.config_sources import SECTION, Flag, Maybe, Whole, required
 
 
-@dataclass(frozen=True)
+@section(frozen=True, config=SECTION)
 class MetricsConfig:
     """/metrics: open to the LAN, behind a bearer token, or (neither set) refused."""
 
-    open: bool = False
-    token: str | None = None
+    open: Flag = False
+    token: Maybe[str] = field(default=None, repr=False)  # a secret: never in a log line
 
     @property
     def enabled(self) -> bool:
         return self.open or bool(self.token)
 
 
-@dataclass(frozen=True)
+@section(frozen=True, config=SECTION)
 class BackupConfig:
-    dir: Path = Path("var/backup")  # where `storegw backup --auto` (the nightly timer) writes
-    keep: int = 7  # backups kept there; older ones are removed
+    # where `storegw backup --auto` (the nightly timer) writes
+    dir: Annotated[Path, BeforeValidator(required)] = "var/backup"
+    keep: Annotated[Whole, Field(ge=1, le=365)] = 7  # backups kept there; older ones are removed
 
 
 @dataclass(frozen=True)
@@ -34,27 +38,3 @@ class ApplianceConfig:
     training: bool = False  # practice mode: own database, simulated devices, no cloud
     metrics: MetricsConfig = MetricsConfig()
     backup: BackupConfig = BackupConfig()
-
-
-def appliance_config(get, fail) -> ApplianceConfig:
-    def flag(section: str, key: str) -> bool:
-        text = (get(section, key) or "false").strip().lower()
-        if text not in _TRUE + _FALSE:
-            raise fail(section, key, f"{text!r} must be true or false")
-        return text in _TRUE
-
-    keep_text = get("backup", "keep") or ""
-    try:
-        keep = int(keep_text)
-    except ValueError:
-        raise fail("backup", "keep", f"{keep_text!r} must be a whole number") from None
-    if not 1 <= keep <= 365:
-        raise fail("backup", "keep", "must be from 1 to 365")
-    backup_dir = (get("backup", "dir") or "").strip()
-    if not backup_dir:
-        raise fail("backup", "dir", "must not be empty")
-    return ApplianceConfig(
-        training=flag("store", "training"),
-        metrics=MetricsConfig(open=flag("metrics", "open"), token=get("metrics", "token")),
-        backup=BackupConfig(dir=Path(backup_dir), keep=keep),
-    )

@@ -26,6 +26,7 @@ from .api_summary import add_summary_api
 from .auth import SignInRequired
 from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language, templates
+from .metrics import add_metrics
 from .pages import add_pages
 from .pages_summary import add_summary_page
 from .signin import add_signin, who
@@ -123,7 +124,7 @@ def create_app(
     app = FastAPI(title="Store gateway", docs_url=None, redoc_url=None)
     auth = actions.auth if actions is not None else None
     app.add_middleware(SignInRequired, auth=auth)
-    pages = templates()
+    pages = templates(training=actions is not None and actions.config.appliance.training)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     add_signin(app, auth, pages, secure=secure)
 
@@ -148,6 +149,7 @@ def create_app(
         add_staff_api(app, actions)
         add_summary_api(app, actions, status)
         add_stock_api(app, actions)
+        add_metrics(app, actions)  # /metrics only when [metrics] opens it or sets a token
 
     @app.get("/")
     def home(lang: str = "ru") -> RedirectResponse:

@@ -25,7 +25,8 @@ from gateway.adapters.auth import SignInRefused
 from gateway.domain.staff import Staff
 
 COOKIE = "storegw_session"
-PUBLIC_PATHS = frozenset({"/healthz", "/signin", "/setup", "/api/signin", "/api/setup"})
+# /metrics checks its own bearer token ([metrics] token), and exists only when configured.
+PUBLIC_PATHS = frozenset({"/healthz", "/metrics", "/signin", "/setup", "/api/signin", "/api/setup"})
 PUBLIC_PREFIXES = ("/static/",)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REFUSALS = {

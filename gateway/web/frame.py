@@ -72,16 +72,25 @@ PAD_TEXTS = {
     "en": {"pin": "PIN", "erase": "Clear", "back": "Someone else", "enter": "Enter"},
 }
 BAR_DEVICES = ("fiscal", "printer", "scanner")
+# Training mode (`storegw run --training`): every page, the sign-in screen too, says so at the top.
+TRAINING_BANNER = {
+    "ru": "Учебный режим: чеки не настоящие, в облако ничего не уходит",
+    "en": "Training mode: receipts are not real, nothing goes to the cloud",
+}
+TRAINING_CLOUD = ("отключено: учебный режим", "off: training mode")
 
 
-def templates() -> Environment:
-    return Environment(
+def templates(*, training: bool = False) -> Environment:
+    """`training`: a training gateway's pages, each with the banner (templates/_training.html)."""
+    env = Environment(
         loader=FileSystemLoader(Path(__file__).with_name("templates")),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["training"] = TRAINING_BANNER if training else None
+    return env
 
 
 def language(lang: str | None) -> str:
@@ -97,7 +106,9 @@ def frame(
     mqtt = status.get("mqtt") or {}
     backlog = int((status.get("outbox") or {}).get("backlog") or 0)
     cloud = word(STATES, str(mqtt.get("state", "not_connected")), en)
-    if backlog:
+    if status.get("training"):  # never connected, on purpose: nothing is waiting to be sent
+        cloud = {"tone": "off", "word": TRAINING_CLOUD[1 if en else 0]}
+    elif backlog:
         cloud["word"] += f" · {backlog}"
     devices = status.get("devices") or {}
     short = {name: names[1 if en else 0] for name, names in SHORT_NAMES.items()}
