@@ -1,8 +1,9 @@
 """Training mode (`storegw run --training`, `[store] training = true`): new staff practise on the
 same screens without touching anything real.
 
-- its own database next to the real one (`gateway.db` -> `gateway.training.db`): the real one is
-  never opened;
+- its own database next to the real one (`gateway.db` -> `gateway.training.db`), made at the
+  first start as a copy of the real one (SQLite's online backup, read-only: the same staff,
+  catalog, stock and orders to practise on); the real one is never written;
 - the fiscal register and the receipt printer the shop has are replaced by the project's
   simulators, run as child processes like `make run` does (tools/run_dev.py): the register on a
   pseudo-terminal behind `training/ttyFISCAL`, printing its receipts to
@@ -27,6 +28,7 @@ from contextlib import closing, suppress
 from dataclasses import replace
 from pathlib import Path
 
+from gateway.adapters.sqlite.backup import copy_online
 from gateway.cli_errors import CliError
 from gateway.config import Config
 from gateway.systemd_notify import SYSTEMD_VARIABLES
@@ -74,6 +76,16 @@ def training_config(config: Config) -> Config:
     )
 
 
+def seed_from_real(real: Path, training: Path) -> bool:
+    """A first training database is a copy of the shop's own, so staff practise on their own
+    goods with their own PINs. Delete the training database to start over from today's."""
+    if training.exists() or real == training or not real.exists():
+        return False
+    log.info("training: copying %s into %s", real, training)
+    copy_online(real, training)
+    return True
+
+
 class TrainingDevices:
     """The simulators standing in for the shop's register and printer, and the configuration
     that points the gateway at them (`config`). `start()` before the gateway opens its devices,
@@ -81,6 +93,7 @@ class TrainingDevices:
 
     def __init__(self, config: Config):
         base = training_config(config)
+        self.real_database = config.database_path
         self.dir = base.database_path.parent / "training"
         self.fiscal_link = self.dir / "ttyFISCAL"
         real_printer = config.devices.get("printer")
@@ -98,6 +111,7 @@ class TrainingDevices:
 
     def start(self) -> TrainingDevices:
         self.dir.mkdir(parents=True, exist_ok=True)
+        seed_from_real(self.real_database, self.config.database_path)
         try:
             if self.config.fiscal is not None:
                 with suppress(FileNotFoundError):

@@ -11,9 +11,11 @@ import hashlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -26,6 +28,7 @@ from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
+from gateway.training import seed_from_real, training_database
 from gateway.web.frame import TRAINING_BANNER
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.printer import PrinterSimulator
@@ -261,3 +264,16 @@ def test_the_training_database_is_its_own_and_never_run_for_real(training_shop):
     real = json.loads(shop.storegw("stock", "--json"))
     training = json.loads(shop.storegw("--training", "stock", "--json"))
     assert [row["sku"] for row in real] == ["REAL"] and [row["sku"] for row in training] == ["MUG"]
+
+
+def test_a_first_training_database_is_a_copy_of_the_shops_own_which_stays_untouched(tmp_path):
+    real = tmp_path / "gateway.db"
+    seed(real, "REAL", "Настоящий товар")
+    before = fingerprint(real)
+    training = training_database(real)
+    assert seed_from_real(real, training)
+    assert fingerprint(real) == before
+    with closing(sqlite3.connect(training)) as conn:
+        assert conn.execute("SELECT count(*) FROM variant WHERE sku = 'REAL'").fetchone() == (1,)
+    # Made once: practice done since is kept at the next start.
+    assert not seed_from_real(real, training)
