@@ -26,12 +26,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 # System packages: mosquitto, the MQTT broker that `make run` and the tests start (each its own, on
-# its own port), and openssl, which makes the TLS tests' throw-away certificates. Debian keeps it in /usr/sbin, off a normal user's PATH. Where systemd runs, the
+# its own port), openssl, which makes the TLS tests' throw-away certificates, and systemd's
+# systemd-analyze and passwd's useradd, which the installer's tests use (install.sh --root).
+# Debian keeps mosquitto in /usr/sbin, off a normal user's PATH. Where systemd runs, the
 # package starts a system broker on port 1883: nothing here uses it, so it is stopped and disabled.
 deps:
 	@export PATH="$$PATH:/usr/sbin:/usr/local/sbin"; missing=""; \
 	command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	command -v useradd >/dev/null || missing="$$missing passwd"; \
 	[ -z "$$missing" ] || { \
 	  echo "installing$$missing with apt-get" >&2; \
 	  $(SUDO) apt-get update && \
