@@ -6,19 +6,11 @@ from functools import cached_property
 from typing import Any
 
 from .errors import InvalidInput
-from .validation import (
-    MAX_MONEY,
-    require_bool,
-    require_dict,
-    require_id,
-    require_int,
-    require_list,
-    require_str,
-)
+from .payloads_catalog import CatalogUpsertHead
+from .payloads_catalog import Product as ProductPayload
+from .payloads_catalog import Variant as VariantPayload
+from .payloads_errors import Problem, dotted, validated
 
-VAT_CODES = frozenset(
-    {"none", "vat0", "vat5", "vat7", "vat10", "vat22", "vat105", "vat107", "vat110", "vat122"}
-)
 # Valid only for refunds and corrections of sales made before 2026, never for a new sale.
 VAT_CODES_BEFORE_2026 = frozenset({"vat20", "vat120"})
 
@@ -49,6 +41,8 @@ class Variant:
 
 
 def _escape(text: str) -> str:
+    if "\\" not in text and "|" not in text and "=" not in text:
+        return text  # the usual case, and a catalog has hundreds of thousands of these
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("=", "\\=")
 
 
@@ -87,11 +81,9 @@ class CatalogUpsert:
 def parse_catalog_upsert(data: Any) -> CatalogUpsert:
     """Parse a `catalog.upsert` body. A broken product is rejected alone; the rest still apply.
     Only a broken envelope (not an object, no product list) raises."""
-    body = require_dict(data, "data")
-    full = require_bool(body.get("full", False), "data.full")
-    items = require_list(body.get("products"), "data.products")
-    upsert = CatalogUpsert(full=full)
-    for index, item in enumerate(items):
+    head = validated(CatalogUpsertHead, data, _body_problem)
+    upsert = CatalogUpsert(full=head.full)
+    for index, item in enumerate(head.products):
         product_id = item.get("id") if isinstance(item, dict) else None
         label = product_id if isinstance(product_id, str) else f"#{index}"
         try:
@@ -104,6 +96,10 @@ def parse_catalog_upsert(data: Any) -> CatalogUpsert:
     return upsert
 
 
+def _body_problem(problem: Problem) -> InvalidInput:
+    return InvalidInput(f"{dotted(('data', *problem.loc))} {problem.words}")
+
+
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -113,62 +109,93 @@ def _mismatch(detail: str) -> InvalidInput:
 
 
 def parse_product(item: Any, where: str) -> Product:
-    data = require_dict(item, where)
-    product_id = require_id(data.get("id"), f"{where}: id")
-    vat = data.get("vat")
-    if vat in VAT_CODES_BEFORE_2026:
-        raise InvalidInput(f"{where}: vat {vat!r} is valid only for corrections of pre-2026 sales")
-    if vat not in VAT_CODES:
-        raise InvalidInput(f"{where}: vat must be one of {', '.join(sorted(VAT_CODES))}")
-    declared = require_list(data.get("characteristics", []), f"{where}: characteristics")
-    names = tuple(require_str(n, f"{where}: characteristic name", max_len=100) for n in declared)
+    """One product of a catalog (`where` names it in errors: "product P-100"). The shapes are
+    the model's (payloads_catalog.Product); the characteristic rules are checked here."""
+    payload = validated(
+        ProductPayload, item, lambda problem: _product_problem(problem, item, where)
+    )
+    names = tuple(payload.characteristics)
     if len(set(names)) != len(names):
         raise _mismatch(f"{where}: a characteristic is declared twice")
-    raw_variants = require_list(data.get("variants"), f"{where}: variants")
-    if not raw_variants:
-        raise InvalidInput(f"{where}: has no variants (a simple product has exactly one)")
-    variants = tuple(_parse_variant(v, where, names) for v in raw_variants)
+    variants = tuple(_variant(v, where, names) for v in payload.variants)
     _check_variants_distinct(variants, where)
     return Product(
-        id=product_id,
-        article=require_str(data.get("article", ""), f"{where}: article", allow_empty=True),
-        name=require_str(data.get("name"), f"{where}: name"),
-        vat=vat,
-        marked=require_bool(data.get("marked", False), f"{where}: marked"),
+        id=payload.id,
+        article=payload.article,
+        name=payload.name,
+        vat=payload.vat,
+        marked=payload.marked,
         characteristics=names,
-        archived=require_bool(data.get("archived", False), f"{where}: archived"),
+        archived=payload.archived,
         variants=variants,
     )
 
 
-def _parse_variant(item: Any, where: str, declared: tuple[str, ...]) -> Variant:
-    data = require_dict(item, f"{where}: variant")
-    sku = require_id(data.get("sku"), f"{where}: variant sku")
-    at = f"{where}, variant {sku}"
-    raw_values = require_dict(data.get("characteristics", {}), f"{at}: characteristics")
-    values = {str(name).strip(): value for name, value in raw_values.items()}
-    if len(values) != len(raw_values):
+def _product_problem(problem: Problem, item: Any, where: str) -> InvalidInput:
+    """Today's words for what the model found: "product P-100, variant TS-RED-M: price must be
+    an integer"."""
+    loc, words = problem.loc, problem.words
+    if not loc:
+        return InvalidInput(f"{where} {words}")
+    field = loc[0]
+    if field == "vat" and problem.input in VAT_CODES_BEFORE_2026:
+        return InvalidInput(
+            f"{where}: vat {problem.input!r} is valid only for corrections of pre-2026 sales"
+        )
+    if field == "characteristics" and len(loc) > 1:
+        return InvalidInput(f"{where}: characteristic name {words}")
+    if field != "variants" or len(loc) == 1:
+        if field == "variants" and problem.kind == "too_short":
+            return InvalidInput(f"{where}: has no variants (a simple product has exactly one)")
+        return InvalidInput(f"{where}: {field} {words}")
+    variant, rest = item["variants"][loc[1]], loc[2:]
+    if not rest:
+        return InvalidInput(f"{where}: variant {words}")
+    if rest[0] == "sku":
+        return InvalidInput(f"{where}: variant sku {words}")
+    at = f"{where}, variant {_text(variant.get('sku'), f'#{loc[1]}')}"
+    if rest[0] == "characteristics" and len(rest) > 1:
+        name = rest[1]
+        if name.strip() not in [_text(n, "") for n in item.get("characteristics") or []]:
+            return _mismatch(f"{at}: characteristic {name!r} is not declared by the product")
+        return _mismatch(f"{at}: characteristic {name.strip()!r} is missing or empty")
+    if rest[0] == "barcodes" and len(rest) > 1:
+        if len(rest) == 2:
+            return InvalidInput(f"{at}: barcode {words}")
+        if rest[2] == "pack":
+            code = _text(variant["barcodes"][rest[1]].get("code"), f"#{rest[1]}")
+            return InvalidInput(f"{at}: barcode {code} pack {words}")
+        return InvalidInput(f"{at}: barcode {rest[2]} {words}")
+    return InvalidInput(f"{at}: {rest[0]} {words}")
+
+
+def _text(value: Any, otherwise: str) -> str:
+    """A name for the message: the value if it is a string, else `otherwise`."""
+    return value.strip() if isinstance(value, str) else otherwise
+
+
+def _variant(payload: VariantPayload, where: str, declared: tuple[str, ...]) -> Variant:
+    given = payload.characteristics
+    if len(given) != len(declared) or any(name not in given for name in declared):
+        given = _names_trimmed(given, f"{where}, variant {payload.sku}", declared)
+    barcodes = tuple(Barcode(b.code, b.pack) for b in payload.barcodes)
+    characteristics = {name: given[name] for name in declared}
+    return Variant(payload.sku, characteristics, payload.price, barcodes, payload.min_stock)
+
+
+def _names_trimmed(given: dict[str, str], at: str, declared: tuple[str, ...]) -> dict[str, str]:
+    """The variant's values by names without the white space around them, which must be
+    exactly the declared names; else which rule it breaks."""
+    values = {name.strip(): value for name, value in given.items()}
+    if len(values) != len(given):
         raise _mismatch(f"{at}: a characteristic is given twice")
     undeclared = sorted(set(values) - set(declared))
     if undeclared:
         raise _mismatch(f"{at}: characteristic {undeclared[0]!r} is not declared by the product")
-    characteristics = {}
-    for name in declared:
-        value = values.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise _mismatch(f"{at}: characteristic {name!r} is missing or empty")
-        characteristics[name] = value.strip()
-    barcodes = []
-    for raw in require_list(data.get("barcodes", []), f"{at}: barcodes"):
-        code_data = require_dict(raw, f"{at}: barcode")
-        code = require_str(code_data.get("code"), f"{at}: barcode code", max_len=200)
-        pack = require_int(code_data.get("pack", 1), f"{at}: barcode {code} pack", minimum=1)
-        barcodes.append(Barcode(code, pack))
-    price = require_int(data.get("price"), f"{at}: price", minimum=0, maximum=MAX_MONEY)
-    min_stock = data.get("min_stock")
-    if min_stock is not None:
-        min_stock = require_int(min_stock, f"{at}: min_stock", minimum=0)
-    return Variant(sku, characteristics, price, tuple(barcodes), min_stock)
+    missing = next((name for name in declared if name not in values), None)
+    if missing is not None:
+        raise _mismatch(f"{at}: characteristic {missing!r} is missing or empty")
+    return values
 
 
 def _check_variants_distinct(variants: tuple[Variant, ...], where: str) -> None:

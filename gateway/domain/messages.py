@@ -7,11 +7,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-CONTRACT_VERSION = 1
+from pydantic import ValidationError
+
+from .payloads_envelope import CONTRACT_VERSION, CloudEnvelope
+from .payloads_errors import Problem, problem_of, validated
+from .payloads_sync import CmdReplayData, SyncAckData
+from .payloads_types import MAX_ID_LEN
+
 MAX_MESSAGE_BYTES = (
     16 * 1024 * 1024
 )  # a full catalog of 100 000 skus fits; anything bigger is abuse
-MAX_ID_LEN = 64
 
 # topic suffix → the message types that may arrive on it
 INBOUND = {
@@ -73,7 +78,16 @@ def parse_envelope(topic_suffix: str, payload: bytes) -> Envelope:
 
 
 def _check_body(topic_suffix: str, body: dict, ref_id: str | None) -> Envelope:
-    if body.get("v") != CONTRACT_VERSION or isinstance(body.get("v"), bool):
+    """The envelope through its model (payloads_envelope.CloudEnvelope); what is wrong is
+    answered in this order: the version, the id, the type (for this topic), seq, data. A `ts`
+    the model refuses, an unknown field and a missing `data` are forgiven: none changes what
+    the gateway does."""
+    try:
+        CloudEnvelope.model_validate(body)
+        wrong = {}
+    except ValidationError as exc:
+        wrong = {problem.loc[0]: problem for problem in _problems(exc) if problem.loc}
+    if "v" in wrong or isinstance(body.get("v"), bool):
         raise RejectedMessage(
             "wrong_version",
             f"contract version {body.get('v')!r} is not"
@@ -90,13 +104,16 @@ def _check_body(topic_suffix: str, body: dict, ref_id: str | None) -> Envelope:
             "wrong_topic", f"{message_type} does not belong on {topic_suffix}", ref_id
         )
     seq = body.get("seq")
-    if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 1):
+    if "seq" in wrong:
         raise RejectedMessage("invalid", f"seq must be a positive integer, got {seq!r}", ref_id)
-    data = body.get("data", {})
-    if not isinstance(data, dict):
+    if "data" in wrong and wrong["data"].kind != "missing":
         raise RejectedMessage("invalid", "data must be a JSON object", ref_id)
     ts = body.get("ts") if isinstance(body.get("ts"), str) else None
-    return Envelope(id=ref_id, type=message_type, seq=seq, data=data, ts=ts)
+    return Envelope(id=ref_id, type=message_type, seq=seq, data=body.get("data", {}), ts=ts)
+
+
+def _problems(exc: ValidationError) -> list[Problem]:
+    return [problem_of(error, CloudEnvelope) for error in exc.errors(include_url=False)]
 
 
 def outbound_topic_suffix(message_type: str) -> str:
@@ -140,3 +157,13 @@ def parse_sync_ack(topic_suffix: str, payload: bytes) -> int | None:
     if isinstance(through, bool) or not isinstance(through, int) or through < 0:
         return None
     return through
+
+
+def parse_through_seq(data: Any) -> int:
+    """A `sync.ack` body's `through_seq` (checked by payloads_sync.SyncAckData)."""
+    return validated(SyncAckData, data).through_seq
+
+
+def parse_replay_from(data: Any) -> int:
+    """A `cmd.replay` body's `from_seq` (checked by payloads_sync.CmdReplayData)."""
+    return validated(CmdReplayData, data).from_seq

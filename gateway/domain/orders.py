@@ -5,15 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidInput
-from .validation import (
-    MAX_MONEY,
-    optional_str,
-    require_bool,
-    require_dict,
-    require_id,
-    require_int,
-    require_list,
-)
+from .payloads_errors import Problem, validated
+from .payloads_orders import OrderCancelledInData, OrderCreatedData, OrderUpdatedData
+from .validation import require_dict, require_int
 
 RESERVED = "reserved"
 SHORT = "short"
@@ -158,40 +152,77 @@ class NewOrder:
 
 def parse_order_created(data: Any) -> NewOrder:
     """Validate an `order.created` body. Raises InvalidInput naming the first problem."""
-    body = require_dict(data, "data")
-    order_id = require_id(body.get("order_id"), "order_id")
-    raw_lines = require_list(body.get("lines"), f"order {order_id}: lines")
-    if not raw_lines:
-        raise InvalidInput(f"order {order_id} has no lines", reason="empty_order")
+    return _new_order(_validated(OrderCreatedData, data))
+
+
+def parse_order_updated(data: Any) -> tuple[NewOrder, int]:
+    """An `order.updated` body: the whole order as `order.created` states it, and its
+    `version`."""
+    body = _validated(OrderUpdatedData, data)
+    return _new_order(body), body.version
+
+
+def parse_order_cancelled(data: Any) -> tuple[str, str]:
+    """The cloud's `order.cancelled`: (order_id, reason)."""
+    body = _validated(OrderCancelledInData, data)
+    return body.order_id, body.reason
+
+
+def _validated(model: Any, data: Any) -> Any:
+    return validated(model, data, lambda problem: _order_problem(problem, data))
+
+
+def _order_problem(problem: Problem, data: Any) -> InvalidInput:
+    """Today's words: "order W-1, line 2: qty must be a whole number above zero, got 0"."""
+    loc, words = problem.loc, problem.words
+    if not loc:
+        return InvalidInput(f"data {words}")
+    field = loc[0]
+    order_id = data.get("order_id")
+    order = f"order {order_id.strip()}" if isinstance(order_id, str) else "order"
+    if field == "lines" and len(loc) == 1 and problem.kind == "too_short":
+        return InvalidInput(f"{order} has no lines", reason="empty_order")
+    if field in ("order_id", "reason", "version"):
+        return InvalidInput(f"{field} {words}")
+    if field == "customer" and len(loc) > 1:
+        return InvalidInput(f"customer.{loc[1]} {words}")
+    if field != "lines" or len(loc) == 1:
+        return InvalidInput(f"{order}: {field} {words}")
+    where = f"{order}, line {loc[1] + 1}"
+    if len(loc) == 2:
+        return InvalidInput(f"{where} {words}")
+    if loc[2] == "qty" and problem.kind != "less_than_equal":
+        qty = data["lines"][loc[1]].get("qty")
+        return InvalidInput(
+            f"{where}: qty must be a whole number above zero, got {qty!r}", reason="invalid_qty"
+        )
+    return InvalidInput(f"{where}: {loc[2]} {words}")
+
+
+def _new_order(body: OrderCreatedData) -> NewOrder:
     lines, seen = [], set()
-    for index, raw in enumerate(raw_lines, start=1):
-        where = f"order {order_id}, line {index}"
-        item = require_dict(raw, where)
-        line_id = require_id(item.get("line_id", str(index)), f"{where}: line_id")
+    for index, line in enumerate(body.lines, start=1):
+        line_id = line.line_id or str(index)
         if line_id in seen:
-            raise InvalidInput(f"order {order_id}: line_id {line_id} appears twice")
+            raise InvalidInput(f"order {body.order_id}: line_id {line_id} appears twice")
         seen.add(line_id)
-        qty = item.get("qty")
-        if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
-            raise InvalidInput(
-                f"{where}: qty must be a whole number above zero, got {qty!r}", reason="invalid_qty"
-            )
-        require_int(qty, f"{where}: qty", minimum=1)
-        price = require_int(item.get("price", 0), f"{where}: price", minimum=0, maximum=MAX_MONEY)
-        lines.append(NewLine(line_id, require_id(item.get("sku"), f"{where}: sku"), qty, price))
-    customer = require_dict(body.get("customer", {}), f"order {order_id}: customer")
+        lines.append(NewLine(line_id, line.sku, line.qty, line.price))
+    customer = body.customer
     return NewOrder(
-        order_id=order_id,
-        number=str(body.get("number") or order_id)[:64],
-        channel=str(body.get("channel") or "web")[:32],
-        paid=require_bool(body.get("paid", False), f"order {order_id}: paid"),
+        order_id=body.order_id,
+        number=(body.number or body.order_id)[:64],
+        channel=(body.channel or "web")[:32],
+        paid=body.paid,
         customer=Customer(
-            name=optional_str(customer, "name", "customer"),
-            email=optional_str(customer, "email", "customer"),
-            phone=optional_str(customer, "phone", "customer"),
+            name=_words(customer.name), email=_words(customer.email), phone=_words(customer.phone)
         ),
         lines=tuple(lines),
     )
+
+
+def _words(value: str | None) -> str | None:
+    """A customer's field without the white space around it; blank is none."""
+    return value.strip() or None if value is not None else None
 
 
 def parse_ship_lines(order: Order, lines: Any) -> dict[str, int]:

@@ -7,9 +7,8 @@ for are not known item by item, so it is one item per VAT rate of the order, the
 in proportion to what the order holds at each rate, its VAT the calculated rate (22/122 ...).
 Pure: money in kopecks, no storage."""
 
-import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, get_args
 
 from .errors import InvalidInput
 from .fiscal import (
@@ -18,15 +17,14 @@ from .fiscal import (
     SUBJECT_PAYMENT,
     ReceiptItem,
 )
-from .validation import MAX_MONEY, require_dict, require_id, require_int, require_str
+from .payloads_errors import validated
+from .payloads_orders import OnlineMethod, OrderPaidData, OrderRefundedData
 
-ONLINE_METHODS = ("card_online", "sbp", "other_electronic")
+ONLINE_METHODS = get_args(OnlineMethod)
 NOT_APPLICABLE = "payment_not_applicable"  # the cloud must give this money back
 # A prepayment's VAT is the calculated rate (НК РФ 164.4): the tax inside the amount paid.
 CALCULATED_VAT = {"vat22": "vat122", "vat10": "vat110", "vat7": "vat107", "vat5": "vat105"}
 ADVANCE_SKU = ""  # an advance item pays for no particular sku
-# RFC 3339, as the envelope's `ts` (docs/asyncapi.yaml Timestamp)
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -46,35 +44,14 @@ class OnlineRefund:
     refunded_at: str
 
 
-def _timestamp(value: Any, where: str) -> str:
-    text = require_str(value, where, max_len=40)
-    if not _TIMESTAMP.match(text):
-        raise InvalidInput(f"{where} must be an RFC 3339 date and time, got {text!r}")
-    return text
-
-
 def parse_order_paid(data: Any) -> OnlinePayment:
-    body = require_dict(data, "data")
-    method = body.get("method")
-    if method not in ONLINE_METHODS:
-        raise InvalidInput(f"method must be one of {', '.join(ONLINE_METHODS)}, got {method!r}")
-    return OnlinePayment(
-        order_id=require_id(body.get("order_id"), "order_id"),
-        payment_id=require_id(body.get("payment_id"), "payment_id"),
-        amount=require_int(body.get("amount"), "amount", minimum=1, maximum=MAX_MONEY),
-        method=method,
-        paid_at=_timestamp(body.get("paid_at"), "paid_at"),
-    )
+    body = validated(OrderPaidData, data)
+    return OnlinePayment(body.order_id, body.payment_id, body.amount, body.method, body.paid_at)
 
 
 def parse_order_refunded(data: Any) -> OnlineRefund:
-    body = require_dict(data, "data")
-    return OnlineRefund(
-        order_id=require_id(body.get("order_id"), "order_id"),
-        payment_id=require_id(body.get("payment_id"), "payment_id"),
-        amount=require_int(body.get("amount"), "amount", minimum=1, maximum=MAX_MONEY),
-        refunded_at=_timestamp(body.get("refunded_at"), "refunded_at"),
-    )
+    body = validated(OrderRefundedData, data)
+    return OnlineRefund(body.order_id, body.payment_id, body.amount, body.refunded_at)
 
 
 def not_applicable(detail: str) -> InvalidInput:

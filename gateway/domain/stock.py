@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidInput
-from .validation import MAX_QTY, require_dict, require_id, require_int, require_list, require_str
+from .payloads_errors import Problem, validated
+from .payloads_stock import StockAdjustData, StockSetData
 
 # Ledger reasons. `reserve`/`release` move only `reserved`; the rest move `on_hand`.
 MOVE_REASONS = frozenset(
@@ -76,27 +77,35 @@ class StockChange:
 
 
 def parse_stock_change(kind: str, data: Any) -> StockChange:
-    body = require_dict(data, "data")
-    reason = require_str(body.get("reason", kind), "reason", max_len=64)
-    raw_items = require_list(body.get("items"), "items")
-    if not raw_items:
-        raise InvalidInput("items must not be empty")
-    items, seen = [], set()
-    for index, raw in enumerate(raw_items, start=1):
-        item = require_dict(raw, f"item {index}")
-        sku = require_id(item.get("sku"), f"item {index}: sku")
-        if sku in seen:
-            raise InvalidInput(f"sku {sku} appears twice in one message")
-        seen.add(sku)
-        if kind == "set":
-            on_hand = require_int(item.get("on_hand"), f"sku {sku}: on_hand", minimum=0)
-            safety = item.get("safety")
-            if safety is not None:
-                safety = require_int(safety, f"sku {sku}: safety", minimum=0)
-            items.append(StockItemChange(sku, on_hand=on_hand, safety=safety))
-        else:
-            delta = require_int(item.get("delta"), f"sku {sku}: delta", minimum=-MAX_QTY)
-            if delta == 0:
-                raise InvalidInput(f"sku {sku}: delta must not be zero")
-            items.append(StockItemChange(sku, delta=delta))
-    return StockChange(kind, reason, tuple(items))
+    """A `stock.set` (kind "set") or `stock.adjust` ("adjust") body, checked by its model
+    (payloads_stock); a sku twice in one message is refused here."""
+    model = StockSetData if kind == "set" else StockAdjustData
+    body = validated(model, data, lambda problem: InvalidInput(_where(problem, data)))
+    seen = set()
+    for item in body.items:
+        if item.sku in seen:
+            raise InvalidInput(f"sku {item.sku} appears twice in one message")
+        seen.add(item.sku)
+    if kind == "set":
+        items = tuple(
+            StockItemChange(i.sku, on_hand=i.on_hand, safety=i.safety) for i in body.items
+        )
+    else:
+        items = tuple(StockItemChange(i.sku, delta=i.delta) for i in body.items)
+    return StockChange(kind, body.reason, items)
+
+
+def _where(problem: Problem, data: Any) -> str:
+    """ "item 2: sku must be a string", "sku A: delta must not be zero", "items must be a list"."""
+    loc, words = problem.loc, problem.words
+    if not loc:
+        return f"data {words}"
+    if loc[0] != "items" or len(loc) == 1:
+        return f"{loc[0]} {words}"
+    item = data["items"][loc[1]]
+    if len(loc) == 2:
+        return f"item {loc[1] + 1} {words}"
+    sku = item.get("sku")
+    if loc[2] == "sku" or not isinstance(sku, str):
+        return f"item {loc[1] + 1}: {loc[2]} {words}"
+    return f"sku {sku.strip()}: {loc[2]} {words}"

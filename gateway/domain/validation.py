@@ -1,4 +1,6 @@
-"""Small checks for outside input (MQTT payloads, CLI files): one clear message per problem."""
+"""Small checks for outside input that has no model (the staff API, CLI files, print jobs): one
+clear message per problem. MQTT payloads are read through their models (payloads*.py), which
+share these limits."""
 
 from typing import Any
 

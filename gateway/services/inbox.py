@@ -6,10 +6,16 @@ A message ahead of a gap is parked and `sync.resend` asks for the missing ones."
 
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import DomainError, InvalidInput
-from gateway.domain.messages import Envelope, RejectedMessage, parse_envelope
+from gateway.domain.messages import (
+    Envelope,
+    RejectedMessage,
+    parse_envelope,
+    parse_replay_from,
+    parse_through_seq,
+)
+from gateway.domain.orders import parse_order_cancelled
 from gateway.domain.staff import CLOUD
 from gateway.domain.stock import parse_stock_change
-from gateway.domain.validation import require_id, require_int, require_str
 
 from .catalog import apply_catalog
 from .events import emit_message_rejected
@@ -145,8 +151,7 @@ def _order_created(uow, data, msg_id, topic) -> dict:
 
 
 def _order_cancelled(uow, data, msg_id, topic) -> dict:
-    order_id = require_id(data.get("order_id"), "order_id")
-    reason = require_str(data.get("reason", "cloud"), "reason", max_len=200)
+    order_id, reason = parse_order_cancelled(data)
     cancel_order(uow, order_id, by=CLOUD, reason=reason)
     return {}
 
@@ -165,7 +170,7 @@ def _order_refunded(uow, data, msg_id, topic) -> dict:
 
 
 def _sync_ack(uow, data, msg_id, topic) -> dict:
-    through = require_int(data.get("through_seq"), "through_seq", minimum=0, maximum=2**62)
+    through = parse_through_seq(data)
     head = uow.sync.outbox_head()
     if through > head:
         raise InvalidInput(f"through_seq {through} is beyond the last seq sent ({head})")
@@ -173,7 +178,7 @@ def _sync_ack(uow, data, msg_id, topic) -> dict:
 
 
 def _replay(uow, data, msg_id, topic) -> dict:
-    from_seq = require_int(data.get("from_seq"), "from_seq", minimum=1, maximum=2**62)
+    from_seq = parse_replay_from(data)
     return {"replay_from": replay_from(uow, from_seq)}
 
 

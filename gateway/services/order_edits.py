@@ -3,9 +3,8 @@ edge cases 15–16). Lines are matched by their stable line id; a newer `version
 
 from typing import Any
 
-from gateway.domain.orders import OrderLine, parse_order_created
+from gateway.domain.orders import OrderLine, parse_order_updated
 from gateway.domain.staff import CLOUD, Staff
-from gateway.domain.validation import require_int
 
 from .events import emit_order_reserved, order_summary
 from .orders import check_orderable, load_open_order, refill
@@ -16,8 +15,7 @@ def edit_order(uow, data: Any, *, by: Staff | None = None) -> dict:
     """Apply the order's new lines: quantities up (reserve, may go short) or down (release),
     lines removed (release, cancel the rest), added, or swapped to another variant. An edit
     below what has already shipped is refused and the order flagged for staff."""
-    new = parse_order_created(data)
-    version = require_int(data.get("version"), "version", minimum=1, maximum=2**53)
+    new, version = parse_order_updated(data)
     order = load_open_order(uow, new.order_id, None, "edit")
     if version <= order.src_version:
         return {**order_summary(order), "stale": True}
