@@ -23,6 +23,7 @@ from gateway.adapters.sqlite.store_identity import claim_store
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.services.stock import use_default_min_stock
+from gateway.services.sync import prune_history
 from gateway.training import TrainingDevices, claim_mode
 from gateway.web.app import create_app
 from gateway.web.frame import OPEN_STATUSES
@@ -126,8 +127,13 @@ class Gateway:
         return problems
 
     def _check_periodically(self) -> None:
+        """Every few minutes: the invariants, and history pruned (bounded disk, training too)."""
         while not self._stopped.wait(CHECK_INTERVAL_S):
             self.check()
+            try:
+                self.writer.call(prune_history)
+            except Exception as exc:  # a failed prune is retried next time; never fatal
+                log.warning("pruning history: %s", exc)
 
     def _show_on_panel(self) -> None:
         while not self._stopped.wait(PANEL_INTERVAL_S):

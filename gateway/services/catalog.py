@@ -1,14 +1,80 @@
 """Applying `catalog.upsert`: the cloud is authoritative for the catalog; the gateway keeps a
 versioned replica. A product that breaks the characteristic rules is rejected whole and its
 local data stays as it was; the others apply. A variant's `min_stock` is the catalog's
-threshold; a manager's own (services/stock.py `set_min_stock`) outlives every upsert."""
+threshold; a manager's own (services/stock.py `set_min_stock`) outlives every upsert.
+
+One path for every catalog, whatever its size: the products are staged as they come (a file read
+as a stream never sits in memory whole), the message-wide rules are checked on the stage, and
+what passes is written in a few set-based statements inside the command's one transaction."""
 
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
-from gateway.domain.catalog import CHARACTERISTICS_MISMATCH, CatalogUpsert, ProductRejection
+from gateway.domain.catalog import CatalogUpsert, ProductRejection, parse_product
+from gateway.domain.errors import InvalidInput
 
 from .events import emit_message_rejected
+
+
+class CatalogImport:
+    """One catalog message applied product by product as it is read: `add` each product of
+    `data.products` (raw, as parsed JSON) or `add_parsed`, then `finish` once."""
+
+    def __init__(self, uow, progress: Callable[[int], None] | None = None):
+        self.uow = uow
+        self.progress = progress
+        self.rejected: list[ProductRejection] = []
+        self.count = 0
+        uow.catalog.begin_stage()
+
+    def add(self, item: Any) -> None:
+        """A broken product is rejected alone (as `parse_catalog_upsert` does)."""
+        index, self.count = self.count, self.count + 1
+        product_id = item.get("id") if isinstance(item, dict) else None
+        label = product_id if isinstance(product_id, str) else f"#{index}"
+        try:
+            product = parse_product(item, f"product {label}")
+        except InvalidInput as exc:
+            named = product_id if isinstance(product_id, str) else None
+            self.reject(ProductRejection(named, getattr(exc, "reason", "invalid"), exc.detail))
+        else:
+            self.add_parsed(product)
+
+    def add_parsed(self, product) -> None:
+        self.uow.catalog.stage(product)
+        if self.progress is not None:
+            self.progress(1)
+
+    def reject(self, rejection: ProductRejection) -> None:
+        self.rejected.append(rejection)
+        if rejection.product_id:
+            self.uow.catalog.stage_named(rejection.product_id)
+
+    def finish(
+        self, *, full: bool, ref_id: str | None = None, topic: str | None = None, report: bool
+    ) -> dict:
+        """`full`: archive every product the message does not name. `report`: publish
+        `message.rejected` for each rejected product (the cloud sent it)."""
+        uow = self.uow
+        try:
+            rejected = self.rejected + uow.catalog.check_stage()
+            applied, thresholds_changed = uow.catalog.apply_stage(
+                uow.next_counter("catalog_version")
+            )
+            uow.stock.ensure_levels_of(uow.catalog.staged_skus_query())
+            uow.stock.watch(thresholds_changed)  # a new min_stock may put a sku at or below it
+            archived = uow.catalog.archive_unstaged() if full else []
+        finally:
+            uow.catalog.end_stage()
+        if report:
+            for rejection in rejected:
+                emit_message_rejected(uow, ref_id, topic, rejection.reason, rejection.detail)
+        return {
+            "applied": applied,
+            "archived": archived,
+            "rejected": [asdict(r) for r in rejected],
+        }
 
 
 def apply_catalog(
@@ -20,50 +86,11 @@ def apply_catalog(
     report: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """`report`: publish `message.rejected` for each rejected product (the cloud sent it).
-    `progress(n)` is told as products are written (a progress bar on a terminal)."""
-    rejected = list(upsert.rejected)
-    owners = uow.catalog.owners([v.sku for p in upsert.products for v in p.variants])
-    listed = {p.id: {v.sku for v in p.variants} for p in upsert.products}
-    version = uow.next_counter("catalog_version")
-    applied = []
+    """A message already parsed (MQTT: the payload is in memory anyway). `progress(n)` is told
+    as products are staged (a progress bar on a terminal)."""
+    staging = CatalogImport(uow, progress)
+    for rejection in upsert.rejected:
+        staging.reject(rejection)
     for product in upsert.products:
-        foreign = next(
-            (v.sku for v in product.variants if _held_elsewhere(v.sku, product.id, owners, listed)),
-            None,
-        )
-        if foreign is not None:
-            rejected.append(
-                ProductRejection(
-                    product.id,
-                    CHARACTERISTICS_MISMATCH,
-                    f"product {product.id}: sku {foreign} already belongs to product"
-                    f" {owners[foreign][0]} (a sku belongs to one product)",
-                )
-            )
-            continue
-        thresholds_changed = uow.catalog.upsert_product(product, version)
-        uow.stock.ensure_levels([variant.sku for variant in product.variants])
-        uow.stock.watch(thresholds_changed)  # a new min_stock may put a sku at or below it
-        applied.append(product.id)
-        if progress is not None:
-            progress(1)
-    mentioned = set(applied) | {r.product_id for r in rejected if r.product_id}
-    archived = uow.catalog.archive_products_except(mentioned) if upsert.full else []
-    if report:
-        for rejection in rejected:
-            emit_message_rejected(uow, ref_id, topic, rejection.reason, rejection.detail)
-    return {
-        "applied": applied,
-        "archived": archived,
-        "rejected": [asdict(r) for r in rejected],
-    }
-
-
-def _held_elsewhere(sku: str, product_id: str, owners: dict, listed: dict) -> bool:
-    """A sku may move to another product only once its old product no longer offers it:
-    archived there, or dropped from it in this same message."""
-    owner, archived = owners.get(sku, (product_id, False))
-    if owner == product_id or archived:
-        return False
-    return owner not in listed or sku in listed[owner]
+        staging.add_parsed(product)
+    return staging.finish(full=upsert.full, ref_id=ref_id, topic=topic, report=report)

@@ -1,13 +1,17 @@
 """The cloud's control messages: acknowledgements, replays, full resyncs, and housekeeping of
 what has been acknowledged."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from gateway.domain.stock import stock_changed_items
 
 ACKED_SEQ = "acked_seq"
 KEEP_DAYS = 7  # acknowledged messages stay at least this long for cmd.replay ...
 KEEP_LAST = 100_000  # ... or while among the newest this many; then they are pruned
+DEDUP_DAYS = 30  # inbound message ids and idempotency keys
+PRINT_DAYS = 90  # finished print jobs
+PRUNE_BATCH = 5000
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as the unit of work writes times: compared as text
 
 
 def acknowledge(uow, through_seq: int) -> int:
@@ -34,13 +38,23 @@ def full_stock_snapshot(uow) -> None:
     uow.sync.clear_alarm("cloud_seq_gap")  # the cloud has resynchronised its view of the shop
 
 
-def prune_history(uow, keep_last: int = KEEP_LAST) -> dict:
-    """Keep the database bounded: acknowledged outbox rows and remembered inbound ids."""
-    now = datetime.strptime(uow.now, "%Y-%m-%dT%H:%M:%S.%fZ")
-    cut = (now - timedelta(days=KEEP_DAYS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    seen_cut = (now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    acked = uow.sync.counter(ACKED_SEQ)
+def prune_history(
+    uow, now: datetime | None = None, *, batch: int = PRUNE_BATCH, keep_last: int = KEEP_LAST
+) -> dict[str, int]:
+    """Bounded disk: history that only answers a repeat goes once no repeat can come (MQTT-CONTRACT
+    "cmd.replay", RELIABILITY R12/R13). Acknowledged outbox rows after KEEP_DAYS beyond the newest
+    `keep_last` (an unacknowledged one never); inbound ids and idempotency keys after DEDUP_DAYS
+    (a broker session expires after 7 days, a tablet retries within seconds); finished print
+    jobs after PRINT_DAYS. Never the ledger, orders, receipts or shifts. Rows deleted per table."""
+    now = now or datetime.strptime(uow.now, _STAMP).replace(tzinfo=UTC)
+
+    def cut(days: int) -> str:
+        return (now - timedelta(days=days)).strftime(_STAMP)
+
+    bound = min(uow.sync.counter(ACKED_SEQ), uow.sync.outbox_head() - keep_last)
     return {
-        "outbox": uow.sync.prune_outbox(acked, keep_last, cut),
-        "inbox": uow.sync.prune_seen(seen_cut),
+        "outbox": uow.sync.prune_outbox(bound, cut(KEEP_DAYS), batch),
+        "inbox_seen": uow.sync.prune_seen(cut(DEDUP_DAYS), batch),
+        "command_log": uow.sync.prune_command_log(cut(DEDUP_DAYS), batch),
+        "print_job": uow.sync.prune_print_jobs(cut(PRINT_DAYS), batch),
     }

@@ -15,7 +15,7 @@ from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.domain.messages import envelope_bytes, parse_sync_ack
 from gateway.services.inbox import receive_cloud_message, request_resend, skip_gap
-from gateway.services.sync import acknowledge, prune_history
+from gateway.services.sync import acknowledge
 
 from .client import (
     MAX_INFLIGHT,
@@ -32,7 +32,6 @@ RESEND_REQUEST_EVERY = 5.0
 STATUS_EVERY = 30.0  # the status is published at least this often ...
 STATUS_CHECK_EVERY = 2.0  # ... and when what it says changed, looked at this often
 STATUS_FIELDS = ("in_seq", "devices", "shift", "alarms")
-PRUNE_EVERY = 600.0
 
 
 def _mark_link(uow, online: bool) -> None:
@@ -250,7 +249,7 @@ class CloudLink:
     # --- the relay thread: outbox → broker, timers ---------------------------------------
 
     def _run_relay(self) -> None:
-        timers = {"status": 0.0, "status_check": 0.0, "prune": time.monotonic(), "resend": 0.0}
+        timers = {"status": 0.0, "status_check": 0.0, "resend": 0.0}
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
             while not self._stopping.is_set():
                 self._wake.wait(timeout=1.0)
@@ -340,9 +339,6 @@ class CloudLink:
             if said != self._said or now - timers["status"] >= STATUS_EVERY:
                 timers["status"] = now
                 self._publish_status(status)
-        if now - timers["prune"] >= PRUNE_EVERY:
-            timers["prune"] = now
-            self.writer.call(prune_history)
 
     def _publish_status(self, status: dict | None = None) -> None:
         if self._connected and not self._stopping.is_set():

@@ -4,6 +4,11 @@ import sqlite3
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 5000
+# The WAL is checkpointed into the database every ~4 MB of frames (SQLite's default, said here),
+# and a WAL that a big import grew is cut back to 8 MB once it restarts: the -wal file stays
+# bounded without truncating (and re-growing) it on every checkpoint.
+WAL_AUTOCHECKPOINT_PAGES = 1000
+JOURNAL_SIZE_LIMIT_BYTES = 8 * 2**20
 
 
 def open_connection(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -23,4 +28,6 @@ def open_connection(path: str | Path, *, readonly: bool = False) -> sqlite3.Conn
         # WAL + FULL: a commit is on the disk surface before we tell anyone it happened.
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT_BYTES}")
     return conn

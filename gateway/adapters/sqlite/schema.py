@@ -340,3 +340,17 @@ def m016_store_identity(db: Database) -> None:
     # Whose database this is: a backup is restored only into the same store, and a gateway
     # configured for another store refuses to publish this one's history under its name.
     db.execute("CREATE TABLE store_identity(store_id TEXT NOT NULL) STRICT")
+
+
+@migrations()
+def m017_fewer_order_indexes(db: Database) -> None:
+    from .schema_light import fewer_order_indexes
+
+    fewer_order_indexes(db)
+
+
+@migrations()
+def m018_ledger_without_key_index(db: Database) -> None:
+    from .schema_light import ledger_without_key_index
+
+    ledger_without_key_index(db)

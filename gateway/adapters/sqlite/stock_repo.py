@@ -1,6 +1,7 @@
 """Stock levels and the append-only ledger: a level never changes without its ledger row."""
 
 import sqlite3
+from collections.abc import Iterable
 
 from gateway.domain.catalog import ThresholdState, threshold
 from gateway.domain.errors import InsufficientStock
@@ -28,12 +29,33 @@ class StockRepo:
         return None if row is None else StockLevel(*row)
 
     def levels(self, skus: list[str]) -> list[StockLevel]:
-        return [level for sku in skus if (level := self.level(sku)) is not None]
+        """In the order asked, unknown skus left out; 500 per query (a full snapshot's
+        stock.changed lists every sku)."""
+        found: dict[str, StockLevel] = {}
+        for start in range(0, len(skus), 500):
+            chunk = skus[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                "SELECT sku, on_hand, reserved, safety, seq FROM stock_level"
+                f" WHERE location_id = ? AND sku IN ({marks})",
+                (self.location, *chunk),
+            ):
+                found[row[0]] = StockLevel(*row)
+        return [found[sku] for sku in skus if sku in found]
 
-    def ensure_levels(self, skus: list[str]) -> None:
+    def ensure_levels(self, skus: Iterable[str]) -> None:
+        """A level row for each sku that has none (skus may be a lazy iterator)."""
         self.conn.executemany(
             "INSERT OR IGNORE INTO stock_level(sku, location_id) VALUES (?, ?)",
-            [(sku, self.location) for sku in skus],
+            ((sku, self.location) for sku in skus),
+        )
+
+    def ensure_levels_of(self, skus_query: str) -> None:
+        """The same for the skus a query on this connection selects (a staged catalog)."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO stock_level(sku, location_id)"
+            f" SELECT sku, ? FROM ({skus_query})",
+            (self.location,),
         )
 
     def move(

@@ -58,17 +58,49 @@ class SyncRepo:
         row = self.conn.execute("SELECT MIN(seq) FROM outbox").fetchone()
         return row[0] or self.outbox_head() + 1
 
-    def prune_outbox(self, acked: int, keep_last: int, older_than: str) -> int:
-        """Delete acknowledged rows outside the newest `keep_last` and older than the cut."""
-        bound = min(acked, self.outbox_head() - keep_last)
-        cursor = self.conn.execute(
-            "DELETE FROM outbox WHERE seq <= ? AND created_at < ?", (bound, older_than)
+    # Pruning (services/sync.prune_history): at most `batch` rows per call and table, so the
+    # writer is never held for long; a backlog drains over a few calls.
+    def prune_outbox(self, bound: int, older_than: str, batch: int) -> int:
+        """Acknowledged rows up to `bound` and older than the cut -- only ever the oldest: the
+        seqs left stay contiguous even when the Pi's clock jumped back (a newer row with an
+        older time stops the cut, it is not skipped)."""
+        return self._delete(
+            "outbox",
+            "seq",
+            "SELECT seq FROM outbox WHERE seq <= ? AND seq < COALESCE("
+            "(SELECT MIN(seq) FROM outbox WHERE created_at >= ?), ? + 1) ORDER BY seq LIMIT ?",
+            (bound, older_than, bound, batch),
         )
-        return cursor.rowcount
 
-    def prune_seen(self, older_than: str) -> int:
-        cursor = self.conn.execute("DELETE FROM inbox_seen WHERE received_at < ?", (older_than,))
-        return cursor.rowcount
+    def prune_seen(self, older_than: str, batch: int) -> int:
+        return self._delete(
+            "inbox_seen",
+            "msg_id",
+            "SELECT msg_id FROM inbox_seen WHERE received_at < ? LIMIT ?",
+            (older_than, batch),
+        )
+
+    def prune_command_log(self, older_than: str, batch: int) -> int:
+        return self._delete(
+            "command_log",
+            "idem_key",
+            "SELECT idem_key FROM command_log WHERE created_at < ? LIMIT ?",
+            (older_than, batch),
+        )
+
+    def prune_print_jobs(self, older_than: str, batch: int) -> int:
+        """Finished print jobs that no reprint refers to."""
+        return self._delete(
+            "print_job",
+            "id",
+            "SELECT j.id FROM print_job j WHERE j.state = 'done' AND j.updated_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM print_job r WHERE r.reprint_of = j.id)"
+            " ORDER BY j.id LIMIT ?",
+            (older_than, batch),
+        )
+
+    def _delete(self, table: str, key: str, select: str, args: tuple) -> int:
+        return self.conn.execute(f"DELETE FROM {table} WHERE {key} IN ({select})", args).rowcount
 
     def raise_alarm(self, name: str, detail: str) -> None:
         self.conn.execute(
