@@ -23,7 +23,7 @@ from .order_edits import edit_order
 from .orders import cancel_order, create_order
 from .payments import order_paid, order_refunded
 from .stock import apply_stock_change
-from .sync import acknowledge, full_stock_snapshot, replay_from
+from .sync import ack_ahead_of_head, acknowledge, full_stock_snapshot, replay_from
 
 IN_SEQ = "in_seq"
 # Idempotent control messages: applying them twice is harmless, so they are not remembered.
@@ -173,7 +173,10 @@ def _sync_ack(uow, data, msg_id, topic) -> dict:
     through = parse_through_seq(data)
     head = uow.sync.outbox_head()
     if through > head:
-        raise InvalidInput(f"through_seq {through} is beyond the last seq sent ({head})")
+        rejoined = ack_ahead_of_head(uow, through)
+        if rejoined is None:
+            raise InvalidInput(f"through_seq {through} is beyond the last seq sent ({head})")
+        return {"acked_seq": rejoined}
     return {"acked_seq": acknowledge(uow, through)}
 
 

@@ -18,7 +18,34 @@ def acknowledge(uow, through_seq: int) -> int:
     """`sync.ack`: the cloud durably has everything up to `through_seq`. Never goes back."""
     acked = max(uow.sync.counter(ACKED_SEQ), through_seq)
     uow.sync.set_counter(ACKED_SEQ, acked)
+    if uow.sync.counter(RESTORED):  # the cloud and a restored database agree: nothing to rejoin
+        uow.sync.set_counter(RESTORED, 0)
     return acked
+
+
+RESTORED = "restored_from_backup"  # a counter `storegw restore` sets to 1 in what it restores
+
+
+def ack_ahead_of_head(uow, through_seq: int) -> int | None:
+    """A `sync.ack` beyond the last seq this database published. After `storegw restore` that is
+    the cloud holding messages the lost database sent after the backup: their numbers must not be
+    reused (the cloud would drop new messages as repeats), so numbering goes on after them and a
+    full stock snapshot tells the cloud today's numbers. Otherwise: None (the ack is refused)."""
+    if uow.sync.counter(RESTORED) != 1:
+        return None
+    head = uow.sync.outbox_head()
+    uow.sync.prune_outbox(head, "9999", head + 1)  # all acknowledged: the cloud has them
+    uow.sync.set_counter("outbox_seq", through_seq)
+    uow.sync.set_counter(ACKED_SEQ, through_seq)
+    uow.sync.set_counter(RESTORED, 0)
+    full_stock_snapshot(uow)
+    uow.sync.raise_alarm(
+        "restored_behind_cloud",
+        f"restored from a backup: the cloud had messages {head + 1}..{through_seq} sent after"
+        f" it; numbering goes on at {through_seq + 1} and a full stock snapshot was sent:"
+        " orders and events of that time are only in the cloud and the kept old database",
+    )
+    return through_seq
 
 
 def replay_from(uow, from_seq: int) -> int:

@@ -166,6 +166,9 @@ def _owned_like(path: Path, model: Path) -> None:
         os.chmod(path, stat.st_mode & 0o777)
 
 
+RESTORED_MARK = "restored_from_backup"  # services/sync.RESTORED: the same counter
+
+
 def stage_for_restore(backup: Path, staged: Path) -> None:
     """A copy of `backup` next to the live database, already in WAL mode as the gateway wants
     it, on the disk before it is renamed into place."""
@@ -178,6 +181,13 @@ def stage_for_restore(backup: Path, staged: Path) -> None:
     ):
         src.backup(dst)
         dst.execute("PRAGMA journal_mode = WAL")
+        # The cloud may hold messages numbered after the backup: the first sync.ack ahead of
+        # this head rejoins its numbering (services/sync.rejoin_after_restore), once.
+        dst.execute(
+            "INSERT INTO counter(name, value) VALUES (?, 1)"
+            " ON CONFLICT(name) DO UPDATE SET value = 1",
+            (RESTORED_MARK,),
+        )
     fsync_file(staged)
 
 
