@@ -4,21 +4,31 @@ Order matters: the layout check comes before anything reads characters; a symbol
 (``]d2``, ``]C1``, ``]Q3`` ...) and a leading FNC1 (GS or char 232) are stripped; GS1 data is
 parsed by the AI tables; digit strings of GTIN length must carry a valid check digit; the rest
 is free text. A wrong check digit is always an error, never a different item.
+
+Eight digits are an EAN-8 or a UPC-E: the bars differ, so the scanner knows, and says so when it
+sends the AIM symbology identifier (ISO/IEC 15424: ``]E4`` EAN-8; ``]E0`` EAN-13, UPC-A or
+UPC-E). Without one, a code with a valid EAN-8 check digit is an EAN-8, as it always was; one
+that fails it but verifies as a UPC-E (number system 0 or 1) is a UPC-E. About one UPC-E in ten
+also passes as an EAN-8: shops that sell such goods turn on the scanner's AIM identifier (or
+its "UPC-E as UPC-A" setting, which sends 12 digits).
 """
 
 from .check_digit import has_valid_check_digit
 from .codes import CodeKind, Gs1Code, ParsedCode, ProductCode, TextCode
 from .errors import BarcodeError, InvalidCode, MangledInput
-from .gs1 import GS, check_element, check_no_repeats, split_elements
+from .gs1 import GS, check_elements, split_elements
 from .layout import restore_latin_layout, typed_in_russian_layout
 from .marking import looks_like_tobacco_pack, marking_from_elements, tobacco_pack
+from .upc_e import expand_upc_e, is_upc_e
 
 MAX_CODE_LENGTH = 512
 FNC1_CHAR = "\xe8"  # some scanners send FNC1 in first position as char 232 (FISCAL.md 4.2)
 SUFFIX_CHARS = "\r\n\t "  # scanner suffixes and padding, never part of a code
 GS1_SYMBOLOGIES = frozenset({"]d2", "]C1", "]Q3", "]e0", "]J1"})  # ISO/IEC 15424 GS1 modes
-EAN_SYMBOLOGIES = frozenset({"]E0", "]E4"})
+EAN_UPC, EAN8 = "]E0", "]E4"  # EAN-13, UPC-A or UPC-E; EAN-8
+EAN_SYMBOLOGIES = frozenset({EAN_UPC, EAN8})
 RETAIL_LENGTHS = {8: CodeKind.EAN8, 12: CodeKind.UPCA, 13: CodeKind.EAN13, 14: CodeKind.GTIN14}
+SYMBOLOGY_LENGTHS = {EAN_UPC: (8, 12, 13), EAN8: (8,)}  # ]E0 + 8 digits: a UPC-E sent as is
 
 
 def parse_code(text: str) -> ParsedCode:
@@ -81,13 +91,36 @@ def looks_like_gs1(text: str) -> bool:
 
 
 def parse_retail(digits: str, *, scanned: str, symbology: str) -> ProductCode:
-    kind = RETAIL_LENGTHS.get(len(digits))
-    if kind is None or not digits.isdigit():
+    lengths = SYMBOLOGY_LENGTHS.get(symbology, RETAIL_LENGTHS)
+    if not digits.isdigit() or len(digits) not in lengths:
         raise InvalidCode("bad_gs1", f"not an EAN/UPC/GTIN: {digits!r}")
+    if len(digits) == 8 and reads_as_upc_e(digits, symbology):
+        return upc_e(digits, scanned=scanned, symbology=symbology)
     if not has_valid_check_digit(digits):
         raise InvalidCode("bad_check_digit", digits)
     return ProductCode(
-        kind=kind, code=digits, scanned=scanned, symbology=symbology, gtin=digits.zfill(14)
+        kind=RETAIL_LENGTHS[len(digits)],
+        code=digits,
+        scanned=scanned,
+        symbology=symbology,
+        gtin=digits.zfill(14),
+    )
+
+
+def reads_as_upc_e(digits: str, symbology: str) -> bool:
+    """Eight digits: UPC-E or EAN-8 (the rule in the module's docstring)."""
+    if symbology in EAN_SYMBOLOGIES:
+        return symbology == EAN_UPC
+    return not has_valid_check_digit(digits) and is_upc_e(digits)
+
+
+def upc_e(digits: str, *, scanned: str, symbology: str) -> ProductCode:
+    """Looked up as the EAN-13 of its UPC-A: the form a catalog holds."""
+    if not is_upc_e(digits):
+        raise InvalidCode("bad_check_digit", f"UPC-E {digits}")
+    ean13 = "0" + expand_upc_e(digits)
+    return ProductCode(
+        kind=CodeKind.UPCE, code=ean13, scanned=scanned, symbology=symbology, gtin="0" + ean13
     )
 
 
@@ -96,9 +129,7 @@ def parse_gs1(data: str, *, scanned: str, symbology: str) -> Gs1Code:
     ais = {ai for ai, _ in elements}
     if {"01", "21"} <= ais:
         return marking_from_elements(elements, code=data, scanned=scanned, symbology=symbology)
-    check_no_repeats(elements)
-    for ai, value in elements:
-        check_element(ai, value)
+    check_elements(elements)
     gtin = dict(elements).get("01") or dict(elements).get("02")
     return Gs1Code(
         kind=CodeKind.GS1,

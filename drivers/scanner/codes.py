@@ -10,6 +10,7 @@ class CodeKind(StrEnum):
     EAN13 = "ean13"
     EAN8 = "ean8"
     UPCA = "upca"
+    UPCE = "upce"  # code: the EAN-13 form of the UPC-A it expands to (scanned: the 8 digits)
     GTIN14 = "gtin14"
     CODE128 = "code128"  # free text (Code 128, Code 39, QR ...): accepted as it is
     GS1 = "gs1"  # a GS1 element string that is not a marking code (e.g. 01 + 17 + 10)
@@ -17,7 +18,9 @@ class CodeKind(StrEnum):
     TOBACCO_PACK = "tobacco_pack"  # Честный ЗНАК 29-char pack code without AIs
 
 
-RETAIL_KINDS = frozenset({CodeKind.EAN13, CodeKind.EAN8, CodeKind.UPCA, CodeKind.GTIN14})
+RETAIL_KINDS = frozenset(
+    {CodeKind.EAN13, CodeKind.EAN8, CodeKind.UPCA, CodeKind.UPCE, CodeKind.GTIN14}
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +34,7 @@ class ParsedCode:
 
 @dataclass(frozen=True, kw_only=True)
 class ProductCode(ParsedCode):
-    """EAN-13, EAN-8, UPC-A or GTIN-14 with a verified check digit."""
+    """EAN-13, EAN-8, UPC-A, UPC-E or GTIN-14 with a verified check digit."""
 
     gtin: str
 

@@ -3,16 +3,15 @@ tobacco pack code. A GS dropped on the way (keyboard-wedge scanners lose it, FIS
 the next field onto a variable one; that is reported as ``missing_gs``, never read as a strange
 serial or key."""
 
-import re
-
 from .check_digit import has_valid_check_digit
 from .codes import CodeKind, MarkingCode
 from .errors import InvalidCode, MangledInput
-from .gs1 import CHARSET_82, check_element, check_no_repeats
+from .gs1 import CHARSET_82, check_element, check_no_repeats, reads_as_elements, split_elements
 
-# Serials are 6 (dairy) to 13 (shoes, clothing, water) characters; a serial that ends in
-# "93" + 4 characters past that is a short crypto that lost its GS (a bare КИ never has one).
-GLUED_SHORT_CRYPTO = re.compile(r".{6,}93.{4}")
+# A Честный ЗНАК serial is 6 (dairy), 7 (tobacco), 8 or 13 (shoes, clothing, water) characters.
+# A field that is one of its legal lengths plus a whole GS1 field is a GS lost on the way; a
+# field of any other length is a malformed code (``bad_marking``), not a scanner to reconfigure.
+SERIAL_LENGTHS = (6, 7, 8, 13)
 KEY_ID_LENGTH = 4
 CRYPTO_LENGTHS = (44, 88)
 SHORT_CRYPTO_LENGTH = 4
@@ -55,29 +54,57 @@ def marking_from_elements(
 
 def detect_missing_gs(fields: dict[str, str]) -> None:
     """Raise MangledInput('missing_gs') when a field swallowed the one after it."""
-    serial = fields["21"]
+    serial, crypto = fields["21"], fields.get("92", "")
     overflow = None
-    if len(serial) > 20:
-        overflow = "AI 21 (serial) runs into the next field"
-    elif "92" in fields and "91" not in fields:
+    if "92" in fields and "91" not in fields and glued(serial, SERIAL_LENGTHS, "91", exact=4):
         overflow = "AI 91 (key) is glued to the serial"
-    elif len(fields.get("91", "")) > KEY_ID_LENGTH:
-        overflow = "AI 92 (crypto) is glued to AI 91"
-    elif len(fields.get("93", "")) > SHORT_CRYPTO_LENGTH:
-        overflow = "the field after AI 93 is glued to it"
-    elif len(fields.get("92", "")) > CRYPTO_LENGTHS[0] and len(fields["92"]) not in CRYPTO_LENGTHS:
-        overflow = "the field after AI 92 is glued to it"
-    elif not {"91", "92", "93"} & fields.keys() and GLUED_SHORT_CRYPTO.fullmatch(serial):
+    elif not {"91", "92", "93"} & fields.keys() and glued(serial, SERIAL_LENGTHS, "93", exact=4):
         overflow = "the crypto tail is glued to the serial"
+    elif len(serial) > 20 and glued(serial, SERIAL_LENGTHS):
+        overflow = "AI 21 (serial) runs into the next field"
+    elif glued(fields.get("91", ""), (KEY_ID_LENGTH,), "92"):
+        overflow = "AI 92 (crypto) is glued to AI 91"
+    elif glued(fields.get("93", ""), (SHORT_CRYPTO_LENGTH,)):
+        overflow = "the field after AI 93 is glued to it"
+    elif len(crypto) not in CRYPTO_LENGTHS and glued(crypto, CRYPTO_LENGTHS):
+        overflow = "the field after AI 92 is glued to it"
     if overflow:
         raise MangledInput("missing_gs", overflow)
 
 
+def glued(value: str, lengths: tuple[int, ...], next_ai: str = "", *, exact: int = 0) -> bool:
+    """``value`` is a field of one of ``lengths`` followed by a whole GS1 field (starting with
+    ``next_ai`` when given; of ``exact`` data characters when given) whose GS was lost."""
+    for length in lengths:
+        tail = value[length:]
+        if len(value) <= length or not tail.startswith(next_ai):
+            continue
+        if exact and len(tail) != len(next_ai) + exact:
+            continue
+        if _splits(tail):
+            return True
+    return False
+
+
+def _splits(tail: str) -> bool:
+    """The tail reads as AI + data fields (the last variable field takes the rest)."""
+    try:
+        split_elements(tail)
+    except InvalidCode:
+        return False
+    return True
+
+
 def looks_like_tobacco_pack(text: str) -> bool:
+    """29 characters led by the GTIN-14 of a consumer unit (indicator 0: a pack, never a case)
+    and not a well-formed GS1 element string: GS1 data that lost its FNC1 (net weight, expiry,
+    serial ...) must never be read as a pack with an invented GTIN."""
     return (
         len(text) == TOBACCO_PACK_LENGTH
+        and text[0] == "0"
         and has_valid_check_digit(text[:14])
         and set(text[14:]) <= CHARSET_82
+        and not reads_as_elements(text)
     )
 
 

@@ -2,7 +2,6 @@
 characteristics that match on every variant of a product."""
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from .errors import InvalidInput
@@ -30,14 +29,15 @@ class Variant:
     price: int
     barcodes: tuple[Barcode, ...] = ()
     min_stock: int | None = None  # the back-office's «неснижаемый остаток» (contract 1.1)
+    # Canonical form of the values, e.g. 'Размер=M|Цвет=красный' (sorted by name). Separators
+    # inside names and values are escaped, so two combinations never collide. Computed once
+    # here: a catalog has 100 000 of them and every one is compared and stored.
+    char_key: str = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def char_key(self) -> str:
-        """Canonical form of the values, e.g. 'Размер=M|Цвет=красный' (sorted by name).
-        Separators inside names and values are escaped, so two combinations never collide."""
-        return "|".join(
-            f"{_escape(k)}={_escape(v)}" for k, v in sorted(self.characteristics.items())
-        )
+    def __post_init__(self) -> None:
+        chars = self.characteristics
+        key = "|".join([f"{_escape(k)}={_escape(chars[k])}" for k in sorted(chars)])
+        object.__setattr__(self, "char_key", key)
 
 
 def _escape(text: str) -> str:
@@ -78,10 +78,17 @@ class CatalogUpsert:
     rejected: list[ProductRejection] = field(default_factory=list)
 
 
+def parse_catalog_head(data: Any) -> CatalogUpsertHead:
+    """A `catalog.upsert` body with its products unread (`.full`, `.products` as received):
+    raises only for a broken envelope (not an object, no product list). Each product is then
+    read on its own (`parse_product`), so a broken one is rejected alone."""
+    return validated(CatalogUpsertHead, data, _body_problem)
+
+
 def parse_catalog_upsert(data: Any) -> CatalogUpsert:
     """Parse a `catalog.upsert` body. A broken product is rejected alone; the rest still apply.
     Only a broken envelope (not an object, no product list) raises."""
-    head = validated(CatalogUpsertHead, data, _body_problem)
+    head = parse_catalog_head(data)
     upsert = CatalogUpsert(full=head.full)
     for index, item in enumerate(head.products):
         product_id = item.get("id") if isinstance(item, dict) else None
@@ -117,7 +124,8 @@ def parse_product(item: Any, where: str) -> Product:
     names = tuple(payload.characteristics)
     if len(set(names)) != len(names):
         raise _mismatch(f"{where}: a characteristic is declared twice")
-    variants = tuple(_variant(v, where, names) for v in payload.variants)
+    declared = frozenset(names)
+    variants = tuple([_variant(v, where, names, declared) for v in payload.variants])
     _check_variants_distinct(variants, where)
     return Product(
         id=payload.id,
@@ -174,13 +182,19 @@ def _text(value: Any, otherwise: str) -> str:
     return value.strip() if isinstance(value, str) else otherwise
 
 
-def _variant(payload: VariantPayload, where: str, declared: tuple[str, ...]) -> Variant:
+def _variant(
+    payload: VariantPayload, where: str, names: tuple[str, ...], declared: frozenset[str]
+) -> Variant:
     given = payload.characteristics
-    if len(given) != len(declared) or any(name not in given for name in declared):
-        given = _names_trimmed(given, f"{where}, variant {payload.sku}", declared)
-    barcodes = tuple(Barcode(b.code, b.pack) for b in payload.barcodes)
-    characteristics = {name: given[name] for name in declared}
-    return Variant(payload.sku, characteristics, payload.price, barcodes, payload.min_stock)
+    if given.keys() != declared:
+        given = _names_trimmed(given, f"{where}, variant {payload.sku}", names)
+    return Variant(
+        payload.sku,
+        {name: given[name] for name in names},
+        payload.price,
+        tuple([Barcode(b.code, b.pack) for b in payload.barcodes]),
+        payload.min_stock,
+    )
 
 
 def _names_trimmed(given: dict[str, str], at: str, declared: tuple[str, ...]) -> dict[str, str]:
@@ -303,4 +317,4 @@ def fold(text: str) -> str:
 
 
 def search_text(*parts: str) -> str:
-    return fold(" ".join(part for part in parts if part))
+    return fold(" ".join([part for part in parts if part]))

@@ -11,7 +11,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from gateway.domain.catalog import CatalogUpsert, ProductRejection, parse_product
+from gateway.domain.catalog import (
+    CatalogUpsert,
+    ProductRejection,
+    parse_catalog_head,
+    parse_product,
+)
 from gateway.domain.errors import InvalidInput
 
 from .events import emit_message_rejected
@@ -77,6 +82,24 @@ class CatalogImport:
         }
 
 
+def import_catalog(
+    uow,
+    data: Any,
+    *,
+    ref_id: str | None = None,
+    topic: str | None = None,
+    report: bool = True,
+) -> dict:
+    """A `catalog.upsert` body as received (MQTT: parsed JSON): its products go to the stage
+    one by one, each checked once (`parse_product`), the message-wide rules on the stage.
+    Raises InvalidInput only for a broken envelope (not an object, no product list)."""
+    head = parse_catalog_head(data)
+    staging = CatalogImport(uow)
+    for item in head.products:
+        staging.add(item)
+    return staging.finish(full=head.full, ref_id=ref_id, topic=topic, report=report)
+
+
 def apply_catalog(
     uow,
     upsert: CatalogUpsert,
@@ -86,8 +109,8 @@ def apply_catalog(
     report: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """A message already parsed (MQTT: the payload is in memory anyway). `progress(n)` is told
-    as products are staged (a progress bar on a terminal)."""
+    """A message already parsed by `parse_catalog_upsert` (tests, seeds). `progress(n)` is
+    told as products are staged."""
     staging = CatalogImport(uow, progress)
     for rejection in upsert.rejected:
         staging.reject(rejection)

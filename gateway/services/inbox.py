@@ -4,7 +4,6 @@ One transaction per message: the message's effects, the record that it was seen,
 of the applied seq and any reply events commit together, and only then is it acknowledged.
 A message ahead of a gap is parked and `sync.resend` asks for the missing ones."""
 
-from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import DomainError, InvalidInput
 from gateway.domain.messages import (
     Envelope,
@@ -17,7 +16,7 @@ from gateway.domain.orders import parse_order_cancelled
 from gateway.domain.staff import CLOUD
 from gateway.domain.stock import parse_stock_change
 
-from .catalog import apply_catalog
+from .catalog import import_catalog
 from .events import emit_message_rejected
 from .order_edits import edit_order
 from .orders import cancel_order, create_order
@@ -133,7 +132,7 @@ def _apply(uow, topic: str, envelope: Envelope | RejectedMessage) -> dict:
 
 
 def _catalog(uow, data, msg_id, topic) -> dict:
-    apply_catalog(uow, parse_catalog_upsert(data), ref_id=msg_id, topic=topic, report=True)
+    import_catalog(uow, data, ref_id=msg_id, topic=topic, report=True)
     return {}
 
 

@@ -13,7 +13,7 @@ from gateway.domain.orders import (
     parse_order_created,
     parse_ship_lines,
 )
-from gateway.domain.staff import CANCEL_ORDER, CLOUD, CONFIRM, RELEASE_RESERVE, SHIP, SYSTEM, Staff
+from gateway.domain.staff import CANCEL_ORDER, CONFIRM, RELEASE_RESERVE, SHIP, SYSTEM, Staff
 
 from .events import (
     emit_order_cancelled,
@@ -60,14 +60,7 @@ def create_order(uow, data: Any) -> dict:
     for line in order.lines:  # lines of the same sku see what the earlier ones took
         reserve_line(uow, order, line)
     order.status = order.derived_status()
-    uow.orders.add(order)
-    uow.orders.record(
-        order.order_id,
-        "arrived",
-        CLOUD,
-        reserved=sum(line.qty_reserved for line in order.lines),
-        short=sum(line.short_qty for line in order.lines),
-    )
+    uow.orders.add(order)  # its «arrived» history line is the order row itself (m019)
     emit_order_reserved(uow, order)
     return order_summary(order)
 
@@ -326,6 +319,8 @@ def refill(uow, skus, by: Staff | None, *, ref: str | None = None) -> list[dict]
     the orders it filled ({order_id, number, status}); each gets a `refilled` history line
     naming `ref`, the document that brought the goods."""
     filled: dict[str, dict] = {}
+    if len(skus) > 1:  # a full snapshot grows every sku: ask once per 500 which have waiters
+        skus = uow.orders.skus_waited_for(sorted(skus))
     for sku in sorted(skus):
         for order, granted in fill_waiting_orders(uow, sku, by):
             emit_order_reserved(uow, order)

@@ -38,11 +38,15 @@ def apply_stock_change(
 
 
 def _apply(uow, change: StockChange, by: Staff | None, move_reason, ref_id) -> dict:
+    """Set-based: a full snapshot lists every sku, so levels are read 500 per query and the
+    writes go in batches; only a sku whose new on_hand falls below its reserve takes the slow
+    path (the newest orders give their reserve back first)."""
     if by is not None:
         require(uow, by, ADJUST_STOCK, detail=change.reason)
+    levels = {level.sku: level for level in uow.stock.levels([i.sku for i in change.items])}
     plan = []
-    for item in change.items:
-        level = uow.stock.level(item.sku)
+    for item in change.items:  # refused at the first bad item, in the message's order
+        level = levels.get(item.sku)
         if level is None:
             raise InvalidInput(f"unknown sku {item.sku}", reason="unknown_sku")
         delta = item.on_hand - level.on_hand if item.on_hand is not None else item.delta
@@ -51,19 +55,22 @@ def _apply(uow, change: StockChange, by: Staff | None, move_reason, ref_id) -> d
                 f"sku {item.sku}: on hand {level.on_hand}, cannot take away {-delta}",
                 reason="negative_stock",
             )
-        plan.append((item, delta))
+        plan.append((item, level, delta))
     reason = move_reason or CLOUD_REASONS[change.kind]
-    adjusted, grew = [], set()
-    for item, delta in plan:
-        if item.safety is not None:
-            uow.stock.set_safety(item.sku, item.safety)
+    adjusted, grew, batch = [], set(), []
+    for item, level, delta in plan:
+        if item.safety is not None or delta > 0:
             grew.add(item.sku)
-        if delta == 0:
-            continue
-        on_hand = change_on_hand(uow, item.sku, delta, reason=reason, ref_id=ref_id, by=by)
-        adjusted.append({"sku": item.sku, "delta": delta, "on_hand": on_hand})
-        if delta > 0:
-            grew.add(item.sku)
+        if level.reserved > level.on_hand + delta:  # rare: orders give reserve back first
+            if item.safety is not None:
+                uow.stock.set_safety(item.sku, item.safety)
+            on_hand = change_on_hand(uow, item.sku, delta, reason=reason, ref_id=ref_id, by=by)
+        else:
+            batch.append((level, delta, item.safety))
+            on_hand = level.on_hand + delta
+        if delta != 0:
+            adjusted.append({"sku": item.sku, "delta": delta, "on_hand": on_hand})
+    uow.stock.set_many(batch, reason=reason, ref_type="stock", ref_id=ref_id, by=by)
     if adjusted:
         uow.outbox.emit(
             "stock.adjusted", {"reason": change.reason, "items": adjusted, **actor_event(by)}

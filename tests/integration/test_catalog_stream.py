@@ -1,6 +1,7 @@
 """`storegw catalog import FILE` read as a stream (issue 12): the same result as the same document
 sent over MQTT (`catalog.upsert`), the same rejections, a file broken halfway changes nothing,
-and the products are staged while the file is still being read."""
+and the products are staged while the file is still being read. The MQTT route stages the
+received products the same way (`import_catalog`), each rule applied once."""
 
 import json
 import sqlite3
@@ -14,8 +15,9 @@ import pytest
 from gateway.adapters.sqlite.database import Database
 from gateway.catalog_cli import import_catalog_file
 from gateway.cli_errors import CliError
-from gateway.domain.catalog import parse_catalog_upsert
-from gateway.services.catalog import apply_catalog
+from gateway.domain.catalog import parse_catalog_upsert, search_text
+from gateway.domain.errors import InvalidInput
+from gateway.services.catalog import apply_catalog, import_catalog
 from tests.builders import catalog, product, simple_product, variant
 
 STOREGW = Path(sys.executable).parent / "storegw"
@@ -102,6 +104,75 @@ def test_a_streamed_file_gives_what_the_same_message_gives_over_mqtt(tmp_path, e
         ("P-Y", "characteristics_mismatch"),
         ("P-THIEF", "characteristics_mismatch"),
     ]
+
+
+def test_the_mqtt_route_stages_the_received_products_with_the_same_result(tmp_path):
+    """inbox `_catalog` hands the received body to `import_catalog`: each product is read once
+    by `parse_product`, the message-wide rules run on the stage."""
+    parsed, received = prepared(tmp_path / "parsed.db"), prepared(tmp_path / "received.db")
+    try:
+        expected = parsed.run(apply_catalog, parse_catalog_upsert(TRICKY), ref_id="m-1")
+        assert received.run(import_catalog, TRICKY, ref_id="m-1") == expected
+        assert dump(received) == dump(parsed)
+        assert [t for t, _ in dump(received)["outbox"]].count("message.rejected") == 6
+        with pytest.raises(InvalidInput, match=r"data.products must be a list"):
+            received.run(import_catalog, {"full": True, "products": {"id": "P-1"}})
+    finally:
+        parsed.close()
+        received.close()
+
+
+@pytest.mark.parametrize("envelope", [True, False], ids=["envelope", "data only"])
+def test_flags_after_the_products_are_read_before_anything_is_decided(tmp_path, envelope):
+    """`full` (and the envelope's `type`) may come after the products: the products are staged
+    as they come, the decision waits for the end of the file."""
+    over_mqtt, streamed = prepared(tmp_path / "mqtt.db"), prepared(tmp_path / "file.db")
+    document = {"products": TRICKY["products"], "full": True}
+    body = {"v": 1, "data": document, "type": "catalog.upsert"} if envelope else document
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    try:
+        expected = over_mqtt.run(apply_catalog, parse_catalog_upsert(TRICKY), report=False)
+        assert streamed.run(import_catalog_file, path) == expected
+        assert expected["archived"] == ["P-2", "P-OLD"]  # full, read after the products
+        assert dump(streamed) == dump(over_mqtt)
+        if envelope:
+            body["type"] = "stock.set"
+            path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+            with pytest.raises(CliError, match="holds a 'stock.set' message, not a catalog"):
+                streamed.run(import_catalog_file, path)
+    finally:
+        over_mqtt.close()
+        streamed.close()
+
+
+def test_the_search_index_follows_the_catalog(tmp_path):
+    """Every variant of an applied product has the search row its name, article, sku and
+    barcodes give, a variant dropped from the message (archived) too; rows of products the
+    message leaves alone are not rewritten."""
+    database = prepared(tmp_path / "g.db")
+    renamed = shirt("P-1", "A-S", article="NEW-ART")  # A-M dropped: archived, still searchable
+    renamed["variants"][0]["barcodes"].append({"code": "4690000000010", "pack": 2})
+    try:
+        with closing(database.reader()) as conn:
+            before = dict(conn.execute("SELECT rowid, text FROM stock_search"))
+        database.run(import_catalog, {"products": [renamed]}, report=False)
+        with closing(database.reader()) as conn:
+            after = dict(conn.execute("SELECT rowid, text FROM stock_search"))
+            variants = conn.execute(
+                "SELECT v.rowid, v.name, p.article, v.sku, v.product_id,"
+                " (SELECT group_concat(code, ' ') FROM barcode b WHERE b.sku = v.sku)"
+                " FROM variant v JOIN product p ON p.id = v.product_id"
+            ).fetchall()
+    finally:
+        database.close()
+    assert after == {
+        rowid: search_text(name, article, sku, codes or "")
+        for rowid, name, article, sku, _, codes in variants
+    }
+    assert "new-art" in after[next(r for r, *_, sku, _, _ in variants if sku == "A-M")]
+    untouched = [rowid for rowid, *_, product_id, _ in variants if product_id != "P-1"]
+    assert untouched and all(after[rowid] == before[rowid] for rowid in untouched)
 
 
 def test_the_rejections_read_as_the_domain_words_them(tmp_path):
@@ -205,3 +276,6 @@ def test_20000_variants_are_staged_while_the_file_is_still_being_read(tmp_path, 
     with closing(sqlite3.connect(tmp_path / "g.db")) as conn:
         assert conn.execute("SELECT COUNT(*) FROM variant").fetchone()[0] == 20000
         assert conn.execute("SELECT COUNT(*) FROM stock_search").fetchone()[0] == 20000
+        # Written in bulk (bigger segments, merged later), then FTS5's defaults again.
+        config = dict(conn.execute("SELECT k, v FROM stock_search_config"))
+        assert config.get("automerge", 4) == 4 and config.get("hashsize", 2**20) == 2**20

@@ -1,8 +1,8 @@
 """The catalog replica in SQLite. Nothing here deletes a variant: archiving is a flag."""
 
-import json
 import sqlite3
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _quoted  # json's own string quoting (C)
 
 from gateway.domain.catalog import Product, ProductRejection, search_text
 from gateway.domain.receiving import BarcodeMatch
@@ -10,9 +10,19 @@ from gateway.domain.receiving import BarcodeMatch
 from .schema_catalog_stage import LIVE_VARIANTS, create_stage, drop_stage, staged_rejections
 from .schema_stock import refresh_search_of_sku
 
-STAGE_BATCH = 500  # products staged per executemany
-SEARCH_SLICE = 2000  # products whose search rows are recomputed at once
-BULK_SEARCH_PRODUCTS = 5000  # from this many products on, the search index is merged once
+STAGE_BATCH = 1000  # products staged per executemany
+BULK_SEARCH_ROWS = 5000  # from this many search rows on, the index is written in bulk
+HASH, BULK_HASH = 2**20, 2**23  # FTS5's pending terms flushed as a segment: default, bulk
+
+
+def _names_json(names: tuple[str, ...]) -> str:
+    """json.dumps(list(names), ensure_ascii=False), without building an encoder per call."""
+    return "[" + ", ".join([_quoted(name) for name in names]) + "]"
+
+
+def _values_json(values: dict[str, str]) -> str:
+    """json.dumps(values, ensure_ascii=False) for a dict of strings, likewise."""
+    return "{" + ", ".join([f"{_quoted(k)}: {_quoted(v)}" for k, v in values.items()]) + "}"
 
 
 @dataclass(frozen=True)
@@ -69,36 +79,45 @@ class CatalogRepo:
         self.conn.execute("INSERT INTO temp.stage_named(id) VALUES (?)", (product_id,))
 
     def _flush_stage(self) -> None:
+        # The hot loop of a 100 000-variant import: plain tuples, JSON without an encoder each.
         products, variants, barcodes = [], [], []
+        pos = self._positions
         for product in self._staged:
-            self._positions += 1
-            pos = self._positions
+            pos += 1
+            product_id, name, names = product.id, product.name, product.characteristics
+            article = product.article
             products.append(
                 (
                     pos,
-                    product.id,
-                    product.article,
-                    product.name,
+                    product_id,
+                    article,
+                    name,
                     product.vat,
                     int(product.marked),
-                    json.dumps(list(product.characteristics), ensure_ascii=False),
+                    _names_json(names),
                     int(product.archived),
                 )
             )
             for v in product.variants:
+                chars = v.characteristics
+                # Product.variant_name, inlined: the values in the product's declared order.
+                full_name = f"{name} ({', '.join([chars[c] for c in names])})" if chars else name
+                sku = v.sku
+                if v.barcodes:
+                    barcodes += [(sku, b.code, b.pack) for b in v.barcodes]
                 variants.append(
                     (
                         pos,
-                        product.id,
-                        v.sku,
-                        product.variant_name(v),
-                        json.dumps(v.characteristics, ensure_ascii=False),
+                        product_id,
+                        sku,
+                        full_name,
+                        _values_json(chars),
                         v.char_key,
                         v.price,
                         v.min_stock,
                     )
                 )
-                barcodes += [(v.sku, b.code, b.pack) for b in v.barcodes]
+        self._positions = pos
         self._staged = []
         conn = self.conn
         conn.executemany(
@@ -189,45 +208,39 @@ class CatalogRepo:
 
     def _refresh_staged_search(self) -> None:
         """The search rows of every variant of the applied products, rewritten only where the
-        text changed; in slices of products, never all rows in memory at once."""
+        text changed: computed into the stage by one statement (the domain's `search_text`
+        called from SQL), then compared and written set-based."""
         conn = self.conn
-        (top,) = conn.execute("SELECT COALESCE(MAX(pos), 0) FROM temp.stage_product").fetchone()
-        bulk = top >= BULK_SEARCH_PRODUCTS
-        if bulk:  # merging index segments as they are written costs more than once at the end
-            conn.execute("INSERT INTO stock_search(stock_search, rank) VALUES ('automerge', 0)")
-        changed = 0
-        for first in range(1, top + 1, SEARCH_SLICE):
-            changed += self._refresh_search_slice(first, first + SEARCH_SLICE - 1)
-        if bulk:
-            conn.execute("INSERT INTO stock_search(stock_search, rank) VALUES ('automerge', 4)")
-            if changed >= BULK_SEARCH_PRODUCTS:
-                conn.execute("INSERT INTO stock_search(stock_search) VALUES ('optimize')")
-
-    def _refresh_search_slice(self, first: int, last: int) -> int:
-        conn = self.conn
-        rows = conn.execute(
-            "SELECT v.rowid, v.name, p.article, v.sku,"
-            " (SELECT group_concat(code, ' ') FROM barcode b WHERE b.sku = v.sku),"
-            " (SELECT text FROM stock_search s WHERE s.rowid = v.rowid)"
+        conn.create_function("catalog_search_text", 4, search_text, deterministic=True)
+        staged = conn.execute(
+            "INSERT INTO temp.stage_search(id, text) SELECT v.rowid,"
+            " catalog_search_text(v.name, p.article, v.sku,"
+            " (SELECT group_concat(code, ' ') FROM barcode b WHERE b.sku = v.sku))"
             " FROM temp.stage_product sp JOIN product p ON p.id = sp.id"
-            " JOIN variant v ON v.product_id = p.id"
-            " WHERE sp.pos BETWEEN ? AND ? AND sp.verdict IS NULL",
-            (first, last),
-        ).fetchall()
-        changed = []
-        for rowid, name, article, sku, codes, before in rows:
-            text = search_text(name, article, sku, codes or "")
-            if text != before:
-                changed.append((rowid, text, before))
-        conn.executemany(
-            "DELETE FROM stock_search WHERE rowid = ?",
-            [(rowid,) for rowid, _, before in changed if before is not None],
+            " JOIN variant v ON v.product_id = p.id WHERE sp.verdict IS NULL"
+        ).rowcount
+        conn.execute(
+            "DELETE FROM stock_search WHERE rowid IN (SELECT n.id FROM temp.stage_search n"
+            " JOIN stock_search s ON s.rowid = n.id WHERE s.text IS NOT n.text)"
         )
-        conn.executemany(
-            "INSERT INTO stock_search(rowid, text) VALUES (?, ?)",
-            [(rowid, text) for rowid, text, _ in changed],
+        # In bulk, merging index segments as they are written costs more than the writing, and
+        # bigger segments (8 MB of pending terms in memory, not 1) leave a few, which search as
+        # fast as one (measured) and which automerge folds in over the next writes.
+        bulk = staged >= BULK_SEARCH_ROWS
+        if bulk:
+            self._search_config(automerge=0, hashsize=BULK_HASH)
+        conn.execute(
+            "INSERT INTO stock_search(rowid, text) SELECT n.id, n.text FROM temp.stage_search n"
+            " WHERE NOT EXISTS (SELECT 1 FROM stock_search s WHERE s.rowid = n.id) ORDER BY n.id"
         )
-        return len(changed)
+        if bulk:
+            self._search_config(automerge=4, hashsize=HASH)  # FTS5's defaults
+
+    def _search_config(self, **settings: int) -> None:
+        for name, value in settings.items():
+            self.conn.execute(
+                "INSERT INTO stock_search(stock_search, rank) VALUES (?, ?)", (name, value)
+            )
 
     def staged_skus_query(self) -> str:
         """SQL selecting the skus of the applied products (a statement for 100 000 skus)."""

@@ -1,5 +1,6 @@
 """An order's history as the order screen shows it: what happened, who did it, when — from
-`order_history` (written by each order service in its own transaction) and the pick slips
+`order_history` (written by each order service in its own transaction; an order's arrival is
+on its own row, m019) and the pick slips
 queued for the order (the print queue keeps who asked for them)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import json
 import sqlite3
 
 from gateway.domain.orders import STAFF_REASONS
+from gateway.domain.staff import CLOUD
 
 
 def _reason(detail: dict, en: bool) -> str:
@@ -85,12 +87,16 @@ def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
 def order_history(conn: sqlite3.Connection, order_id: str, number: str) -> list[dict]:
     """Oldest first: [{what, at, by, staff_id, ref, detail, text, text_en}]."""
     rows = conn.execute(
-        "SELECT what, detail_json, ref, actor, staff_id, created_at, 0 AS kind, id"
+        # The arrival is on the order row since m019 (older orders have a history row for it).
+        "SELECT 'arrived', json_object('reserved', arrived_reserved, 'short', arrived_short),"
+        " NULL, :cloud, NULL, created_at, 0 AS kind, 0 AS id FROM customer_order"
+        " WHERE id = :order AND arrived_reserved IS NOT NULL"
+        " UNION ALL SELECT what, detail_json, ref, actor, staff_id, created_at, 0, id"
         " FROM order_history WHERE order_id = :order"
         " UNION ALL SELECT 'pick_slip', '{}', NULL, created_by, staff_id, created_at, 1, id"
         " FROM print_job WHERE kind = 'pick_slip' AND ref = :number"
         " ORDER BY created_at, kind, id",
-        {"order": order_id, "number": number},
+        {"order": order_id, "number": number, "cloud": CLOUD.name},
     ).fetchall()
     history = []
     for what, detail_json, ref, actor, staff_id, at, _, _ in rows:

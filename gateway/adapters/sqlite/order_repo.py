@@ -11,6 +11,7 @@ from .order_search import search_text
 from .schema import MAIN_LOCATION
 
 _LINE_COLUMNS = "line_id, sku, qty_ordered, price, qty_reserved, qty_shipped, qty_cancelled"
+_SHORT = "l.qty_ordered - l.qty_shipped - l.qty_cancelled - l.qty_reserved > 0"
 _TERMINAL = ",".join(f"'{status}'" for status in sorted(TERMINAL))
 
 
@@ -57,13 +58,14 @@ class OrderRepo:
         )
 
     def add(self, order: Order) -> None:
+        """A new order, its lines reserved: what it reserved and lacked on arrival is kept."""
         now = self.now
         customer = json.dumps(vars(order.customer), ensure_ascii=False)
         self.conn.execute(
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
             " confirmed_by, confirmed_by_id, needs_attention, arrival, version, src_version,"
-            " location_id, created_at, updated_at, search_text)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " location_id, created_at, updated_at, search_text, arrived_reserved, arrived_short)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 order.order_id,
                 order.number,
@@ -81,6 +83,9 @@ class OrderRepo:
                 now,
                 now,
                 search_text(order.number, customer, [line.sku for line in order.lines]),
+                # the «arrived» line of its history (order_history.py), kept on the order row
+                sum(line.qty_reserved for line in order.lines),
+                sum(line.short_qty for line in order.lines),
             ),
         )
         self._write_lines(order)
@@ -185,9 +190,24 @@ class OrderRepo:
 
     def waiting_for(self, sku: str) -> list[str]:
         """Open orders with a short line of this sku, first come first served."""
-        return self._ids_with_line(
-            sku, "l.qty_ordered - l.qty_shipped - l.qty_cancelled - l.qty_reserved > 0", "ASC"
-        )
+        return self._ids_with_line(sku, _SHORT, "ASC")
+
+    def skus_waited_for(self, skus: list[str]) -> set[str]:
+        """Those of `skus` that an open order has a short line of (`waiting_for` not empty)."""
+        found: set[str] = set()
+        for start in range(0, len(skus), 500):
+            chunk = skus[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT DISTINCT l.sku FROM order_line l JOIN customer_order o"
+                    f" ON o.id = l.order_id WHERE l.sku IN ({marks})"
+                    f" AND o.status NOT IN ({_TERMINAL}) AND {_SHORT}",
+                    chunk,
+                )
+            )
+        return found
 
     def holding(self, sku: str) -> list[str]:
         """Open orders holding a reserve of this sku, newest first (they give it back first)."""

@@ -354,3 +354,10 @@ def m018_ledger_without_key_index(db: Database) -> None:
     from .schema_light import ledger_without_key_index
 
     ledger_without_key_index(db)
+
+
+@migrations()
+def m019_arrival_on_the_order(db: Database) -> None:
+    from .schema_order_pages import arrival_on_the_order
+
+    arrival_on_the_order(db)

@@ -25,6 +25,8 @@ CREATE TEMP TABLE stage_barcode(
   pos INTEGER PRIMARY KEY, sku TEXT NOT NULL, code TEXT NOT NULL, pack INTEGER NOT NULL);
 -- Products the message names but could not parse: a full snapshot does not archive them.
 CREATE TEMP TABLE stage_named(id TEXT NOT NULL);
+-- The search text of each applied variant (by its rowid), compared with the index's.
+CREATE TEMP TABLE stage_search(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
 """
 # Built once everything is staged: one sort instead of 100 000 index insertions.
 _INDEXES = """
@@ -33,7 +35,7 @@ CREATE INDEX temp.stage_variant_sku ON stage_variant(sku, product_id);
 CREATE INDEX temp.stage_variant_product ON stage_variant(product_pos);
 CREATE INDEX temp.stage_barcode_sku ON stage_barcode(sku, code);
 """
-_TABLES = ("stage_product", "stage_variant", "stage_barcode", "stage_named")
+_TABLES = ("stage_product", "stage_variant", "stage_barcode", "stage_named", "stage_search")
 
 # The variants of the products that apply, with their product's flags.
 LIVE_VARIANTS = (
@@ -98,11 +100,14 @@ def _repeated(conn: sqlite3.Connection) -> list[ProductRejection]:
 
 def _shared(conn: sqlite3.Connection) -> list[ProductRejection]:
     """A sku listed by two products of the message: both are refused."""
+    # One index probe per staged variant (not a GROUP BY over all of them).
     clashes = conn.execute(
-        f"WITH live AS ({LIVE_VARIANTS}),"
-        " shared AS (SELECT sku FROM live GROUP BY sku HAVING COUNT(DISTINCT product_id) > 1)"
-        " SELECT product_pos, product_id, sku, MIN(pos) FROM live"
-        " WHERE sku IN (SELECT sku FROM shared) GROUP BY product_pos ORDER BY product_pos"
+        "SELECT s.product_pos, s.product_id, s.sku, MIN(s.pos) FROM temp.stage_variant s"
+        " JOIN temp.stage_product p ON p.pos = s.product_pos AND p.verdict IS NULL"
+        " WHERE EXISTS (SELECT 1 FROM temp.stage_variant o JOIN temp.stage_product op"
+        " ON op.pos = o.product_pos AND op.verdict IS NULL"
+        " WHERE o.sku = s.sku AND o.product_id != s.product_id)"
+        " GROUP BY s.product_pos ORDER BY s.product_pos"
     ).fetchall()
     rejected = []
     for _, product_id, sku, _ in clashes:

@@ -102,6 +102,53 @@ class StockRepo:
         self._touched.add(sku)
         return level
 
+    def set_many(
+        self,
+        changes: list[tuple[StockLevel, int, int | None]],
+        *,
+        reason: str,
+        ref_type: str | None,
+        ref_id: str | None,
+        by: Staff | None = None,
+    ) -> None:
+        """Many levels at once, each (its level as read in this transaction, d_on_hand, new
+        safety or None), as `set_safety` then `move` one by one would leave them — the same
+        levels, `seq`s and ledger rows — in two statements per 500 skus. The callers checked
+        that no on_hand goes below its reserve."""
+        assert reason in MOVE_REASONS, reason
+        actor = actor_columns(by)
+        for start in range(0, len(changes), 500):
+            chunk = changes[start : start + 500]
+            self.conn.executemany(
+                "UPDATE stock_level SET safety = COALESCE(?, safety),"
+                " on_hand = on_hand + ?, seq = seq + (? IS NOT NULL) + (? != 0)"
+                " WHERE sku = ? AND location_id = ?",
+                [(safety, d, safety, d, lv.sku, self.location) for lv, d, safety in chunk],
+            )
+            self.conn.executemany(
+                "INSERT INTO stock_move(sku, location_id, d_on_hand, d_reserved, reason,"
+                " ref_type, ref_id, idem_key, actor, staff_id, created_at)"
+                " VALUES (?,?,?,0,?,?,?,?,?,?,?)",
+                [
+                    (
+                        lv.sku,
+                        self.location,
+                        d,
+                        reason,
+                        ref_type,
+                        ref_id,
+                        # the level's seq after this move, as `move` keys it
+                        f"{reason}:{ref_type}:{ref_id}:{lv.sku}"
+                        f"@{lv.seq + 1 + (safety is not None)}",
+                        *actor,
+                        self.now,
+                    )
+                    for lv, d, safety in chunk
+                    if d != 0
+                ],
+            )
+        self._touched.update(lv.sku for lv, d, safety in changes if d or safety is not None)
+
     def set_safety(self, sku: str, safety: int) -> None:
         self.conn.execute(
             "UPDATE stock_level SET safety = ?, seq = seq + 1 WHERE sku = ? AND location_id = ?",
@@ -172,14 +219,21 @@ class StockRepo:
 
     def threshold_states(self, skus: list[str] | None) -> list[ThresholdState]:
         """Where each sku stands against its threshold (all skus when None)."""
+        return self.levels_and_thresholds(skus)[1]
+
+    def levels_and_thresholds(
+        self, skus: list[str] | None
+    ) -> tuple[list[StockLevel], list[ThresholdState]]:
+        """The levels of `skus` (all when None), in the order asked, and where each stands
+        against its threshold: one query, as every commit that moved stock asks for both."""
         query = (
-            "SELECT s.sku, MAX(0, s.on_hand - s.reserved - s.safety), t.min_stock, v.min_stock,"
-            " l.sku IS NOT NULL, s.seq > 0, v.archived"
+            "SELECT s.sku, s.on_hand, s.reserved, s.safety, s.seq, t.min_stock, v.min_stock,"
+            " l.sku IS NOT NULL, v.archived,"
+            " (SELECT value FROM stock_setting WHERE name = 'default_min_stock')"
             " FROM stock_level s JOIN variant v ON v.sku = s.sku"
             " LEFT JOIN stock_threshold t ON t.sku = s.sku LEFT JOIN stock_low l ON l.sku = s.sku"
             " WHERE s.location_id = ?"
         )
-        default = self.default_min()
         if skus is None:
             rows = self.conn.execute(query, (self.location,)).fetchall()
         else:
@@ -190,13 +244,23 @@ class StockRepo:
                 rows += self.conn.execute(
                     f"{query} AND s.sku IN ({marks})", (self.location, *chunk)
                 ).fetchall()
-        return [
-            ThresholdState(
-                sku, available, threshold(local, catalog, default)[0], bool(low), bool(stocked),
-                bool(archived),
+            where = {sku: n for n, sku in enumerate(skus)}
+            rows.sort(key=lambda row: where[row[0]])
+        levels, states = [], []
+        for sku, on_hand, reserved, safety, seq, local, catalog, low, archived, default in rows:
+            level = StockLevel(sku, on_hand, reserved, safety, seq)
+            levels.append(level)
+            states.append(
+                ThresholdState(
+                    sku,
+                    max(0, level.available),
+                    threshold(local, catalog, default or 0)[0],
+                    bool(low),
+                    seq > 0,
+                    bool(archived),
+                )
             )
-            for sku, available, local, catalog, low, stocked, archived in rows
-        ]  # fmt: skip
+        return levels, states
 
     def mark_low(self, state: ThresholdState) -> None:
         self.conn.execute(

@@ -63,9 +63,14 @@ class SqliteUnitOfWork:
         """Every committed stock change is announced, in the same transaction, with the
         numbers as they are at commit — so the last message for a sku is never stale."""
         skus = self.stock.take_touched()
-        if skus:
-            self.outbox.emit_stock_changed(stock_changed_items(self.stock.levels(sorted(skus))))
-        self.announce_low_stock(skus | self.stock.take_watched())
+        watched = self.stock.take_watched() | skus
+        if not skus:
+            self.announce_low_stock(watched)
+            return
+        levels, states = self.stock.levels_and_thresholds(sorted(watched))
+        moved = [level for level in levels if level.sku in skus]
+        self.outbox.emit_stock_changed(stock_changed_items(moved))
+        self._announce(states)
 
     def announce_low_stock(self, skus: set[str] | None) -> None:
         """`stock.low` for each sku that has just fallen to or below its threshold, in the
@@ -73,9 +78,12 @@ class SqliteUnitOfWork:
         in `stock_low` until the sku recovers). `skus` None: every sku (the default changed)."""
         if skus is not None and not skus:
             return
-        states = self.stock.threshold_states(None if skus is None else sorted(skus))
+        self._announce(self.stock.threshold_states(None if skus is None else sorted(skus)))
+
+    def _announce(self, states) -> None:
         fell, recovered = low_stock_crossings(states)
-        self.stock.clear_low(recovered)
+        if recovered:
+            self.stock.clear_low(recovered)
         for state in fell:
             self.stock.mark_low(state)
             self.outbox.emit(
