@@ -11,6 +11,7 @@ from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
+from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 
 pytest_plugins = ["tests.brokers", "tests.fiscal_wire", "tests.browser"]  # brokers, fiscal wire, UI
@@ -66,3 +67,12 @@ def shop(tmp_path):
     problems = shop.problems()
     database.close()
     assert problems == [], "invariants violated after the test"
+
+
+@pytest.fixture
+def sim(tmp_path):
+    """The fiscal register simulator on a pseudo-terminal (`sim.slave_path`)."""
+    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
+    simulator.start()
+    yield simulator
+    simulator.stop()

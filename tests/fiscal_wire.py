@@ -11,8 +11,6 @@ import time
 import pytest
 import serial
 
-from simulators.fiscal_register import FiscalRegisterSimulator
-
 STX, ENQ, ACK, NAK = 0x02, 0x05, 0x06, 0x15
 SYSADMIN, ADMIN, CASHIER = 30, 29, 1
 SILENCE = 0.3  # how long the test waits to be sure nothing comes
@@ -176,14 +174,6 @@ class Client:
 
 
 # --- fixtures ----------------------------------------------------------------------------
-@pytest.fixture
-def sim(tmp_path):
-    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
-
 @pytest.fixture
 def kkt(sim):
     client = Client(sim.slave_path)

@@ -28,7 +28,6 @@ from gateway.doctor_system import clock_finding, throttled_finding
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
-from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 from tests.integration.test_mqtt_security import password_broker  # noqa: F401 (a fixture)
 from tests.loopback import free_port
@@ -94,14 +93,6 @@ def ran_once(config: Path, *orders: str) -> None:
     finally:
         gateway.stop()
     assert cli.main(["backup", "--auto", "--config", str(config)]) == 0
-
-
-@pytest.fixture
-def sim(tmp_path):
-    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
-    simulator.start()
-    yield simulator
-    simulator.stop()
 
 
 @pytest.fixture

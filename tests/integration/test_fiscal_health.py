@@ -14,20 +14,11 @@ import pytest
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
-from simulators.fiscal_register import FiscalRegisterSimulator
 from tests.loopback import free_port
 from tests.signin import desk_clients
 
 DAY = 24 * 3600
 WAIT = 20.0
-
-
-@pytest.fixture
-def sim(tmp_path):
-    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
-    simulator.start()
-    yield simulator
-    simulator.stop()
 
 
 def start(tmp_path, sim) -> Gateway:

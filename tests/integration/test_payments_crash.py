@@ -14,8 +14,6 @@ import uuid
 from contextlib import closing
 from pathlib import Path
 
-import pytest
-
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.database import Database
 from gateway.domain.catalog import parse_catalog_upsert
@@ -24,7 +22,6 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
 from simulators.backoffice.cloud import Cloud
-from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
 from tests.loopback import free_port
 
@@ -120,14 +117,6 @@ class Shop:
 
     def jobs(self) -> list[tuple]:
         return self.rows("SELECT receipt_kind, state, payment_id, fd FROM receipt_job ORDER BY id")
-
-
-@pytest.fixture
-def sim(tmp_path):
-    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
-    simulator.start()
-    yield simulator
-    simulator.stop()
 
 
 def receipts(sim) -> list[dict]:

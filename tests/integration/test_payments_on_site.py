@@ -13,7 +13,6 @@ from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from gateway.domain.staff import CASHIER
 from simulators.backoffice.cloud import Cloud
-from simulators.fiscal_register import FiscalRegisterSimulator
 from tests.payments_e2e import (
     ADVANCE,
     FULL_PAYMENT,
@@ -36,14 +35,6 @@ from tests.payments_e2e import (
     wait_until,
 )
 from tests.signin import CASHIER_PIN, add_person, signed_in_client
-
-
-@pytest.fixture
-def sim(tmp_path):
-    simulator = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
-    simulator.start()
-    yield simulator
-    simulator.stop()
 
 
 @pytest.fixture
