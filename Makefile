@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # apt-get needs root; use sudo only when we are not root already (CI runs as root without sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: .venv install deps browser-deps test run bench lint fmt clean
+.PHONY: .venv install deps browser-deps test run bench reliability lint fmt clean
 
 .venv install: $(STAMP)
 
@@ -63,15 +63,18 @@ test: install deps browser-deps
 run: install deps
 	$(BIN)/python tools/run_dev.py
 
-# Each benchmark prints its BENCH lines; timings are figures, never pass/fail. The fiscal fault
-# campaign runs 600 receipts here (about 3 minutes) so the whole run stays under 15 minutes;
-# BENCH_FISCAL_RECEIPTS=3000 make bench runs it at full size.
+# Each benchmark prints its BENCH lines; timings are figures, never pass/fail.
 bench: install deps
-	@export BENCH_FISCAL_RECEIPTS="$${BENCH_FISCAL_RECEIPTS:-600}"; \
-	for f in bench/bench_*.py; do \
+	@for f in bench/bench_*.py; do \
 	  [ -e "$$f" ] || { echo "no bench/bench_*.py found" >&2; exit 1; }; \
 	  echo "== $$f"; $(BIN)/python "$$f" || exit 1; \
 	done
+
+# The campaigns of tests/reliability (power cuts, network, bad input, security, a trading day,
+# fiscal faults): one `RELIABILITY <name> <value>` line per figure, exit 1 when a promise breaks.
+# RELIABILITY_SCALE=0.1 make reliability runs a short version; RELIABILITY_SEED picks the seed.
+reliability: install deps
+	$(BIN)/python -m tests.reliability $(CAMPAIGNS)
 
 lint: install
 	$(BIN)/ruff check .

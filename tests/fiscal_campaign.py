@@ -1,5 +1,6 @@
 """The fiscal fault campaign at the gateway level (issue 4; FISCAL.md 5.3, 5.4), shared by
-``tests/integration/test_fiscal_fault_campaign.py`` and ``bench/bench_fiscal.py``.
+``tests/reliability/fiscal.py`` (``make reliability``, short version in
+``tests/integration/test_reliability_fiscal.py``) and ``bench/bench_fiscal.py``.
 
 The real gateway (``storegw run --config``) drives the register simulator on a pty. Its database
 holds ``jobs`` durable receipt jobs, one sku each at a unique price: counter sales, and (issue 11)
