@@ -68,6 +68,12 @@ class MessageRejectedData(GatewayData):
         " receipt: the cloud must give that money back).",
     )
     detail: Str = Field(description="Human readable.")
+    product_id: Str | None = Field(
+        None,
+        description="Since 1.1, on the rejection of one product of a `catalog.upsert` (the"
+        " rest of the message applied): that product's `id`, null when it had no readable id."
+        " Absent on every other rejection.",
+    )
 
 
 class ShiftState(GatewayData):

@@ -74,7 +74,14 @@ class CatalogImport:
             uow.catalog.end_stage()
         if report:
             for rejection in rejected:
-                emit_message_rejected(uow, ref_id, topic, rejection.reason, rejection.detail)
+                emit_message_rejected(
+                    uow,
+                    ref_id,
+                    topic,
+                    rejection.reason,
+                    rejection.detail,
+                    product_id=rejection.product_id,
+                )
         return {
             "applied": applied,
             "archived": archived,

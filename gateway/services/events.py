@@ -62,11 +62,12 @@ def emit_order_rejected(uow, order_id: str, reason: str, detail: str) -> None:
 
 
 def emit_message_rejected(
-    uow, ref_id: str | None, topic: str | None, reason: str, detail: str
+    uow, ref_id: str | None, topic: str | None, reason: str, detail: str, **about: str | None
 ) -> None:
+    """`about`: what in the message was refused, when not all of it (`product_id`)."""
     uow.outbox.emit(
         "message.rejected",
-        {"ref_id": ref_id, "topic": topic, "reason": reason, "detail": detail},
+        {"ref_id": ref_id, "topic": topic, "reason": reason, "detail": detail, **about},
     )
 
 

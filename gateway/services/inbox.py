@@ -25,6 +25,7 @@ from .stock import apply_stock_change
 from .sync import ack_ahead_of_head, acknowledge, full_stock_snapshot, replay_from
 
 IN_SEQ = "in_seq"
+GAP_ALARM = "cloud_seq_gap"
 # Idempotent control messages: applying them twice is harmless, so they are not remembered.
 CONTROL = frozenset({"sync.ack", "cmd.replay", "cmd.resync"})
 
@@ -43,6 +44,10 @@ def receive_cloud_message(uow, prefix: str, suffix: str, payload: bytes) -> dict
     if seq is None:
         return _apply(uow, topic, envelope)
     applied = uow.sync.counter(IN_SEQ)
+    if seq <= applied and uow.sync.unskip(seq):
+        # Given up on by skip_gap and resent at last: applied now, out of its order (a message
+        # dropped instead would lose an order for good); the alarm shrinks to what is missing.
+        return {**_apply(uow, topic, envelope), "late": seq, "missing": _show_skipped(uow)}
     if seq <= applied:
         if msg_id:
             uow.sync.remember(msg_id, seq, "?", "duplicate")
@@ -69,18 +74,39 @@ def request_resend(uow, from_seq: int | None = None) -> dict:
 
 
 def skip_gap(uow, prefix: str) -> dict:
-    """The missing cloud messages never came (configurable wait): go on with what is parked
-    and raise an alarm, so the shop does not stop waiting for something that is lost."""
+    """The missing cloud messages never came (configurable wait): go on with what is parked, so
+    the shop does not stop waiting for something that is lost. The skipped seqs are kept and
+    named in the `cloud_seq_gap` alarm until each one arrives (nothing else clears it: the
+    contract has no message by which the cloud could acknowledge the loss)."""
     first = uow.sync.first_parked()
-    if first is None:
-        return {"outcome": "no_gap", "parked": False}
     applied = uow.sync.counter(IN_SEQ)
-    uow.sync.raise_alarm(
-        "cloud_seq_gap",
-        f"cloud messages {applied + 1}..{first[0] - 1} never arrived and were skipped",
-    )
+    if first is None or first[0] <= applied + 1:
+        return {"outcome": "no_gap", "parked": first is not None}
+    uow.sync.skip_seqs(applied + 1, first[0] - 1)
+    missing = _show_skipped(uow)
     uow.sync.set_counter(IN_SEQ, first[0] - 1)
-    return _drain_parked(uow, prefix, {"outcome": "skipped"})
+    result = {"outcome": "skipped", "skipped": (applied + 1, first[0] - 1), "missing": missing}
+    return _drain_parked(uow, prefix, result)
+
+
+SHOWN_RANGES = 20  # the alarm is a status line, not a list of thousands
+
+
+def _show_skipped(uow) -> str:
+    """The `cloud_seq_gap` alarm names the cloud seqs skipped and never received since; it goes
+    when none is missing. Returns the missing seqs in words ("" when none)."""
+    ranges = uow.sync.skipped_ranges()
+    if not ranges:
+        uow.sync.clear_alarm(GAP_ALARM)
+        return ""
+    words = ", ".join(f"{a}..{b}" if a < b else str(a) for a, b in ranges[:SHOWN_RANGES])
+    if len(ranges) > SHOWN_RANGES:
+        words += f" and {len(ranges) - SHOWN_RANGES} more ranges"
+    uow.sync.raise_alarm(
+        GAP_ALARM,
+        f"cloud messages {words} never arrived and were skipped: the cloud must send them again",
+    )
+    return words
 
 
 def _drain_parked(uow, prefix: str, result: dict) -> dict:

@@ -9,8 +9,9 @@ import pytest
 
 from gateway.adapters.sqlite.queries import stock_rows
 from gateway.domain.catalog import CHARACTERISTICS_MISMATCH as MISMATCH
+from gateway.services.catalog import import_catalog
 from gateway.services.orders import create_order, ship_order
-from tests.builders import CASHIER, order, product, simple_product, variant
+from tests.builders import CASHIER, catalog, order, product, simple_product, variant
 
 EAN = "4601234567893"
 
@@ -134,7 +135,16 @@ def test_rejections_are_published_on_the_rejected_topic_naming_product_and_rule(
     assert [b["reason"] for b in bodies] == [MISMATCH, MISMATCH]
     assert "P-100, variant TS-RED-L: characteristic 'Размер' is missing" in bodies[0]["detail"]
     assert "product P-300: variants D-1 and D-2 have the same" in bodies[1]["detail"]
+    assert [b["product_id"] for b in bodies] == ["P-100", "P-300"]  # not only in the words
     assert len(shop.events("message.rejected")) == 2  # nothing for the good product
+
+
+def test_a_rejected_product_without_a_readable_id_is_named_null(shop):
+    nameless = simple_product("CUP") | {"id": 7}
+    result = shop.run(import_catalog, catalog(nameless, simple_product("MUG")), ref_id="c-1")
+    assert result["applied"] == ["P-MUG"]
+    (body,) = shop.events("message.rejected")
+    assert body["product_id"] is None and body["ref_id"] == "c-1"
 
 
 def test_full_catalog_archives_absent_products_and_deletes_nothing(shop):

@@ -103,6 +103,37 @@ def test_a_gap_that_never_fills_is_skipped_with_an_alarm(shop, cloud):
     assert "never arrived" in alarm
 
 
+def alarms(shop) -> dict[str, str]:
+    with shop.db.transaction() as uow:
+        return dict(uow.conn.execute("SELECT name, detail FROM alarm").fetchall())
+
+
+def test_a_skipped_gap_stays_visible_until_the_lost_messages_arrive(shop, cloud):
+    """Issue 13: a cmd.resync held behind a lost seq used to clear the alarm skip_gap had just
+    raised, in the same transaction: the loss was never shown."""
+    lost = cloud.message("order.created", builders.order("W-lost", ("A", 1)))
+    also_lost = cloud.message("stock.adjust", builders.stock_adjust(B=2))
+    resync = cloud.message("cmd.resync", {})
+    assert deliver(shop, resync)["outcome"] == "parked"
+    result = shop.run(skip_gap, PREFIX)
+    assert result["skipped"] == (lost["seq"], also_lost["seq"])
+    assert shop.events("stock.changed")[-1]["full"] is True  # the held resync was applied
+    assert f"{lost['seq']}..{also_lost['seq']}" in alarms(shop)["cloud_seq_gap"]
+
+    assert deliver(shop, cloud.message("cmd.resync", {}))["outcome"] == "applied"
+    assert "cloud_seq_gap" in alarms(shop)  # a later resync does not bring the orders back
+
+    late = deliver(shop, also_lost)  # the cloud sends them again: applied, out of order
+    assert late["late"] == also_lost["seq"] and late["missing"] == str(lost["seq"])
+    assert shop.level("B").on_hand == 5
+    assert alarms(shop)["cloud_seq_gap"].startswith(f"cloud messages {lost['seq']} never")
+    assert deliver(shop, also_lost)["outcome"] == "duplicate"  # and only once
+
+    assert deliver(shop, lost)["missing"] == ""
+    assert shop.order("W-lost").status == "reserved"
+    assert "cloud_seq_gap" not in alarms(shop)
+
+
 @pytest.mark.parametrize(
     ("payload", "suffix", "reason"),
     [

@@ -182,6 +182,30 @@ def test_tls_without_the_client_certificate_does_not_connect(tls_broker, certifi
         gateway.stop()
 
 
+def test_a_broker_certificate_from_another_ca_is_named_in_the_status(
+    tls_broker, certificates, tmp_path
+):
+    """From the security campaign: this used to say "cannot reach the broker"."""
+    other = tmp_path / "other-ca"
+    other.mkdir()
+    openssl(
+        *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key"),
+        *("-out", "ca.crt", "-days", "2", "-subj", "/CN=another CA"),
+        cwd=other,
+    )
+    url = f"mqtts://127.0.0.1:{tls_broker.port}"
+    gateway = start(tmp_path / "g.db", url, ca=str(other / "ca.crt"))
+    try:
+        wait_until(
+            lambda: "certificate does not verify" in gateway.link.snapshot()["detail"],
+            10,
+            "the reason in the link's status",
+        )
+        assert gateway.link.snapshot()["state"] == "offline"
+    finally:
+        gateway.stop()
+
+
 def test_a_publish_the_broker_refuses_is_not_settled_and_not_hammered(make_broker, tmp_path):
     """RELIABILITY R8: an ACL-denied QoS 1 publish looks like success except in on_publish's
     reason code. The row stays unsettled and is retried with a back-off, not in a hot loop."""

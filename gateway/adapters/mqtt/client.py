@@ -4,6 +4,7 @@ acknowledgement, the last will, TLS and credentials from the configuration."""
 import contextlib
 import random
 import socket
+import ssl
 import uuid
 
 import paho.mqtt.client as mqtt
@@ -69,3 +70,17 @@ def no_delay(client: mqtt.Client) -> None:
     if sock is not None:
         with contextlib.suppress(OSError, AttributeError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def connect_failure(error: BaseException | None) -> str:
+    """Why the link is down, in words an installer can act on: a broker certificate that does
+    not verify (another CA, another host name) is not "cannot reach the broker"."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (
+            f"the broker's TLS certificate does not verify ({error.verify_message}): check"
+            " [mqtt] ca and the host name in [mqtt] url; the shop works on, retrying"
+        )
+    if isinstance(error, ssl.SSLError):
+        return f"TLS with the broker failed ({error.reason}); the shop works on, retrying"
+    why = f" ({error})" if error is not None else ""
+    return f"cannot reach the broker{why}; the shop works on, retrying"

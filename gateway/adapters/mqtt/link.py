@@ -4,6 +4,7 @@ cloud's `sync.ack` (never by PUBACK, publish()'s return code or wait_for_publish
 
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,14 +22,15 @@ from .client import (
     MAX_INFLIGHT,
     STATUS_TOPIC,
     build_client,
+    connect_failure,
     connect_properties,
     jitter_reconnect,
     no_delay,
     status_bytes,
 )
+from .resend import StallBackoff, log_gap, resend_request_every
 
 log = logging.getLogger("storegw.mqtt")
-RESEND_REQUEST_EVERY = 5.0
 STATUS_EVERY = 30.0  # the status is published at least this often ...
 STATUS_CHECK_EVERY = 2.0  # ... and when what it says changed, looked at this often
 STATUS_FIELDS = ("in_seq", "devices", "shift", "alarms")
@@ -36,6 +38,13 @@ STATUS_FIELDS = ("in_seq", "devices", "shift", "alarms")
 
 def _mark_link(uow, online: bool) -> None:
     uow.outbox.mark_link(online)
+
+
+class _Joining:
+    """A broker connection the relay has still to finish (mark the link up, subscribe)."""
+
+    def __init__(self, session_present: bool):
+        self.session_present = session_present
 
 
 class CloudLink:
@@ -54,6 +63,9 @@ class CloudLink:
         self._persisted_ack = 0
         self._acked = self._next = 0
         self._progress_at = time.monotonic()
+        self._resend = StallBackoff(config.sync.resend_after)
+        self._joining: _Joining | None = None
+        self._join_failures = 0
         self._refused_until = 0.0
         self._refusals = 0
         self._gap_since: float | None = None
@@ -133,22 +145,49 @@ class CloudLink:
         if reason_code.is_failure:
             self._set_state("offline", f"broker refused the connection: {reason_code}")
             return
+        no_delay(client)
+        # The rest needs the database, which may be busy for a while: the relay finishes it
+        # and retries until it works (paho's thread must not wait, nor give up and leave a
+        # connection that takes nothing in and sends nothing out).
+        with self._lock:
+            self._joining = _Joining(bool(flags.session_present))
+        self._session = "session resumed" if flags.session_present else "new session"
+        self._wake.set()
+
+    def _join(self) -> None:
+        with self._lock:
+            joining = self._joining
+        if joining is None:
+            return
         try:
-            no_delay(client)
-            self.writer.call(_mark_link, True)  # no stock.changed merge is in flight now
-            with self._lock:
-                self._connected = True
-                if not flags.session_present:
-                    # A new session may have lost what the broker held: republish everything
-                    # the cloud has not acked. (A resumed one gets paho's own resends.)
-                    self._inflight.clear()
-                    self._next = self._acked + 1
-                self._progress_at = time.monotonic()
-            self._session = "session resumed" if flags.session_present else "new session"
-            client.subscribe(self._topic("in/#"), qos=1)
-            self._wake.set()
-        except Exception:
-            log.exception("cloud link: on_connect failed")
+            marked = self.writer.call(self._mark_up, joining)
+        except Exception as exc:
+            self._join_failures += 1
+            if self._join_failures == 1:
+                log.exception("cloud link: connected, but the database did not answer; retrying")
+            self._set_state("connecting", f"the database did not answer ({exc}); retrying")
+            return
+        with self._lock:
+            if not marked or self._joining is not joining:
+                return  # disconnected meanwhile: the next connection joins afresh
+            self._joining, self._join_failures = None, 0
+            self._connected = True
+            if not joining.session_present:
+                # A new session may have lost what the broker held: republish everything
+                # the cloud has not acked. (A resumed one gets paho's own resends.)
+                self._inflight.clear()
+                self._next = self._acked + 1
+            self._progress_at = time.monotonic()
+        self._client.subscribe(self._topic("in/#"), qos=1)
+
+    def _mark_up(self, uow, joining: _Joining) -> bool:
+        """In the writer: the link is up (no stock.changed merge from now on) -- unless it went
+        down meanwhile; its "down" is queued behind this (on_disconnect drops `_joining` first)."""
+        with self._lock:
+            if self._joining is not joining:
+                return False
+        _mark_link(uow, True)
+        return True
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         if any(code.is_failure for code in reason_codes):
@@ -159,11 +198,12 @@ class CloudLink:
         self._publish_status()
 
     def _on_connect_fail(self, client, userdata) -> None:
-        self._set_state("offline", "cannot reach the broker; the shop works on, retrying")
+        # paho calls this inside its `except OSError`: the error says why.
+        self._set_state("offline", connect_failure(sys.exc_info()[1]))
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         with self._lock:
-            self._connected = False
+            self._connected, self._joining = False, None
         if not self._stopping.is_set():
             if not self.detail.startswith("broker refused"):  # keep the reason people can fix
                 self._set_state("offline", f"disconnected: {reason_code}")
@@ -179,7 +219,8 @@ class CloudLink:
         with self._lock:
             fast = through is not None and through < self._next
             if fast and through > self._acked:
-                self._acked, self._progress_at = through, time.monotonic()
+                self._acked = through
+                self._note_progress()
         if fast:
             # The cloud acks often; it is monotonic and harmless to lose in a crash (we would
             # publish a few acknowledged messages again), so it is stored in the background
@@ -223,11 +264,17 @@ class CloudLink:
 
     # --- effects of inbound messages -------------------------------------------------------
 
+    def _note_progress(self) -> None:
+        """The cloud acknowledged more (caller holds the lock): it is up, resend promptly."""
+        self._progress_at = time.monotonic()
+        self._resend.reset()
+
     def _after_inbound(self, result: dict) -> None:
+        log_gap(result)
         with self._lock:
             if result.get("acked_seq", 0) > self._acked:
                 self._acked = result["acked_seq"]
-                self._progress_at = time.monotonic()
+                self._note_progress()
             if "replay_from" in result:
                 self._next = min(self._next, result["replay_from"])
             parked = result.get("parked")
@@ -255,6 +302,7 @@ class CloudLink:
                 self._wake.wait(timeout=1.0)
                 self._wake.clear()
                 try:
+                    self._join()
                     self._settle_pubacks()
                     self._publish_outbox(conn)
                     self._persist_ack()
@@ -311,23 +359,31 @@ class CloudLink:
         now = time.monotonic()
         sync = self.config.sync
         with self._lock:
-            stalled = self._next - 1 > self._acked and now - self._progress_at > sync.resend_after
+            waited = self._resend.wait
+            stalled = (
+                self._connected
+                and self._next - 1 > self._acked
+                and now - self._progress_at > waited
+            )
             if stalled:  # the broker may have dropped them: offer again from the last ack
                 self._next, self._progress_at = self._acked + 1, now
+                self._resend.stalled()  # ... but the cloud may be down: wait longer each time
             gap_age = None if self._gap_since is None else now - self._gap_since
         if stalled:
             log.warning(
                 "cloud link: no sync.ack for %.0f s; publishing again from %d",
-                sync.resend_after,
+                waited,
                 self._acked + 1,
             )
             self._wake.set()
         if gap_age is not None and gap_age >= sync.gap_wait:
             self._after_inbound(self.writer.call(skip_gap, self.prefix))
-        elif gap_age is not None and now - timers["resend"] >= RESEND_REQUEST_EVERY:
+        elif (  # asked when it opened; again while it lasts, several times before the skip
+            gap_age is not None
+            and min(gap_age, now - timers["resend"]) >= resend_request_every(sync.gap_wait)
+        ):
             timers["resend"] = now
-            if gap_age >= RESEND_REQUEST_EVERY:
-                self._after_inbound(self.writer.call(request_resend))
+            self._after_inbound(self.writer.call(request_resend))
         if (
             now - timers["status_check"] >= STATUS_CHECK_EVERY
             or now - timers["status"] >= STATUS_EVERY

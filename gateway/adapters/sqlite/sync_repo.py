@@ -5,6 +5,8 @@ import sqlite3
 
 from .outbox import read_counter
 
+SKIPPED = "cloud_seq_skipped:"
+
 
 class SyncRepo:
     def __init__(self, conn: sqlite3.Connection, now: str):
@@ -50,6 +52,30 @@ class SyncRepo:
 
     def parked_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM inbox_parked").fetchone()[0]
+
+    # Cloud seqs given up on (inbox.skip_gap), as counters `cloud_seq_skipped:<first>` = last:
+    # kept until each one arrives late, so the loss stays visible. No table of their own.
+    def skip_seqs(self, first: int, last: int) -> None:
+        self.set_counter(f"{SKIPPED}{first}", last)
+
+    def skipped_ranges(self) -> list[tuple[int, int]]:
+        rows = self.conn.execute(
+            "SELECT CAST(substr(name, ?) AS INTEGER), value FROM counter WHERE name LIKE ?",
+            (len(SKIPPED) + 1, f"{SKIPPED}%"),
+        ).fetchall()
+        return sorted((first, last) for first, last in rows)
+
+    def unskip(self, seq: int) -> bool:
+        """`seq` arrived after all: no longer missing. False if it was not a skipped seq."""
+        for first, last in self.skipped_ranges():
+            if first <= seq <= last:
+                self.conn.execute("DELETE FROM counter WHERE name = ?", (f"{SKIPPED}{first}",))
+                if first < seq:
+                    self.skip_seqs(first, seq - 1)
+                if seq < last:
+                    self.skip_seqs(seq + 1, last)
+                return True
+        return False
 
     def outbox_head(self) -> int:
         return self.counter("outbox_seq")
