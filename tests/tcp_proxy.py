@@ -58,6 +58,13 @@ class TcpProxy:
         with self._lock:
             return sum(1 for pair in self._pairs if not pair.silent)
 
+    @property
+    def held(self) -> int:
+        """New connections a silent cut holds unanswered: a client that gave up its dead link
+        (its keepalive went unanswered) and is trying again."""
+        with self._lock:
+            return len(self._held)
+
     def __repr__(self) -> str:
         state = f"cut ({self._mode})" if self._mode else "forwarding"
         return f"<TcpProxy {self.url} -> {self.target[0]}:{self.target[1]} {state}>"

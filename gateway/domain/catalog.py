@@ -146,7 +146,8 @@ def _product_problem(problem: Problem, item: Any, where: str) -> InvalidInput:
     if not loc:
         return InvalidInput(f"{where} {words}")
     field = loc[0]
-    if field == "vat" and problem.input in VAT_CODES_BEFORE_2026:
+    # A vat that is a list or an object is no code at all (and cannot be looked up in a set).
+    if field == "vat" and isinstance(problem.input, str) and problem.input in VAT_CODES_BEFORE_2026:
         return InvalidInput(
             f"{where}: vat {problem.input!r} is valid only for corrections of pre-2026 sales"
         )

@@ -64,6 +64,8 @@ def parse_envelope(topic_suffix: str, payload: bytes) -> Envelope:
         body = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RejectedMessage("invalid_json", f"not UTF-8 JSON: {exc}") from exc
+    except RecursionError as exc:  # [[[[… thousands deep: refused, never left unacknowledged
+        raise RejectedMessage("invalid_json", "JSON nested too deeply to read") from exc
     if not isinstance(body, dict):
         raise RejectedMessage("invalid", "the message is not a JSON object")
     msg_id = body.get("id")
@@ -97,7 +99,8 @@ def _check_body(topic_suffix: str, body: dict, ref_id: str | None) -> Envelope:
     if ref_id is None:
         raise RejectedMessage("invalid", f"id must be a string of 1..{MAX_ID_LEN} characters")
     message_type = body.get("type")
-    if message_type not in INBOUND_TYPES:
+    # Not a string (a list, an object) is unknown too, not a TypeError of the set lookup.
+    if not isinstance(message_type, str) or message_type not in INBOUND_TYPES:
         raise RejectedMessage("unknown_type", f"unknown message type {message_type!r}", ref_id)
     if message_type not in INBOUND.get(topic_suffix, ()):
         raise RejectedMessage(

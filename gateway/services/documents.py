@@ -7,6 +7,7 @@ from datetime import datetime
 from gateway.domain.errors import InvalidInput, NotFound
 from gateway.domain.staff import Staff
 
+from .idempotency import run_once
 from .orders import load_open_order
 from .printing import (
     MAX_LINES,
@@ -60,8 +61,17 @@ def print_receiving_report(uow, doc_id: str, *, by: Staff) -> int:
     return queue_print(uow, RECEIVING_REPORT, payload, by=by)
 
 
-def print_pick_slip(uow, order_id: str, *, by: Staff) -> int:
-    """What is still to be picked for an open order, with a barcode of its number."""
+def print_pick_slip(uow, order_id: str, *, by: Staff, idem_key: str | None = None) -> int:
+    """What is still to be picked for an open order, with a barcode of its number. With a key,
+    a tablet retrying a request whose answer was lost gets the same job, not a second slip
+    (even once the order has been shipped meanwhile)."""
+    queued = run_once(
+        uow, idem_key, "print", lambda: {"print_job_id": _queue_pick_slip(uow, order_id, by)}
+    )
+    return queued["print_job_id"]
+
+
+def _queue_pick_slip(uow, order_id: str, by: Staff) -> int:
     order = load_open_order(uow, order_id, None, "print a pick slip for")
     lines = [
         {"sku": line.sku, "name": fit(_name(uow, line.sku)), "quantity": line.open_qty}
@@ -78,7 +88,12 @@ def print_pick_slip(uow, order_id: str, *, by: Staff) -> int:
     return queue_print(uow, PICK_SLIP, payload, by=by)
 
 
-def print_shelf_label(uow, sku: str, *, by: Staff) -> int:
+def print_shelf_label(uow, sku: str, *, by: Staff, idem_key: str | None = None) -> int:
+    queued = run_once(uow, idem_key, "print", lambda: {"print_job_id": _queue_label(uow, sku, by)})
+    return queued["print_job_id"]
+
+
+def _queue_label(uow, sku: str, by: Staff) -> int:
     variant = uow.catalog.variant(sku)
     if variant is None:
         raise NotFound(f"unknown sku {sku}")

@@ -94,9 +94,14 @@ def reprint_last(uow, *, by: Staff, idem_key: str | None = None) -> dict:
     return run_once(uow, idem_key, "reprint", reprint)
 
 
-def reprint_job(uow, job_id: int, *, by: Staff) -> dict:
+def reprint_job(uow, job_id: int, *, by: Staff, idem_key: str | None = None) -> dict:
     """A done job is printed again as a new job (`reprint_of` says which); an unknown or failed
-    one goes back to the queue as itself, since it may never have come out."""
+    one goes back to the queue as itself, since it may never have come out. A retried request
+    (same key) gets the first answer back: one reprint per tap."""
+    return run_once(uow, idem_key, "reprint", lambda: _reprint(uow, job_id, by))
+
+
+def _reprint(uow, job_id: int, by: Staff) -> dict:
     require(uow, by, PRINT, detail=f"job {job_id}")
     job = _job(uow, job_id)
     if job.state in (QUEUED, PRINTING):

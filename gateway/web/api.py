@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Protocol
 
-from fastapi import Body, Depends, FastAPI, Request
+from fastapi import Body, Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse
 
 from drivers.fiscal.errors import FiscalError
@@ -29,6 +29,10 @@ from .api_marking import (
 from .auth import signed_in
 
 JsonBody = Annotated[dict[str, Any], Body()]
+# A row id in a path: SQLite's INTEGER range, so a bigger number is refused (422) instead of
+# failing as it is bound to the query (OverflowError, a 500).
+SQLITE_INT_MIN, SQLITE_INT_MAX = -(2**63), 2**63 - 1
+RowId = Annotated[int, Path(ge=SQLITE_INT_MIN, le=SQLITE_INT_MAX)]
 OptionalBody = Annotated[dict[str, Any] | None, Body()]
 HTTP_FOR_REASON = {
     "not_found": 404,
@@ -119,11 +123,11 @@ def add_api(app: FastAPI, actions: Actions) -> None:
         return actions.read(receipt_rows, limit=min(max(limit, 1), 500))
 
     @app.post("/api/receipts/{receipt_id}/refund")
-    def refund_receipt(receipt_id: int, body: JsonBody, by: Who) -> dict:
+    def refund_receipt(receipt_id: RowId, body: JsonBody, by: Who) -> dict:
         return actions.run(refund, receipt_id, body, by=by, idem_key=body.get("idem_key"))
 
     @app.post("/api/receipts/{receipt_id}/retry")
-    def retry(receipt_id: int, by: Who) -> dict:
+    def retry(receipt_id: RowId, by: Who) -> dict:
         return actions.run(retry_receipt, receipt_id, by=by)
 
     @app.post("/api/fiscal/{operation}")

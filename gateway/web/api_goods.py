@@ -23,7 +23,7 @@ from gateway.services.documents import (
     print_shelf_label,
 )
 
-from .api import Actions, JsonBody, Who
+from .api import Actions, JsonBody, OptionalBody, RowId, Who
 
 
 def parsed(body: dict) -> ParsedCode:
@@ -44,6 +44,10 @@ def scan_args(body: dict, by: Staff) -> dict[str, Any]:
         "sku": body.get("sku"),
         "idem_key": body.get("idem_key"),  # a retried request counts once
     }
+
+
+def idem_key(body: dict | None) -> str | None:
+    return (body or {}).get("idem_key")
 
 
 def add_scan_document_routes(app: FastAPI, run, base: str, read, scan_into) -> None:
@@ -191,27 +195,30 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
     def print_jobs(limit: int = 30) -> list[dict]:
         return actions.read(lambda conn: PrintRepo(conn, "").recent(min(max(limit, 1), 200)))
 
+    # A request that lost its answer (a restart, the Wi-Fi) is sent again with the same
+    # `idem_key`: it gets the same job back, and the paper comes out once.
     @app.post("/api/print/test-page")
-    def test_page(by: Who) -> dict:
-        job = run(printing.queue_print, printing.TEST_PAGE, {}, by=by)
+    def test_page(by: Who, body: OptionalBody = None) -> dict:
+        key = idem_key(body)
+        job = run(printing.queue_print, printing.TEST_PAGE, {}, by=by, idem_key=key)
         return {"print_job": job}
 
     @app.post("/api/print/pick-slip/{order_id}")
-    def pick_slip(order_id: str, by: Who) -> dict:
-        return {"print_job": run(print_pick_slip, order_id, by=by)}
+    def pick_slip(order_id: str, by: Who, body: OptionalBody = None) -> dict:
+        return {"print_job": run(print_pick_slip, order_id, by=by, idem_key=idem_key(body))}
 
     @app.post("/api/print/label/{sku}")
-    def label(sku: str, by: Who) -> dict:
-        return {"print_job": run(print_shelf_label, sku, by=by)}
+    def label(sku: str, by: Who, body: OptionalBody = None) -> dict:
+        return {"print_job": run(print_shelf_label, sku, by=by, idem_key=idem_key(body))}
 
     @app.post("/api/print/reprint-last")
-    def reprint_last(by: Who) -> dict:
-        return run(printing.reprint_last, by=by)
+    def reprint_last(by: Who, body: OptionalBody = None) -> dict:
+        return run(printing.reprint_last, by=by, idem_key=idem_key(body))
 
     @app.post("/api/print/{job_id}/reprint")
-    def reprint(job_id: int, by: Who) -> dict:
-        return run(printing.reprint_job, job_id, by=by)
+    def reprint(job_id: RowId, by: Who, body: OptionalBody = None) -> dict:
+        return run(printing.reprint_job, job_id, by=by, idem_key=idem_key(body))
 
     @app.post("/api/print/{job_id}/confirm")
-    def confirm(job_id: int, by: Who) -> dict:
+    def confirm(job_id: RowId, by: Who) -> dict:
         return run(printing.confirm_printed, job_id, by=by)

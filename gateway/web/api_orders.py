@@ -18,7 +18,7 @@ from gateway.adapters.sqlite.order_queries import TABS, board_counts, board_page
 from gateway.domain.errors import InvalidInput, NotFound
 from gateway.services.orders import cancel_order, confirm_order, order_seen, release_order_line
 
-from .api import Actions, JsonBody, Who
+from .api import Actions, JsonBody, RowId, Who
 
 NO_CACHE = {"Cache-Control": "no-store"}
 
@@ -98,7 +98,7 @@ def add_orders_api(app: FastAPI, actions: Actions) -> None:
         )
 
     @app.post("/api/receipts/{receipt_id}/reprint")
-    def reprint(receipt_id: int, by: Who) -> dict:
+    def reprint(receipt_id: RowId, by: Who) -> dict:
         """A copy («КОПИЯ») of a fiscalised receipt, printed by the register (the worker owns
         its port); only the register's last document can be copied."""
         return actions.register("reprint", by=by, receipt_id=receipt_id)

@@ -24,7 +24,7 @@ from gateway.services.staff import (
     reset_pin,
 )
 
-from .api import Actions, JsonBody, OptionalBody, Who
+from .api import Actions, JsonBody, OptionalBody, RowId, Who
 
 MAX_AUDIT_ROWS = 500
 
@@ -59,22 +59,22 @@ def add_staff_api(app: FastAPI, actions: Actions) -> None:
         return {**made, "token": token}
 
     @app.post("/api/staff/{staff_id}/disable")
-    def staff_disable(staff_id: int, by: Who, body: OptionalBody = None) -> dict:
+    def staff_disable(staff_id: RowId, by: Who, body: OptionalBody = None) -> dict:
         authorize(by, MANAGE_STAFF)
         return run(disable_staff, staff_id, by=by)
 
     @app.post("/api/staff/{staff_id}/enable")
-    def staff_enable(staff_id: int, by: Who, body: OptionalBody = None) -> dict:
+    def staff_enable(staff_id: RowId, by: Who, body: OptionalBody = None) -> dict:
         authorize(by, MANAGE_STAFF)
         return run(enable_staff, staff_id, by=by)
 
     @app.post("/api/staff/{staff_id}/pin")
-    def staff_pin(staff_id: int, body: JsonBody, by: Who) -> dict:
+    def staff_pin(staff_id: RowId, body: JsonBody, by: Who) -> dict:
         authorize(by, MANAGE_STAFF)
         return run(reset_pin, staff_id, hash_pin(check_pin(body.get("pin"))), by=by)
 
     @app.post("/api/staff/{staff_id}/change")
-    def staff_change(staff_id: int, body: JsonBody, by: Who) -> dict:
+    def staff_change(staff_id: RowId, body: JsonBody, by: Who) -> dict:
         authorize(by, MANAGE_STAFF)
         # A missing "inn" leaves it as it is; null or "" clears it (the service's convention).
         inn = (body.get("inn") or None) if "inn" in body else ""

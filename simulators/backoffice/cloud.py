@@ -42,6 +42,7 @@ class Cloud(Readers):
         state_file: str | None = None,
         adopt_acked: bool = False,
         log: Callable[[str], None] | None = None,
+        reconnect_max: float = 30.0,
     ) -> None:
         self.url, self.store_id, self.prefix = url, store_id, prefix
         self.base = f"{prefix}/{store_id}"
@@ -63,6 +64,8 @@ class Cloud(Readers):
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
         self._client = self._make_client()
+        # A test's broker comes back within seconds: waiting up to 30 s to notice is only slow.
+        self._client.reconnect_delay_set(1, max(1, round(reconnect_max)))
 
     def _make_client(self) -> mqtt.Client:
         client, self._host, self._port = make_client(self.url, self.client_id)

@@ -5,6 +5,7 @@ port -- while the HTTP handler that asked waits for the answer. Mixed into `Fisc
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -51,6 +52,30 @@ class StaffOperations:
     _requests: queue.SimpleQueue
     _fn: str
     shift: dict[str, Any]
+    _deferred: tuple | None = None  # a shift close waiting for receipts sold before it
+    _close_after = 0  # ... the newest of them when the close was asked
+
+    def _next_request(self, job, can_print: bool, newest_queued: Callable[[], int]) -> tuple | None:
+        """The staff request to serve now, or None. A shift closes only once the receipts queued
+        before the close was asked are printed: they were sold in this shift, so its Z report and
+        the drawer the person counted include them (staff requests otherwise go first, and they
+        would open the next shift at night). Receipts that cannot print now (no paper, an expired
+        shift) or were refused before do not hold the close back, nor do sales made after it was
+        asked."""
+        request = self._deferred
+        if request is None:
+            try:
+                request = self._requests.get_nowait()
+            except queue.Empty:
+                return None
+            if request[0] == "close_shift":
+                self._close_after = newest_queued()
+        waiting = job is not None and job.id <= self._close_after and job.attempts == 0
+        if request[0] == "close_shift" and can_print and waiting:
+            self._deferred = request
+            return None
+        self._deferred = None
+        return request
 
     def request(self, op: str, *, by: Staff, timeout: float = REQUEST_TIMEOUT, **kwargs) -> Any:
         """Run a staff operation on the register for `by` and return its result; raises
@@ -78,6 +103,9 @@ class StaffOperations:
             ) from None
 
     def _fail_requests(self, exc: Exception) -> None:
+        if self._deferred is not None:
+            self._requests.put(self._deferred)
+            self._deferred = None
         while True:
             try:
                 _, _, future = self._requests.get_nowait()

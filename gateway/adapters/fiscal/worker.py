@@ -168,7 +168,8 @@ class FiscalWorker(StaffOperations):
         """One unit of work; returns how long to wait before the next."""
         job = FiscalRepo(self._reads, "").next_job()
         since_poll = time.monotonic() - self._polled_at
-        if job is None and self._requests.empty() and since_poll < self.config.poll:
+        idle = self._requests.empty() and self._deferred is None
+        if job is None and idle and since_poll < self.config.poll:
             return self.config.poll - since_poll  # a commit woke us for nothing to print
         register = self._connected()
         status = register.status()
@@ -182,11 +183,11 @@ class FiscalWorker(StaffOperations):
         if status.waiting_continue_print and status.paper_present:
             register.continue_print()  # a signed receipt waits for its paper copy: finish it
             return 0.0
-        try:
-            op, kwargs, future = self._requests.get_nowait()
-        except queue.Empty:
-            pass
-        else:
+        can_print = self.state == "ok" and status.shift_open and not status.printing
+        reads = FiscalRepo(self._reads, "")
+        request = self._next_request(job, can_print, reads.newest_queued_id)
+        if request is not None:
+            op, kwargs, future = request
             if future.set_running_or_notify_cancel():  # its caller may have given up waiting
                 self._serve(register, status, op, kwargs, future)
             return 0.0

@@ -88,6 +88,11 @@ class FiscalRepo:
         ).fetchone()
         return _job(row) if row else None
 
+    def newest_queued_id(self) -> int:
+        """The newest job waiting to be printed (0: none)."""
+        row = self.conn.execute("SELECT max(id) FROM receipt_job WHERE state = 'queued'").fetchone()
+        return row[0] or 0
+
     def next_job(self) -> ReceiptJob | None:
         """A job whose fate is unknown comes first (it is reconciled before anything is sent),
         then the oldest queued one."""

@@ -26,6 +26,7 @@ TABS = {
 }
 OPEN_STATUSES = ("reserved", "short", "confirmed", "partially_shipped")
 PAGE = 30
+LAST_PAGE = (2**63 - 1) // PAGE  # past it the OFFSET would not fit SQLite's INTEGER
 DONE_DAYS = 2  # "recently finished": what the desk may still be asked about
 _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 _OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
@@ -94,7 +95,7 @@ def board(
             where += " AND o.updated_at >= ?"
             args.append(_iso(now - timedelta(days=DONE_DAYS)))
             order = "o.arrival DESC"
-    page = max(1, page)
+    page = min(max(1, page), LAST_PAGE)
     rows = conn.execute(
         "SELECT o.id, o.number, o.status, o.paid, o.customer_json, o.confirmed_by,"
         " o.confirmed_at, o.seen_at, o.needs_attention, o.created_at, o.version, o.arrival"

@@ -151,7 +151,10 @@ def _containing(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:
     the one likely to be rarest (with digits, then the longest): a common word («футболка»)
     matches most of the catalog and would make the index read it all; the other words filter
     what it found. With no word of three letters the text is scanned (with a limit)."""
-    words = fold(text).split()
+    # NUL ends a string in FTS5's query syntax ("unterminated string"): it separates words.
+    words = fold(text).replace("\x00", " ").split()
+    if not words:  # the text was nothing but NULs: no word to contain
+        return []
     indexed = [w for w in words if len(w) >= 3]
     key = max(indexed, key=lambda w: (any(c.isdigit() for c in w), len(w)), default=None)
     where, args = [], []

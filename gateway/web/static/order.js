@@ -101,9 +101,13 @@ scr.confirm = async () => {
 };
 
 scr.pickSlip = async () => {
-  const answer = await register.send(`/api/print/pick-slip/${encodeURIComponent(scr.id)}`, {});
-  if (answer.ok) register.say(tr("slip_sent", { number: scr.order.number }), "ok");
-  else if (!answer.signedOut) register.fail(answer);
+  if (!scr.keys.slip) scr.renewKey("slip"); // kept until answered: a retry prints one slip
+  const path = `/api/print/pick-slip/${encodeURIComponent(scr.id)}`;
+  const answer = await register.send(path, { idem_key: scr.keys.slip });
+  if (answer.ok) {
+    scr.renewKey("slip"); // the next tap is a new slip (a reprint asked for)
+    register.say(tr("slip_sent", { number: scr.order.number }), "ok");
+  } else if (!answer.signedOut) register.fail(answer);
 };
 
 scr.reprint = async (receipt) => {
