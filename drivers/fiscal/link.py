@@ -5,10 +5,12 @@ one for a device path, a pty path or ``loop://``). One exchange:
 
 1. ENQ. NAK = register idle -> send the frame. ACK = an older answer is still pending -> read it
    (kept in ``stale_answers``, never thrown away silently) and ENQ again. Silence -> ENQ again,
-   at most ``max_enq`` times, then ``LinkDown`` (nothing was sent: safe to retry later).
+   at most ``max_enq`` times, then ``LinkDown`` (nothing was sent: safe to retry later). A reply
+   after a silence may be the late one to an earlier ENQ: wait for the line to go quiet, ENQ again.
 2. Frame -> ACK: the register took it; read the answer. NAK: it did not (bad LRC on the way)
    -> resend, at most ``max_nak_command`` times; for a command that changes state only after
-   ENQ confirms it holds no answer (a late NAK from before must not run the command twice).
+   ENQ, sent once the line is quiet, confirms it holds no answer (a late NAK from before must
+   not run the command twice).
    Silence: ask with ENQ -- ACK means the register has it (read the answer), NAK means it has
    nothing, so the frame never arrived -> resend.
 3. Answer: wait up to the command's answer timeout for STX, skipping garbage; a garbled answer
@@ -90,6 +92,10 @@ class ShtrihLink:
             if control == NAK and command not in READ_ONLY:
                 # The NAK may be a late reply to an earlier ENQ, not about this frame: ask.
                 # ACK = the register took the frame (its answer follows); NAK = it did not.
+                # Only the reply to this ENQ proves that, so late replies still on the line
+                # (and the frame's own ACK and answer, re-sent on ENQ) go first.
+                if not self._wait_until_quiet():
+                    raise AnswerLost("the line never went quiet after the frame", command=command)
                 control = self._probe()
             if control == NAK:
                 log.info("fiscal link: register NAKed command %#x, resending", command)
@@ -138,17 +144,33 @@ class ShtrihLink:
         for _ in range(self.settings.max_ack + 1):
             if self._enq_until_answered() == NAK:
                 return
-            body = self._read_answer_with_renak(None, DEFAULT_ANSWER_TIMEOUT)
+            wait = DEFAULT_ANSWER_TIMEOUT * self.settings.timeout_scale  # scaled like the rest
+            body = self._read_answer_with_renak(None, wait)
             log.warning("fiscal link: drained a pending answer %s", body.hex(" "))
             self.stale_answers.append(body)
         raise LinkError("register keeps holding an answer after ACK (ENQ never NAKed)")
 
     def _enq_until_answered(self) -> int:
+        unanswered = False
         for _ in range(self.settings.max_enq):
             control = self._probe()
-            if control is not None:
+            if control is None:
+                unanswered = True
+            elif not unanswered:
                 return control
+            elif not self._wait_until_quiet():
+                raise LinkDown("the line never goes quiet")
+            else:
+                # That reply may be a late one to an earlier ENQ, with more on the way: let
+                # them land, then ask again so that the reply taken is this ENQ's own.
+                unanswered = False
         raise LinkDown(f"no answer to ENQ after {self.settings.max_enq} tries")
+
+    def _wait_until_quiet(self, limit: int = 4096) -> bool:
+        """Drop what arrives until the line is silent for one control timeout (False if it
+        never is). A held answer is not lost this way: the register re-sends it on ENQ."""
+        quiet = self.settings.control_timeout
+        return any(self._read_byte(quiet) is None for _ in range(limit))
 
     def _probe(self) -> int | None:
         self._write(bytes([ENQ]))

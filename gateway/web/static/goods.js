@@ -151,6 +151,12 @@ const goods = {
     return answer.ok ? answer.data : null;
   },
 
+  // A fresh idempotency key (crypto.randomUUID needs https; getRandomValues does not).
+  newKey(prefix) {
+    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    return `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  },
+
   // One tap, one action: a second tap while the first is under way does nothing.
   async once(button, action) {
     if (button.dataset.busy) return;
@@ -275,9 +281,12 @@ const goods = {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     };
+    let key = null; // one reprint per tap: kept until answered, so a retry prints it once
     reprint.onclick = () => goods.once(reprint, async () => {
-      const answer = await goods.request(`/api/print/${job}/reprint`, {});
+      key = key || goods.newKey(`reprint-${job}`);
+      const answer = await goods.request(`/api/print/${job}/reprint`, { idem_key: key });
       if (!answer.ok) return;
+      key = null; // done: the next tap is a new reprint
       job = answer.data.print_job_id;
       reprint.hidden = true;
       goods.say(words.again, "ok");
