@@ -1,16 +1,26 @@
 """Loopback sockets for the broker tests: free ports, probes, and a quiet shutdown."""
 
+import random
 import socket
 from contextlib import closing, suppress
 
 HOST = "127.0.0.1"
+# Below Linux's ephemeral range (32768-60999): a port the OS picked (bind to 0) is one it also
+# hands to outgoing connections, so a client connecting meanwhile could hold it before the server
+# binds it ("address already in use" once in the power campaign's many restarts).
+LISTEN_PORTS = range(20000, 32768)
+_handed_out: set[int] = set()
+_pick = random.SystemRandom()  # not the global generator: tests seed that one
 
 
 def free_port() -> int:
-    """A loopback port nobody listens on right now (the OS picks it)."""
-    with closing(socket.socket()) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    """A loopback port nobody listens on right now, outside the ephemeral range, never handed
+    out twice by this process."""
+    while True:
+        port = _pick.choice(LISTEN_PORTS)
+        if port not in _handed_out and port_is_bindable(port) and not port_accepts(port):
+            _handed_out.add(port)
+            return port
 
 
 def port_is_bindable(port: int) -> bool:
