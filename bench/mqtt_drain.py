@@ -39,6 +39,7 @@ def seed_outbox(db: Path, target: int) -> tuple[int, int]:
     each order writes order.reserved and stock.changed, ~250-300 bytes on the wire). Returns
     (outbox head, orders)."""
     from gateway.adapters.sqlite.database import Database
+    from gateway.adapters.sqlite.outbox import outbox_head
     from gateway.domain.catalog import parse_catalog_upsert
     from gateway.domain.stock import parse_stock_change
     from gateway.services.catalog import apply_catalog
@@ -51,7 +52,7 @@ def seed_outbox(db: Path, target: int) -> tuple[int, int]:
 
     def head() -> int:
         with closing(database.reader()) as conn:
-            return counter(conn, "outbox_seq")
+            return outbox_head(conn)
 
     try:
         database.run(apply_catalog, parse_catalog_upsert(catalog), report=False)

@@ -89,7 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=cmd_catalog_import)
 
-    stock = commands.add_parser("stock", parents=[common], help="stock levels (one sku: history)")
+    stock = commands.add_parser(
+        "stock", parents=[common], help="stock levels (one sku: its moves of goods)"
+    )
     stock.add_argument("sku", nargs="?")
     stock.add_argument("--json", action="store_true", help="machine-readable output")
     stock.set_defaults(handler=cmd_stock)

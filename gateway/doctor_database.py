@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gateway.adapters.sqlite.connection import open_connection
+from gateway.adapters.sqlite.outbox import outbox_head, read_counter
 from gateway.adapters.sqlite.store_identity import stored_store_id
 from gateway.backup import auto_pattern
 from gateway.config import Config
@@ -89,10 +90,7 @@ def store_finding(conn: sqlite3.Connection, tables: set[str], store_id: str) -> 
 
 
 def outbox_finding(conn: sqlite3.Connection, probes: Probes) -> Finding:
-    counters = dict(
-        conn.execute("SELECT name, value FROM counter WHERE name IN ('outbox_seq', 'acked_seq')")
-    )
-    head, acked = counters.get("outbox_seq", 0), counters.get("acked_seq", 0)
+    head, acked = outbox_head(conn), read_counter(conn, "acked_seq")
     backlog = head - acked
     if head == 0:
         return Finding(OK, "outbox", "empty: nothing sent to the cloud yet")

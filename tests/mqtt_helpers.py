@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants
+from gateway.adapters.sqlite.outbox import outbox_head
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from simulators.backoffice.cloud import Cloud
@@ -58,7 +59,8 @@ def seed(cloud: Cloud, **on_hand: int) -> None:
 
 def counters(db_path: Path) -> dict[str, int]:
     with closing(open_connection(db_path, readonly=True)) as conn:
-        return dict(conn.execute("SELECT name, value FROM counter").fetchall())
+        found = dict(conn.execute("SELECT name, value FROM counter").fetchall())
+        return found | {"outbox_seq": outbox_head(conn)}
 
 
 def wait_until(condition, timeout: float, what: str) -> None:

@@ -54,7 +54,7 @@ def create_order(uow, data: Any) -> dict:
         channel=new.channel,
         paid=new.paid,
         customer=new.customer,
-        arrival=uow.next_counter("order_arrival"),
+        arrival=uow.orders.next_arrival(),
         lines=[OrderLine(n.line_id, n.sku, n.qty, n.price) for n in new.lines],
     )
     for line in order.lines:  # lines of the same sku see what the earlier ones took

@@ -100,7 +100,7 @@ SCRIPT = {
         "order_line": "Заказ № {number}: в резерве {reserved}",
         "order_short": ", не хватает {short}",
         "history": "Движение товара",
-        "history_empty": "Движений ещё не было. Здесь появятся приёмки, продажи, резервы"
+        "history_empty": "Движений ещё не было. Здесь появятся приёмки, продажи, отгрузки"
         " заказов, инвентаризации и исправления — с тем, кто их сделал.",
         "col_when": "Когда",
         "col_what": "Что",
@@ -160,8 +160,6 @@ SCRIPT = {
             "other": "напишите что",
         },
         "moves": {
-            "reserve": "Резерв под заказ",
-            "release": "Резерв снят",
             "ship": "Отгружен по заказу",
             "receipt": "Приёмка",
             "count_adjust": "Инвентаризация",
@@ -204,7 +202,7 @@ SCRIPT = {
         "order_line": "Order no. {number}: {reserved} reserved",
         "order_short": ", {short} short",
         "history": "Movements",
-        "history_empty": "No movements yet. Receivings, sales, order reserves, stocktakes and"
+        "history_empty": "No movements yet. Receivings, sales, order shipments, stocktakes and"
         " corrections appear here — with who did them.",
         "col_when": "When",
         "col_what": "What",
@@ -264,8 +262,6 @@ SCRIPT = {
             "other": "say what",
         },
         "moves": {
-            "reserve": "Reserved for an order",
-            "release": "Reserve released",
             "ship": "Shipped with an order",
             "receipt": "Receiving",
             "count_adjust": "Stocktake",

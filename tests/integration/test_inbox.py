@@ -225,7 +225,7 @@ def test_replay_of_pruned_history_starts_at_the_oldest_kept(shop, cloud):
     result = deliver(shop, cloud.message("cmd.replay", {"from_seq": 1}, seq=False, msg_id="r"))
     assert result["replay_from"] == 1
     with shop.db.transaction() as uow:
-        uow.conn.execute("DELETE FROM outbox WHERE seq <= 2")
+        assert uow.sync.prune_outbox(2, "9999", 10) == 2
     result = deliver(shop, cloud.message("cmd.replay", {"from_seq": 1}, seq=False, msg_id="q"))
     assert result["replay_from"] == 3
 

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.adapters.sqlite.connection import open_connection
+from gateway.adapters.sqlite.outbox import OUTBOX_HEAD
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from gateway.domain.staff import CASHIER, MANAGER
@@ -188,7 +189,7 @@ def test_the_summary_shows_both_cashiers_and_the_cloud_computes_the_same(shop):
         assert words in page.text, words
 
     # The cloud, from the events it received: the same figures for that day and week.
-    outbox_seq = rows(gateway, "SELECT value FROM counter WHERE name = 'outbox_seq'")[0][0]
+    outbox_seq = rows(gateway, OUTBOX_HEAD)[0][0]
     wait_until(lambda: cloud.applied_through >= outbox_seq, "the cloud to hold every event")
     remote = cloud_summary(cloud.events(), date.fromisoformat(day))
     assert remote["sales"] == summary["sales"]

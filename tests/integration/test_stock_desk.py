@@ -12,7 +12,7 @@ from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import InvalidInput
 from gateway.domain.staff import Forbidden
 from gateway.services.catalog import apply_catalog
-from gateway.services.orders import cancel_order, create_order
+from gateway.services.orders import cancel_order, create_order, ship_order
 from gateway.services.stock import correct_stock, set_min_stock, use_default_min_stock
 from simulators.backoffice.shop import make_catalog
 from simulators.backoffice.view import ShopView
@@ -243,16 +243,18 @@ def test_search_is_limited_and_says_there_is_more(shop):
 
 def test_the_card_shows_the_history_with_orders_and_who(desk):
     desk.run(create_order, order("W-1", (RED_M, 2)))
+    desk.run(create_order, order("W-2", (RED_M, 1)))
+    desk.run(ship_order, "W-2", by=CASHIER)
     desk.run(correct_stock, RED_M, on_hand=11, reason="found", by=MANAGER)
     card = read(desk, sku_card, RED_M)
-    assert card["orders"] == [
+    assert card["orders"] == [  # the orders holding a reserve now; W-2 is shipped
         {"order_id": "W-1", "number": "W-1", "status": "reserved", "reserved": 2, "short": 0}
     ]
     assert card["barcodes"] == [{"code": RED_M_CODE, "pack": 1}]
     reasons = [(m["reason"], m["order_id"], m["by"]) for m in card["history"]]
-    assert reasons == [
+    assert reasons == [  # the moves of goods; a reserve is the order's own history (m020)
         ("manual_adjust", None, MANAGER.name),
-        ("reserve", "W-1", None),  # the cloud's order: nobody in the shop
+        ("ship", "W-2", CASHIER.name),
         ("cloud_set", None, None),
     ]
     assert read(desk, sku_card, "NOPE") is None

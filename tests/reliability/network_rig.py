@@ -17,6 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 from gateway.adapters.sqlite.database import Database
+from gateway.adapters.sqlite.outbox import OUTBOX_HEAD
 from gateway.domain.staff import CASHIER, TERMINAL
 from gateway.services import staff as staff_service
 from gateway.services.pins import new_token, token_hash
@@ -124,7 +125,8 @@ class Rig:
             return c.execute(sql, args).fetchall()
 
     def counters(self) -> dict[str, int]:
-        return dict(self.query("SELECT name, value FROM counter"))
+        [(head,)] = self.query(OUTBOX_HEAD)
+        return dict(self.query("SELECT name, value FROM counter")) | {"outbox_seq": head}
 
     def mark(self, what: str, log: str = "phases.log") -> None:
         """A line in phases.log, to read the broker's and the gateway's logs against."""

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from gateway.adapters.sqlite.database import Database
+from gateway.adapters.sqlite.outbox import OUTBOX_HEAD
 from gateway.domain.staff import CASHIER, MANAGER, Staff
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.printer import PrinterSimulator
@@ -207,10 +208,11 @@ class Shop:
         )
         [(prints,)] = self.read("SELECT count(*) FROM print_job WHERE state != 'done'")
         counters = dict(self.read("SELECT name, value FROM counter"))
+        [(head,)] = self.read(OUTBOX_HEAD)
         return {
             "receipts": receipts,
             "prints": prints,
-            "outbox_seq": counters.get("outbox_seq", 0),
+            "outbox_seq": head,
             "acked_seq": counters.get("acked_seq", 0),
             "cloud_applied": self.cloud.applied_through,
             "cloud_seq": self.cloud.last_seq,

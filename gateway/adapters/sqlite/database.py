@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from .connection import open_connection
-from .outbox import Coalescing, read_counter
+from .outbox import Coalescing, outbox_head
 from .schema import migrations
 from .unit_of_work import SqliteUnitOfWork
 
@@ -29,19 +29,29 @@ class Database:
         self._migrate()
         self.coalescing = None
         if coalesce:
-            head = read_counter(self._conn, "outbox_seq")
-            self.coalescing = Coalescing(offline=True, floor=head)
+            self.coalescing = Coalescing(offline=True, floor=outbox_head(self._conn))
 
     def _migrate(self) -> None:
         # Inside our own IMMEDIATE transaction, sqlite-utils uses savepoints, so two processes
-        # starting at once cannot both apply a migration.
-        self._conn.execute("BEGIN IMMEDIATE")
+        # starting at once cannot both apply a migration. Foreign keys are off meanwhile (a
+        # rebuilt table is dropped under its children, m021) and checked before the COMMIT.
+        conn = self._conn
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            migrations.apply(sqlite_utils.Database(self._conn))
-            self._conn.execute("COMMIT")
+            db = sqlite_utils.Database(conn)
+            if migrations.pending(db):
+                migrations.apply(db)
+                broken = conn.execute("PRAGMA foreign_key_check").fetchmany(5)
+                if broken:
+                    raise sqlite3.IntegrityError(f"migration broke foreign keys: {broken}")
+            conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteUnitOfWork]:

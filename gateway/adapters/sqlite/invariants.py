@@ -41,10 +41,11 @@ _CHECKS = [
     ),
     (
         "outbox sequence has a gap",
-        "SELECT 'outbox', MIN(seq), MAX(seq), COUNT(*),"
-        " (SELECT value FROM counter WHERE name = 'outbox_seq') FROM outbox"
+        # the rows follow the pruned ones (the counter), with no hole, up to the newest
+        "SELECT 'outbox', MIN(seq), MAX(seq), COUNT(*), f.value FROM outbox,"
+        " (SELECT COALESCE(MAX(value), 0) AS value FROM counter WHERE name = 'outbox_seq') f"
         " HAVING COUNT(*) > 0 AND (MAX(seq) - MIN(seq) + 1 != COUNT(*)"
-        " OR MAX(seq) != (SELECT value FROM counter WHERE name = 'outbox_seq'))",
+        " OR MIN(seq) > f.value + 1 OR MAX(seq) < f.value)",
     ),
 ]
 

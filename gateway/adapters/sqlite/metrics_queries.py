@@ -15,6 +15,8 @@ from gateway.domain.orders import STATUSES, TERMINAL
 from gateway.services.printing import DONE as PRINTED
 from gateway.services.printing import STATES as PRINT_STATES
 
+from .outbox import outbox_head
+
 OPEN_STATUSES = tuple(status for status in STATUSES if status not in TERMINAL)
 OPEN_PRINT_STATES = tuple(state for state in PRINT_STATES if state != PRINTED)
 _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # outbox.created_at (outbox.utc_now)
@@ -41,8 +43,7 @@ def metrics_snapshot(conn: sqlite3.Connection, acked_at_least: int = 0) -> Metri
     try:
         counters = dict(
             conn.execute(
-                "SELECT name, value FROM counter"
-                " WHERE name IN ('in_seq', 'outbox_seq', 'acked_seq')"
+                "SELECT name, value FROM counter WHERE name IN ('in_seq', 'acked_seq')"
             ).fetchall()
         )
         acked = max(counters.get("acked_seq", 0), acked_at_least)
@@ -52,7 +53,7 @@ def metrics_snapshot(conn: sqlite3.Connection, acked_at_least: int = 0) -> Metri
             orders=_order_counts(conn),
             reserved_lines=lines,
             reserved_units=units,
-            head_seq=counters.get("outbox_seq", 0),
+            head_seq=outbox_head(conn),
             acked_seq=acked,
             in_seq=counters.get("in_seq", 0),
             oldest_unacked_at=oldest_unacked(conn, acked),

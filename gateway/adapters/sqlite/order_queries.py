@@ -3,7 +3,7 @@ page of cards, and one order with its lines (product name and characteristics, a
 picked), payment (order_payment_queries: what was paid on the site), receipts and history.
 
 The board is cheap by construction: the counts are one statement answered from indexes
-(status + updated_at, the unseen partial index, the arrival key); a page is one query for the
+(status + updated_at, the tab index: status, arrival, seen_at); a page is one query for the
 orders and one for their lines — never a query per order."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from .order_history import order_history
 from .order_payment_queries import describe_payment, payment_block
+from .order_repo import NEWEST_ARRIVAL
 from .order_search import like_terms
 
 # tab -> the statuses it shows; "done" is only the recently finished, newest first
@@ -38,7 +39,7 @@ _COUNTS = f"""SELECT
   (SELECT count(*) FROM customer_order
      WHERE status IN ('shipped', 'cancelled') AND updated_at >= :since),
   (SELECT count(*) FROM customer_order WHERE seen_at IS NULL AND status IN ({_OPEN})),
-  (SELECT max(arrival) FROM customer_order)"""
+  ({NEWEST_ARRIVAL})"""
 
 
 def _iso(moment: datetime) -> str:

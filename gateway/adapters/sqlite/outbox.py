@@ -28,6 +28,19 @@ def read_counter(conn: sqlite3.Connection, name: str) -> int:
     return row[0] if row else 0
 
 
+# The newest seq handed out: the newest row, or the counter `outbox_seq` when pruning took that
+# row (pruning writes it first, so a number is never reused). Emitting writes no counter: one
+# 4 KiB page less per command on the SD card (issue 12).
+OUTBOX_HEAD = (
+    "SELECT MAX(COALESCE((SELECT MAX(seq) FROM outbox), 0),"
+    " COALESCE((SELECT value FROM counter WHERE name = 'outbox_seq'), 0))"
+)
+
+
+def outbox_head(conn: sqlite3.Connection) -> int:
+    return conn.execute(OUTBOX_HEAD).fetchone()[0]
+
+
 def utc_now() -> str:
     """Informational timestamps only: ordering never relies on the Pi's clock."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -48,23 +61,20 @@ class Outbox:
         return row[0]
 
     def emit(self, event_type: str, data: dict[str, Any]) -> int:
-        """Queue one outbound message; its seq is the next integer, with no gap, for ever
-        (a counter, not max(seq)+1, so pruning old rows never reuses a number). Its topic
-        follows from its type (the contract's table)."""
-        seq = self.next_counter("outbox_seq")
+        """Queue one outbound message; its seq is the next integer after `OUTBOX_HEAD`, with
+        no gap, for ever. Its topic follows from its type (the contract's table)."""
         topic = outbound_topic_suffix(event_type).removeprefix("out/")
-        self.conn.execute(
+        (seq,) = self.conn.execute(
             "INSERT INTO outbox(seq, event_id, type, topic, data_json, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            f" VALUES (({OUTBOX_HEAD}) + 1, ?, ?, ?, ?, ?) RETURNING seq",
             (
-                seq,
                 str(uuid.uuid4()),
                 event_type,
                 topic,
                 json.dumps(data, ensure_ascii=False),
                 self.now,
             ),
-        )
+        ).fetchone()
         return seq
 
     def emit_stock_changed(self, items: list[dict], *, full: bool = False) -> int:
@@ -102,7 +112,7 @@ class Outbox:
         state = self.coalescing
         if state is not None:
             state.offline, state.target_seq = not online, None
-            state.floor = read_counter(self.conn, "outbox_seq")
+            state.floor = outbox_head(self.conn)
 
 
 class CommandLog:

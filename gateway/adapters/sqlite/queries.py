@@ -8,6 +8,8 @@ from gateway.domain.receiving import lookup_codes
 
 from .catalog_repo import CatalogRepo
 from .fiscal_repo import FiscalRepo
+from .outbox import outbox_head
+from .schema import MAIN_LOCATION
 
 
 def stock_rows(conn: sqlite3.Connection, sku: str | None = None) -> list[dict]:
@@ -27,8 +29,9 @@ def stock_rows(conn: sqlite3.Connection, sku: str | None = None) -> list[dict]:
 def stock_history(conn: sqlite3.Connection, sku: str, limit: int = 50) -> list[dict]:
     rows = conn.execute(
         "SELECT id, d_on_hand, d_reserved, reason, ref_type, ref_id, actor, created_at"
-        " FROM stock_move WHERE sku = ? ORDER BY id DESC LIMIT ?",
-        (sku, limit),
+        " FROM stock_move WHERE sku = ? AND location_id = ? AND d_on_hand != 0"
+        " ORDER BY id DESC LIMIT ?",
+        (sku, MAIN_LOCATION, limit),
     )
     return [dict(row) for row in rows]
 
@@ -69,10 +72,10 @@ def sync_summary(conn: sqlite3.Connection) -> dict:
     """The cloud-sync figures of `gateway.status`."""
     counters = dict(
         conn.execute(
-            "SELECT name, value FROM counter WHERE name IN ('in_seq', 'outbox_seq', 'acked_seq')"
+            "SELECT name, value FROM counter WHERE name IN ('in_seq', 'acked_seq')"
         ).fetchall()
     )
-    out_seq, acked = counters.get("outbox_seq", 0), counters.get("acked_seq", 0)
+    out_seq, acked = outbox_head(conn), counters.get("acked_seq", 0)
     alarms = [
         f"{name}: {detail}"
         for name, detail in conn.execute("SELECT name, detail FROM alarm ORDER BY name")

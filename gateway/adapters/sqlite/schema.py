@@ -361,3 +361,17 @@ def m019_arrival_on_the_order(db: Database) -> None:
     from .schema_order_pages import arrival_on_the_order
 
     arrival_on_the_order(db)
+
+
+@migrations()
+def m020_indexes_a_new_order_skips(db: Database) -> None:
+    from .schema_order_pages import indexes_a_new_order_skips
+
+    indexes_a_new_order_skips(db)
+
+
+@migrations()
+def m021_arrival_without_its_index(db: Database) -> None:
+    from .schema_order_pages import arrival_without_its_index
+
+    arrival_without_its_index(db)

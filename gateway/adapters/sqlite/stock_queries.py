@@ -11,6 +11,7 @@ import sqlite3
 from gateway.domain.catalog import fold
 from gateway.domain.receiving import lookup_codes
 
+from .order_repo import OPEN_SQL
 from .schema import MAIN_LOCATION
 
 # The threshold and its source for rows of `variant v` LEFT JOIN `stock_threshold t`.
@@ -202,8 +203,8 @@ def sku_card(
         for r in conn.execute(
             "SELECT o.id, o.number, o.status, SUM(l.qty_reserved),"
             " SUM(l.qty_ordered - l.qty_reserved - l.qty_shipped - l.qty_cancelled)"
-            " FROM order_line l JOIN customer_order o ON o.id = l.order_id"
-            " WHERE l.sku = ? AND o.status NOT IN ('shipped', 'cancelled')"
+            " FROM customer_order o JOIN order_line l ON l.order_id = o.id"
+            f" WHERE o.status IN ({OPEN_SQL}) AND l.sku = ?"  # through the open orders (m020)
             " GROUP BY o.id ORDER BY o.arrival",
             (sku,),
         )
@@ -215,13 +216,15 @@ def sku_card(
 
 
 def stock_moves(conn: sqlite3.Connection, sku: str, limit: int = 50) -> list[dict]:
-    """The ledger of one sku, newest first; a manager's correction brings its reason and note."""
+    """The moves of goods of one sku, newest first; a manager's correction brings its reason
+    and note. Reserves and releases are the orders' history (the index skips them, m020)."""
     rows = conn.execute(
         "SELECT m.id, m.created_at, m.reason, m.d_on_hand, m.d_reserved, m.ref_type, m.ref_id,"
         " m.actor, m.staff_id, c.reason, c.note"
         " FROM stock_move m LEFT JOIN stock_correction c"
         " ON m.ref_type = 'correction' AND c.id = CAST(m.ref_id AS INTEGER)"
-        " WHERE m.sku = ? AND m.location_id = ? ORDER BY m.id DESC LIMIT ?",
+        " WHERE m.sku = ? AND m.location_id = ? AND m.d_on_hand != 0"
+        " ORDER BY m.id DESC LIMIT ?",
         (sku, MAIN_LOCATION, max(1, min(limit, 500))),
     )
     return [

@@ -103,7 +103,8 @@ class StocktakeRepo(ScanDocumentRepo):
 
     def last_move_of(self, sku: str) -> int:
         return self.conn.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM stock_move WHERE sku = ? AND location_id = ?",
+            "SELECT COALESCE(MAX(id), 0) FROM stock_move WHERE sku = ? AND location_id = ?"
+            " AND d_on_hand != 0",  # the moves of goods: the index by sku holds those (m020)
             (sku, self.location),
         ).fetchone()[0]
 
@@ -151,7 +152,8 @@ class StocktakeRepo(ScanDocumentRepo):
         rows = self.conn.execute(
             "SELECT l.sku, v.name, l.counted, l.book_at_scan, COALESCE(s.on_hand, 0),"
             " COALESCE(s.reserved, 0), (SELECT COALESCE(SUM(m.d_on_hand), 0) FROM stock_move m"
-            "  WHERE m.sku = l.sku AND m.location_id = :loc AND m.id > l.move_id_at_scan)"
+            "  WHERE m.sku = l.sku AND m.location_id = :loc AND m.d_on_hand != 0"
+            "  AND m.id > l.move_id_at_scan)"
             " FROM stocktake_line l JOIN variant v ON v.sku = l.sku"
             " LEFT JOIN stock_level s ON s.sku = l.sku AND s.location_id = :loc"
             " WHERE l.take_id = :take ORDER BY l.pos",
@@ -177,7 +179,8 @@ class StocktakeRepo(ScanDocumentRepo):
         else:
             book = (
                 "(SELECT COALESCE(SUM(m.d_on_hand), 0) FROM stock_move m"
-                " WHERE m.sku = sc.sku AND m.location_id = :loc AND m.id <= :head)"
+                " WHERE m.sku = sc.sku AND m.location_id = :loc AND m.d_on_hand != 0"
+                " AND m.id <= :head)"
             )
             query = (
                 f"SELECT sc.sku, v.name, NULL, {book}, COALESCE(s.on_hand, 0),"

@@ -3,7 +3,7 @@ acknowledgement of our outbox, and alarms."""
 
 import sqlite3
 
-from .outbox import read_counter
+from .outbox import outbox_head, read_counter
 
 SKIPPED = "cloud_seq_skipped:"
 
@@ -78,7 +78,7 @@ class SyncRepo:
         return False
 
     def outbox_head(self) -> int:
-        return self.counter("outbox_seq")
+        return outbox_head(self.conn)
 
     def oldest_kept_seq(self) -> int:
         row = self.conn.execute("SELECT MIN(seq) FROM outbox").fetchone()
@@ -89,14 +89,19 @@ class SyncRepo:
     def prune_outbox(self, bound: int, older_than: str, batch: int) -> int:
         """Acknowledged rows up to `bound` and older than the cut -- only ever the oldest: the
         seqs left stay contiguous even when the Pi's clock jumped back (a newer row with an
-        older time stops the cut, it is not skipped)."""
-        return self._delete(
+        older time stops the cut, it is not skipped). The head is kept in the counter:
+        the newest row may go, its number must not come back."""
+        head = self.outbox_head()
+        deleted = self._delete(
             "outbox",
             "seq",
             "SELECT seq FROM outbox WHERE seq <= ? AND seq < COALESCE("
             "(SELECT MIN(seq) FROM outbox WHERE created_at >= ?), ? + 1) ORDER BY seq LIMIT ?",
             (bound, older_than, bound, batch),
         )
+        if deleted:
+            self.set_counter("outbox_seq", head)
+        return deleted
 
     def prune_seen(self, older_than: str, batch: int) -> int:
         return self._delete(
