@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import select
+import sys
 import threading
 import time
 import tty
@@ -215,6 +217,9 @@ def drive(register: ShtrihM, peer: RawRegister, case, outcome: SerialOutcome) ->
     worker.join(HANG_AFTER)
     what = f"{command:#x} script {[s.hex() for s in script]} junk {control_junk.hex()}"
     if worker.is_alive():
+        if not outcome.hangs:  # the first one: where every thread is stuck, for the report
+            print(f"bad_input serial: hang in {what}; threads:", file=sys.stderr, flush=True)
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
         outcome.hangs.append(f"{what}: no result after {time.monotonic() - started:.1f}s")
         return
     result = done[0]

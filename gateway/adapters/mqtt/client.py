@@ -17,6 +17,9 @@ from gateway.domain.messages import envelope_bytes, outbound_topic_suffix
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our session (and queued messages) a week
 STATUS_TOPIC = outbound_topic_suffix("gateway.status")
+STATUS_EVERY = 30.0  # the status is published at least this often ...
+STATUS_CHECK_EVERY = 2.0  # ... and when what it says changed, looked at this often
+STATUS_FIELDS = ("in_seq", "devices", "shift", "alarms")
 MAX_INFLIGHT = 100  # QoS 1 messages handed to paho and not yet PUBACKed
 
 

@@ -20,6 +20,9 @@ from gateway.services.sync import acknowledge
 
 from .client import (
     MAX_INFLIGHT,
+    STATUS_CHECK_EVERY,
+    STATUS_EVERY,
+    STATUS_FIELDS,
     STATUS_TOPIC,
     build_client,
     connect_failure,
@@ -28,12 +31,9 @@ from .client import (
     no_delay,
     status_bytes,
 )
-from .resend import StallBackoff, log_gap, resend_request_every
+from .resend import GapClock, StallBackoff, log_gap
 
 log = logging.getLogger("storegw.mqtt")
-STATUS_EVERY = 30.0  # the status is published at least this often ...
-STATUS_CHECK_EVERY = 2.0  # ... and when what it says changed, looked at this often
-STATUS_FIELDS = ("in_seq", "devices", "shift", "alarms")
 
 
 def _mark_link(uow, online: bool) -> None:
@@ -68,7 +68,7 @@ class CloudLink:
         self._join_failures = 0
         self._refused_until = 0.0
         self._refusals = 0
-        self._gap_since: float | None = None
+        self._gap = GapClock()
         self._said: dict = {}  # what the last published status said
         self._session = ""
         self._client = build_client(config, status_bytes(status(False), utc_now()))
@@ -90,7 +90,7 @@ class CloudLink:
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
             acked = read_counter(conn, "acked_seq")
             if conn.execute("SELECT 1 FROM inbox_parked LIMIT 1").fetchone():
-                self._gap_since = time.monotonic()  # still waiting for a gap from before
+                self._gap.since = time.monotonic()  # still waiting for a gap from before
         self._acked = self._persisted_ack = acked
         self._next = self._acked + 1
         settings = self.config.mqtt
@@ -277,13 +277,7 @@ class CloudLink:
                 self._note_progress()
             if "replay_from" in result:
                 self._next = min(self._next, result["replay_from"])
-            parked = result.get("parked")
-            if parked is False:
-                self._gap_since = None
-            elif parked and (
-                self._gap_since is None or result.get("outcome") not in ("parked", "resend")
-            ):
-                self._gap_since = time.monotonic()  # a gap opened, or moved further on
+            self._gap.note(result, time.monotonic())
         self._wake.set()
 
     def _set_state(self, state: str, detail: str) -> None:
@@ -296,7 +290,7 @@ class CloudLink:
     # --- the relay thread: outbox → broker, timers ---------------------------------------
 
     def _run_relay(self) -> None:
-        timers = {"status": 0.0, "status_check": 0.0, "resend": 0.0}
+        timers = {"status": 0.0, "status_check": 0.0}
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
             while not self._stopping.is_set():
                 self._wake.wait(timeout=1.0)
@@ -368,7 +362,7 @@ class CloudLink:
             if stalled:  # the broker may have dropped them: offer again from the last ack
                 self._next, self._progress_at = self._acked + 1, now
                 self._resend.stalled()  # ... but the cloud may be down: wait longer each time
-            gap_age = None if self._gap_since is None else now - self._gap_since
+            gap = self._gap.action(now, sync.gap_wait)
         if stalled:
             log.warning(
                 "cloud link: no sync.ack for %.0f s; publishing again from %d",
@@ -376,13 +370,9 @@ class CloudLink:
                 self._acked + 1,
             )
             self._wake.set()
-        if gap_age is not None and gap_age >= sync.gap_wait:
+        if gap == "skip":
             self._after_inbound(self.writer.call(skip_gap, self.prefix))
-        elif (  # asked when it opened; again while it lasts, several times before the skip
-            gap_age is not None
-            and min(gap_age, now - timers["resend"]) >= resend_request_every(sync.gap_wait)
-        ):
-            timers["resend"] = now
+        elif gap == "ask":  # asked when it opened; again while it lasts, before the skip
             self._after_inbound(self.writer.call(request_resend))
         if (
             now - timers["status_check"] >= STATUS_CHECK_EVERY

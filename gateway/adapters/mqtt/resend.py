@@ -16,6 +16,36 @@ def resend_request_every(gap_wait: float) -> float:
     return min(RESEND_REQUEST_EVERY, max(0.5, gap_wait / ASKS_BEFORE_SKIP))
 
 
+class GapClock:
+    """A hole in the cloud's seqs (messages parked behind it): since when, and when it was last
+    asked for. Not thread-safe: the link's lock guards it."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.asked = 0.0
+
+    def note(self, result: dict, now: float) -> None:
+        """After an inbound message: the gap closed, opened, or moved further on."""
+        parked = result.get("parked")
+        if parked is False:
+            self.since = None
+        elif parked and (self.since is None or result.get("outcome") not in ("parked", "resend")):
+            self.since = now
+
+    def action(self, now: float, gap_wait: float) -> str | None:
+        """ "skip" once `gap_wait` is over; "ask" (sync.resend) again every
+        `resend_request_every` while it lasts; else None."""
+        if self.since is None:
+            return None
+        age = now - self.since
+        if age >= gap_wait:
+            return "skip"
+        if min(age, now - self.asked) >= resend_request_every(gap_wait):
+            self.asked = now
+            return "ask"
+        return None
+
+
 # A stalled window (no sync.ack) is offered again after resend_after, then after twice as long
 # each time (jittered) up to this: a cloud down for an hour gets it a dozen times, not 360.
 RESEND_BACKOFF_CAP = 300.0
