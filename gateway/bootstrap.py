@@ -18,7 +18,14 @@ from gateway.adapters.fiscal.staff import FiscalUnavailable
 from gateway.adapters.mqtt.link import CloudLink
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.invariants import check_invariants
-from gateway.adapters.sqlite.queries import fiscal_summary, lookup_code, summary, sync_summary
+from gateway.adapters.sqlite.queries import (
+    failed_receipts,
+    fiscal_summary,
+    lookup_code,
+    open_order_count,
+    summary,
+    sync_summary,
+)
 from gateway.adapters.sqlite.store_identity import claim_store
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
@@ -26,7 +33,6 @@ from gateway.services.stock import use_default_min_stock
 from gateway.services.sync import prune_history
 from gateway.training import TrainingDevices, claim_mode
 from gateway.web.app import create_app
-from gateway.web.frame import OPEN_STATUSES
 
 log = logging.getLogger("storegw")
 CHECK_INTERVAL_S = 300.0
@@ -138,7 +144,7 @@ class Gateway:
     def _show_on_panel(self) -> None:
         while not self._stopped.wait(PANEL_INTERVAL_S):
             try:
-                self.hardware.show(self.status())
+                self.hardware.show(self.panel_status())
             except Exception as exc:  # the lights must never take anything else down
                 log.warning("front panel: %s", exc)
 
@@ -152,12 +158,29 @@ class Gateway:
         shift = self.fiscal.shift if self.fiscal else {}
         return {"open": bool(shift.get("open")), "number": shift.get("number")}
 
+    def panel_status(self) -> dict[str, Any]:
+        """What the front panel's LEDs show, read every second: the link, the backlog, the
+        devices, the books -- not the status page's counts over every order and receipt."""
+        with self.reader() as conn:
+            backlog = sync_summary(conn)["outbox_backlog"]
+        return {
+            "mqtt": {"state": self._link_state()["state"]},
+            "outbox": {"backlog": backlog},
+            "devices": self.devices(),
+            "invariants": {"ok": not self._problems},
+        }
+
+    def _link_state(self) -> dict[str, str]:
+        if self.training:
+            return {"state": "not_configured", "detail": "training mode: no cloud link"}
+        return self.link.snapshot() if self.link else {"state": "not_connected", "detail": ""}
+
     def cloud_status(self, online: bool) -> dict[str, Any]:
         """The body of the retained `gateway.status` (also the last will, with online false)."""
         device = self.fiscal.snapshot() if self.fiscal else None
         with self.reader() as conn:
             sync = sync_summary(conn)
-            failed = fiscal_summary(conn)["receipts"]["failed"]
+            failed = failed_receipts(conn)
             drive = current_health(device, conn) if self.fiscal else None
         alarms = sync.pop("alarms") + [f"invariant: {p}" for p in self._problems]
         if failed:
@@ -186,9 +209,7 @@ class Gateway:
             # The OFD queue and the drive's end of life: the worker's last reading, or the one
             # the database kept (the register away, or not read since the start).
             fiscal["health"] = current_health(device, conn) if self.fiscal else None
-        link = self.link.snapshot() if self.link else {"state": "not_connected", "detail": ""}
-        if self.training:
-            link = {"state": "not_configured", "detail": "training mode: no cloud link"}
+        link = self._link_state()
         return {
             "ok": not self._problems,
             "training": self.training,
@@ -220,9 +241,8 @@ class Gateway:
     def status_line(self) -> str:
         """systemd's STATUS= while running: a few figures, cheap enough for every watchdog ping."""
         with self.reader() as conn:
-            orders = summary(conn)["orders"]
+            open_orders = open_order_count(conn)
             backlog = sync_summary(conn)["outbox_backlog"]
-        open_orders = sum(orders.get(name, 0) for name in OPEN_STATUSES)
         devices = [
             f"{name} {state}"
             for name, state in self.devices().items()

@@ -8,6 +8,7 @@ import pytest
 
 from gateway.adapters.fiscal.worker import MAX_SEND_ATTEMPTS
 from gateway.adapters.sqlite.database import Database
+from gateway.adapters.sqlite.queries import FAILED_COUNT, failed_receipts
 from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
 from gateway.domain.fiscal import (
     DONE,
@@ -491,6 +492,13 @@ def test_an_unknown_shift_after_the_close_is_taken_from_the_open_shift(shop):
     assert shop.events("receipt.fiscalized")[0]["fiscal"]["shift"] == 12
 
 
+def failed_count(shop) -> int:
+    with closing(shop.db.reader()) as conn:
+        plan = conn.execute("EXPLAIN QUERY PLAN " + FAILED_COUNT).fetchall()
+        assert "receipt_job_failed" in plan[0]["detail"]
+        return failed_receipts(conn)
+
+
 def test_requeue_fail_and_retry(shop):
     shop.stock(A=5)
     receipt_id = sale(shop, ("A", 1))["receipt_id"]
@@ -502,11 +510,13 @@ def test_requeue_fail_and_retry(shop):
     shop.run(receipt_sending, receipt_id, 5)
     shop.run(receipt_failed, receipt_id, "error 0x7E: wrong VAT")
     assert job(shop, receipt_id).state == FAILED
+    assert failed_count(shop) == 1  # what gateway.status says, from the index of failed ones
     assert shop.run(retry_receipt, receipt_id, by=CASHIER) == {
         "receipt_id": receipt_id,
         "state": QUEUED,
     }
     assert job(shop, receipt_id).state == QUEUED
+    assert failed_count(shop) == 0
     fiscalise(shop, receipt_id, fd=6)
     with pytest.raises(InvalidTransition, match="done"):
         shop.run(retry_receipt, receipt_id, by=CASHIER)

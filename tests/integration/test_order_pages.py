@@ -16,6 +16,7 @@ from gateway.adapters.sqlite.database import Database
 from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.order_history import order_history
 from gateway.adapters.sqlite.outbox import outbox_head
+from gateway.adapters.sqlite.queries import open_order_count
 from gateway.adapters.sqlite.schema import migrations
 from gateway.adapters.sqlite.stock_queries import sku_card
 from gateway.domain.errors import InvalidInput
@@ -89,6 +90,8 @@ def test_arrival_numbers_follow_the_newest_order_whatever_its_status(shop):
     shop.run(create_order, builders.order("W-4", ("A", 1)))
     arrivals = [shop.order(order_id).arrival for order_id in ("W-1", "W-2", "W-3", "W-4")]
     assert arrivals == [1, 2, 3, 4]
+    with closing(shop.db.reader()) as conn:  # systemd's status line, from the tab index too
+        assert open_order_count(conn) == 3
 
 
 def test_outbox_numbers_go_on_after_pruning_took_every_row(shop):

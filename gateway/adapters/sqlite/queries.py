@@ -8,6 +8,7 @@ from gateway.domain.receiving import lookup_codes
 
 from .catalog_repo import CatalogRepo
 from .fiscal_repo import FiscalRepo
+from .order_repo import OPEN_SQL
 from .outbox import outbox_head
 from .schema import MAIN_LOCATION
 
@@ -68,6 +69,13 @@ def summary(conn: sqlite3.Connection) -> dict:
     }
 
 
+def open_order_count(conn: sqlite3.Connection) -> int:
+    """Orders not finished, counted in the tab index (status first): cheap however many
+    orders the shop has taken (systemd's status line asks at every watchdog ping)."""
+    query = f"SELECT count(*) FROM customer_order WHERE status IN ({OPEN_SQL})"
+    return conn.execute(query).fetchone()[0]
+
+
 def sync_summary(conn: sqlite3.Connection) -> dict:
     """The cloud-sync figures of `gateway.status`."""
     counters = dict(
@@ -103,6 +111,15 @@ def fiscal_summary(conn: sqlite3.Connection) -> dict:
         "failed": receipt_rows(conn, state=FAILED, limit=20),
         "shift": {"number": key[1] if key else None, **totals},
     }
+
+
+FAILED_COUNT = f"SELECT count(*) FROM receipt_job WHERE state = '{FAILED}'"
+
+
+def failed_receipts(conn: sqlite3.Connection) -> int:
+    """Receipts the register refused, for every `gateway.status`: the index of the failed ones
+    answers it (m022), however many receipts the shop has printed."""
+    return conn.execute(FAILED_COUNT).fetchone()[0]
 
 
 def receipt_rows(conn: sqlite3.Connection, *, state: str | None = None, limit: int = 50) -> list:
