@@ -68,6 +68,7 @@ class ShtrihM(FiscalRegister):
         # What table 17 field 7 («не печатать») holds; None = unknown (a restart, a failure).
         self._no_print: int | None = None
         self._no_print_supported = True  # False once the model refused the table write
+        self._no_print_warned = False
         self.last_fd_before_close: int | None = None  # saved for reconciliation (FISCAL.md 5.4)
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -136,6 +137,7 @@ class ShtrihM(FiscalRegister):
         return marking.pre_check(self, code, SALE_RETURN if refund else SALE)
 
     def x_report(self) -> None:
+        self._set_printing(True)
         self.call(0x40)
 
     def continue_print(self) -> None:
@@ -156,6 +158,7 @@ class ShtrihM(FiscalRegister):
     def _cash(self, command: int, amount: int) -> int:
         if amount <= 0:
             raise RequestRejected("cash amount must be positive")
+        self._set_printing(True)
         data = self.call(command, money(amount))
         return int.from_bytes(data[1:3], "little")
 
@@ -172,6 +175,9 @@ class ShtrihM(FiscalRegister):
         return self._shift_result()
 
     def _begin_with_cashier(self, begin_command: int, cashier: rc.Cashier) -> None:
+        # A crash between «не печатать» and its electronic receipt leaves it set, and it
+        # would take the next document, this report, off the paper.
+        self._set_printing(True)
         try:
             self.call(begin_command)
         except CommandNotSupported:
@@ -242,21 +248,22 @@ class ShtrihM(FiscalRegister):
         )
 
     def _set_printing(self, printed: bool) -> None:
-        """Table 17 field 7 := 1 before an electronic-only receipt; := 0 before a printed one
-        when a crash or failure may have left a 1 behind (it resets only after a document)."""
+        """Table 17 field 7 := 1 before an electronic-only receipt; := 0 before a printed
+        document (receipt, report, cash in / out) when a crash or failure may have left a 1
+        behind (it resets only after a document). Written once after a start, then known."""
         wanted = PRINT if printed else NO_PRINT_NEXT
-        if not self._no_print_supported or self._no_print == wanted:
-            return
-        try:
-            self.call(0x1E, commands.no_print_next(wanted))
-        except RequestRejected as exc:
-            if exc.code not in TABLE_REFUSED:
-                raise
-            # This model has no such setting: a printed receipt is legal too.
-            log.warning("fiscal: the register refused «не печатать документ» (%s): printing", exc)
-            self._no_print_supported = False
-            return
-        self._no_print = wanted
+        if self._no_print_supported and self._no_print != wanted:
+            try:
+                self.call(0x1E, commands.no_print_next(wanted))
+                self._no_print = wanted
+            except RequestRejected as exc:
+                if exc.code not in TABLE_REFUSED:
+                    raise
+                self._no_print_supported = False  # this model has no such setting
+        if not self._no_print_supported and not printed and not self._no_print_warned:
+            # A printed receipt is legal too; said once, not at every web payment.
+            log.warning("fiscal: the register has no «не печатать документ»: printing them")
+            self._no_print_warned = True
 
     def _open_receipt(self, operation: int, correction: rc.Correction | None = None) -> None:
         if self._open_receipt_supported:

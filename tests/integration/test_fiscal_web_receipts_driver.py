@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from drivers.fiscal import Cashier, Item, Payments, Receipt, ShtrihM
-from drivers.fiscal.commands import SALE, SALE_RETURN
+from drivers.fiscal.commands import NO_PRINT_NEXT, SALE, SALE_RETURN, no_print_next
 from drivers.fiscal.errors import ReceiptNotFiscalised, RequestRejected
 from drivers.fiscal.link import LinkSettings
 from drivers.fiscal.receipt import Correction, PaymentMethod
@@ -132,3 +132,17 @@ def test_vat_5_and_7_percent_round_trip(register):
     assert [i["vat"] for i in receipt["items"]] == ["5%", "7%", "5/105", "7/107"]
     stored = driver.read_document(receipt["fd"])
     assert [node.first(1199) for node in stored.tags if node.tag == 1059] == [7, 8, 9, 10]
+
+
+def test_a_report_after_a_crash_that_left_no_print_set_is_printed(register, tmp_path):
+    driver, simulator = register
+    driver.call(0x1E, no_print_next(NO_PRINT_NEXT))  # an electronic receipt was next: crash
+    driver.close()
+    restarted = ShtrihM(simulator.slave_path, settings=FAST)  # knows nothing of the table
+    try:
+        printed_before = len(simulator.printed)
+        restarted.x_report()
+        restarted.close_shift(ANNA)
+        assert len(simulator.printed) == printed_before + 2  # both on paper, as staff expect
+    finally:
+        restarted.close()

@@ -203,14 +203,17 @@ def test_last_document_reads_ff01_then_ff0a(register, device):
 
 def test_open_shift_sends_cashier_tags_and_reports_the_shift(register, device):
     result = register.open_shift(Cashier("Иванов И.", inn="123456789012"))
-    assert device.executed_commands == ["ff41", "ff0c", "ff0c", "e0", "ff01", "ff0a"]
-    assert device.executed[1][6:] == bytes.fromhex("FD 03 09 00") + "Иванов И.".encode("cp866")
+    # 1e first: «не печатать» a crash may have left set would take the report off the paper
+    assert device.executed_commands == ["1e", "ff41", "ff0c", "ff0c", "e0", "ff01", "ff0a"]
+    assert device.executed[2][6:] == bytes.fromhex("FD 03 09 00") + "Иванов И.".encode("cp866")
     assert (result.shift, result.fd, result.fp) == (6, 11, 1011)
+    register.x_report()
+    assert device.executed_commands[-1] == "40"  # known to print now: not written again
 
 
 def test_cash_in_returns_the_document_number(register, device):
     assert register.cash_in(100000) == 7
-    assert device.executed[0] == bytes.fromhex("50 1E 00 00 00 A0 86 01 00 00")
+    assert device.executed[1] == bytes.fromhex("50 1E 00 00 00 A0 86 01 00 00")
 
 
 def test_failed_lookup_after_close_still_returns_the_fiscal_data(register, register_state):
