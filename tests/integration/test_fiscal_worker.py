@@ -5,6 +5,7 @@ Every check of what was fiscalised reads the simulator's fiscal drive, not the g
 import json
 import time
 from contextlib import closing
+from types import SimpleNamespace
 
 import psutil
 import pytest
@@ -23,11 +24,18 @@ from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import InvalidInput, InvalidTransition
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
-from gateway.services.fiscal import counter_sale, receipt_sending, refund
+from gateway.services.fiscal import (
+    counter_sale,
+    receipt_failed,
+    receipt_sending,
+    refund,
+    retry_receipt,
+)
 from gateway.services.orders import create_order, ship_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
 from tests.builders import CASHIER, MANAGER
+from tests.payments_helpers import Cloud
 
 FAST = {"control_timeout": 0.08, "byte_timeout": 0.1, "timeout_scale": 0.01, "poll": 0.1}
 CODE = "0104601234567893215abcDEF\x1d91EE11\x1d92" + "A" * 44
@@ -128,6 +136,25 @@ def test_a_prepaid_web_order_is_settled_electronically(writer, sim, start_worker
     start_worker()
     wait_for(lambda: all_done(writer, 1), "the receipt")
     assert sim.receipts[0]["payments"] == [{"kind": "electronic", "index": 2, "sum": 10000}]
+
+
+def test_a_refund_of_a_prepayment_the_register_refused_waits_for_it(writer, sim, start_worker):
+    cloud = Cloud(SimpleNamespace(run=writer.call))  # the cloud's messages through the writer
+    cloud.order("W-9", ("MUG", 1))
+    assert "receipt_id" in cloud.pay("W-9", 10000)
+    [prepayment] = jobs(writer)
+    writer.call(receipt_sending, prepayment, 0)
+    writer.call(receipt_failed, prepayment, "error 0x7E: wrong VAT")  # the register refused it
+    assert cloud.refund("W-9", 10000)["outcome"] == "applied"
+    refund = max(jobs(writer))
+    start_worker(site="shop.example.ru")
+    wait_for(lambda: jobs(writer)[refund]["state"] == "failed", "the refund to be held")
+    assert "retry it first" in jobs(writer)[refund]["error"] and sim.receipts == []
+    writer.call(retry_receipt, prepayment, by=CASHIER)  # staff: the prepayment first ...
+    wait_for(lambda: jobs(writer)[prepayment]["state"] == "done", "the prepayment")
+    writer.call(retry_receipt, refund, by=CASHIER)  # ... then its refund
+    wait_for(lambda: all_done(writer, 2), "the refund")
+    assert [r["op_type"] for r in sim.receipts] == [1, 2]  # приход, then возврат прихода
 
 
 def test_a_marked_item_carries_its_scanned_code_and_without_it_nothing_ships(

@@ -57,7 +57,7 @@ from gateway.adapters.fiscal.staff import (
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.fiscal_repo import FiscalRepo
 from gateway.config import FiscalConfig
-from gateway.domain.fiscal import SELL, SENDING, Fiscalised, ReceiptJob
+from gateway.domain.fiscal import FAILED, SELL, SENDING, Fiscalised, ReceiptJob
 from gateway.domain.staff import CASHIER, Staff
 from gateway.services import fiscal as service
 
@@ -292,6 +292,12 @@ class FiscalWorker(StaffOperations):
         except RequestRejected as exc:  # nothing was sent: the data must be fixed
             self.writer.call(service.receipt_failed, job.id, str(exc))
             return 0.0
+        if self._refunds_a_refused_receipt(job):
+            # It would give back what was never fiscalised (a prepayment refunded after its
+            # own receipt failed): staff gets that one through first, then retries this one.
+            why = f"receipt {job.refund_of}, which this refunds, was refused: retry it first"
+            self.writer.call(service.receipt_failed, job.id, why)
+            return 0.0
         if job.attempts >= MAX_SEND_ATTEMPTS:
             why = f"the register refused it {job.attempts} times; last: {job.error}"
             self.writer.call(service.receipt_failed, job.id, why)
@@ -313,6 +319,12 @@ class FiscalWorker(StaffOperations):
         # The change follows from the payments (a close found by reconciliation reports none).
         self.writer.call(service.receipt_fiscalised, job.id, fiscal, job.draft.change)
         return 0.0
+
+    def _refunds_a_refused_receipt(self, job: ReceiptJob) -> bool:
+        if job.refund_of is None:
+            return False
+        original = FiscalRepo(self._reads, "").job(job.refund_of)
+        return original is not None and original.state == FAILED
 
     def _receipt(self, job: ReceiptJob):
         return driver_receipt(job.draft, self.config.tax_system, self.config.site)
