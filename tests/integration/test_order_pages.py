@@ -40,6 +40,19 @@ def wal_pages_by_table(path: Path) -> Counter:
     return Counter(owner.get(page, "sqlite_schema") for page in pages)
 
 
+ONE_PRODUCT = """
+INSERT INTO product(id, name, vat, catalog_version) VALUES ('P', 'x', 'vat22', 1);
+INSERT INTO variant(sku, product_id, name, price) VALUES ('A', 'P', 'x', 100);"""
+
+
+def database_before(path: Path, migration: str, rows: str) -> None:
+    """A database file as the gateway left it before `migration`, holding `rows`."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(sqlite_utils.Database(conn), stop_before=migration)
+        conn.executescript(rows)
+
+
 def checkpoint(path: Path) -> None:
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
@@ -111,13 +124,10 @@ def test_outbox_numbers_go_on_after_pruning_took_every_row(shop):
 
 def test_a_database_from_before_m020_goes_on_numbering_and_finds_its_orders(tmp_path):
     path = tmp_path / "old.db"
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(sqlite_utils.Database(conn), stop_before="m020_indexes_a_new_order_skips")
-        conn.executescript(
-            """
-INSERT INTO product(id, name, vat, catalog_version) VALUES ('P', 'x', 'vat22', 1);
-INSERT INTO variant(sku, product_id, name, price) VALUES ('A', 'P', 'x', 100);
+    database_before(
+        path,
+        "m020_indexes_a_new_order_skips",
+        f"""{ONE_PRODUCT}
 INSERT INTO stock_level(sku, location_id, on_hand, reserved) VALUES ('A', 'main', 5, 2);
 INSERT INTO stock_move(sku, location_id, d_on_hand, d_reserved, reason, idem_key, created_at)
   VALUES ('A', 'main', 5, 0, 'cloud_set', 'k1', 't0'), ('A', 'main', 0, 2, 'reserve', 'k2', 't0');
@@ -126,8 +136,8 @@ INSERT INTO customer_order(id, number, channel, paid, status, arrival, location_
 INSERT INTO order_line(order_id, line_id, position, sku, qty_ordered, qty_reserved)
   VALUES ('W-7', '1', 0, 'A', 3, 2);
 INSERT INTO counter(name, value) VALUES ('order_arrival', 7), ('outbox_seq', 12);
-"""
-        )
+""",
+    )
     database = Database(path)  # migrates: m020, then m021 rebuilds customer_order
     try:
         with closing(database.reader()) as conn:
@@ -158,30 +168,20 @@ INSERT INTO counter(name, value) VALUES ('order_arrival', 7), ('outbox_seq', 12)
 
 def test_a_database_from_before_m019_keeps_its_arrival_rows(tmp_path):
     path = tmp_path / "old.db"
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(sqlite_utils.Database(conn), stop_before="m019_arrival_on_the_order")
-        conn.execute(
-            "INSERT INTO product(id, name, vat, catalog_version) VALUES ('P', 'x', 'vat22', 1)"
-        )
-        conn.execute(
-            "INSERT INTO variant(sku, product_id, name, price) VALUES ('A', 'P', 'x', 100)"
-        )
-        conn.execute(
-            "INSERT INTO customer_order(id, number, channel, paid, status, arrival, location_id,"
-            " created_at, updated_at)"
-            " VALUES ('W-0', 'W-0', 'web', 0, 'short', 1, 'main', 't0', 't0')"
-        )
-        conn.execute(
-            "INSERT INTO order_line(order_id, line_id, position, sku, qty_ordered)"
-            " VALUES ('W-0', '1', 0, 'A', 2)"
-        )
-        conn.execute(
-            "INSERT INTO order_history(order_id, what, detail_json, actor, created_at)"
-            " VALUES ('W-0', 'arrived', '{\"reserved\": 0, \"short\": 2}', 'cloud', 't0')"
-        )
-        conn.execute("INSERT INTO counter(name, value) VALUES ('order_arrival', 1)")
-        conn.execute("INSERT INTO stock_level(sku, location_id) VALUES ('A', 'main')")
+    database_before(
+        path,
+        "m019_arrival_on_the_order",
+        f"""{ONE_PRODUCT}
+INSERT INTO customer_order(id, number, channel, paid, status, arrival, location_id,
+  created_at, updated_at) VALUES ('W-0', 'W-0', 'web', 0, 'short', 1, 'main', 't0', 't0');
+INSERT INTO order_line(order_id, line_id, position, sku, qty_ordered)
+  VALUES ('W-0', '1', 0, 'A', 2);
+INSERT INTO order_history(order_id, what, detail_json, actor, created_at)
+  VALUES ('W-0', 'arrived', '{{"reserved": 0, "short": 2}}', 'cloud', 't0');
+INSERT INTO counter(name, value) VALUES ('order_arrival', 1);
+INSERT INTO stock_level(sku, location_id) VALUES ('A', 'main');
+""",
+    )
     database = Database(path)  # migrates
     try:
         with closing(database.reader()) as conn:
