@@ -5,6 +5,7 @@ import sqlite3
 
 from gateway.domain.fiscal import (
     DONE,
+    FAILED,
     QUEUED,
     SELL_REFUND,
     SENDING,
@@ -155,7 +156,18 @@ class FiscalRepo:
         return row[0]
 
     def counts_by_state(self) -> dict[str, int]:
-        return dict(self.conn.execute("SELECT state, count(*) FROM receipt_job GROUP BY state"))
+        """Each state from a partial index of its own, not a scan of every receipt printed
+        (every page's status asks). Literal states: SQLite picks a partial index by them."""
+        counts = dict(
+            self.conn.execute(
+                f"SELECT state, count(*) FROM receipt_job WHERE state IN ('{QUEUED}', '{SENDING}')"
+                " GROUP BY state"
+            )
+        )
+        for state in (DONE, FAILED):
+            query = f"SELECT count(*) FROM receipt_job WHERE state = '{state}'"
+            counts[state] = self.conn.execute(query).fetchone()[0]
+        return {state: count for state, count in counts.items() if count}  # those there are
 
     # --- shifts and cash ---------------------------------------------------------------------
     # A shift is (the fiscal drive's serial, its number): a replaced drive starts again at 1.

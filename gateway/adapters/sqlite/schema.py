@@ -378,7 +378,12 @@ def m021_arrival_without_its_index(db: Database) -> None:
 
 
 @migrations()
-def m022_failed_receipts_index(db: Database) -> None:
-    # `gateway.status` counts the refused receipts every few seconds: without an index that
-    # was a scan of every receipt ever printed. Only the failed ones are in it (a few).
+def m022_status_counts_from_indexes(db: Database) -> None:
+    # `gateway.status` (every few seconds) and every page's status count the refused receipts
+    # and the orders that need attention: without these that was a scan of every receipt
+    # ever printed and every order ever taken. Only those few rows are in them.
     db.execute("CREATE INDEX receipt_job_failed ON receipt_job(id) WHERE state = 'failed'")
+    db.execute(
+        "CREATE INDEX customer_order_attention ON customer_order(needs_attention)"
+        " WHERE needs_attention IS NOT NULL"
+    )
