@@ -21,12 +21,8 @@ every job must end ``done`` in the database with that document's FD and FP.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from contextlib import closing
@@ -36,9 +32,9 @@ from pathlib import Path
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.fiscal_register.faults import DEFAULT_TARGETS
 from tests.fiscal_campaign_jobs import SITE, job_kind, of_its_kind, prepare_database
-from tests.loopback import free_port, port_accepts
+from tests.gateway_process import GatewayDown, GatewayProcess
+from tests.loopback import free_port
 
-STOREGW = Path(sys.executable).parent / "storegw"
 DROP_LOSING_ANSWER = "drop_after_execute_lost"  # drop_after_execute with keep_answer=False
 FAULTS: tuple[str, ...] = (*DEFAULT_TARGETS, DROP_LOSING_ANSWER, "none")
 # Commands one receipt sends: FF01 before, 1E «не печатать» (an electronic one, or after one),
@@ -125,7 +121,6 @@ class Campaign:
         self.simulator = FiscalRegisterSimulator(archive_path=None)
         self.stats = Outcome(seed, jobs)
         self.stats.kinds.update(job_kind(i) for i in range(jobs))
-        self.process: subprocess.Popen | None = None
         self.log = (self.workdir / "gateway.log").open("ab")
 
     def run(self) -> Outcome:
@@ -133,15 +128,15 @@ class Campaign:
         prepare_database(self.workdir / "gateway.db", self.n_jobs)
         self.web_port = free_port()
         self.config = write_config(self.workdir, self.simulator.start(), self.web_port)
+        self.gateway = GatewayProcess(self.config, self.log, self.web_port)
         try:
             self.start_gateway()
             self.drive()
             self.stop_gateway()
             self.verify()
         finally:
-            if self.process is not None and self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
+            if self.gateway.alive():
+                self.gateway.kill()
             self.simulator.stop()
             self.log.close()
         self.stats.seconds = time.monotonic() - started
@@ -149,32 +144,22 @@ class Campaign:
 
     # the gateway process ---------------------------------------------------------------------
     def start_gateway(self) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            [str(STOREGW), "run", "--config", str(self.config)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        self.gateway.start()
 
     def kill_gateway(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
+        self.gateway.kill()
         self.stats.restarts += 1
 
     def stop_gateway(self) -> None:
         """SIGTERM once it is up: one still importing would die of the signal's default action
         (which systemd also counts as a clean stop, but this harness checks the exit code)."""
-        deadline = time.monotonic() + 30
-        while not port_accepts(self.web_port):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise CampaignError(f"the gateway did not come up: see {self.log.name}")
-            time.sleep(0.05)
-        self.process.send_signal(signal.SIGTERM)
         try:
-            code = self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired as exc:
-            raise CampaignError("the gateway did not stop on SIGTERM") from exc
+            self.gateway.wait_ready(30)
+        except GatewayDown as exc:
+            raise CampaignError(str(exc)) from exc
+        code = self.gateway.stop()
+        if code is None:
+            raise CampaignError("the gateway did not stop on SIGTERM")
         if code != 0:
             raise CampaignError(f"the gateway exited with {code}: see {self.log.name}")
 
@@ -186,7 +171,7 @@ class Campaign:
         kill_at: float | None = None
         last_progress = next_look = time.monotonic()
         while True:
-            if self.process.poll() is not None:
+            if not self.gateway.alive():
                 raise CampaignError(f"the gateway died on its own: see {self.log.name}")
             if not self.simulator.paper_present:
                 time.sleep(PAPER_DELAY)

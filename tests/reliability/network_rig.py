@@ -6,12 +6,8 @@ before the first start; goods and stock come from the cloud over MQTT."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -23,12 +19,11 @@ from gateway.services import staff as staff_service
 from gateway.services.pins import new_token, token_hash
 from simulators.backoffice.cloud import Cloud
 from tests.brokers import Broker
-from tests.loopback import free_port, port_accepts
+from tests.gateway_process import GatewayProcess
+from tests.loopback import free_port
 from tests.mqtt_helpers import FAST_SYNC, STORE
 from tests.tcp_proxy import TcpProxy
 
-STOREGW = Path(sys.executable).parent / "storegw"
-ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_CLIENT = f"storegw-{STORE}"
 # The broker keeps at most this many messages for an offline client, PUBACKs the rest and drops
 # them (RELIABILITY.md R6): the gateway's session overflows in every cut of the WAN.
@@ -46,7 +41,7 @@ class Rig:
         self.proxy = TcpProxy(self.broker.port)
         self.web_port = free_port()
         self.cashier_token = new_token()
-        self.process: subprocess.Popen | None = None
+        self.gateway: GatewayProcess | None = None
         self.cloud = Cloud(
             self.broker.url, STORE, gap_timeout=0.5, reconnect_max=1, log=self._cloud_log
         )
@@ -82,31 +77,16 @@ class Rig:
     def start_gateway(self) -> None:
         config = self._write_config()
         with (self.workdir / "gateway.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(STOREGW), "run", "--config", str(config)],
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not port_accepts(self.web_port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the gateway did not come up: see {self.workdir}/gateway.log")
-            time.sleep(0.05)
+            self.gateway = GatewayProcess(config, log, self.web_port).start()
+        self.gateway.wait_ready(START_TIMEOUT_S)
 
     def stop_gateway(self) -> None:
         """SIGTERM: a clean stop (the gateway says offline and closes its database)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.gateway is not None:
+            self.gateway.stop()
 
     def gateway_alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return self.gateway is not None and self.gateway.alive()
 
     @property
     def web_url(self) -> str:
@@ -116,7 +96,7 @@ class Rig:
 
     def rss_mb(self) -> float:
         """The gateway process's resident memory, from /proc."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
+        status = Path(f"/proc/{self.gateway.process.pid}/status").read_text(encoding="utf-8")
         return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
     def query(self, sql: str, *args) -> list[tuple]:

@@ -5,11 +5,7 @@ routes, read from the app the same configuration builds (every method of every p
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -31,11 +27,10 @@ from gateway.services.orders import create_order
 from gateway.services.pins import new_token, token_hash
 from gateway.services.stock import apply_stock_change
 from tests import builders
-from tests.loopback import free_port, port_accepts
+from tests.gateway_process import GatewayProcess
+from tests.loopback import free_port
 from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person
 
-STOREGW = Path(sys.executable).parent / "storegw"
-ROOT = Path(__file__).resolve().parents[2]
 METRICS_TOKEN = "metrics-secret-for-the-campaign"
 GOODS = {"A": 50, "B": 50, "C": 50}
 
@@ -49,7 +44,7 @@ class Shop:
     spare_cashier: Staff | None = None  # the one the staff actions change
     cashier_token: str = ""
     manager_token: str = ""
-    process: subprocess.Popen | None = None
+    gateway: GatewayProcess | None = None
     register: str = ""  # the register simulator's port: cash-out, close-shift, refunds
 
     @property
@@ -107,28 +102,14 @@ poll = 0.2
         return self
 
     def start(self) -> Shop:
-        log = (self.workdir / "gateway.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(STOREGW), "run", "--config", str(self.workdir / "gateway.toml")],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
-        log.close()
-        deadline = time.monotonic() + 60
-        while not port_accepts(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the gateway did not come up: see {self.workdir}/gateway.log")
-            time.sleep(0.05)
+        with (self.workdir / "gateway.log").open("ab") as log:
+            self.gateway = GatewayProcess(self.workdir / "gateway.toml", log, self.port).start()
+        self.gateway.wait_ready()
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.gateway is not None:
+            self.gateway.stop()
 
     def client(self, **options) -> httpx.Client:
         return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30, **options)

@@ -6,10 +6,7 @@ entry points: the staff API over HTTP and MQTT. Its resources are read from outs
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from contextlib import closing
@@ -23,11 +20,11 @@ from gateway.domain.staff import CASHIER, MANAGER, Staff
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.printer import PrinterSimulator
 from tests.brokers import Broker
-from tests.loopback import free_port, port_accepts
+from tests.gateway_process import GatewayProcess
+from tests.loopback import free_port
 from tests.mqtt_helpers import STORE, gateway_env, start_cloud
 from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, sign_in
 
-STOREGW = Path(sys.executable).parent / "storegw"
 CASHIER_INN = "500100732259"
 START_TIMEOUT_S = 60.0
 
@@ -71,7 +68,7 @@ class Shop:
         self.broker = Broker(self.workdir / "broker")
         self.register = FiscalRegisterSimulator(archive_path=None)
         self.printer = PrinterSimulator(port=0)
-        self.process: subprocess.Popen | None = None
+        self.gateway: GatewayProcess | None = None
         self.log = None
         self.cloud = None
         self.staff: dict[str, tuple[Staff, str]] = {}  # role → (person, PIN)
@@ -89,14 +86,9 @@ class Shop:
         self.base_url = f"http://127.0.0.1:{self.web_port}"
         self.config = write_config(self.workdir, self.web_port, self.broker.url, register, printer)
         self.log = (self.workdir / "gateway.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(STOREGW), "run", "--config", str(self.config)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        self.gateway = GatewayProcess(self.config, self.log, self.web_port).start()
         self.cloud = start_cloud(self.broker.url)
-        self._wait(lambda: port_accepts(self.web_port), "the gateway's web port")
+        self.gateway.wait_ready(START_TIMEOUT_S)
         if not self.cloud.wait_for(lambda c: (c.status or {}).get("online") is True, 30):
             raise ShopError(f"the gateway never said online: see {self.log.name}")
         return self
@@ -113,20 +105,18 @@ class Shop:
 
     def stop_gateway(self) -> int:
         """SIGTERM, as systemd stops it; returns the exit code (0 is a clean stop)."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired as exc:
-            raise ShopError("the gateway did not stop on SIGTERM") from exc
+        code = self.gateway.stop()
+        if code is None:
+            raise ShopError("the gateway did not stop on SIGTERM")
+        return code
 
     def close(self) -> None:
         for client in self._clients:
             client.close()
         if self.cloud is not None:
             self.cloud.stop()
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        if self.gateway is not None and self.gateway.alive():
+            self.gateway.kill()
         self.register.stop()
         self.printer.stop()
         self.broker.stop()
@@ -134,8 +124,9 @@ class Shop:
             self.log.close()
 
     def alive(self) -> None:
-        if self.process.poll() is not None:
-            raise ShopError(f"the gateway died ({self.process.returncode}): see {self.log.name}")
+        if not self.gateway.alive():
+            code = self.gateway.process.returncode
+            raise ShopError(f"the gateway died ({code}): see {self.log.name}")
 
     def _wait(self, condition, what: str, timeout: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout
@@ -163,7 +154,7 @@ class Shop:
 
     def resources(self) -> dict[str, int]:
         """The gateway process as the kernel sees it, and its database files on disk."""
-        proc = Path(f"/proc/{self.process.pid}")
+        proc = Path(f"/proc/{self.gateway.process.pid}")
         status = (proc / "status").read_text()
         rss_kb = int(
             next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]
