@@ -57,9 +57,7 @@ _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("lin
 
 
 def say(tag: str, line: str) -> None:
-    with _print_lock:
-        sys.stdout.write(f"{tag:<{TAG_WIDTH}} {line}\n")
-        sys.stdout.flush()
+    banner(f"{tag:<{TAG_WIDTH}} {line}")
 
 
 def note(line: str) -> None:
@@ -67,7 +65,7 @@ def note(line: str) -> None:
 
 
 def banner(line: str) -> None:
-    """What the developer looks for: untagged, so it stands out."""
+    """What the developer looks for: untagged, so it stands out (`say` tags its lines)."""
     with _print_lock:
         sys.stdout.write(f"{line}\n")
         sys.stdout.flush()
@@ -121,8 +119,7 @@ class Child:
 
 def _die_with_parent() -> None:
     if _prctl is not None:
-        pr_set_pdeathsig = 1
-        _prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+        _prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
 
 
 class Stop(Exception):

@@ -16,8 +16,29 @@ SKUS = ("N0", "N1", "N2", "N3")
 START_STOCK = 400  # each sku; deliveries from the cloud keep it above what sales take
 
 
+class Background:
+    """`_loop` in a daemon thread from start() until stop() sets `_stop` (the dataclasses
+    below hold both fields)."""
+
+    _stop: threading.Event
+    _thread: threading.Thread | None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._loop, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=60)
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+
 @dataclass
-class ShopSales:
+class ShopSales(Background):
     """Counter sales, one unit each, about `per_second` of them."""
 
     url: str
@@ -29,16 +50,6 @@ class ShopSales:
     failed: int = 0  # no answer or 5xx
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
-
-    def start(self) -> ShopSales:
-        self._thread = threading.Thread(target=self._loop, name="shop-sales", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=60)
 
     def _loop(self) -> None:
         rng = random.Random(self.seed)
@@ -63,7 +74,7 @@ class ShopSales:
 
 
 @dataclass
-class CloudTraffic:
+class CloudTraffic(Background):
     """Web orders (one unit), a cancel for every third, a stock delivery every fifth message."""
 
     cloud: object  # simulators.backoffice.cloud.Cloud
@@ -75,16 +86,6 @@ class CloudTraffic:
     _lock: threading.Lock = field(default_factory=threading.Lock)  # the loop and burst()
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
-
-    def start(self) -> CloudTraffic:
-        self._thread = threading.Thread(target=self._loop, name="cloud-traffic", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=60)
 
     def burst(self, count: int) -> None:
         """`count` orders at once (the broker's queue for an offline gateway overflows)."""
