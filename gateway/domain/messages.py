@@ -123,6 +123,11 @@ def outbound_topic_suffix(message_type: str) -> str:
     return OUTBOUND_TOPICS.get(message_type, "out/events")
 
 
+def compact_json(data: Any) -> str:
+    """JSON as it goes on the wire and into the outbox: no spaces, UTF-8 as is."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def envelope_bytes(
     msg_id: str,
     message_type: str,
@@ -136,9 +141,9 @@ def envelope_bytes(
     body = {"v": CONTRACT_VERSION, "id": msg_id, "type": message_type, "ts": ts}
     if seq is not None:
         body["seq"] = seq
-    head = json.dumps(body, ensure_ascii=False, separators=(",", ":"))[:-1]
+    head = compact_json(body)[:-1]
     if data_json is None:
-        data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        data_json = compact_json(data)
     return f'{head},"data":{data_json}}}'.encode()
 
 

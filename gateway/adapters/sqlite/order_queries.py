@@ -12,6 +12,8 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from gateway.domain.orders import Customer
+
 from .order_history import order_history
 from .order_payment_queries import describe_payment, payment_block
 from .order_repo import NEWEST_ARRIVAL
@@ -119,7 +121,7 @@ def card(row, now: datetime, confirm_within: timedelta, pickup_within: timedelta
         "arrival": row["arrival"],
         "status": status,
         "paid": bool(row["paid"]),
-        "customer": json.loads(row["customer_json"]),
+        "customer": vars(Customer(**json.loads(row["customer_json"]))),  # every field, null or not
         "created_at": row["created_at"],
         "age_s": max(0, int(age.total_seconds())),
         "confirmed_by": row["confirmed_by"],

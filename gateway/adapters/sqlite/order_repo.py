@@ -3,16 +3,16 @@
 import json
 import sqlite3
 
+from gateway.domain.messages import compact_json
 from gateway.domain.orders import STATUSES, TERMINAL, Customer, Order, OrderLine
 from gateway.domain.staff import Staff
 
 from .actors import actor_columns
 from .order_search import search_text
 from .schema import MAIN_LOCATION
+from .schema_order_lines import LINE_FIELDS
 
-_LINE_COLUMNS = "line_id, sku, qty_ordered, price, qty_reserved, qty_shipped, qty_cancelled"
 _SHORT = "l.qty_ordered - l.qty_shipped - l.qty_cancelled - l.qty_reserved > 0"
-_TERMINAL = ",".join(f"'{status}'" for status in sorted(TERMINAL))
 OPEN_SQL = ",".join(f"'{status}'" for status in STATUSES if status not in TERMINAL)
 # The newest order's arrival: one seek per status in `customer_order_tab` (no index of its own
 # since m021). NULL before the first order.
@@ -26,6 +26,16 @@ NEWEST_ARRIVAL = (
 )
 
 
+def customer_json(customer: Customer) -> str:
+    """The buyer's known fields only: a web order without contact details stores `{}`."""
+    known = {name: value for name, value in vars(customer).items() if value is not None}
+    return json.dumps(known, ensure_ascii=False)
+
+
+def _lines_json(order: Order) -> str:
+    return compact_json([[getattr(line, name) for name in LINE_FIELDS] for line in order.lines])
+
+
 class OrderRepo:
     def __init__(self, conn: sqlite3.Connection, now: str):
         self.conn = conn
@@ -35,25 +45,19 @@ class OrderRepo:
         row = self.conn.execute(
             "SELECT id, number, channel, paid, customer_json, status, confirmed_by,"
             " needs_attention, arrival, version, src_version, cancel_reason, confirmed_by_id,"
-            " confirmed_at, seen_at, seen_by, seen_by_id FROM customer_order WHERE id = ?",
+            " confirmed_at, seen_at, seen_by, seen_by_id, lines_json FROM customer_order"
+            " WHERE id = ?",
             (order_id,),
         ).fetchone()
         if row is None:
             return None
-        lines = [
-            OrderLine(*line)
-            for line in self.conn.execute(
-                f"SELECT {_LINE_COLUMNS} FROM order_line WHERE order_id = ? ORDER BY position",
-                (order_id,),
-            )
-        ]
         return Order(
             order_id=row[0],
             number=row[1],
             channel=row[2],
             paid=bool(row[3]),
             customer=Customer(**json.loads(row[4])),
-            lines=lines,
+            lines=[OrderLine(*line) for line in json.loads(row[17])],
             status=row[5],
             confirmed_by=row[6],
             needs_attention=row[7],
@@ -79,12 +83,12 @@ class OrderRepo:
     def add(self, order: Order) -> None:
         """A new order, its lines reserved: what it reserved and lacked on arrival is kept."""
         now = self.now
-        customer = json.dumps(vars(order.customer), ensure_ascii=False)
+        customer = customer_json(order.customer)
         self.conn.execute(
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
             " confirmed_by, confirmed_by_id, needs_attention, arrival, version, src_version,"
-            " location_id, created_at, updated_at, search_text, arrived_reserved, arrived_short)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " location_id, created_at, updated_at, search_text, arrived_reserved, arrived_short,"
+            " lines_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 order.order_id,
                 order.number,
@@ -105,9 +109,9 @@ class OrderRepo:
                 # the «arrived» line of its history (order_history.py), kept on the order row
                 sum(line.qty_reserved for line in order.lines),
                 sum(line.short_qty for line in order.lines),
+                _lines_json(order),
             ),
         )
-        self._write_lines(order)
 
     def save(self, order: Order) -> None:
         """Write back an order loaded with `get` and changed by a service; bumps its version."""
@@ -116,7 +120,7 @@ class OrderRepo:
             "UPDATE customer_order SET status = ?, confirmed_by = ?, confirmed_by_id = ?,"
             " needs_attention = ?, version = ?, src_version = ?, cancel_reason = ?, updated_at = ?,"
             " confirmed_at = ?, seen_at = ?, seen_by = ?, seen_by_id = ?,"
-            " search_text = ? WHERE id = ?",
+            " search_text = ?, lines_json = ? WHERE id = ?",
             (
                 order.status,
                 order.confirmed_by,
@@ -131,13 +135,13 @@ class OrderRepo:
                 order.seen_by,
                 order.seen_by_id,
                 self._search_text(order),
+                _lines_json(order),
                 order.order_id,
             ),
         )
-        self._write_lines(order)
 
     def _search_text(self, order: Order) -> str:
-        customer = json.dumps(vars(order.customer), ensure_ascii=False)
+        customer = customer_json(order.customer)
         return search_text(order.number, customer, [line.sku for line in order.lines])
 
     def mark_seen(self, order_id: str, by: Staff) -> bool:
@@ -183,35 +187,12 @@ class OrderRepo:
         )
         return [{"order_id": r[0], "number": r[1], "status": r[2]} for r in rows]
 
-    def _write_lines(self, order: Order) -> None:
-        self.conn.executemany(
-            "INSERT INTO order_line(order_id, position, line_id, sku, qty_ordered, price,"
-            " qty_reserved, qty_shipped, qty_cancelled) VALUES (?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT(order_id, line_id) DO UPDATE SET sku = excluded.sku,"
-            " qty_ordered = excluded.qty_ordered, price = excluded.price,"
-            " qty_reserved = excluded.qty_reserved, qty_shipped = excluded.qty_shipped,"
-            " qty_cancelled = excluded.qty_cancelled",
-            [
-                (
-                    order.order_id,
-                    position,
-                    line.line_id,
-                    line.sku,
-                    line.qty_ordered,
-                    line.price,
-                    line.qty_reserved,
-                    line.qty_shipped,
-                    line.qty_cancelled,
-                )
-                for position, line in enumerate(order.lines)
-            ],
-        )
-
     def waiting_for(self, sku: str) -> list[str]:
-        """Open orders with a short line of this sku, first come first served."""
+        """Open orders with a short line of this sku, first come first served: read through
+        the open orders, like `holding` (the lines are on the order rows, m023)."""
         rows = self.conn.execute(
             "SELECT DISTINCT o.id, o.arrival FROM order_line l JOIN customer_order o"
-            f" ON o.id = l.order_id WHERE l.sku = ? AND o.status NOT IN ({_TERMINAL})"
+            f" ON o.id = l.order_id WHERE l.sku = ? AND o.status IN ({OPEN_SQL})"
             f" AND {_SHORT} ORDER BY o.arrival",
             (sku,),
         )
@@ -228,7 +209,7 @@ class OrderRepo:
                 for row in self.conn.execute(
                     "SELECT DISTINCT l.sku FROM order_line l JOIN customer_order o"
                     f" ON o.id = l.order_id WHERE l.sku IN ({marks})"
-                    f" AND o.status NOT IN ({_TERMINAL}) AND {_SHORT}",
+                    f" AND o.status IN ({OPEN_SQL}) AND {_SHORT}",
                     chunk,
                 )
             )
@@ -236,7 +217,7 @@ class OrderRepo:
 
     def holding(self, sku: str) -> list[str]:
         """Open orders holding a reserve of this sku, newest first (they give it back first).
-        Read through the open orders: a reserved line is in no index by sku (m020)."""
+        Read through the open orders: a line is in no index by sku (m020, m023)."""
         rows = self.conn.execute(
             "SELECT DISTINCT o.id, o.arrival FROM customer_order o JOIN order_line l"
             f" ON l.order_id = o.id WHERE o.status IN ({OPEN_SQL}) AND l.sku = ?"

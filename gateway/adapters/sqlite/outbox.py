@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.domain.messages import outbound_topic_suffix
+from gateway.domain.messages import compact_json, outbound_topic_suffix
 
 MAX_COALESCED_SKUS = 500  # one stock.changed message never lists more skus than this
 
@@ -71,7 +71,7 @@ class Outbox:
                 str(uuid.uuid4()),
                 event_type,
                 topic,
-                json.dumps(data, ensure_ascii=False),
+                compact_json(data),  # the wire's form: fewer bytes on the card, spliced as is
                 self.now,
             ),
         ).fetchone()
@@ -103,7 +103,7 @@ class Outbox:
         data["items"] = list(merged.values())
         self.conn.execute(
             "UPDATE outbox SET data_json = ? WHERE seq = ?",
-            (json.dumps(data, ensure_ascii=False), seq),
+            (compact_json(data), seq),
         )
         return True
 

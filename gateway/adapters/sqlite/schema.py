@@ -387,3 +387,10 @@ def m022_status_counts_from_indexes(db: Database) -> None:
         "CREATE INDEX customer_order_attention ON customer_order(needs_attention)"
         " WHERE needs_attention IS NOT NULL"
     )
+
+
+@migrations()
+def m023_lines_on_the_order(db: Database) -> None:
+    from .schema_order_lines import lines_on_the_order
+
+    lines_on_the_order(db)
