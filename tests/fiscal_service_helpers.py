@@ -3,17 +3,25 @@ receipt jobs they queue, read back from the database."""
 
 from contextlib import closing
 
+import pytest
+
 from gateway.domain.fiscal import Fiscalised
 from gateway.services.fiscal import (
     counter_sale,
     receipt_fiscalised,
     receipt_sending,
 )
-from tests.builders import CASHIER, product, variant
+from tests.builders import CASHIER, hire, product, variant
 
 GS = "\x1d"
 CRYPTO = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcd=="
 FN = "7380440700076549"
+
+
+@pytest.fixture(autouse=True)
+def staff(shop):
+    """Refunds and cash moves are audited: the audit names staff rows. Imported by each file."""
+    shop.run(hire)
 
 
 def code(serial: str) -> str:

@@ -14,8 +14,8 @@ from gateway.domain.fiscal import (
 )
 from gateway.services.fiscal import counter_sale
 from gateway.services.orders import create_order, ship_order
-from tests.builders import CASHIER, hire, order, product, variant
-from tests.fiscal_service_helpers import (
+from tests.builders import CASHIER, order, product, variant
+from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)
     all_jobs,
     code,
     job,
@@ -23,15 +23,10 @@ from tests.fiscal_service_helpers import (
     marked_goods,
     sale,
     snapshot,
+    staff,
 )
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def staff(shop):
-    """Refunds and cash moves are audited: the audit names staff rows."""
-    shop.run(hire)
 
 
 # --- counter sale -----------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from gateway.services.fiscal import (
     refund,
 )
 from gateway.services.orders import create_order, ship_order
-from tests.builders import CASHIER, MANAGER, hire, order
-from tests.fiscal_service_helpers import (
+from tests.builders import CASHIER, MANAGER, order
+from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)
     all_jobs,
     code,
     fiscalise,
@@ -28,15 +28,10 @@ from tests.fiscal_service_helpers import (
     sale,
     snapshot,
     sold_and_fiscalised,
+    staff,
 )
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def staff(shop):
-    """Refunds and cash moves are audited: the audit names staff rows."""
-    shop.run(hire)
 
 
 # --- refunds ----------------------------------------------------------------------------------

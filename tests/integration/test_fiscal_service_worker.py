@@ -30,8 +30,8 @@ from gateway.services.fiscal import (
     shift_opened,
 )
 from gateway.services.orders import create_order, ship_order
-from tests.builders import CASHIER, MANAGER, hire, order
-from tests.fiscal_service_helpers import (
+from tests.builders import CASHIER, MANAGER, order
+from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)
     FN,
     code,
     fiscalise,
@@ -39,15 +39,10 @@ from tests.fiscal_service_helpers import (
     marked_goods,
     sale,
     sold_and_fiscalised,
+    staff,
 )
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def staff(shop):
-    """Refunds and cash moves are audited: the audit names staff rows."""
-    shop.run(hire)
 
 
 # --- the worker's durable steps -------------------------------------------------------------
