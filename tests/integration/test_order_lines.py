@@ -140,3 +140,21 @@ def test_the_outbox_keeps_a_body_as_it_goes_on_the_wire(shop):
         message = json.loads(wire)
         assert json.dumps(message["data"], ensure_ascii=False, separators=(",", ":")) == data_json
         assert ", " not in data_json and ": " not in data_json
+
+
+def test_a_large_order_keeps_its_lines_on_overflow_pages(shop):
+    """150 lines (some 6 KB of JSON): past what one page holds, the row goes on overflow pages."""
+    skus = {f"L{i:03d}": 2 for i in range(150)}
+    shop.stock(**skus)
+    lines = [(sku, 3 if i % 10 == 0 else 1) for i, sku in enumerate(skus)]  # every 10th short
+    shop.run(create_order, builders.order("W-1", *lines))
+    shop.run(ship_order, "W-1", lines={"2": 1, "150": 1}, by=MANAGER)
+    order = shop.order("W-1")
+    assert [line.sku for line in order.lines] == list(skus)
+    assert (order.lines[1].qty_shipped, order.lines[0].qty_reserved) == (1, 2)
+    assert order.status == "short"  # its short lines still wait for goods
+    assert shop.problems() == []
+    with shop.db.transaction() as uow:
+        assert uow.orders.waiting_for("L010") == ["W-1"]
+        assert uow.orders.holding("L149") == []  # shipped: held no more
+        assert uow.orders.holding("L148") == ["W-1"]

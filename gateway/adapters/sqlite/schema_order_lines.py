@@ -64,15 +64,16 @@ _GOOD_LINE = " AND ".join(
 )
 
 # What the table's constraints said (types, quantities, the sku's foreign key, one line per id),
-# said by the order row's triggers in one pass over its lines. RAISE takes a literal only.
+# said by the order row's triggers: one pass over its lines, one count of distinct line ids.
+# RAISE takes a literal only.
 _LINES_VALID = f"""
   SELECT RAISE(ABORT, 'CHECK constraint failed: order lines (see schema_order_lines.py)')
   WHERE json_type(NEW.lines_json) IS NOT 'array' OR EXISTS (
     SELECT 1 FROM json_each(NEW.lines_json) j
     WHERE j.type IS NOT 'array' OR NOT ({_GOOD_LINE})
-      OR NOT EXISTS (SELECT 1 FROM variant WHERE sku = {_field("sku")})
-      OR EXISTS (SELECT 1 FROM json_each(NEW.lines_json) k
-                 WHERE k.key < j.key AND {_field("line_id", "k.value")} = {_field("line_id")}));
+      OR NOT EXISTS (SELECT 1 FROM variant WHERE sku = {_field("sku")}))
+  OR (SELECT COUNT(DISTINCT {_field("line_id")}) FROM json_each(NEW.lines_json) j)
+    != json_array_length(NEW.lines_json);
 """
 
 LINE_TRIGGERS = (
