@@ -125,7 +125,7 @@ def test_an_order_without_buyer_details_stores_none_and_shows_every_field(shop):
     with closing(shop.db.reader()) as conn:
         (stored,) = conn.execute("SELECT customer_json FROM customer_order").fetchone()
         detail = order_detail(conn, "W-1", datetime.now(UTC))
-    assert stored == '{"name": "Анна"}'
+    assert stored == '{"name":"Анна"}'
     assert detail["customer"] == {"name": "Анна", "email": None, "phone": None}
     assert shop.order("W-1").customer.phone is None
 

@@ -28,8 +28,9 @@ NEWEST_ARRIVAL = (
 
 def customer_json(customer: Customer) -> str:
     """The buyer's known fields only: a web order without contact details stores `{}`."""
-    known = {name: value for name, value in vars(customer).items() if value is not None}
-    return json.dumps(known, ensure_ascii=False)
+    return compact_json(
+        {name: value for name, value in vars(customer).items() if value is not None}
+    )
 
 
 def _lines_json(order: Order) -> str:
