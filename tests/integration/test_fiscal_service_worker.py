@@ -7,7 +7,8 @@ import pytest
 
 from gateway.adapters.fiscal.worker import MAX_SEND_ATTEMPTS
 from gateway.adapters.sqlite.database import Database
-from gateway.adapters.sqlite.queries import FAILED_COUNT, failed_receipts
+from gateway.adapters.sqlite.fiscal_repo import state_count_sql
+from gateway.adapters.sqlite.queries import failed_receipts
 from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
 from gateway.domain.fiscal import (
     DONE,
@@ -114,7 +115,7 @@ def test_an_unknown_shift_after_the_close_is_taken_from_the_open_shift(shop):
 
 def failed_count(shop) -> int:
     with closing(shop.db.reader()) as conn:
-        plan = conn.execute("EXPLAIN QUERY PLAN " + FAILED_COUNT).fetchall()
+        plan = conn.execute("EXPLAIN QUERY PLAN " + state_count_sql(FAILED)).fetchall()
         assert "receipt_job_failed" in plan[0]["detail"]
         return failed_receipts(conn)
 

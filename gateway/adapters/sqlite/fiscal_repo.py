@@ -42,6 +42,11 @@ def _job(row) -> ReceiptJob:
     )
 
 
+def state_count_sql(state: str) -> str:
+    # The state written into the query: SQLite picks a partial index by a literal only.
+    return f"SELECT count(*) FROM receipt_job WHERE state = '{state}'"
+
+
 class FiscalRepo:
     def __init__(self, conn: sqlite3.Connection, now: str):
         self.conn = conn
@@ -165,9 +170,12 @@ class FiscalRepo:
             )
         )
         for state in (DONE, FAILED):
-            query = f"SELECT count(*) FROM receipt_job WHERE state = '{state}'"
-            counts[state] = self.conn.execute(query).fetchone()[0]
+            counts[state] = self.count_in(state)
         return {state: count for state, count in counts.items() if count}  # those there are
+
+    def count_in(self, state: str) -> int:
+        """The receipts in one state; by its partial index for `done` and `failed` (m022)."""
+        return self.conn.execute(state_count_sql(state)).fetchone()[0]
 
     # --- shifts and cash ---------------------------------------------------------------------
     # A shift is (the fiscal drive's serial, its number): a replaced drive starts again at 1.

@@ -84,7 +84,6 @@ class OrderRepo:
     def add(self, order: Order) -> None:
         """A new order, its lines reserved: what it reserved and lacked on arrival is kept."""
         now = self.now
-        customer = customer_json(order.customer)
         self.conn.execute(
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
             " confirmed_by, confirmed_by_id, needs_attention, arrival, version, src_version,"
@@ -95,7 +94,7 @@ class OrderRepo:
                 order.number,
                 order.channel,
                 int(order.paid),
-                customer,
+                customer_json(order.customer),
                 order.status,
                 order.confirmed_by,
                 order.confirmed_by_id,
@@ -106,7 +105,7 @@ class OrderRepo:
                 MAIN_LOCATION,
                 now,
                 now,
-                search_text(order.number, customer, [line.sku for line in order.lines]),
+                self._search_text(order),
                 # the «arrived» line of its history (order_history.py), kept on the order row
                 sum(line.qty_reserved for line in order.lines),
                 sum(line.short_qty for line in order.lines),
@@ -142,8 +141,7 @@ class OrderRepo:
         )
 
     def _search_text(self, order: Order) -> str:
-        customer = customer_json(order.customer)
-        return search_text(order.number, customer, [line.sku for line in order.lines])
+        return search_text(order.number, vars(order.customer), [line.sku for line in order.lines])
 
     def mark_seen(self, order_id: str, by: Staff) -> bool:
         """First opened on a tablet: True the first time only. Not a change of the order (no

@@ -5,7 +5,6 @@ the order is written, and the search term the same way when it is read: «анн
 «ёлка» finds «Елка». A phone is kept as typed and as its digits, so «900 123» and
 «+7 (900) 123-45-67» both find it."""
 
-import json
 import re
 
 _NOT_DIGIT = re.compile(r"\D")
@@ -19,8 +18,7 @@ def digits(text: str) -> str:
     return _NOT_DIGIT.sub("", text)
 
 
-def search_text(number: str, customer_json: str, skus: list[str]) -> str:
-    customer = json.loads(customer_json or "{}")
+def search_text(number: str, customer: dict, skus: list[str]) -> str:
     phone = customer.get("phone") or ""
     parts = [number, customer.get("name") or "", customer.get("email") or "", phone]
     parts += [digits(phone), *skus]

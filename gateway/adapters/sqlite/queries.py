@@ -113,13 +113,10 @@ def fiscal_summary(conn: sqlite3.Connection) -> dict:
     }
 
 
-FAILED_COUNT = f"SELECT count(*) FROM receipt_job WHERE state = '{FAILED}'"
-
-
 def failed_receipts(conn: sqlite3.Connection) -> int:
     """Receipts the register refused, for every `gateway.status`: the index of the failed ones
     answers it (m022), however many receipts the shop has printed."""
-    return conn.execute(FAILED_COUNT).fetchone()[0]
+    return FiscalRepo(conn, "").count_in(FAILED)
 
 
 def receipt_rows(conn: sqlite3.Connection, *, state: str | None = None, limit: int = 50) -> list:

@@ -7,6 +7,8 @@ confirmed (a pickup is overdue counted from then), when and by whom it was first
 tablet (the board's alert repeats until then), and a lower-cased search text: SQLite's lower()
 and LIKE fold ASCII only, so «анна» would never find «Анна» without it."""
 
+import json
+
 from sqlite_utils import Database
 
 from .order_search import search_text
@@ -56,5 +58,8 @@ UPDATE customer_order SET confirmed_at = updated_at WHERE confirmed_by IS NOT NU
     rows = db.execute("SELECT id, number, customer_json FROM customer_order").fetchall()
     db.conn.executemany(
         "UPDATE customer_order SET search_text = ? WHERE id = ?",
-        [(search_text(number, customer, skus.get(oid, [])), oid) for oid, number, customer in rows],
+        [
+            (search_text(number, json.loads(customer or "{}"), skus.get(oid, [])), oid)
+            for oid, number, customer in rows
+        ],
     )
