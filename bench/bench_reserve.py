@@ -264,6 +264,10 @@ def main() -> int:
         print(f"BENCH sqlite_raw_cpu_ms_per_tx {raw_cpu:.3f} ms")
         print(f"BENCH reserve_cpu_ms_per_order {order_cpu:.3f} ms")
         print(f"BENCH reserve_direct_cpu_ms_per_order {direct_cpu:.3f} ms")
+        cpu_ratio = statistics.median(
+            g / r for g, r in zip(cpu_ms["gateway"], cpu_ms["raw"], strict=True)
+        )
+        print(f"BENCH reserve_cpu_vs_raw_ratio {cpu_ratio:.2f} ratio")
         print(f"BENCH sqlite_raw_wal_pages_per_tx {raw_pages:.1f} pages")
         print(f"BENCH reserve_wal_pages_per_order {order_pages:.2f} pages")
         paired = statistics.median(

@@ -123,9 +123,14 @@ def outbound_topic_suffix(message_type: str) -> str:
     return OUTBOUND_TOPICS.get(message_type, "out/events")
 
 
+# One encoder for every call: json.dumps with options builds a new one each time (a third of
+# its cost; an order encodes four documents).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_json(data: Any) -> str:
     """JSON as it goes on the wire and into the outbox: no spaces, UTF-8 as is."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def envelope_bytes(
