@@ -1,11 +1,14 @@
 """The cloud link's own recovery over a real Mosquitto (issue 13, the sync defects): a skipped
 cloud seq stays visible until it arrives, a connection whose first transaction failed is not
-left idle, and a cloud that never acknowledges is not flooded with the same window."""
+left idle, a cloud that never acknowledges is not flooded with the same window, and cloud
+messages the database refused for a while (the disk full) are applied once it takes them."""
 
 import logging
 import sqlite3
 import time
+from contextlib import closing
 
+from gateway.adapters.sqlite.connection import open_connection
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from tests import builders
@@ -13,6 +16,7 @@ from tests.mqtt_helpers import (
     counters,
     database_problems,
     gateway_env,
+    reserved_by_order,
     seed,
     start_cloud,
     start_gateway,
@@ -144,6 +148,41 @@ def test_a_silent_cloud_gets_the_window_again_less_and_less_often(broker, tmp_pa
         wait_until(lambda: counters(db_path)["outbox_seq"] > window, 10, "a new event")
         before = cloud.duplicates
         wait_until(lambda: cloud.duplicates > before, 6, "a prompt republication")
+    finally:
+        cloud.stop()
+        gateway.stop()
+    assert database_problems(db_path) == []
+
+
+def test_cloud_messages_refused_by_a_full_disk_are_applied_once_there_is_room(broker, tmp_path):
+    """The database full (SQLite's max_page_count: a real SQLITE_FULL) while more cloud messages
+    come than the broker lets us leave unacknowledged (Mosquitto: 20). Before, each refused one
+    stayed unacknowledged until a reconnect: the broker stopped delivering, for good."""
+    db_path = tmp_path / "g.db"
+    gateway, cloud = start_linked(db_path, broker.url)
+    try:
+        seed(cloud, A=2000)
+        wait_in_sync(cloud, db_path)
+        gateway.writer.call(lambda uow: uow.conn.execute("PRAGMA max_page_count = 1"))
+        lines = [("A", 1)] * 40  # a few KiB of lines: every order needs new pages
+        ids = [f"W-{n:02d}" for n in range(30)]
+        for order_id in ids:
+            cloud.send("order.created", builders.order(order_id, *lines))
+        wait_until(lambda: gateway.link.snapshot()["unapplied"] >= 25, 20, "the messages held")
+        assert "database refused" in gateway.link.snapshot()["detail"]
+        assert len(reserved_by_order(db_path)) <= 5  # what fitted in the pages left
+
+        gateway.writer.call(lambda uow: uow.conn.execute("PRAGMA max_page_count = 1000000000"))
+        wait_in_sync(cloud, db_path, timeout=60)
+        assert reserved_by_order(db_path) == {order_id: 40 for order_id in ids}
+        with closing(open_connection(db_path, readonly=True)) as conn:
+            arrived = [i for (i,) in conn.execute("SELECT id FROM customer_order ORDER BY arrival")]
+        assert arrived == ids  # in the order the cloud sent them
+        snapshot = gateway.link.snapshot()
+        assert snapshot["unapplied"] == 0 and snapshot["detail"] in (
+            "new session",
+            "session resumed",
+        )
     finally:
         cloud.stop()
         gateway.stop()

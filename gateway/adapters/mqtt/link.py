@@ -4,11 +4,14 @@ cloud's `sync.ack` (never by PUBACK, publish()'s return code or wait_for_publish
 
 import logging
 import queue
+import sqlite3
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.outbox import read_counter, utc_now
@@ -47,6 +50,23 @@ class _Joining:
         self.session_present = session_present
 
 
+@dataclass(frozen=True)
+class _Inbound:
+    """A cloud message received on this connection and not yet acknowledged to the broker."""
+
+    mid: int
+    qos: int
+    topic: str
+    suffix: str
+    payload: bytes
+
+
+# The database refused a cloud message (disk full, I/O error): it is tried again after this
+# many seconds, doubling up to the cap. The broker's window of unacknowledged messages to us is
+# small (Mosquitto: 20), so giving up on one would soon stop everything the cloud sends.
+RETRY_FIRST, RETRY_CAP = 1.0, 30.0
+
+
 class CloudLink:
     def __init__(self, config: Config, writer: Writer, status: Callable[[bool], dict]):
         self.config, self.writer, self.status_source = config, writer, status
@@ -69,6 +89,12 @@ class CloudLink:
         self._refused_until = 0.0
         self._refusals = 0
         self._gap = GapClock()
+        # Cloud messages the database refused, with those that came after them, in arrival
+        # order: the relay applies them when it can. Only paho's thread appends, only the
+        # relay pops; a new connection starts empty (the broker delivers them again).
+        self._unapplied: deque[_Inbound] = deque()
+        self._retry_at = 0.0
+        self._retry_delay = RETRY_FIRST
         self._said: dict = {}  # what the last published status said
         self._session = ""
         self._client = build_client(config, status_bytes(status(False), utc_now()))
@@ -134,6 +160,7 @@ class CloudLink:
                 "detail": self.detail,
                 "acked_seq": self._acked,
                 "sent_seq": self._next - 1,
+                "unapplied": len(self._unapplied),
             }
 
     def _topic(self, suffix: str) -> str:
@@ -204,6 +231,7 @@ class CloudLink:
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         with self._lock:
             self._connected, self._joining = False, None
+            self._unapplied.clear()  # not acknowledged: the broker delivers them again
         if not self._stopping.is_set():
             if not self.detail.startswith("broker refused"):  # keep the reason people can fix
                 self._set_state("offline", f"disconnected: {reason_code}")
@@ -228,15 +256,61 @@ class CloudLink:
             client.ack(message.mid, message.qos)
             self._wake.set()
             return
+        inbound = _Inbound(message.mid, message.qos, message.topic, suffix, message.payload)
+        with self._lock:
+            waiting = bool(self._unapplied)
+            if waiting:  # behind one the database refused: in arrival order, never past it
+                self._unapplied.append(inbound)
+        if not waiting and not self._apply(inbound):
+            with self._lock:
+                self._unapplied.append(inbound)
+        self._wake.set()
+
+    def _apply(self, inbound: _Inbound) -> bool:
+        """Apply one cloud message and acknowledge it to the broker after its COMMIT. False:
+        the database refused it for now (disk full, I/O error), to be tried again."""
         try:
-            result = self.writer.call(receive_cloud_message, self.prefix, suffix, message.payload)
+            result = self.writer.call(
+                receive_cloud_message, self.prefix, inbound.suffix, inbound.payload
+            )
+        except sqlite3.OperationalError as exc:
+            with self._lock:
+                first = self._retry_delay == RETRY_FIRST
+                self._retry_at = time.monotonic() + self._retry_delay
+                self._retry_delay = min(self._retry_delay * 2, RETRY_CAP)
+            if first:  # once per outage, not once per retry
+                log.exception("cloud link: message on %s not applied", inbound.topic)
+            self._set_state("connected", f"cloud messages wait: the database refused them ({exc})")
+            return False
         except Exception:
-            # Not acknowledged: the broker delivers it again on the next connection, and a
-            # cloud seq gap behind it is asked for again with sync.resend.
-            log.exception("cloud link: message on %s not applied", message.topic)
-            return
-        client.ack(message.mid, message.qos)
+            # A message this code cannot apply: not acknowledged (the broker delivers it again
+            # on the next connection); a cloud seq gap behind it is asked for with sync.resend.
+            log.exception("cloud link: message on %s not applied", inbound.topic)
+            return True
+        self._client.ack(inbound.mid, inbound.qos)
         self._after_inbound(result)
+        return True
+
+    def _retry_unapplied(self) -> None:
+        """In the relay: apply what the database refused, oldest first, once it is due."""
+        with self._lock:
+            if not self._unapplied or time.monotonic() < self._retry_at:
+                return
+        while True:
+            with self._lock:
+                if not self._unapplied:
+                    break
+                inbound = self._unapplied[0]
+            if not self._apply(inbound):
+                return
+            with self._lock:
+                if self._unapplied and self._unapplied[0] is inbound:
+                    self._unapplied.popleft()  # (a disconnect may have emptied it meanwhile)
+        with self._lock:
+            recovered, self._retry_delay = self._retry_delay != RETRY_FIRST, RETRY_FIRST
+        if recovered:
+            log.info("cloud link: the waiting cloud messages are applied")
+            self._set_state("connected", self._session)
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
         self._pubacks.put((mid, reason_code))
@@ -297,6 +371,7 @@ class CloudLink:
                 self._wake.clear()
                 try:
                     self._join()
+                    self._retry_unapplied()
                     self._settle_pubacks()
                     self._publish_outbox(conn)
                     self._persist_ack()
