@@ -35,12 +35,16 @@ class ReservedLine(GatewayData):
     sku: Sku
     qty: Quantity
     reserved: Count
+    shipped: Count
+    cancelled: Count
 
 
 class OrderReservedData(GatewayData):
     """`status`: `reserved` when every open piece is held, `short` when some wait for stock.
     `order_status` (an extension) is the order's own state. Per line, `qty` is the pieces
-    ordered and `reserved` the pieces held for it now."""
+    ordered and `reserved` the pieces held for it now; `shipped` and `cancelled` (extensions)
+    are the pieces already handed over and cancelled, so a line waits for `qty - shipped -
+    cancelled - reserved` pieces (a line removed by an edit is all cancelled, not waiting)."""
 
     order_id: Id
     status: Literal["reserved", "short"]

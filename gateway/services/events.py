@@ -17,6 +17,8 @@ def emit_order_reserved(uow, order: Order) -> None:
                     "sku": line.sku,
                     "qty": line.qty_ordered,
                     "reserved": line.qty_reserved,
+                    "shipped": line.qty_shipped,
+                    "cancelled": line.qty_cancelled,
                 }
                 for line in order.lines
             ],

@@ -49,6 +49,21 @@ def test_removed_line_releases_and_is_cancelled(shop):
     assert shop.level("B").reserved == 0
 
 
+def test_the_cloud_hears_which_pieces_shipped_and_which_an_edit_cancelled(shop):
+    """QA: after an edit, order.reserved showed a removed line and a shipped one like the
+    line genuinely waiting for stock (qty ordered, nothing reserved)."""
+    shop.stock(A=3, B=0)
+    shop.run(create_order, order("W-1", ("A", 2), ("A", 1)))
+    shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1})
+    edit(shop, 1, ("1", "A", 1), ("3", "B", 1))  # line 2 removed, line 3 added
+    event = shop.events("order.reserved")[-1]
+    assert event["status"] == "short"
+    assert [
+        (line["line_id"], line["qty"], line["reserved"], line["shipped"], line["cancelled"])
+        for line in event["lines"]
+    ] == [("1", 1, 0, 1, 0), ("2", 1, 0, 0, 1), ("3", 1, 0, 0, 0)]
+
+
 def test_new_line_reserves(shop):
     shop.stock(A=3, B=3)
     shop.run(create_order, order("W-1", ("A", 1)))

@@ -16,7 +16,9 @@ def test_order_reserves_at_once_and_the_web_shop_sees_less(shop):
     assert (level.on_hand, level.reserved, level.available) == (5, 2, 3)
     [reserved] = shop.events("order.reserved")
     assert reserved["status"] == "reserved"
-    assert reserved["lines"] == [{"line_id": "1", "sku": "A", "qty": 2, "reserved": 2}]
+    assert reserved["lines"] == [
+        {"line_id": "1", "sku": "A", "qty": 2, "reserved": 2, "shipped": 0, "cancelled": 0}
+    ]
     assert shop.events("stock.changed")[-1]["items"] == [
         {"sku": "A", "on_hand": 5, "reserved": 2, "available": 3, "seq": level.seq}
     ]
