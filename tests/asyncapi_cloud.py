@@ -194,7 +194,10 @@ def run_scenario(shop: Shop, contract: Contract) -> Cloud:
     domain_refuses("catalog.upsert", builders.catalog(bad_product))  # characteristics_mismatch
     domain_refuses("stock.set", builders.stock_set(NOPE=1))  # unknown_sku
     domain_refuses("stock.adjust", builders.stock_adjust(A=-100))  # negative_stock
-    domain_refuses("order.cancelled", {"order_id": "W-404"})  # not_found
+    # A cancel ahead of its order (DOMAIN.md edge 9) is kept, and applied right after it.
+    cloud.send("order.cancelled", {"order_id": "W-early", "reason": "customer"}, seq=False)
+    cloud.send("order.created", builders.order("W-early", ("B", 1)), seq=False)
+    assert shop.order("W-early").status == "cancelled"
     domain_refuses("order.updated", builders.order("W-2", ("B", 1), version=9))  # cancelled
     domain_refuses("order.paid", paid("W-404", "pay-404"))  # payment_not_applicable
     refund_unknown = {"order_id": "W-9", "payment_id": "pay-404", "amount": 100,

@@ -37,7 +37,6 @@ REJECTION_REASONS = [
     "unknown_sku",
     "archived_sku",
     "negative_stock",
-    "not_found",
     "invalid_transition",
     "invalid_qty",
     "empty_order",
@@ -62,7 +61,7 @@ class MessageRejectedData(GatewayData):
         " `examples`: the envelope's (`invalid_json`, `invalid`, `wrong_version`,"
         " `unknown_type`, `wrong_topic` — a known type on another topic, `oversize` — over 16"
         " MiB), a catalog product's (`characteristics_mismatch`, `invalid`), and the domain's"
-        " (`unknown_sku`, `archived_sku`, `negative_stock`, `not_found`, `invalid_transition`,"
+        " (`unknown_sku`, `archived_sku`, `negative_stock`, `invalid_transition`,"
         " `invalid_qty`, `empty_order`, `insufficient_stock`, `stale_version`); since 1.1"
         " `payment_not_applicable` (an `order.paid` or `order.refunded` the shop cannot"
         " receipt: the cloud must give that money back).",

@@ -4,15 +4,18 @@ One transaction per message: the message's effects, the record that it was seen,
 of the applied seq and any reply events commit together, and only then is it acknowledged.
 A message ahead of a gap is parked and `sync.resend` asks for the missing ones."""
 
+import json
+
 from gateway.domain.errors import DomainError, InvalidInput
 from gateway.domain.messages import (
     Envelope,
     RejectedMessage,
+    compact_json,
     parse_envelope,
     parse_replay_from,
     parse_through_seq,
 )
-from gateway.domain.orders import parse_order_cancelled
+from gateway.domain.orders import parse_order_cancelled, parse_order_updated
 from gateway.domain.staff import CLOUD
 from gateway.domain.stock import parse_stock_change
 
@@ -172,16 +175,34 @@ def _stock(kind: str):
 
 def _order_created(uow, data, msg_id, topic) -> dict:
     create_order(uow, data)
+    for early_id, early_type, early_topic, data_json in uow.sync.take_early(data["order_id"]):
+        try:  # each alone: a refused one is answered and the order and the others stand
+            with uow.savepoint():
+                HANDLERS[early_type](uow, json.loads(data_json), early_id, early_topic)
+        except DomainError as exc:
+            emit_message_rejected(uow, early_id, early_topic, exc.reason, exc.detail)
     return {}
+
+
+def _park_early(uow, message_type: str, order_id: str, data, msg_id, topic) -> dict:
+    """An order.cancelled or order.updated ahead of its order.created (DOMAIN.md edge 9: the
+    cloud's messages without a seq may cross): kept, and applied right after the order."""
+    uow.sync.park_early(msg_id, order_id, message_type, topic, compact_json(data))
+    return {"early": order_id}
 
 
 def _order_cancelled(uow, data, msg_id, topic) -> dict:
     order_id, reason = parse_order_cancelled(data)
+    if not uow.orders.exists(order_id):
+        return _park_early(uow, "order.cancelled", order_id, data, msg_id, topic)
     cancel_order(uow, order_id, by=CLOUD, reason=reason)
     return {}
 
 
 def _order_updated(uow, data, msg_id, topic) -> dict:
+    order_id = parse_order_updated(data)[0].order_id
+    if not uow.orders.exists(order_id):
+        return _park_early(uow, "order.updated", order_id, data, msg_id, topic)
     edit_order(uow, data, by=CLOUD)
     return {}
 

@@ -71,8 +71,9 @@ def prune_history(
 ) -> dict[str, int]:
     """Bounded disk: history that only answers a repeat goes once no repeat can come (MQTT-CONTRACT
     "cmd.replay", RELIABILITY R12/R13). Acknowledged outbox rows after KEEP_DAYS beyond the newest
-    `keep_last` (an unacknowledged one never); inbound ids and idempotency keys after DEDUP_DAYS
-    (a broker session expires after 7 days, a tablet retries within seconds); finished print
+    `keep_last` (an unacknowledged one never); inbound ids, idempotency keys and order messages
+    whose order never came after DEDUP_DAYS (a broker session expires after 7 days, a tablet
+    retries within seconds); finished print
     jobs after PRINT_DAYS. Never the ledger, orders, receipts or shifts. Rows deleted per table."""
     now = now or datetime.strptime(uow.now, _STAMP).replace(tzinfo=UTC)
 
@@ -83,6 +84,7 @@ def prune_history(
     return {
         "outbox": uow.sync.prune_outbox(bound, cut(KEEP_DAYS), batch),
         "inbox_seen": uow.sync.prune_seen(cut(DEDUP_DAYS), batch),
+        "order_early": uow.sync.prune_early(cut(DEDUP_DAYS), batch),
         "command_log": uow.sync.prune_command_log(cut(DEDUP_DAYS), batch),
         "print_job": uow.sync.prune_print_jobs(cut(PRINT_DAYS), batch),
     }

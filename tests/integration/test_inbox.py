@@ -90,6 +90,46 @@ def test_a_gap_parks_later_messages_asks_for_resend_then_applies_in_order(shop, 
     assert shop.order("W-2").status == "reserved"
 
 
+def test_a_cancel_or_an_edit_ahead_of_its_order_is_applied_right_after_it(shop, cloud):
+    """DOMAIN.md edge 9 (QA): a cancel without a seq that came before its order was refused as
+    not_found, and the order then took stock the cloud had already let go."""
+    cancel = cloud.message("order.cancelled", {"order_id": "W-1", "reason": "customer"}, seq=False)
+    assert deliver(shop, cancel)["outcome"] == "applied"
+    assert shop.events("message.rejected") == [] and shop.order("W-1") is None
+    edit = cloud.message(
+        "order.updated", {**builders.order("W-2", ("A", 1), ("B", 2)), "version": 2}, seq=False
+    )
+    deliver(shop, edit)
+    assert deliver(shop, cancel)["outcome"] == "duplicate"  # kept once
+
+    created = cloud.message("order.created", builders.order("W-1", ("A", 2)), seq=False)
+    deliver(shop, created)
+    assert shop.order("W-1").status == "cancelled"
+    assert shop.level("A").reserved == 0
+    [cancelled] = shop.events("order.cancelled")
+    assert cancelled["order_id"] == "W-1" and cancelled["reason"] == "customer"
+
+    created = cloud.message("order.created", builders.order("W-2", ("A", 1)), msg_id="m-W-2")
+    deliver(shop, created)
+    lines = shop.order("W-2").lines
+    assert [(line.sku, line.qty_ordered, line.qty_reserved) for line in lines] == [
+        ("A", 1, 1),
+        ("B", 2, 2),
+    ]
+    assert shop.order("W-2").src_version == 2
+    with shop.db.transaction() as uow:
+        assert uow.conn.execute("SELECT COUNT(*) FROM order_early").fetchone()[0] == 0
+
+
+def test_an_early_message_the_order_refuses_is_answered_and_the_order_stands(shop, cloud):
+    edit = {**builders.order("W-1", ("NOPE", 1)), "version": 2}  # an unknown sku
+    deliver(shop, cloud.message("order.updated", edit, seq=False))
+    deliver(shop, cloud.message("order.created", builders.order("W-1", ("A", 1)), seq=False))
+    assert shop.order("W-1").status == "reserved"
+    [rejected] = shop.events("message.rejected")
+    assert rejected["reason"] == "unknown_sku" and rejected["topic"] == f"{PREFIX}/in/orders"
+
+
 def test_a_gap_that_never_fills_is_skipped_with_an_alarm(shop, cloud):
     cloud.message("order.created", builders.order("W-lost", ("A", 1)))  # never delivered
     later = cloud.message("order.created", builders.order("W-2", ("A", 1)))

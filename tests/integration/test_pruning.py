@@ -60,16 +60,22 @@ def test_the_outbox_is_cut_only_from_its_oldest_end_when_the_clock_jumped(shop):
     assert shop.problems() == []
 
 
-def test_dedup_ids_and_idempotency_keys_go_after_30_days(shop):
+def test_dedup_ids_idempotency_keys_and_orphan_order_messages_go_after_30_days(shop):
     def remember(uow):
         uow.sync.remember("cloud-msg-1", 1, "stock.set", "applied")
         uow.commands.remember("tablet-key-1", "confirm", {"ok": True})
+        # A cancel that came before an order that never came (inbox._park_early).
+        uow.sync.park_early("cloud-msg-2", "W-9", "order.cancelled", "in/orders", "{}")
 
     shop.run(remember)
-    assert prune(shop, 29) == {"outbox": 0, "inbox_seen": 0, "command_log": 0, "print_job": 0}
+    kept = prune(shop, 29)
+    assert kept == {"outbox": 0, "inbox_seen": 0, "order_early": 0, "command_log": 0} | {
+        "print_job": 0
+    }
     result = prune(shop, 31)
-    assert (result["inbox_seen"], result["command_log"]) == (1, 1)
+    assert (result["inbox_seen"], result["command_log"], result["order_early"]) == (1, 1, 1)
     assert count(shop, "inbox_seen") == count(shop, "command_log") == 0
+    assert count(shop, "order_early") == 0
 
 
 def test_finished_print_jobs_go_after_90_days_unless_reprinted_or_unfinished(shop):

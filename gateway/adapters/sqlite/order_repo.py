@@ -73,6 +73,10 @@ class OrderRepo:
             seen_by_id=row[16],
         )
 
+    def exists(self, order_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM customer_order WHERE id = ?", (order_id,))
+        return row.fetchone() is not None
+
     def next_arrival(self) -> int:
         """First come, first served: after the newest order, or the counter that numbered
         orders before m020. Writes nothing: one page less per order."""

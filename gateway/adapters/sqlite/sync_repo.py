@@ -53,6 +53,25 @@ class SyncRepo:
     def parked_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM inbox_parked").fetchone()[0]
 
+    # Order messages that came before their order (inbox._park_early), in arrival order.
+    def park_early(
+        self, msg_id: str, order_id: str, message_type: str, topic: str, data_json: str
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO order_early(msg_id, order_id, type, topic, data_json,"
+            " received_at) VALUES (?,?,?,?,?,?)",
+            (msg_id, order_id, message_type, topic, data_json, self.now),
+        )
+
+    def take_early(self, order_id: str) -> list[tuple[str, str, str, str]]:
+        """(msg_id, type, topic, data_json) kept for `order_id`, oldest first; removed."""
+        rows = self.conn.execute(
+            "DELETE FROM order_early WHERE order_id = ?"
+            " RETURNING rowid, msg_id, type, topic, data_json",
+            (order_id,),
+        ).fetchall()
+        return [tuple(row[1:]) for row in sorted(rows)]
+
     # Cloud seqs given up on (inbox.skip_gap), as counters `cloud_seq_skipped:<first>` = last:
     # kept until each one arrives late, so the loss stays visible. No table of their own.
     def skip_seqs(self, first: int, last: int) -> None:
@@ -108,6 +127,15 @@ class SyncRepo:
             "inbox_seen",
             "msg_id",
             "SELECT msg_id FROM inbox_seen WHERE received_at < ? LIMIT ?",
+            (older_than, batch),
+        )
+
+    def prune_early(self, older_than: str, batch: int) -> int:
+        """Order messages whose order never came."""
+        return self._delete(
+            "order_early",
+            "msg_id",
+            "SELECT msg_id FROM order_early WHERE received_at < ? LIMIT ?",
             (older_than, batch),
         )
 
