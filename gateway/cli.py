@@ -19,19 +19,20 @@ from gateway.adapters.sqlite.queries import order_rows, stock_history, stock_row
 from gateway.adapters.sqlite.store_identity import WrongStore
 from gateway.appliance_cli import add_appliance_parsers
 from gateway.catalog_cli import cmd_catalog_import
-from gateway.cli_errors import CliError
+from gateway.cli_errors import CliError, database_error
 from gateway.config import Config, ConfigError, load_config
 from gateway.domain.errors import DomainError
 from gateway.fiscal_cli import add_fiscal_parser
 from gateway.log_setup import configure_logging
 from gateway.staff_cli import StaffCliError, add_staff_parser
 from gateway.systemd_notify import Notifier
-from gateway.training import training_config
+from gateway.training import enter_training
 from gateway.watchdog import Watchdog, announce_ready
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    config = None
     try:
         if getattr(args, "loads_config_itself", False):  # doctor: a broken config is a finding
             return args.handler(args, None) or 0
@@ -39,13 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "db", None):
             config = replace(config, database_path=Path(args.db))
         if getattr(args, "training", False) or config.appliance.training:
-            config = training_config(config)  # every command sees the training database
+            config = enter_training(config)  # every command sees the training database
         return args.handler(args, config) or 0
     except (CliError, ConfigError, DomainError, StaffCliError, WrongStore) as exc:
         print(f"storegw: error: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:
-        print(f"storegw: error: database {config_path_hint(args)}: {exc}", file=sys.stderr)
+        database = config.database_path if config else config_path_hint(args)
+        print(f"storegw: error: {database_error(database, exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

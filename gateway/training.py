@@ -1,9 +1,10 @@
 """Training mode (`storegw run --training`, `[store] training = true`): new staff practise on the
 same screens without touching anything real.
 
-- its own database next to the real one (`gateway.db` -> `gateway.training.db`), made at the
-  first start as a copy of the real one (SQLite's online backup, read-only: the same staff,
-  catalog, stock and orders to practise on); the real one is never written;
+- its own database next to the real one (`gateway.db` -> `gateway.training.db`), made by the
+  first `--training` command as a copy of the real one (SQLite's online backup, read-only: the
+  same staff, catalog, stock and orders to practise on), marked as a training database from
+  birth; the real one is never written;
 - the fiscal register and the receipt printer the shop has are replaced by the project's
   simulators, run as child processes like `make run` does (tools/run_dev.py): the register on a
   pseudo-terminal behind `training/ttyFISCAL`, printing its receipts to
@@ -28,7 +29,15 @@ from contextlib import closing, suppress
 from dataclasses import replace
 from pathlib import Path
 
-from gateway.adapters.sqlite.backup import copy_online
+from gateway.adapters.sqlite.backup import (
+    TRAINING_MARK,
+    TargetError,
+    copy_online,
+    fsync_dir,
+    is_the_database,
+    mark_training,
+    rename_no_replace,
+)
 from gateway.cli_errors import CliError
 from gateway.config import Config
 from gateway.systemd_notify import SYSTEMD_VARIABLES
@@ -42,10 +51,8 @@ _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("lin
 
 
 class TrainingError(CliError):
-    """A simulator did not start: one line saying which and why."""
-
-
-TRAINING_MARK = "training_database"  # a counter: 1 in a database a training gateway has run on
+    """A simulator did not start, or the training database could not be made: one line saying
+    which and why."""
 
 
 def claim_mode(uow, training: bool) -> None:
@@ -76,13 +83,36 @@ def training_config(config: Config) -> Config:
     )
 
 
+def enter_training(config: Config) -> Config:
+    """What every `--training` command runs with (cli.main). The training database is made here,
+    from the real path, before the configuration forgets it: made later (TrainingDevices) from a
+    configuration already pointing at the training database, it would start empty."""
+    training = training_config(config)
+    seed_from_real(config.database_path, training.database_path)
+    return training
+
+
 def seed_from_real(real: Path, training: Path) -> bool:
     """A first training database is a copy of the shop's own, so staff practise on their own
     goods with their own PINs. Delete the training database to start over from today's."""
-    if training.exists() or real == training or not real.exists():
+    if training.exists() or not real.exists() or is_the_database(training, real):
         return False
     log.info("training: copying %s into %s", real, training)
-    copy_online(real, training)
+    staging = training.with_name(f"{training.name}.seed-{os.getpid()}.tmp")
+    try:
+        copy_online(real, staging)
+        mark_training(staging)
+        rename_no_replace(staging, training)  # never over one made meanwhile
+    except FileExistsError:
+        return False
+    except TargetError as exc:
+        todo = "free space on that disk" if exc.full else "let the gateway's user write its folder"
+        raise TrainingError(
+            f"training database {training} not made from {real} ({exc}): {todo}"
+        ) from None
+    finally:
+        staging.unlink(missing_ok=True)
+    fsync_dir(training.parent)
     return True
 
 
