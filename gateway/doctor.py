@@ -5,11 +5,13 @@
     error    broker: refused: nothing listens on 10.0.0.5:1883 -> is the broker running? ...
     skip     power: not checked (vcgencmd is not installed here)
 
-Exit status: 0 every check ok (or skipped), 1 warnings, 2 errors. The doctor only reads: it
-changes nothing in the database, and it asks the devices directly only when no gateway holds
-them (a stopped gateway); a running gateway's own view of them is shown instead (/healthz).
-A command the machine lacks (timedatectl, vcgencmd) is "skip", never an error; every command
-and every network probe has a timeout."""
+Exit status: 0 every check ok (or skipped), 1 warnings, 2 errors. Every warning and error says
+what to do after "->". The doctor only reads: it changes nothing in the database, and it asks
+the devices and the broker directly only when no gateway holds them (a stopped gateway); a
+running gateway's own view of them is shown instead (/healthz), so the doctor never opens a
+second MQTT connection with the gateway's credentials (doctor_system). A command the machine
+lacks (timedatectl, vcgencmd) is "skip", never an error; every command and every network probe
+has a timeout."""
 
 from __future__ import annotations
 
@@ -76,6 +78,7 @@ def diagnose(
     """Every check, in the order a technician reads them: the configuration, the database and
     the disk, the gateway and its devices, the cloud link, then the machine itself."""
     from gateway import doctor_database, doctor_devices, doctor_system  # noqa: PLC0415
+    from gateway.doctor_gateway import look  # noqa: PLC0415
 
     probes = probes or Probes()
     findings: list[Finding] = []
@@ -86,8 +89,9 @@ def diagnose(
         findings.append(Finding(OK, "config", f"loaded (store {config.store_id})"))
     if config is not None:
         findings += doctor_database.findings(config, probes)
-        findings += doctor_devices.findings(config, probes)
-        findings += doctor_system.broker_findings(config, probes)
+        running = look(config, probes)  # the devices and the broker: its view, or asked directly
+        findings += doctor_devices.findings(config, probes, running)
+        findings += doctor_system.broker_findings(config, probes, running)
     findings += doctor_system.machine_findings(probes)
     return findings
 
@@ -100,13 +104,7 @@ def _load(config_file, db, training: bool) -> tuple[Config | None, Finding]:
     try:
         config = load_config(config_file)
     except ConfigError as exc:
-        return None, Finding(
-            ERROR,
-            "config",
-            str(exc),
-            "correct that key in the file (or the STOREGW_ variable) and run the doctor again;"
-            " the gateway will not start until it loads",
-        )
+        return None, Finding(ERROR, "config", str(exc), config_fix(str(exc)))
     if db is not None:
         config = replace(config, database_path=Path(db))
     if training or config.appliance.training:
@@ -120,6 +118,35 @@ def _load(config_file, db, training: bool) -> tuple[Config | None, Finding]:
         )
     where = config_file if config_file is not None else "built-in defaults"
     return config, Finding(OK, "config", f"{where} loaded (store {config.store_id})")
+
+
+EXAMPLE_CONFIG = "firmware-config/gateway.example.toml"  # in the source; install.sh copies it
+NOT_LOADED = "; the gateway will not start until it loads"
+
+
+def config_fix(problem: str) -> str:
+    """What to do about a configuration that does not load (ConfigError's one line)."""
+    if problem.endswith(": configuration file not found"):
+        return (
+            f"pass the gateway's configuration with --config (install.sh puts it at"
+            f" {INSTALLED_CONFIG}), or create this file from {EXAMPLE_CONFIG} of the storegw"
+            f" source (re-running install.sh does that for {INSTALLED_CONFIG})"
+        )
+    if ": cannot read configuration file:" in problem:
+        return (
+            "run the doctor as the gateway's user (sudo -u storegw ...), or give that user read"
+            f" access: {INSTALLED_CONFIG} is root:storegw, mode 0640" + NOT_LOADED
+        )
+    if problem.endswith(": not a UTF-8 text file"):
+        return f"save the file as UTF-8 text (compare it with {EXAMPLE_CONFIG})" + NOT_LOADED
+    if ": invalid TOML:" in problem:
+        return (
+            f"fix the TOML syntax at the line and column named (compare with {EXAMPLE_CONFIG})"
+            + NOT_LOADED
+        )
+    return "correct that key in the file (or the STOREGW_ variable) and run the doctor again" + (
+        NOT_LOADED
+    )
 
 
 def exit_status(findings: list[Finding]) -> int:

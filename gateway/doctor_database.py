@@ -128,7 +128,14 @@ def disk_findings(path: Path, probes: Probes) -> list[Finding]:
     try:
         stat = probes.statvfs(str(where))
     except OSError as exc:
-        return [Finding(ERROR, "disk", f"cannot look at {where}: {exc.strerror}")]
+        return [
+            Finding(
+                ERROR,
+                "disk",
+                f"cannot look at {where}: {exc.strerror}",
+                "check database.path in the configuration and that this user may read its folder",
+            )
+        ]
     free, total = stat.f_bavail * stat.f_frsize, stat.f_blocks * stat.f_frsize
     share = free / total if total else 0.0
     found = f"{free / MB:,.0f} MB free of {total / MB:,.0f} MB ({share:.0%}) at {where}"

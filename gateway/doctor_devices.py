@@ -23,14 +23,14 @@ from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.fiscal_health_repo import fiscal_health
 from gateway.config import Config, FiscalConfig
 from gateway.doctor import ERROR, OK, SKIP, WARNING, Finding, Probes
-from gateway.doctor_gateway import gateway_finding, look, reported_findings
+from gateway.doctor_gateway import Running, gateway_finding, look, reported_findings
 
 UDEV_HINT = "check the cable and the power, and `ls -l /dev/storegw-*` (the udev rules)"
 SEVERE = {("ofd_queue", 25), ("fn_expiry", 3)}  # days from a blocked or dead drive
 
 
-def findings(config: Config, probes: Probes) -> list[Finding]:
-    running = look(config, probes)
+def findings(config: Config, probes: Probes, running: Running | None = None) -> list[Finding]:
+    running = running if running is not None else look(config, probes)
     found = [gateway_finding(running)]
     health = None
     if running.running:

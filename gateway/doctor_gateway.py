@@ -30,6 +30,11 @@ STATE_LEVELS = {
     "error": ERROR,
 }
 STATE_TODO = {
+    "connecting": "still connecting: run the doctor again in a minute; if it stays so, check the"
+    " cable and the power",
+    "waiting": "it waits for the device: check the cable and the power; the gateway retries by"
+    " itself",
+    "not_connected": "check the cable and the power, and the device's section in the configuration",
     "paper_out": "load paper into the device",
     "cover_open": "close the device's cover",
     "shift_expired": "close the shift (Z report) on the «Смена» page, then open a new one",
@@ -37,6 +42,8 @@ STATE_TODO = {
     "error": "look at the detail; journalctl -u storegw shows more",
     "stopped": "sudo systemctl restart storegw",
 }
+
+UNKNOWN_STATE_TODO = "look at the detail; journalctl -u storegw shows more"
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,11 @@ def gateway_finding(running: Running) -> Finding:
         problems = running.status.get("invariants", {}).get("problems") or []
         if problems:
             return Finding(
-                ERROR, "gateway", f"running, and reports: {problems[0]}", "see `invariants`"
+                ERROR,
+                "gateway",
+                f"running, and reports: {problems[0]}",
+                "see the invariants line above; stop the gateway, run `storegw check`, and call"
+                " support with its output",
             )
         return Finding(OK, "gateway", f"running, {running.url} answers")
     if running.database_open:
@@ -129,7 +140,8 @@ def reported_findings(config: Config, running: Running) -> list[Finding]:
         detail = (details.get(name) or {}).get("detail") or ""
         level = STATE_LEVELS.get(state, WARNING)
         text = f"{state} (as the running gateway sees it)" + (f": {detail}" if detail else "")
-        found.append(Finding(level, _LABELS[name], text, STATE_TODO.get(state, "")))
+        todo = "" if level == OK else STATE_TODO.get(state, UNKNOWN_STATE_TODO)
+        found.append(Finding(level, _LABELS[name], text, todo))
     return found
 
 

@@ -1,6 +1,15 @@
-"""The doctor's checks of the world around the gateway: the broker (a real MQTT connect with the
-configuration's URL, credentials and TLS, and the broker's CONNACK answer), the clock
-(`timedatectl`), the Pi's power supply and temperature (`vcgencmd get_throttled`)."""
+"""The doctor's checks of the world around the gateway: the broker, the clock (`timedatectl`),
+the Pi's power supply and temperature (`vcgencmd get_throttled`).
+
+The broker is seen two ways, and never both. While the gateway runs (its web UI answers
+/healthz for this store, or its database is open) the doctor shows the gateway's own link and
+opens no connection of its own: a broker with `use_username_as_clientid true` (as
+firmware-config/mosquitto/acl.example asks) gives every connection made with the gateway's user
+name the gateway's client id, and a second one would throw the gateway off and take its session.
+Only with the gateway stopped does the doctor connect itself (the configuration's URL,
+credentials and TLS, and the broker's CONNACK answer), and even then it leaves the gateway's
+session on the broker as it found it: it resumes instead of starting clean, never acknowledges
+a message queued there, and ends only a session of its own."""
 
 from __future__ import annotations
 
@@ -11,14 +20,39 @@ import time
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
+from gateway.adapters.mqtt.client import connect_properties
 from gateway.config import Config
 from gateway.doctor import ERROR, OK, SKIP, WARNING, Finding, Probes
+from gateway.doctor_gateway import Running, look
 
 BROKER_FIX = "check mqtt.url in the configuration and the shop's internet connection"
 CREDENTIALS_FIX = (
     "check mqtt.username and mqtt.password (STOREGW_MQTT_PASSWORD in /etc/storegw/gateway.env)"
     " with the cloud team"
+)
+UNTRUSTED_FIX = "check mqtt.ca (the CA that signed the broker's certificate) and the clock"
+TLS_FIX = "check mqtt.ca, cert and key"
+SILENT_FIX = (
+    "something takes TCP connections there but does not speak MQTT (a TLS port addressed as"
+    " mqtt://, a proxy, a firewall) or the broker is overloaded: check the scheme and the port"
+    f" in mqtt.url; {BROKER_FIX}"
+)
+ACL_FIX = (
+    "the broker's ACL must let this user write storegw/<store>/out/# and read"
+    " storegw/<store>/in/# (firmware-config/mosquitto/acl.example): tell the cloud team"
+)
+TAKEN_OVER_FIX = (
+    "another client connected with the gateway's client id or user name (a second box with the"
+    " same store.id, or someone using its credentials): find it and stop it"
+)
+# The doctor tries the broker itself only while the gateway is stopped (module docstring).
+PROBE_HINT = (
+    " (for the doctor's own connection test: sudo systemctl stop storegw, run the doctor,"
+    " sudo systemctl start storegw)"
 )
 # CONNACK reason codes (MQTT 5, 3.2.2.2) -> what to call them and what to do.
 REFUSALS = {
@@ -30,6 +64,18 @@ REFUSALS = {
     0x89: ("refused: the broker is busy", "try again later"),
     0x8A: ("refused: this client is banned", "tell the cloud team"),
     0x8C: ("refused: bad authentication method", CREDENTIALS_FIX),
+}
+# The same refusals as the running gateway words them in its link's detail (paho's names,
+# e.g. "broker refused the connection: Not authorized"), and why a broker drops a link.
+LINK_FIXES = {
+    **{
+        ReasonCode(PacketTypes.CONNACK, identifier=code).getName().lower(): todo
+        for code, (_, todo) in REFUSALS.items()
+    },
+    "session taken over": TAKEN_OVER_FIX,
+    "certificate does not verify": UNTRUSTED_FIX,
+    "tls ": TLS_FIX,
+    "connection refused": f"is the broker running? {BROKER_FIX}",
 }
 # vcgencmd get_throttled bits (RELIABILITY.md 5.3): now (0-3) and since boot (16-19).
 THROTTLE_NOW = {
@@ -45,24 +91,82 @@ POWER_FIX = (
 HEAT_FIX = "give the Pi air: a case with a fan or a heat sink, away from the heater"
 
 
-def broker_findings(config: Config, probes: Probes) -> list[Finding]:
+def broker_findings(
+    config: Config, probes: Probes, running: Running | None = None
+) -> list[Finding]:
+    """The running gateway's view of its link, or (the gateway stopped) the doctor's own try."""
+    running = running if running is not None else look(config, probes)
+    if running.running:
+        return [link_finding(running)]
     return [broker_finding(config, probes)]
 
 
+def link_finding(running: Running) -> Finding:
+    """The broker as the running gateway's link sees it (its /healthz): no connection made."""
+    if running.status is None:
+        return Finding(
+            SKIP,
+            "broker",
+            "not checked: the gateway seems to run (its database is open) but its web UI does"
+            " not answer, and a connection as the gateway could take the gateway's session",
+            "see the gateway line above; `journalctl -u storegw | grep 'cloud link'` shows the"
+            " link's changes",
+        )
+    link = running.status.get("mqtt") or {}
+    state, detail = str(link.get("state", "unknown")), str(link.get("detail") or "")
+    where = f"{link.get('url') or 'the broker'}, the running gateway's own link"
+    found = f"{state} ({where})" + (f": {detail}" if detail else "")
+    if state == "not_configured":
+        return Finding(
+            SKIP, "broker", f"not checked: the running gateway has no cloud link ({detail})"
+        )
+    if state == "connected":
+        if detail in ("", "session resumed", "new session"):
+            return Finding(OK, "broker", found)
+        return Finding(WARNING, "broker", found, ACL_FIX)
+    if state == "connecting":
+        todo = f"still connecting: run the doctor again in a minute; if it stays so, {BROKER_FIX}"
+        return Finding(WARNING, "broker", found, todo)
+    if state == "offline":
+        return Finding(ERROR, "broker", found, link_fix(detail) + PROBE_HINT)
+    return Finding(WARNING, "broker", found, BROKER_FIX + PROBE_HINT)
+
+
+def link_fix(detail: str) -> str:
+    """What to do about the reason the running gateway gives for its link being down."""
+    words = detail.lower()
+    for clue, todo in LINK_FIXES.items():
+        if clue in words:
+            return todo
+    if words.startswith("disconnected"):
+        return f"the gateway reconnects by itself: run the doctor again in a minute; {BROKER_FIX}"
+    return BROKER_FIX
+
+
 def broker_finding(config: Config, probes: Probes) -> Finding:
-    """A clean session under a client id of its own: the gateway's session is never taken."""
+    """The doctor's own MQTT connection, for a stopped gateway only (broker_findings): under a
+    client id of its own, which a broker with `use_username_as_clientid` replaces by the user
+    name, i.e. by the gateway's id. So it never starts clean: it resumes with the gateway's
+    session expiry (a session it finds stays as it was), takes at most one queued message
+    (Receive Maximum 1) and never acknowledges it (the broker sends it again when the gateway
+    resumes), and ends only a session that was not there before it (session_present false)."""
     settings = config.mqtt
     where = f"{settings.host}:{settings.port}"
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,
         client_id=f"storegw-{config.store_id}-doctor",
         protocol=mqtt.MQTTv5,
+        manual_ack=True,  # a message queued for the gateway is never taken from it
     )
     client.connect_timeout = probes.timeout
     if settings.username:
         client.username_pw_set(settings.username, settings.password)
     answers: list = []
-    client.on_connect = lambda _c, _u, _f, reason, _p: answers.append(reason)
+    client.on_connect = lambda _c, _u, flags, reason, _p: answers.append(
+        (reason, flags.session_present)
+    )
+    properties = connect_properties()  # the gateway's own session expiry
+    properties.ReceiveMaximum = 1
     try:
         if settings.tls:
             client.tls_set(
@@ -70,7 +174,9 @@ def broker_finding(config: Config, probes: Probes) -> Finding:
                 certfile=str(settings.cert) if settings.cert else None,
                 keyfile=str(settings.key) if settings.key else None,
             )
-        client.connect(settings.host, settings.port, keepalive=30)
+        client.connect(
+            settings.host, settings.port, keepalive=30, clean_start=False, properties=properties
+        )
         deadline = time.monotonic() + probes.timeout
         while not answers and time.monotonic() < deadline:
             client.loop(timeout=0.1)
@@ -79,12 +185,10 @@ def broker_finding(config: Config, probes: Probes) -> Finding:
             ERROR,
             "broker",
             f"TLS: the certificate of {where} is not trusted ({exc.verify_message})",
-            "check mqtt.ca (the CA that signed the broker's certificate) and the clock",
+            UNTRUSTED_FIX,
         )
     except ssl.SSLError as exc:
-        return Finding(
-            ERROR, "broker", f"TLS with {where} failed: {exc}", "check mqtt.ca, cert and key"
-        )
+        return Finding(ERROR, "broker", f"TLS with {where} failed: {exc}", TLS_FIX)
     except ConnectionRefusedError:
         return Finding(
             ERROR,
@@ -99,20 +203,32 @@ def broker_finding(config: Config, probes: Probes) -> Finding:
     except OSError as exc:  # unreachable network, missing certificate file, ...
         return Finding(ERROR, "broker", f"cannot reach {where}: {exc}", BROKER_FIX)
     finally:
-        with contextlib.suppress(Exception):
-            client.disconnect()
-            client.loop(timeout=0.1)
+        _leave(client, answers)
     if not answers:
         return Finding(
-            ERROR, "broker", f"timeout: {where} accepted the connection but never answered"
+            ERROR,
+            "broker",
+            f"timeout: {where} accepted the connection but never answered",
+            SILENT_FIX,
         )
-    reason = answers[0]
+    reason = answers[0][0]
     if reason.is_failure:
         words, todo = REFUSALS.get(reason.value, (f"refused: {reason}", BROKER_FIX))
         return Finding(ERROR, "broker", f"{words} ({where}: {reason})", todo)
     who = f" as {settings.username}" if settings.username else ""
     tls = ", TLS" if settings.tls else ""
     return Finding(OK, "broker", f"{where} accepts the gateway{who}{tls}")
+
+
+def _leave(client: mqtt.Client, answers: list) -> None:
+    """Disconnect; a session the broker made for the doctor alone ends with it (expiry 0)."""
+    properties = None
+    if answers and not answers[0][0].is_failure and not answers[0][1]:
+        properties = Properties(PacketTypes.DISCONNECT)
+        properties.SessionExpiryInterval = 0
+    with contextlib.suppress(Exception):
+        client.disconnect(properties=properties)
+        client.loop(timeout=0.1)
 
 
 def machine_findings(probes: Probes) -> list[Finding]:

@@ -1,10 +1,19 @@
 """How `storegw run` logs: plain lines on stderr, which systemd puts in the journal.
 
+Under systemd (stderr is the journal's stream: $JOURNAL_STREAM names its device and inode) every
+line starts with its syslog priority as sd-daemon(3) defines it, `<3>` error, `<4>` warning,
+`<6>` info, `<7>` debug, which journald takes off and records as the entry's priority (the
+unit's SyslogLevelPrefix=, on by default): `journalctl -u storegw -p err` then finds the errors,
+and every line of a traceback carries its record's priority. Anywhere else (a terminal, a
+pipe, a file) the lines are unchanged.
+
 The same line again and again (a scanner unplugged all night, a broker that is down) is written
 once per window, then summed up as "… repeated N times": the journal on the SD card stays small
 and the first occurrence keeps its time."""
 
 import logging
+import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -65,8 +74,45 @@ class RepeatFilter(logging.Filter):
         return True, summaries
 
 
+FORMAT = "%(levelname)s %(name)s: %(message)s"
+# sd-daemon(3): SD_CRIT "<2>", SD_ERR "<3>", SD_WARNING "<4>", SD_INFO "<6>", SD_DEBUG "<7>".
+PRIORITIES = ((logging.CRITICAL, 2), (logging.ERROR, 3), (logging.WARNING, 4), (logging.INFO, 6))
+DEBUG_PRIORITY = 7
+
+
+def syslog_priority(levelno: int) -> int:
+    """A logging level as the syslog priority journald understands (a level between two
+    takes the milder one's: 35 is a warning)."""
+    for threshold, priority in PRIORITIES:
+        if levelno >= threshold:
+            return priority
+    return DEBUG_PRIORITY
+
+
+class JournalFormatter(logging.Formatter):
+    """The plain line, each of its lines (a traceback's too) led by `<priority>`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = f"<{syslog_priority(record.levelno)}>"
+        return "\n".join(prefix + line for line in super().format(record).split("\n"))
+
+
+def writes_to_journal(stream, environ=os.environ) -> bool:
+    """True when `stream` is the journal's stream systemd gave this service. $JOURNAL_STREAM
+    ("device:inode") alone is not enough: a child started with other output inherits it, so
+    the stream's own device and inode must match (systemd.exec(5), $JOURNAL_STREAM)."""
+    device, _, inode = environ.get("JOURNAL_STREAM", "").partition(":")
+    try:
+        stat = os.fstat(stream.fileno())
+        return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
+    except (AttributeError, OSError, ValueError):  # no file behind it, or no such variable
+        return False
+
+
 def configure_logging(level: int = logging.INFO, window: float = REPEAT_WINDOW_S) -> None:
     # force: python-escpos calls logging.basicConfig() when it is imported.
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(level=level, format=FORMAT, stream=sys.stderr, force=True)
     for handler in logging.getLogger().handlers:
         handler.addFilter(RepeatFilter(window))
+        if writes_to_journal(getattr(handler, "stream", None)):
+            handler.setFormatter(JournalFormatter(FORMAT))
