@@ -42,15 +42,14 @@ def receive_cloud_message(uow, prefix: str, suffix: str, payload: bytes) -> dict
         msg_id, seq = envelope.id, envelope.seq
     except RejectedMessage as exc:
         envelope, msg_id, seq = exc, exc.ref_id, exc.seq
-    if msg_id and uow.sync.seen(msg_id):
-        return {"outcome": "duplicate"}
     if seq is None:
-        return _apply(uow, topic, envelope)
+        return _apply_once(uow, topic, envelope)
     applied = uow.sync.counter(IN_SEQ)
     if seq <= applied and uow.sync.unskip(seq):
         # Given up on by skip_gap and resent at last: applied now, out of its order (a message
         # dropped instead would lose an order for good); the alarm shrinks to what is missing.
-        return {**_apply(uow, topic, envelope), "late": seq, "missing": _show_skipped(uow)}
+        late = _apply_once(uow, topic, envelope)
+        return {**late, "late": seq, "missing": _show_skipped(uow)}
     if seq <= applied:
         if msg_id:
             uow.sync.remember(msg_id, seq, "?", "duplicate")
@@ -60,8 +59,9 @@ def receive_cloud_message(uow, prefix: str, suffix: str, payload: bytes) -> dict
         if uow.sync.parked_count() == 1:  # a new gap; the link repeats the request while it lasts
             request_resend(uow, applied + 1)
         return {"outcome": "parked", "parked": True}
-    # Next in line. Even a message that must be rejected takes its place: the seq advances.
-    result = _apply(uow, topic, envelope)
+    # Next in line. Even a message that must be rejected, or one already applied under another
+    # seq (a retry the cloud numbered anew), takes its place: the seq advances.
+    result = _apply_once(uow, topic, envelope)
     uow.sync.set_counter(IN_SEQ, seq)
     return _drain_parked(uow, prefix, result)
 
@@ -126,7 +126,7 @@ def _drain_parked(uow, prefix: str, result: dict) -> dict:
             envelope = parse_envelope(suffix, payload)
         except RejectedMessage as exc:
             envelope = exc
-        later = _apply(uow, f"{prefix}/{suffix}", envelope)
+        later = _apply_once(uow, f"{prefix}/{suffix}", envelope)
         uow.sync.set_counter(IN_SEQ, seq)
         result = _merge(result, later)
     result["parked"] = uow.sync.parked_count() > 0
@@ -140,6 +140,14 @@ def _merge(first: dict, later: dict) -> dict:
     if "replay_from" in later:
         merged["replay_from"] = min(later["replay_from"], first.get("replay_from", 2**63))
     return merged
+
+
+def _apply_once(uow, topic: str, envelope: Envelope | RejectedMessage) -> dict:
+    """Apply a message unless its id was seen already (a redelivery, a retry)."""
+    msg_id = envelope.ref_id if isinstance(envelope, RejectedMessage) else envelope.id
+    if msg_id and uow.sync.seen(msg_id):
+        return {"outcome": "duplicate"}
+    return _apply(uow, topic, envelope)
 
 
 def _apply(uow, topic: str, envelope: Envelope | RejectedMessage) -> dict:

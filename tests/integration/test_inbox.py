@@ -74,6 +74,21 @@ def test_messages_apply_once_whatever_the_redelivery(shop, cloud):
     assert shop.level("A").reserved == 2
 
 
+def test_a_retry_the_cloud_numbered_anew_applies_once_and_takes_its_seq(shop, cloud):
+    """QA: the same id under a new seq was dropped without advancing the cloud's seq, so the
+    next message waited for a seq that could never come (its resend was a duplicate too)."""
+    adjust = cloud.message("stock.adjust", builders.stock_adjust(A=1), msg_id="adjust-1")
+    deliver(shop, adjust)
+    renumbered = cloud.message("stock.adjust", builders.stock_adjust(A=1), msg_id="adjust-1")
+    after = cloud.message("stock.adjust", builders.stock_adjust(A=2))
+    assert deliver(shop, after)["outcome"] == "parked"  # it came first: held for the retry
+    result = deliver(shop, renumbered)
+    assert result["outcome"] == "duplicate" and result["parked"] is False
+    with shop.db.transaction() as uow:
+        assert uow.sync.counter("in_seq") == after["seq"]
+    assert shop.level("A").on_hand == 3 + 1 + 2  # the retry applied once
+
+
 def test_a_gap_parks_later_messages_asks_for_resend_then_applies_in_order(shop, cloud):
     first = cloud.message("order.created", builders.order("W-1", ("A", 2)))
     second = cloud.message("order.created", builders.order("W-2", ("A", 2)))
