@@ -168,9 +168,10 @@ def test_cloud_messages_refused_by_a_full_disk_are_applied_once_there_is_room(br
         ids = [f"W-{n:02d}" for n in range(30)]
         for order_id in ids:
             cloud.send("order.created", builders.order(order_id, *lines))
-        wait_until(lambda: gateway.link.snapshot()["unapplied"] >= 25, 20, "the messages held")
+        # All the broker lets through (its window: 20 unacknowledged), after what still fitted.
+        wait_until(lambda: gateway.link.snapshot()["unapplied"] >= 15, 20, "the messages held")
         assert "database refused" in gateway.link.snapshot()["detail"]
-        assert len(reserved_by_order(db_path)) <= 5  # what fitted in the pages left
+        assert len(reserved_by_order(db_path)) <= 5
 
         gateway.writer.call(lambda uow: uow.conn.execute("PRAGMA max_page_count = 1000000000"))
         wait_in_sync(cloud, db_path, timeout=60)

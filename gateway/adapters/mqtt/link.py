@@ -232,6 +232,7 @@ class CloudLink:
         with self._lock:
             self._connected, self._joining = False, None
             self._unapplied.clear()  # not acknowledged: the broker delivers them again
+            self._retry_delay = RETRY_FIRST
         if not self._stopping.is_set():
             if not self.detail.startswith("broker refused"):  # keep the reason people can fix
                 self._set_state("offline", f"disconnected: {reason_code}")
