@@ -171,7 +171,9 @@ class FiscalResult:
     fp: int  # fiscal sign
     shift: int | None  # None only if the lookup after a successful close failed
     number: int | None  # receipt number in the shift (FF40), same caveat
-    ts: str | None  # register clock 'YYYY-MM-DDThh:mm' when it reports one
+    # When the fiscal drive signed it, 'YYYY-MM-DDThh:mm', the register's local clock as printed
+    # (FF45h extended answer, else FF0Ah); None if the register cannot tell (document_time.py)
+    ts: str | None
     change: int = 0  # kopecks
 
 

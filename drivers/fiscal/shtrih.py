@@ -4,7 +4,8 @@ A receipt is: [1Eh table 17 field 7 «не печатать» for an electronic-
 type 0/2, or 0x80/0x82 for a correction] -> FF0C document TLVs (1008 buyer, 1125 + 1187 Internet
 settlement, 1173 + 1174 correction basis, 1021/1203 cashier) -> per item [FF61 check + FF69
 accept for a marked item] FF46, [FF67 bind code], [FF4D 2108 measure] -> FF45 (sum 14 = the
-prepayment offset, 1215). If the FF45 answer is lost the receipt is reconciled (``reconcile.py``:
+prepayment offset, 1215) -> [FF0A: the document's date and time, when FF45 did not carry it
+(``document_time.py``)]. If the FF45 answer is lost the receipt is reconciled (``reconcile.py``:
 pending answer, mode, the FN archive by type, total and items) and never closed twice.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.fiscal import answers, commands, documents, health, marking, reconcile
+from drivers.fiscal import answers, commands, document_time, documents, health, marking, reconcile
 from drivers.fiscal import receipt as rc
 from drivers.fiscal.commands import NO_PRINT_NEXT, PRINT, SALE, SALE_RETURN
 from drivers.fiscal.errors import (
@@ -65,6 +66,7 @@ class ShtrihM(FiscalRegister):
         self._link: ShtrihLink | None = None
         self._open_receipt_supported = True
         self.tlv_documents_supported = True  # FF3Ah/FF3Bh; False after a 37h answer
+        self.document_lookup_supported = True  # FF0Ah (a document's time); False after 37h
         # What table 17 field 7 («не печатать») holds; None = unknown (a restart, a failure).
         self._no_print: int | None = None
         self._no_print_supported = True  # False once the model refused the table write
@@ -231,6 +233,9 @@ class ShtrihM(FiscalRegister):
         finally:
             if receipt.electronic:
                 self._no_print = None  # spent by this document, or not: ask again next time
+        close = document_time.with_document_time(
+            self, close, document_time.receipt_doc_type(receipt)
+        )
         try:
             shift: ShiftState | None = self.shift_state()
         except FiscalError as exc:
@@ -320,8 +325,14 @@ class ShtrihM(FiscalRegister):
     ) -> answers.CloseAnswer | None:
         """FISCAL.md 5.4 (``reconcile.py``). Returns the close answer if the receipt was
         fiscalised, None if the receipt is still open (FF45 never executed); raises
-        ReceiptNotFiscalised if it is gone, AnswerLost if the register cannot tell yet."""
-        return reconcile.reconcile_close(self, last_fd, receipt, operation)
+        ReceiptNotFiscalised if it is gone, AnswerLost if the register cannot tell yet. A close
+        answer found carries the document's date and time whenever the register can tell it."""
+        found = reconcile.reconcile_close(self, last_fd, receipt, operation)
+        if found is None:
+            return None
+        return document_time.with_document_time(
+            self, found, document_time.receipt_doc_type(receipt)
+        )
 
     def _cancel_after_failure(self, cause: FiscalError) -> None:
         """Leave no half-built receipt behind; the original error is what the caller sees."""

@@ -23,7 +23,9 @@ millionths, price, amount, vat, payment_method = 1214, payment_object = 1212, ma
 "2106"), `payments` (kind cash / electronic / prepayment, index = the FF45h sum), `total`,
 `change`, `prepaid` (= `"1215"`, FF45h sum 14), `buyer_contact` (1008), `internet` (1125 = 1),
 `place` (1187), `printed`, `ofd_sent`, `tlv` (the FF0Ch tags: text as str, byte tags as int,
-1174 as a dict) and `fd`, `fp`, `shift`, `number`, `time`.
+1174 as a dict) and `fd`, `fp`, `shift`, `number`, `time` (when the drive signed it; the
+register's wall clock is the simulator's clock read as UTC: FF0Ah and an extended FF45h answer
+give it as DATE_TIME, the receipt prints it as «ДАТА»).
 
 The drive and the OFD: every document waits in the drive's OFD queue (`sim.ofd_queue`) until
 sent; online (the default) that is at once; `sim.set_ofd_online(False)` lets the queue grow and

@@ -192,7 +192,9 @@ def close_receipt(reg, fields: Fields) -> bytes:
     reg.marking = None
     reg.print_document(render_receipt(doc), 0xFF45, printed)
     answer = money(change) + le(doc["fd"], 4) + le(doc["fp"], 4)
-    return answer + (reg.date_time() if reg.extended_answers else b"")
+    # «РАСШИР. ОТВ. НА КОМАНДЫ ФОРМ. ФД»: the time the drive stored for this document (what
+    # FF0Ah answers for it later and the paper says), not the clock read again after printing.
+    return answer + (reg.date_time(doc["time"]) if reg.extended_answers else b"")
 
 
 def cancel_receipt(reg, fields: Fields) -> bytes:

@@ -87,18 +87,14 @@ def fn_status(reg, fields: Fields) -> bytes:
     )
 
 
-def doc_date_time(when: float) -> bytes:
-    t = time.gmtime(when)
-    return bytes([t.tm_year % 100, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min])
-
-
 def find_document(reg, fields: Fields) -> bytes:
     reg.check_password(fields, (30,))
     doc = reg.drive.find(fields.uint(4))
     if doc is None:
         raise CommandError(errors.FN_NO_DATA, "no such document")
     ticket = 1 if doc.get("ofd_sent", True) else 0  # the OFD's receipt for it came back
-    head = bytes([doc["doc_type"], ticket]) + doc_date_time(doc["time"])
+    # DATE_TIME: when the drive signed the document (its stored time, the printed «ДАТА»)
+    head = bytes([doc["doc_type"], ticket]) + reg.date_time(doc["time"])
     head += le(doc["fd"], 4) + le(doc["fp"], 4)
     if doc["type"] in ("receipt", "correction"):
         return head + bytes([doc["op_type"]]) + money(doc["total"])

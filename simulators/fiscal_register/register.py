@@ -151,9 +151,9 @@ class Register:
         else:
             self.printer.output(text)
 
-    def date_time(self) -> bytes:
-        """FN DATE_TIME: YY MM DD hh mm."""
-        t = time.gmtime(self.now())
+    def date_time(self, when: float | None = None) -> bytes:
+        """FN DATE_TIME: YY MM DD hh mm, of `when` (a stored document's time) or of now."""
+        t = time.gmtime(self.now() if when is None else when)
         return bytes([t.tm_year % 100, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min])
 
     def operator_answer(self) -> bytes:

@@ -18,7 +18,6 @@ from tests.asyncapi_contract import DOC_URI, Contract, load_document
 from tests.integration.test_fiscal_api import start_with_mugs
 from tests.signin import MANAGER_PIN, desk_clients
 
-TODAY = date.today().isoformat()
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 REASON = "Касса не работала, продажа записана в тетрадь"
 
@@ -117,15 +116,14 @@ def test_a_wrong_receipt_is_reversed_then_printed_right(api, sim):
 
     right = {"items": [{"sku": "MUG", "qty": 1, "price": 40000}], "payment": "card"}
     body = {"corrects": wrong, **right, "reason": "Пробили две кружки вместо одной"}
-    undated = api.manager.post("/api/fiscal/corrections", json=body)
-    assert undated.status_code == 422  # the register's answer had no time: the screen gives it
-    assert "Укажите дату ошибочного чека" in undated.json()["detail"]
     yesterday = api.manager.post("/api/fiscal/corrections", json={**body, "date": YESTERDAY})
-    assert "раньше исправляемого чека" in yesterday.json()["detail"]  # its shift opened today
-    body["date"] = TODAY
+    assert "раньше исправляемого чека" in yesterday.json()["detail"]  # the drive signed it today
+    # No date given: the wrong receipt's own, as its fiscal drive recorded it (fiscal_ts).
     queued = api.manager.post("/api/fiscal/corrections", json=body)
     assert queued.status_code == 200, queued.text
     reverse, replaced = corrections_in(sim, 2)
+    signed_on = time.strftime("%Y-%m-%d", time.gmtime(sim.receipts[0]["time"]))  # its clock
+    assert reverse["correction"]["date"] == signed_on == offered["fiscal_ts"][:10]
     assert (reverse["op_type"], reverse["total"]) == (2, 90000)
     assert [(i["quantity"], i["price"]) for i in reverse["items"]] == [(2_000_000, 45000)]
     assert (replaced["op_type"], replaced["total"]) == (1, 40000)

@@ -110,7 +110,10 @@ class ScriptedRegister:
         return bytes([1]) + self.shift.to_bytes(2, "little") + self.receipts.to_bytes(2, "little")
 
     def cmd_ff0a(self, data):
-        return self.archive[int.from_bytes(data, "little")]
+        fd = int.from_bytes(data, "little")
+        if fd not in self.archive:
+            raise Refuse(0x08)  # FN: no requested data
+        return self.archive[fd]
 
     def cmd_ff3a(self, data):
         fd = int.from_bytes(data[:4], "little")

@@ -29,13 +29,17 @@ SALE = Receipt(items=(BREAD,), payments=Payments(cash=10000), buyer_contact="a@b
 def test_sell_sends_the_receipt_commands_in_order(register, device, register_state):
     result = register.sell(SALE)
     # 1Eh: table 17 field 7 := 0 (print), once: a crash may have left «не печатать» set
-    assert device.executed_commands == ["ff01", "1e", "8d", "ff0c", "ff46", "ff45", "ff40"]
+    # FF0Ah after FF45h: the FF45h answer (not extended) has no date and time, the drive has
+    assert device.executed_commands == [
+        "ff01", "1e", "8d", "ff0c", "ff46", "ff45", "ff0a", "ff40",
+    ]  # fmt: skip
     assert register_state.tables == {(17, 1, 7): 0}
     assert (result.fd, result.fp, result.fn) == (11, 1011, FN_SERIAL.decode())
     assert (result.shift, result.number, result.change) == (5, 1, 20)
+    assert result.ts == "2026-01-15T09:05"  # DATE of the scripted drive
     device.executed.clear()
     register.sell(SALE)
-    assert device.executed_commands == ["ff01", "8d", "ff0c", "ff46", "ff45", "ff40"]
+    assert device.executed_commands == ["ff01", "8d", "ff0c", "ff46", "ff45", "ff0a", "ff40"]
 
 
 def test_item_goes_as_ff46_with_the_22_percent_tax_byte(register, device):
