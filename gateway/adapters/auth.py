@@ -29,6 +29,8 @@ from gateway.domain.staff import MANAGER, Staff, check_pin
 from gateway.services import staff as service
 from gateway.services.pins import hash_pin, token_hash, verify_pin
 
+from .lock_words import locked_detail
+
 log = logging.getLogger(__name__)
 ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
 KEEP_EXPIRED_S = 2 * 24 * 3600
@@ -142,7 +144,7 @@ class Auth:
             wait = self.lockout.wait(staff_id, client, self.clock())
             if wait > 0:
                 log.warning("PIN refused without a check: locked (%s from %s)", staff_id, client)
-                raise SignInRefused("locked", _locked(wait), wait)
+                raise SignInRefused("locked", locked_detail(wait), wait)
             entry = self._people.get(staff_id) if isinstance(staff_id, int) else None
             valid = isinstance(pin, str)
             if valid:
@@ -166,7 +168,7 @@ class Auth:
         log.warning("sign-in refused: %s (account %s, from %s)", detail, staff_id, client)
         self.writer.call(service.pin_refused, staff_id, client=client, detail=detail)
         if lock:
-            raise SignInRefused("locked", _locked(lock), lock)
+            raise SignInRefused("locked", locked_detail(lock), lock)
         if reason == "bad_code":
             raise SignInRefused(
                 reason,
@@ -181,7 +183,7 @@ class Auth:
         with self._pin_lock:
             wait = self.lockout.wait("setup", client, self.clock())
             if wait > 0:
-                raise SignInRefused("locked", _locked(wait), wait)
+                raise SignInRefused("locked", locked_detail(wait), wait)
             if not self.setup_open():
                 raise SignInRefused("setup_done", "a manager exists: sign in / войдите по PIN")
             if not isinstance(code, str) or not hmac.compare_digest(
@@ -278,11 +280,3 @@ def _iso(epoch: float) -> str:
 
 def _epoch(text: str) -> float:
     return datetime.strptime(text, ISO).replace(tzinfo=UTC).timestamp()
-
-
-def _locked(seconds: float) -> str:
-    minutes = max(1, round(seconds / 60))
-    return (
-        f"too many wrong PINs: try again in {seconds:.0f} s"
-        f" / слишком много ошибок: попробуйте через {minutes} мин."
-    )

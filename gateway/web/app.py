@@ -26,6 +26,7 @@ from .api_summary import add_summary_api
 from .auth import SignInRequired
 from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language, templates
+from .link_words import link_detail
 from .metrics import add_metrics
 from .pages import add_pages
 from .pages_summary import add_summary_page
@@ -221,7 +222,7 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
         },
         "mqtt": {
             "url": mqtt.get("url", ""),
-            "detail": mqtt.get("detail", ""),
+            "detail": link_detail(str(mqtt.get("detail") or ""), en),
             **state(mqtt.get("state", "not_configured")),
         },
         "devices": [

@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
+from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER
+
 from .api import Actions
 from .api_summary import parse_day, summary_figures
 from .fiscal_health_words import health_view as fiscal_health_view
@@ -84,10 +86,24 @@ def figures_rows(period: dict, before: dict, t: dict[str, str]) -> list[dict[str
     return rows
 
 
+def cashier_name(person: dict, t: dict[str, str]) -> str:
+    """Who the figures are for: a receipt with neither a staff account nor a printed cashier is
+    the cloud's, for a payment made on the site (a prepayment or its refund), never a person."""
+    if person["name"]:
+        return person["name"]
+    return t["no_name"] if person.get("staff_id") is not None else t["site_payments"]
+
+
+def opened_automatically(by: dict | None) -> bool:
+    """The register opened the shift for the day's first receipt, and that receipt had no
+    cashier: the cloud's, for a payment on the site (the fiscal worker names it «Кассир»)."""
+    return by is not None and by.get("staff_id") is None and by.get("name") == DEFAULT_CASHIER
+
+
 def cashier_rows(period: dict, t: dict[str, str]) -> list[dict[str, str]]:
     return [
         {
-            "name": person["name"] or t["no_name"],
+            "name": cashier_name(person, t),
             "receipts": str(person["receipts"]),
             "revenue": money(person["revenue"]),
             "refunds": money(person["refunds"]["total"]) if person["refunds"]["count"] else "—",
@@ -100,13 +116,15 @@ def cashier_rows(period: dict, t: dict[str, str]) -> list[dict[str, str]]:
 def shift_view(shift: dict, t: dict[str, str], en: bool) -> dict[str, Any]:
     view: dict[str, Any] = {"open": shift["open"], "last": None}
     if shift["open"]:
-        by = (shift.get("opened_by") or {}).get("name") or t["at_keyboard"]
+        opener = shift.get("opened_by")
+        by = (opener or {}).get("name") or t["at_keyboard"]
+        opened = t["opened_auto" if opened_automatically(opener) else "opened"]
         view |= {
             "tone": "bad" if shift["expired"] else "ok",
             "word": t["shift_expired" if shift["expired"] else "shift_open"].format(
                 number=shift["number"]
             ),
-            "since": t["opened"].format(when=local_time(shift["opened_at"], en), who=by),
+            "since": opened.format(when=local_time(shift["opened_at"], en), who=by),
             "expires": t["expires"].format(when=local_time(shift["expires_at"], en)),
             "drawer": money(shift["cash_in_drawer"]),
         }

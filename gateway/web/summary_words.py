@@ -14,6 +14,7 @@ TEXTS = {
         "shift_expired": "Смена № {number} идёт больше 24 часов",
         "shift_closed": "Смена закрыта",
         "opened": "Открыта {when}, открыл(а): {who}.",
+        "opened_auto": "Открыта {when} автоматически — чеком по оплате на сайте.",
         "expires": "Касса перестанет пробивать чеки в {when} — закройте смену до этого.",
         "at_keyboard": "на клавиатуре кассы",
         "drawer": "Наличные в кассе",
@@ -49,6 +50,7 @@ TEXTS = {
         "refunds": "Возвраты",
         "average": "Средний",
         "no_name": "без имени",
+        "site_payments": "оплаты на сайте",
         "orders": "Заказы из интернет-магазина",
         "orders_to_confirm": "Ждут подтверждения",
         "orders_confirm_overdue": "из них {n} ждут слишком долго",
@@ -89,6 +91,7 @@ TEXTS = {
         "shift_expired": "Shift no. {number} is over 24 hours old",
         "shift_closed": "The shift is closed",
         "opened": "Opened {when} by {who}.",
+        "opened_auto": "Opened {when} automatically, by the receipt of a payment made on the site.",
         "expires": "The register stops printing receipts at {when} — close the shift before.",
         "at_keyboard": "the register's keyboard",
         "drawer": "Cash in the drawer",
@@ -124,6 +127,7 @@ TEXTS = {
         "refunds": "Refunds",
         "average": "Average",
         "no_name": "no name",
+        "site_payments": "paid on the site",
         "orders": "Web orders",
         "orders_to_confirm": "To confirm",
         "orders_confirm_overdue": "{n} of them waiting too long",
@@ -164,7 +168,9 @@ HOWTO = {
         " Заказ, оплаченный на сайте, входит в выручку в день оплаты; его выдача денег не"
         " приносит и чеком продажи второй раз не считается. Возвраты показаны отдельно; средний"
         " чек — выручка, делённая на число чеков продажи.",
-        "«По кассирам» — кто пробил чек; возврат записывается на того, кто его сделал.",
+        "«По кассирам» — кто пробил чек; возврат записывается на того, кто его сделал."
+        " Строка «оплаты на сайте» — чеки предоплат, которые покупатели оплатили на сайте,"
+        " и их возвраты: их пробивает касса сама, без кассира.",
         "Наличные в кассе — по учёту шлюза: продажи и возвраты наличными, внесения и выплаты"
         " текущей смены. При закрытии смены управляющий пересчитывает деньги, и разница"
         " остаётся в сводке.",
@@ -181,7 +187,9 @@ HOWTO = {
         " order paid on the site counts on the day it was paid; handing it over brings no money"
         " and is not counted as a sale again. Refunds are shown apart; the average receipt is"
         " revenue divided by the number of sale receipts.",
-        "By cashier: who printed the receipt; a refund counts for whoever made it.",
+        "By cashier: who printed the receipt; a refund counts for whoever made it. The line"
+        " “paid on the site” is the prepayments buyers paid on the site and their refunds: the"
+        " register prints those itself, with no cashier.",
         "Cash in the drawer is the gateway's books: cash sales and refunds, cash in and out of"
         " the current shift. At the close a manager counts the money, and the difference stays"
         " in the summary.",

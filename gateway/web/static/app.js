@@ -77,6 +77,16 @@ const storegw = {
     return null;
   },
 
+  // A count or a quantity a person typed: plain digits and nothing else, or null. Never
+  // Number() or parseInt() on the raw text: those take "1e2" as 100, "0x10" as 16, " 5 " and
+  // "5.0" as 5, "12abc" as 12. `min` and `max` bound it (a count up to a million by default).
+  wholeNumber(text, min = 0, max = 1000000) {
+    const raw = String(text ?? "");
+    if (!/^[0-9]{1,9}$/.test(raw)) return null;
+    const value = Number(raw); // nine digits at most: exact
+    return value < min || value > max ? null : value;
+  },
+
   money(kopecks) {
     const sign = kopecks < 0 ? "−" : "";
     const abs = Math.abs(kopecks);

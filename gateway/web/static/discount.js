@@ -61,8 +61,8 @@ const discount = {
         if (button) done(Number(button.dataset.pct));
       };
       set.onclick = () => {
-        const pct = Number(input.value.trim().replace("%", ""));
-        if (!Number.isInteger(pct) || pct < 1 || pct > 100) {
+        const pct = storegw.wholeNumber(input.value.replace(/%$/, ""), 1, 100); // "10" or "10%"
+        if (pct === null) {
           error.textContent = tr("Скидка — целое число от 1 до 100.", "A discount is a whole number from 1 to 100.");
           input.focus();
           return;

@@ -204,7 +204,7 @@ const goods = {
   askNumber({ title, label, value }) {
     return new Promise((resolve) => {
       let answer = null;
-      const input = goods.h("input", { type: "number", inputmode: "numeric", min: "0", step: "1", class: "big-number", value: String(value ?? "") });
+      const input = goods.h("input", { inputmode: "numeric", autocomplete: "off", class: "big-number", value: String(value ?? "") });
       const warn = goods.h("p", { class: "ask-warn", role: "alert" });
       const save = goods.h("button", { type: "submit", class: "primary" }, goods.tr("Сохранить", "Save"));
       const cancel = goods.h("button", { type: "button" }, goods.tr("Отмена", "Cancel"));
@@ -216,8 +216,8 @@ const goods = {
       const box = goods.dialog(form);
       form.addEventListener("submit", (event) => {
         event.preventDefault();
-        const number = Number(input.value);
-        if (input.value.trim() === "" || !Number.isInteger(number) || number < 0 || number > 1000000) {
+        const number = storegw.wholeNumber(input.value);
+        if (number === null) {
           warn.textContent = goods.tr("Введите целое число от 0 до 1 000 000.", "Type a whole number from 0 to 1,000,000.");
           return;
         }

@@ -77,8 +77,8 @@ scr.lineRow = (line) => {
   extra.className = "notes";
   extra.append(...notes);
   name.append(extra);
-  const act = document.createElement("td");
-  act.className = "act";
+  // «Снять резерв» sits under the line's name, not in a column of its own: the four columns
+  // then fit beside the order's side panel on a 1024 px tablet, and on a phone.
   const others = scr.order.lines.some((each) => each !== line && scr.open(each) > 0);
   if (!scr.finished() && scr.open(line) > 0 && others) {
     const release = document.createElement("button");
@@ -86,7 +86,10 @@ scr.lineRow = (line) => {
     release.className = "release";
     release.textContent = tr("release");
     release.onclick = () => scr.askReason("release", line);
+    const act = document.createElement("div");
+    act.className = "act";
     act.append(release);
+    name.append(act);
   }
   const heads = [...scr.el.lines.querySelectorAll("thead th")].map((th) => th.textContent);
   const cells = [line.qty_ordered, line.qty_reserved, line.qty_shipped].map((value, n) => {
@@ -94,7 +97,7 @@ scr.lineRow = (line) => {
     cell.dataset.label = heads[n + 1]; // a phone shows each number with its column's name
     return cell;
   });
-  row.append(name, ...cells, act);
+  row.append(name, ...cells);
   return row;
 };
 

@@ -74,14 +74,14 @@ goods.codeLinker = (doc) => {
     event.preventDefault();
     goods.once($("link-do"), async () => {
       const sku = chosen ? chosen.sku : $("link-item").value.trim();
-      const pack = Number($("link-pack").value);
+      const pack = storegw.wholeNumber($("link-pack").value, 1);
       if (!sku) {
         $("link-warn").textContent = tr("Отсканируйте штрихкод товара или введите артикул.", "Scan the item's barcode or type its sku.");
         $("link-item").focus();
         return;
       }
-      if (!Number.isInteger(pack) || pack < 1) {
-        $("link-warn").textContent = tr("В упаковке — целое число штук, от 1.", "Units in a pack: a whole number from 1.");
+      if (pack === null) {
+        $("link-warn").textContent = tr("Введите целое число штук в упаковке, от 1 до 1 000 000.", "Type the units in a pack: a whole number from 1 to 1,000,000.");
         return;
       }
       const learn = $("link-learn").checked;

@@ -231,16 +231,14 @@
   }
 
   function wholeNumber(input) {
-    const value = Number(input.value);
-    if (input.value.trim() === "" || !Number.isInteger(value) || value < 0 || value > 1000000) return null;
-    return value;
+    return storegw.wholeNumber(input.value); // digits only, 0 to 1 000 000 (app.js)
   }
 
   // --- a manager's correction ----------------------------------------------------------------
   function askCorrection(card) {
     return new Promise((resolve) => {
       const key = `correct-${card.sku}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-      const input = h("input", { type: "number", inputmode: "numeric", min: "0", step: "1", class: "big-number", name: "on_hand", value: String(card.on_hand) });
+      const input = h("input", { inputmode: "numeric", class: "big-number", name: "on_hand", value: String(card.on_hand) });
       const becomes = h("p", { class: "becomes" });
       const reasons = T.reason_list.map(([code, word, help]) =>
         h("label", { class: "check" }, h("input", { type: "radio", name: "reason", value: code }),
@@ -300,7 +298,7 @@
   // --- the threshold -------------------------------------------------------------------------
   function askThreshold(card) {
     return new Promise((resolve) => {
-      const input = h("input", { type: "number", inputmode: "numeric", min: "0", step: "1", class: "big-number", name: "min_stock", value: String(card.min_stock) });
+      const input = h("input", { inputmode: "numeric", class: "big-number", name: "min_stock", value: String(card.min_stock) });
       const error = h("p", { class: "ask-warn refused", role: "alert" });
       const save = h("button", { type: "submit", class: "primary" }, T.save);
       const reset = h("button", { type: "button", id: "min-reset" }, T.min_reset);

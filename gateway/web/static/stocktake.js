@@ -218,15 +218,14 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     goods.once($("manual-do"), async () => {
       let sku = $("manual-sku").value.trim();
-      const raw = $("manual-qty").value.trim();
-      const counted = Number(raw);
+      const counted = storegw.wholeNumber($("manual-qty").value);
       if (!sku) {
         goods.say(tr("Введите артикул (или отсканируйте штрихкод в это поле).", "Type the sku (or scan a barcode into the field)."), "bad");
         $("manual-sku").focus();
         return;
       }
-      if (raw === "" || !Number.isInteger(counted) || counted < 0) {
-        goods.say(tr("Количество — целое число от 0.", "The count is a whole number from 0."), "bad");
+      if (counted === null) {
+        goods.say(tr("Введите целое число от 0 до 1 000 000.", "Type a whole number from 0 to 1,000,000."), "bad");
         $("manual-qty").focus();
         return;
       }
