@@ -223,6 +223,7 @@ class Gateway:
                 "url": self.config.mqtt.url,
                 "state": link["state"],
                 "detail": link["detail"],
+                "since": link.get("since"),
                 "in_seq": sync["in_seq"],
                 "acked_seq": sync["acked_seq"],
                 "alarms": sync["alarms"],

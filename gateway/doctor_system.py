@@ -41,6 +41,10 @@ SILENT_FIX = (
     " mqtt://, a proxy, a firewall) or the broker is overloaded: check the scheme and the port"
     f" in mqtt.url; {BROKER_FIX}"
 )
+REFUSED_FIX = (
+    "the gateway's database refuses what the cloud sends (see the database and disk lines):"
+    " free space on its disk or mend the database; the messages wait and apply by themselves"
+)
 ACL_FIX = (
     "the broker's ACL must let this user write storegw/<store>/out/# and read"
     " storegw/<store>/in/# (firmware-config/mosquitto/acl.example): tell the cloud team"
@@ -115,7 +119,8 @@ def link_finding(running: Running) -> Finding:
     link = running.status.get("mqtt") or {}
     state, detail = str(link.get("state", "unknown")), str(link.get("detail") or "")
     where = f"{link.get('url') or 'the broker'}, the running gateway's own link"
-    found = f"{state} ({where})" + (f": {detail}" if detail else "")
+    since = f" since {link['since']}" if link.get("since") else ""
+    found = f"{state}{since} ({where})" + (f": {detail}" if detail else "")
     if state == "not_configured":
         return Finding(
             SKIP, "broker", f"not checked: the running gateway has no cloud link ({detail})"
@@ -123,6 +128,8 @@ def link_finding(running: Running) -> Finding:
     if state == "connected":
         if detail in ("", "session resumed", "new session"):
             return Finding(OK, "broker", found)
+        if detail.startswith("cloud messages wait"):  # mqtt/link.py: the database refused them
+            return Finding(ERROR, "broker", found, REFUSED_FIX)
         return Finding(WARNING, "broker", found, ACL_FIX)
     if state == "connecting":
         todo = f"still connecting: run the doctor again in a minute; if it stays so, {BROKER_FIX}"

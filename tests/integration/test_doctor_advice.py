@@ -158,19 +158,22 @@ def test_the_running_gateways_reports_say_what_to_do(tmp_path):
         {"state": "offline", "detail": "cannot reach the broker ([Errno 111] Connection refused)"},
         {"state": "offline", "detail": "disconnected: Session taken over"},
         {"state": "offline", "detail": "the broker's TLS certificate does not verify (expired)"},
+        {"state": "connected", "detail": "cloud messages wait: the database refused them (full)"},
         {"state": "connecting", "detail": ""},
         {"state": "connected", "detail": "the broker refused our subscription: [Not authorized]"},
         {"state": "something new", "detail": ""},
     ]
     findings = [link_finding(running(mqtt={"url": URL, **link})) for link in links]
-    assert [f.level for f in findings] == [ERROR] * 5 + [WARNING] * 3
+    assert [f.level for f in findings] == [ERROR] * 6 + [WARNING] * 3
     assert "mqtt.username and mqtt.password" in findings[0].todo
     assert "mqtt.username and mqtt.password" in findings[1].todo
     assert "is the broker running?" in findings[2].todo
     assert "another client" in findings[3].todo
     assert "mqtt.ca" in findings[4].todo
-    assert "ACL" in findings[6].todo
-    assert link_finding(running(mqtt={"state": "connected", "detail": "new session"})).level == OK
+    assert "free space" in findings[5].todo
+    assert "ACL" in findings[7].todo
+    ok = link_finding(running(mqtt={"state": "connected", "detail": "new session", "since": "T"}))
+    assert ok.level == OK and "connected since T" in ok.found
     quiet = link_finding(Running(True, None, "http://127.0.0.1:8080/healthz"))
     assert quiet.level == SKIP and "not checked" in quiet.found
 

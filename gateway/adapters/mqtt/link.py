@@ -72,6 +72,7 @@ class CloudLink:
         self.config, self.writer, self.status_source = config, writer, status
         self.prefix = f"{config.mqtt.topic_prefix}/{config.store_id}"
         self.state, self.detail = "connecting", ""
+        self.since = utc_now()  # when the state last changed (the doctor says since when)
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -158,6 +159,7 @@ class CloudLink:
                 "url": self.config.mqtt.url,
                 "state": self.state,
                 "detail": self.detail,
+                "since": self.since,
                 "acked_seq": self._acked,
                 "sent_seq": self._next - 1,
                 "unapplied": len(self._unapplied),
@@ -358,6 +360,8 @@ class CloudLink:
     def _set_state(self, state: str, detail: str) -> None:
         with self._lock:
             changed = (self.state, self.detail) != (state, detail)
+            if state != self.state:
+                self.since = utc_now()
             self.state, self.detail = state, detail
         if changed:  # one line per change, not one per reconnect attempt
             log.info("cloud link: %s (%s)", state, detail)
