@@ -33,6 +33,7 @@ from .idempotency import run_once
 from .orders import check_orderable, refill
 from .permissions import record_money, require
 from .receipts import goods
+from .sale_reserve import check_taking_allowed, held_taken, take_held
 from .stock import change_on_hand
 
 MAX_SALE_LINES = 200
@@ -53,7 +54,11 @@ def counter_sale(
 
     A discount in percent, on a line (`items[].discount_pct`) or on the whole sale
     (`discount_pct`; a line's own wins), up to the cashier's cap alone and up to the manager's
-    with a manager (`discount_caps`, config [sale])."""
+    with a manager (`discount_caps`, config [sale]).
+
+    Goods held for web orders may be sold (they are at the counter), never silently: a sale
+    that takes an order's reserve is refused with those orders until the request lists them
+    (`take_reserved`) and a manager allows it (sale_reserve.py)."""
 
     def sale() -> dict:
         require(uow, by, SELL_PERMISSION)
@@ -92,8 +97,6 @@ def counter_sale(
             by.name,
             by.inn,
         )
-        job_id = uow.fiscal.add_job(draft, by=by)
-        moved = []
         for sku, qty in wanted.items():
             level = uow.stock.level(sku)
             if level.on_hand < qty:
@@ -102,6 +105,12 @@ def counter_sale(
                     " correct the stock first",
                     reason="negative_stock",
                 )
+        taken = held_taken(uow, wanted)
+        check_taking_allowed(uow, taken, body.get("take_reserved"), by)
+        job_id = uow.fiscal.add_job(draft, by=by)
+        take_held(uow, wanted, job_id, by)
+        moved = []
+        for sku, qty in wanted.items():
             on_hand = change_on_hand(
                 uow, sku, -qty, reason="sale", ref_id=f"receipt/{job_id}", by=by
             )
@@ -110,7 +119,8 @@ def counter_sale(
             "stock.adjusted",
             {"reason": "counter_sale", "items": moved, **by.event, "receipt_id": job_id},
         )
-        return _queued(job_id, draft)
+        queued = _queued(job_id, draft)
+        return {**queued, "taken_from_orders": taken} if taken else queued
 
     return run_once(uow, idem_key, "sale", sale)
 

@@ -84,23 +84,40 @@ def fill_waiting_orders(uow, sku: str, by: Staff | None = None) -> list[tuple[Or
     return changed
 
 
-def take_reserve_from_newest(uow, sku: str, amount: int, by: Staff | None = None) -> list[Order]:
-    """Stock went below what is reserved: the newest orders give their reserve back (they
-    become short) until `amount` is freed."""
-    changed = []
-    for order_id in uow.orders.holding(sku):
+def givers(uow, sku: str, amount: int) -> list[tuple[Order, int]]:
+    """Which orders give back `amount` of their reserve of `sku`, and how much each: the newest
+    first (DOMAIN.md 31), orders paid on the site last of all (the buyer has paid for those
+    goods). Deterministic: the arrival order breaks every tie. Changes nothing, so a screen can
+    show the orders before anything is taken."""
+    orders = [uow.orders.get(order_id) for order_id in uow.orders.holding(sku)]
+    plan = []
+    for order in sorted(orders, key=lambda order: order.paid):  # stable: newest first in each
         if amount <= 0:
             break
-        order = uow.orders.get(order_id)
-        taken = 0
-        for line in reversed(order.lines):
-            if line.sku == sku and amount - taken > 0:
-                taken += release_line(uow, order, line, amount - taken, by)
-        amount -= taken
-        order.status = order.derived_status()
-        uow.orders.save(order)
-        uow.orders.record(order.order_id, "unreserved", by, sku=sku, qty=taken)
-        changed.append(order)
+        held = sum(line.qty_reserved for line in order.lines if line.sku == sku)
+        take = min(held, amount)
+        if take > 0:
+            plan.append((order, take))
+            amount -= take
     if amount > 0:
         raise AssertionError(f"reserve of {sku} exceeds what orders hold: ledger drift")
+    return plan
+
+
+def take_reserve_from_newest(
+    uow, sku: str, amount: int, by: Staff | None = None, *, what: str = "unreserved", **detail
+) -> list[Order]:
+    """Stock went below what is reserved: orders give their reserve back (they become short)
+    until `amount` is freed, in the order `givers` says. Each order's history records it as
+    `what` (with `detail`: a counter sale names its receipt)."""
+    changed = []
+    for order, amount_here in givers(uow, sku, amount):
+        taken = 0
+        for line in reversed(order.lines):
+            if line.sku == sku and amount_here - taken > 0:
+                taken += release_line(uow, order, line, amount_here - taken, by)
+        order.status = order.derived_status()
+        uow.orders.save(order)
+        uow.orders.record(order.order_id, what, by, sku=sku, qty=taken, **detail)
+        changed.append(order)
     return changed

@@ -18,6 +18,7 @@ from gateway.domain.staff import Forbidden, Staff
 from gateway.domain.validation import require_int
 from gateway.services.fiscal import counter_sale, refund, retry_receipt
 from gateway.services.orders import ship_order
+from gateway.services.sale_reserve import HeldForOrders
 
 from .api_marking import (
     REFUSED,
@@ -103,18 +104,22 @@ def add_api(app: FastAPI, actions: Actions) -> None:
         actions.marking.forget(codes)
         return shipped
 
-    @app.post("/api/sales")
-    def sell(body: JsonBody, by: Who) -> dict:
+    @app.post("/api/sales", response_model=None)
+    def sell(body: JsonBody, by: Who) -> dict | JSONResponse:
         desk = actions.config.desk
         codes = sale_codes(body)
         require_marking_allowed(actions, codes, by=by, idem_key=body.get("idem_key"))
-        sold = actions.run(
-            counter_sale,
-            body,
-            by=by,
-            idem_key=body.get("idem_key"),
-            discount_caps=(desk.discount_cashier_pct, desk.discount_manager_pct),
-        )
+        try:
+            sold = actions.run(
+                counter_sale,
+                body,
+                by=by,
+                idem_key=body.get("idem_key"),
+                discount_caps=(desk.discount_cashier_pct, desk.discount_manager_pct),
+            )
+        except HeldForOrders as held:  # nothing sold: the screen shows these orders and asks
+            refusal = {"error": held.reason, "detail": held.detail, "orders": held.orders}
+            return JSONResponse(refusal, status_code=409)
         actions.marking.forget(codes)
         return sold
 

@@ -85,6 +85,11 @@ SALE = {
         "choose_title": "Какой это товар?",
         "choose_text": "Код {code} есть у нескольких товаров. Выберите нужный:",
         "clear_title": "Очистить чек?",
+        "held_title": "Товар в резерве под заказы",
+        "held_text": "Этот товар отложен для интернет-заказов. Если продать его сейчас, этим"
+        " заказам его не хватит:",
+        "held_do": "Продать из резерва",
+        "held_keep": "Не продавать",
     },
     "en": {
         "code_label": "Item code",
@@ -115,6 +120,11 @@ SALE = {
         "choose_title": "Which item is it?",
         "choose_text": "Code {code} belongs to several items. Choose one:",
         "clear_title": "Clear the receipt?",
+        "held_title": "Goods held for orders",
+        "held_text": "These goods are held for web orders. Sold now, these orders will be"
+        " short of them:",
+        "held_do": "Sell from the reserve",
+        "held_keep": "Don't sell",
     },
 }
 SALE_JS = {
@@ -158,6 +168,16 @@ SALE_JS = {
         "stocktake": "Инвентаризация",
         "shift_closed_why": "смена закрыта — откройте её на экране «Смена»",
         "net_retry": "Шлюз не ответил. Нажмите «Пробить чек» ещё раз — чек не будет пробит дважды.",
+        "held_ask": "Товар в резерве под заказы: решите, продавать ли его.",
+        "held_line": "Заказ № {number}: {name} — {qty} шт.",
+        "held_paid": "оплачен на сайте",
+        "held_paid_note": "Заказ № {numbers} уже оплачен на сайте: покупатель заплатил за этот"
+        " товар и ждёт его.",
+        "held_pin": "Продать из резерва можно только с PIN управляющего.",
+        "held_kept": "Чек не пробит: товар остаётся за заказами. Уберите его из чека или"
+        " продайте из резерва.",
+        "held_taken": "Товар взят из резерва: заказам № {numbers} теперь не хватает товара.",
+        "restored": "Незаконченный чек восстановлен: {count} шт.",
     },
     "en": {
         "added": "{name}: {qty} pcs on the receipt.",
@@ -202,6 +222,16 @@ SALE_JS = {
         "shift_closed_why": "the shift is closed — open it on the Shift screen",
         "net_retry": "The gateway did not answer. Press “Print receipt” again — the receipt"
         " will not be printed twice.",
+        "held_ask": "Goods held for orders: decide whether to sell them.",
+        "held_line": "Order {number}: {name} — {qty} pcs",
+        "held_paid": "paid on the site",
+        "held_paid_note": "Order {numbers} is already paid on the site: the buyer paid for"
+        " these goods and is waiting for them.",
+        "held_pin": "Selling from the reserve needs a manager's PIN.",
+        "held_kept": "Not sold: the goods stay held for the orders. Remove them from the"
+        " receipt or sell from the reserve.",
+        "held_taken": "Taken from the reserve: orders {numbers} are now short of goods.",
+        "restored": "The unfinished sale is back: {count} pcs.",
     },
 }
 

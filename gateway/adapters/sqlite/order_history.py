@@ -64,10 +64,22 @@ def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
             f"Goods arrived for {sku}: {qty} reserved{source}",
         )
     if what == "unreserved":
-        sku = detail.get("sku")
+        item = detail.get("name") or detail.get("sku")
         return (
-            f"Остаток {sku} уменьшен: снято с резерва {_pieces(qty)}",
-            f"Stock of {sku} went down: {qty} taken off the reserve",
+            f"Остаток уменьшен: {item} — снято с резерва {_pieces(qty)}",
+            f"Stock went down: {item} — {qty} taken off the reserve",
+        )
+    if what == "sold_at_counter":  # a counter sale took the goods (services/sale_reserve.py)
+        item = detail.get("name") or detail.get("sku")
+        receipt, cashier = detail.get("receipt_id"), detail.get("cashier")
+        manager = detail.get("approved_by")
+        ru_who = f"чек № {receipt}, {cashier}" + (f", разрешил(а) {manager}" if manager else "")
+        en_who = f"receipt no. {receipt}, {cashier}" + (
+            f", allowed by {manager}" if manager else ""
+        )
+        return (
+            f"Продано на кассе ({ru_who}): {item} — {_pieces(qty)}",
+            f"Sold at the counter ({en_who}): {item} — {qty} pcs",
         )
     if what == "edited":
         return "Заказ изменён в интернет-магазине", "Changed in the web shop"
@@ -82,6 +94,16 @@ def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
     if what == "pick_slip":
         return "Напечатан сборочный лист", "Pick slip printed"
     return what, what
+
+
+def _variant_name(conn: sqlite3.Connection, names: dict, sku: object) -> str | None:
+    """The item's name as the catalog has it now (None: unknown), read once per sku."""
+    if not isinstance(sku, str):
+        return None
+    if sku not in names:
+        row = conn.execute("SELECT name FROM variant WHERE sku = ?", (sku,)).fetchone()
+        names[sku] = row[0] if row else None
+    return names[sku]
 
 
 def order_history(conn: sqlite3.Connection, order_id: str, number: str) -> list[dict]:
@@ -99,8 +121,11 @@ def order_history(conn: sqlite3.Connection, order_id: str, number: str) -> list[
         {"order": order_id, "number": number, "cloud": CLOUD.name},
     ).fetchall()
     history = []
+    names: dict[str, str | None] = {}
     for what, detail_json, ref, actor, staff_id, at, _, _ in rows:
         detail = json.loads(detail_json)
+        if what == "unreserved" and "name" not in detail:  # the row names the sku only
+            detail["name"] = _variant_name(conn, names, detail.get("sku"))
         ru, en = describe(what, detail, ref)
         history.append(
             {

@@ -2,6 +2,9 @@
 // hand, or the serial scanner through /api/scanner) adds the item; a marked item asks for each
 // unit's marking code, checked with the register as it is scanned (marking.js); cash or card; one «Пробить чек» prints it once -- the sale's idempotency
 // key makes a second tap, or a retry after a lost answer, return the same receipt.
+// Goods held for web orders are sold only once the cashier saw which orders lose them and said
+// so (the gateway refuses until then; a cashier then needs a manager's PIN). The sale being made
+// is kept in the tab's sessionStorage: a reload or a trip to «Заказы» does not lose it.
 "use strict";
 const sale = {
   lines: [], // {sku, name, price|null, qty, marked: true|false|null, codes: [], onHand, available, discount}
@@ -20,6 +23,7 @@ const sale = {
   el: {},
 };
 const MARKING = /^(?:\](?:d2|C1|Q3))?01\d{14}21/;
+const SAVED = "storegw.sale"; // sessionStorage: this tab's unfinished sale
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const PHONE = /^\+?\d{10,15}$/;
 
@@ -121,7 +125,8 @@ sale.setPay = (pay) => {
   sale.render();
 };
 
-sale.sell = async () => {
+// `shown`: the held orders the cashier saw and agreed to sell from (the gateway's refusal).
+sale.sell = async (shown) => {
   if (sale.busy) return; // a double tap: the first one is on its way
   if (!sale.lines.length) {
     register.say(register.t("empty_sale"), "bad");
@@ -174,12 +179,16 @@ sale.sell = async () => {
     ...(sale.discount ? { discount_pct: sale.discount } : {}),
     payment,
     ...(contact ? { contact } : {}),
+    ...(shown ? { take_reserved: shown } : {}),
     idem_key: sale.key,
   });
   sale.busy = false;
   sale.unsure = Boolean(answer.network);
   const held = sale.held.splice(0);
-  if (answer.ok) sale.sold(answer.data, sale.pay);
+  if (answer.ok) {
+    sale.sold(answer.data, sale.pay);
+    sale.showTaken(answer.data.taken_from_orders);
+  }
   for (const [item, code] of held) sale.add(item, code); // into the next sale, or back here
   if (answer.ok) return;
   sale.render();
@@ -190,7 +199,18 @@ sale.sell = async () => {
     return;
   }
   sale.key = null; // refused (or signed out): nothing was kept under the key
+  sale.save();
   if (answer.signedOut) return register.fail(answer); // the lock screen is up: sign in, tap again
+  if (answer.error === "takes_reserved") {
+    const orders = answer.data.orders || [];
+    register.say(register.t("held_ask"), "wait");
+    if (!(await sale.askHeld(orders))) {
+      register.say(register.t("held_kept"), "bad");
+      return;
+    }
+    const seen = orders.map((each) => ({ order_id: each.order_id, sku: each.sku, qty: each.qty, paid: each.paid }));
+    return sale.sell(seen); // a cashier gets the manager's PIN pad from storegw.send
+  }
   if (answer.error === "marking_code_missing") {
     const sku = (answer.data.detail || "").split(" ")[0];
     const line = sale.lines.find((each) => each.sku === sku);
@@ -205,6 +225,122 @@ sale.sell = async () => {
   if (answer.error === "marking_refused") sale.dropRefused(answer.data); // sale_codes.js
   const names = Object.fromEntries(sale.lines.map((each) => [each.sku, each.name]));
   register.fail({ ...answer, text: register.words(answer.data, names) });
+};
+
+// --- goods held for web orders ------------------------------------------------------------
+// Which orders would lose goods (the gateway's refusal): resolves to true if the cashier sells
+// from the reserve all the same.
+sale.askHeld = (orders) =>
+  new Promise((resolve) => {
+    const dialog = sale.el.held;
+    const t = register.t;
+    dialog.querySelector(".held-orders").replaceChildren(
+      ...orders.map((order) => {
+        const item = document.createElement("li");
+        item.append(t("held_line", order));
+        if (order.paid) item.append(" ", badge("bad", t("held_paid")));
+        return item;
+      }),
+    );
+    const paid = [...new Set(orders.filter((order) => order.paid).map((order) => order.number))];
+    const note = dialog.querySelector(".held-paid");
+    note.hidden = !paid.length;
+    note.textContent = paid.length ? t("held_paid_note", { numbers: paid.join(", ") }) : "";
+    const pin = dialog.querySelector(".held-pin");
+    pin.hidden = document.body.dataset.role === "manager";
+    pin.textContent = t("held_pin");
+    const answer = (value) => {
+      dialog.onclick = null;
+      dialog.oncancel = null;
+      if (dialog.open) dialog.close();
+      resolve(value);
+    };
+    dialog.onclick = (event) => {
+      const button = event.target.closest("[data-answer]");
+      if (button) answer(button.dataset.answer === "yes");
+    };
+    dialog.oncancel = (event) => {
+      event.preventDefault();
+      answer(false);
+    };
+    dialog.showModal();
+    dialog.querySelector('[data-answer="no"]').focus();
+  });
+
+// After the sale: which orders are short now (under the receipt, until the next sale).
+sale.showTaken = (taken) => {
+  const line = sale.el.result.querySelector(".result-orders");
+  const numbers = [...new Set((taken || []).map((each) => each.number))];
+  line.hidden = !numbers.length;
+  line.textContent = numbers.length ? register.t("held_taken", { numbers: numbers.join(", ") }) : "";
+};
+
+// --- a typed code ---------------------------------------------------------------------------
+// The code field: a barcode first; else an sku or an article equal to it, as «Остатки» finds
+// them (several: the cashier chooses, as for a barcode several items share).
+sale.onTyped = async (code) => {
+  if (sale.marking) return sale.onMarkingCode(code);
+  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
+  if (found.ok) return sale.found(found.data);
+  if (found.error !== "not_found") return register.fail(found);
+  const items = await sale.exactItems(code);
+  if (items.length) return sale.found({ code, items });
+  register.say(register.t("unknown_code", { code }), "bad");
+};
+
+sale.exactItems = async (code) => {
+  const answer = await register.send(`/api/stock?q=${encodeURIComponent(code)}&limit=20`);
+  if (!answer.ok) return [];
+  const exact = (answer.data.items || []).slice(0, answer.data.exact || 0);
+  const live = exact.filter((item) => !item.archived);
+  return live.length ? live : exact; // only archived ones: adding one says so
+};
+
+// --- kept across a reload or a trip to another screen ----------------------------------------
+sale.save = () => {
+  try {
+    if (!sale.lines.length) {
+      sessionStorage.removeItem(SAVED);
+      return;
+    }
+    const codes = new Set(sale.lines.flatMap((line) => line.codes));
+    const checked = Object.fromEntries(Object.entries(sale.checked).filter(([code]) => codes.has(code)));
+    sessionStorage.setItem(SAVED, JSON.stringify({
+      lines: sale.lines,
+      discount: sale.discount,
+      pay: sale.pay,
+      key: sale.key, // on its way or unanswered: the next tap sends the same sale again
+      received: sale.el.received.value,
+      contact: sale.el.contact.value,
+      checked,
+    }));
+  } catch (error) {
+    // storage full or off: the sale is only not kept
+  }
+};
+
+sale.restore = () => {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(SAVED) || "null");
+  } catch (error) {
+    saved = null;
+  }
+  if (!saved || !Array.isArray(saved.lines) || !saved.lines.length) return;
+  sale.lines = saved.lines;
+  sale.discount = Number(saved.discount) || 0;
+  sale.pay = saved.pay === "card" ? "card" : "cash";
+  sale.key = saved.key || null;
+  sale.unsure = Boolean(sale.key); // sent, and no answer seen: it may have been sold
+  sale.checked = saved.checked || {};
+  sale.el.received.value = saved.received || "";
+  sale.el.contact.value = saved.contact || "";
+  if (sale.unsure) {
+    register.say(register.t("net_retry"), "bad");
+  } else {
+    const count = sale.lines.reduce((sum, line) => sum + line.qty, 0);
+    register.say(register.t("restored", { count }), "ok");
+  }
 };
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -232,8 +368,9 @@ document.addEventListener("DOMContentLoaded", () => {
     choose: $("choose"),
     scannerNote: $("scanner-note"),
     refusedCodes: $("refused-codes"),
+    held: $("held"),
   });
-  storegw.onCode(sale.el.code, sale.onCode);
+  storegw.onCode(sale.el.code, sale.onTyped);
   storegw.onCode(sale.el.markingCode, sale.onMarkingCode);
   sale.el.marking.querySelector(".cancel").onclick = sale.closeMarking;
   sale.el.marking.addEventListener("cancel", (event) => {
@@ -244,6 +381,8 @@ document.addEventListener("DOMContentLoaded", () => {
   sale.el.payCash.onclick = () => sale.setPay("cash");
   sale.el.payCard.onclick = () => sale.setPay("card");
   sale.el.received.addEventListener("input", sale.renderChange);
+  sale.el.received.addEventListener("input", sale.save);
+  sale.el.contact.addEventListener("input", sale.save);
   for (const quick of sale.el.quick) {
     quick.onclick = () => {
       const amount = Number(quick.dataset.amount);
@@ -252,7 +391,7 @@ document.addEventListener("DOMContentLoaded", () => {
       sale.renderChange();
     };
   }
-  sale.el.sell.onclick = sale.sell;
+  sale.el.sell.onclick = () => sale.sell();
   sale.el.clear.onclick = async () => {
     const count = sale.lines.reduce((sum, line) => sum + line.qty, 0);
     const yes = await register.confirm(
@@ -289,10 +428,11 @@ document.addEventListener("DOMContentLoaded", () => {
         field.value = field.dataset.before || "";
         sale.renderChange();
         sale.el.code.focus();
-        sale.onCode(typed);
+        sale.onTyped(typed);
       }
     });
   }
+  sale.restore();
   sale.render();
   sale.el.code.focus();
   sale.pollScanner();

@@ -2,19 +2,6 @@
 // sharing a barcode, the marking-code dialog of a marked item, and the register's check of each
 // marking code before it is added (marking.js; sale.js owns the sale).
 "use strict";
-sale.onCode = async (code) => {
-  if (sale.marking) return sale.onMarkingCode(code);
-  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
-  if (!found.ok) {
-    if (found.error === "not_found") {
-      register.say(register.t("unknown_code", { code }), "bad");
-    } else {
-      register.fail(found);
-    }
-    return;
-  }
-  await sale.found(found.data);
-};
 
 sale.found = async (data) => {
   const items = data.items || [];

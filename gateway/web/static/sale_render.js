@@ -1,5 +1,6 @@
 // «Продажа», drawing: the lines with their notes (marking codes, the register's offline check,
-// discounts, stock), the total and the change (sale.js holds the sale).
+// discounts, stock), the total and the change (sale.js holds the sale; each drawing keeps it
+// in the tab's sessionStorage, sale.save).
 "use strict";
 sale.render = () => {
   const money = storegw.money;
@@ -86,6 +87,7 @@ sale.render = () => {
     quick.disabled = amount > 0 && total !== null && amount < total;
   }
   sale.renderChange();
+  sale.save();
 };
 
 sale.renderChange = () => {
