@@ -154,6 +154,14 @@ def test_a_marked_item_asks_for_each_units_code_and_the_receipt_carries_it(page,
     assert [p["kind"] for p in receipt["payments"]] == ["electronic"]
 
 
+def test_a_marked_item_typed_by_its_sku_asks_for_its_code_at_once(page, live_shop):
+    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock_set(**{"SH-42": 3})))
+    open_sale(page, live_shop)
+    scan(page, "SH-42")  # no barcode: found as «Остатки» finds it, marked all the same
+    page.locator("#marking").wait_for()
+    shows(page, "#marking-prompt", "единица 1 из 1")
+
+
 def test_an_item_marked_after_it_was_scanned_asks_for_its_code_when_the_sale_is_refused(
     page, live_shop
 ):

@@ -23,7 +23,7 @@ SOURCE = (
 AVAILABLE = "MAX(0, s.on_hand - s.reserved - s.safety)"
 ITEM_COLUMNS = (
     "v.sku, v.name, v.characteristics_json, v.price, v.archived, p.name AS product,"
-    " p.article, p.characteristics_json AS declared,"
+    " p.article, p.characteristics_json AS declared, p.marked,"
     f" s.on_hand, s.reserved, s.safety, {AVAILABLE} AS available,"
     f" {THRESHOLD} AS min_stock, {SOURCE} AS min_source,"
     " v.min_stock AS catalog_min, t.min_stock AS local_min"
@@ -84,6 +84,7 @@ def _item(row: dict) -> dict:
         "characteristics": [{"name": n, "value": values[n]} for n in declared if n in values],
         "price": row["price"],
         "archived": bool(row["archived"]),
+        "marked": bool(row["marked"]),  # the sale asks a marked item's code at once
         "on_hand": row["on_hand"],
         "reserved": row["reserved"],
         "safety": row["safety"],
