@@ -6,6 +6,7 @@ order's reserve is a manager's action, RELEASE_RESERVE). Then, in the sale's tra
 orders give the goods back (paid ones last, reservations.givers) and each order's history names
 the sale: receipt, cashier, item, quantity."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from gateway.domain.errors import InvalidInput, InvalidTransition
@@ -37,12 +38,7 @@ def held_taken(uow, wanted: dict[str, int]) -> list[dict]:
     free stock does not cover, in the sale's order of items, each item's orders in the order
     they would give it back."""
     taken = []
-    for sku, qty in wanted.items():
-        level = uow.stock.level(sku)
-        excess = level.reserved - (level.on_hand - qty)
-        if excess <= 0:
-            continue
-        name = uow.catalog.variant(sku).name
+    for sku, excess, name in _beyond_free_stock(uow, wanted):
         for order, take in givers(uow, sku, excess):
             taken.append(
                 {
@@ -77,18 +73,23 @@ def take_held(uow, wanted: dict[str, int], receipt_id: int, by: Staff) -> None:
     if by.approved_by is not None:
         who["approved_by"] = by.approved_by.name
     changed = {}
-    for sku, qty in wanted.items():
-        level = uow.stock.level(sku)
-        excess = level.reserved - (level.on_hand - qty)
-        if excess <= 0:
-            continue
-        name = uow.catalog.variant(sku).name
+    for sku, excess, name in _beyond_free_stock(uow, wanted):
         for order in take_reserve_from_newest(
             uow, sku, excess, by, what=SOLD_AT_COUNTER, receipt_id=receipt_id, name=name, **who
         ):
             changed[order.order_id] = order
     for order in changed.values():
         emit_order_reserved(uow, order)
+
+
+def _beyond_free_stock(uow, wanted: dict[str, int]) -> Iterator[tuple[str, int, str]]:
+    """(sku, pieces the free stock does not cover, the item's name) per sku of the sale that
+    must take from the orders' reserve."""
+    for sku, qty in wanted.items():
+        level = uow.stock.level(sku)
+        excess = level.reserved - (level.on_hand - qty)
+        if excess > 0:
+            yield sku, excess, uow.catalog.variant(sku).name
 
 
 def _parse_shown(shown: Any) -> dict[tuple[str, str], tuple[int, bool]]:

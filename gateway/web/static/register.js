@@ -142,6 +142,15 @@ const register = {
     yesButton.textContent = yes;
     yesButton.className = opts.danger ? "primary danger-fill" : "primary";
     dialog.querySelector('[data-answer="no"]').textContent = register.t("confirm_no");
+    return register.answerOf(dialog, (button) => {
+      if (button.dataset.answer === "no") return false;
+      return opts.check ? { checked: check.querySelector("input").checked } : true;
+    });
+  },
+
+  // Show a <dialog> of [data-answer] buttons: resolves once, to valueOf(the button tapped), or
+  // false on Esc. «No» has the focus, so a stray Enter never says yes.
+  answerOf(dialog, valueOf) {
     return new Promise((resolve) => {
       const answer = (value) => {
         dialog.onclick = null;
@@ -151,11 +160,12 @@ const register = {
       };
       dialog.onclick = (event) => {
         const button = event.target.closest("[data-answer]");
-        if (!button) return;
-        if (button.dataset.answer === "no") return answer(false);
-        answer(opts.check ? { checked: check.querySelector("input").checked } : true);
+        if (button) answer(valueOf(button));
       };
-      dialog.oncancel = () => answer(false);
+      dialog.oncancel = (event) => {
+        event.preventDefault();
+        answer(false);
+      };
       dialog.showModal();
       dialog.querySelector('[data-answer="no"]').focus();
     });

@@ -230,42 +230,26 @@ sale.sell = async (shown) => {
 // --- goods held for web orders ------------------------------------------------------------
 // Which orders would lose goods (the gateway's refusal): resolves to true if the cashier sells
 // from the reserve all the same.
-sale.askHeld = (orders) =>
-  new Promise((resolve) => {
-    const dialog = sale.el.held;
-    const t = register.t;
-    dialog.querySelector(".held-orders").replaceChildren(
-      ...orders.map((order) => {
-        const item = document.createElement("li");
-        item.append(t("held_line", order));
-        if (order.paid) item.append(" ", badge("bad", t("held_paid")));
-        return item;
-      }),
-    );
-    const paid = [...new Set(orders.filter((order) => order.paid).map((order) => order.number))];
-    const note = dialog.querySelector(".held-paid");
-    note.hidden = !paid.length;
-    note.textContent = paid.length ? t("held_paid_note", { numbers: paid.join(", ") }) : "";
-    const pin = dialog.querySelector(".held-pin");
-    pin.hidden = document.body.dataset.role === "manager";
-    pin.textContent = t("held_pin");
-    const answer = (value) => {
-      dialog.onclick = null;
-      dialog.oncancel = null;
-      if (dialog.open) dialog.close();
-      resolve(value);
-    };
-    dialog.onclick = (event) => {
-      const button = event.target.closest("[data-answer]");
-      if (button) answer(button.dataset.answer === "yes");
-    };
-    dialog.oncancel = (event) => {
-      event.preventDefault();
-      answer(false);
-    };
-    dialog.showModal();
-    dialog.querySelector('[data-answer="no"]').focus();
-  });
+sale.askHeld = (orders) => {
+  const dialog = sale.el.held;
+  const t = register.t;
+  dialog.querySelector(".held-orders").replaceChildren(
+    ...orders.map((order) => {
+      const item = document.createElement("li");
+      item.append(t("held_line", order));
+      if (order.paid) item.append(" ", badge("bad", t("held_paid")));
+      return item;
+    }),
+  );
+  const paid = [...new Set(orders.filter((order) => order.paid).map((order) => order.number))];
+  const note = dialog.querySelector(".held-paid");
+  note.hidden = !paid.length;
+  note.textContent = paid.length ? t("held_paid_note", { numbers: paid.join(", ") }) : "";
+  const pin = dialog.querySelector(".held-pin");
+  pin.hidden = document.body.dataset.role === "manager";
+  pin.textContent = t("held_pin");
+  return register.answerOf(dialog, (button) => button.dataset.answer === "yes");
+};
 
 // After the sale: which orders are short now (under the receipt, until the next sale).
 sale.showTaken = (taken) => {
