@@ -30,7 +30,9 @@ from .sync import ack_ahead_of_head, acknowledge, full_stock_snapshot, replay_fr
 IN_SEQ = "in_seq"
 GAP_ALARM = "cloud_seq_gap"
 # Idempotent control messages: applying them twice is harmless, so they are not remembered.
-CONTROL = frozenset({"sync.ack", "cmd.replay", "cmd.resync"})
+# (cmd.resync is: each one writes a full snapshot, megabytes for a large shop, and a message
+# redelivered a dozen times must not write a dozen.)
+CONTROL = frozenset({"sync.ack", "cmd.replay"})
 
 
 def receive_cloud_message(uow, prefix: str, suffix: str, payload: bytes) -> dict:

@@ -269,11 +269,14 @@ def test_sync_ack_is_monotonic_and_cannot_run_ahead(shop, cloud):
     assert deliver(shop, ahead)["outcome"] == "rejected"
 
 
-def test_resync_publishes_one_full_snapshot(shop, cloud):
-    deliver(shop, cloud.message("cmd.resync", {}, seq=False, msg_id="r1"))
+def test_resync_publishes_one_full_snapshot_however_often_it_is_delivered(shop, cloud):
+    resync = cloud.message("cmd.resync", {}, seq=False, msg_id="r1")
+    deliver(shop, resync)
     snapshot = shop.events("stock.changed")[-1]
     assert snapshot["full"] is True
     assert {item["sku"] for item in snapshot["items"]} == {"A", "B"}
+    assert deliver(shop, resync)["outcome"] == "duplicate"  # QA: 13 redeliveries, 13 snapshots
+    assert len([e for e in shop.events("stock.changed") if e["full"]]) == 1
 
 
 def test_replay_of_pruned_history_starts_at_the_oldest_kept(shop, cloud):
