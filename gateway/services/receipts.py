@@ -64,22 +64,21 @@ def shipment_receipt(
 
 def handover_payments(uow, order: Order, total: int, request: Any) -> Payments:
     """The prepayment made on the site still unused is offset first (min of it and `total`);
-    the rest is paid as the request says — by card, whatever it says, for an order the cloud
-    sent as paid without telling the payment (contract v1). Change is given only on a receipt
-    without cashless sums (the driver's rule): with an offset the cash is taken exact."""
-    share = prepaid_share(uow, order, total)
+    the rest is paid as the request says — by card, whatever it says, only for an order the
+    cloud sent as paid without telling any payment (contract v1). Once the site's payments are
+    known (order.paid), what they do not cover is taken here: an order the cloud enlarged after
+    it was paid is not paid for the rest. Change is given only on a receipt without cashless
+    sums (the driver's rule): with an offset the cash is taken exact."""
+    money = uow.payments.money(order.order_id)
+    share = max(0, min(total, money.unused_prepayment))
+    paid_by_flag = order.paid and money.paid == 0
     if share == 0:
-        return parse_payments(request, total, prepaid=order.paid)
+        return parse_payments(request, total, prepaid=paid_by_flag)
     rest = total - share
     if rest == 0:
         return Payments(prepaid=share)
-    paid = parse_payments(request, rest, prepaid=order.paid)
+    paid = parse_payments(request, rest, prepaid=paid_by_flag)
     return Payments(cash=rest - paid.card, card=paid.card, prepaid=share)
-
-
-def prepaid_share(uow, order: Order, total: int) -> int:
-    """What of a handover of `total` the order's prepayment still covers (tag 1215)."""
-    return max(0, min(total, uow.payments.money(order.order_id).unused_prepayment))
 
 
 def order_goods(uow, order: Order, *, open_only: bool = False) -> list[ReceiptItem]:

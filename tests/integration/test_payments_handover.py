@@ -63,6 +63,22 @@ def test_a_part_prepayment_leaves_the_rest_to_pay_at_pickup(shop, cloud):
     assert (detail["online"], detail["offset"], detail["due"]) == (12000, 12000, 0)
 
 
+def test_what_an_edit_added_after_a_full_payment_is_taken_at_the_counter(shop, cloud):
+    """QA: paid in full on the site, then enlarged by the cloud: the handover said the rest
+    was paid by card, though nothing was taken (the order's paid flag stayed set)."""
+    cloud.order("W-1", ("A", 1))  # 100 ₽
+    cloud.pay("W-1", 10000)
+    assert shop.order("W-1").paid
+    edit = {"order_id": "W-1", "version": 2, "lines": [{"line_id": "1", "sku": "A", "qty": 3}]}
+    cloud.send("order.updated", edit)
+    shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 2}, receipt={"payment": "cash"})
+    shop.run(ship_order, "W-1", by=CASHIER, receipt={"payment": {"cash": 20000}})
+    first, second = jobs(shop)[1:]
+    assert first.draft.payments == Payments(cash=10000, prepaid=10000)
+    assert second.draft.payments == Payments(cash=20000)  # the prepayment is used up
+    assert page(shop, "W-1")["payment"]["due"] == 0
+
+
 def test_an_order_paid_at_pickup_or_by_a_v1_cloud_keeps_one_receipt(shop, cloud):
     cloud.order("W-1", ("A", 1))  # paid at pickup
     cloud.order("W-2", ("A", 1), paid=True)  # contract v1: paid, but no order.paid
