@@ -187,6 +187,9 @@ class Gateway:
             alarms.append(f"fiscal: {failed} receipt(s) refused by the register, staff must look")
         # The drive's own alarms (the OFD queue, its end of life), in words the owner can act on.
         alarms += [f"fiscal {a['kind']}: {a['detail_en']}" for a in (drive or {}).get("alarms", [])]
+        held_back = self.link.held_back if self.link else None
+        if held_back:
+            alarms.append(f"outbox: {held_back}")
         printer = self.hardware.printer.snapshot() if self.hardware.printer else {}
         if printer.get("unknown"):
             alarms.append(f"printer: {printer['unknown']} job(s) may not have printed")
@@ -224,6 +227,7 @@ class Gateway:
                 "state": link["state"],
                 "detail": link["detail"],
                 "since": link.get("since"),
+                "held_back": link.get("held_back"),
                 "in_seq": sync["in_seq"],
                 "acked_seq": sync["acked_seq"],
                 "alarms": sync["alarms"],

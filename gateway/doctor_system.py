@@ -45,6 +45,10 @@ REFUSED_FIX = (
     "the gateway's database refuses what the cloud sends (see the database and disk lines):"
     " free space on its disk or mend the database; the messages wait and apply by themselves"
 )
+OVERSIZE_FIX = (
+    "set max_packet_size (Mosquitto) or the broker's message size limit above the size"
+    " named, or ask whoever runs the broker; the gateway sends on from that message itself"
+)
 ACL_FIX = (
     "the broker's ACL must let this user write storegw/<store>/out/# and read"
     " storegw/<store>/in/# (firmware-config/mosquitto/acl.example): tell the cloud team"
@@ -126,6 +130,9 @@ def link_finding(running: Running) -> Finding:
             SKIP, "broker", f"not checked: the running gateway has no cloud link ({detail})"
         )
     if state == "connected":
+        if link.get("held_back"):  # mqtt/link.py: a message larger than the broker takes
+            found = f"connected{since} ({where}), but {link['held_back']}"
+            return Finding(ERROR, "broker", found, OVERSIZE_FIX)
         if detail in ("", "session resumed", "new session"):
             return Finding(OK, "broker", found)
         if detail.startswith("cloud messages wait"):  # mqtt/link.py: the database refused them

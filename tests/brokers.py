@@ -176,6 +176,7 @@ class Broker:
         """Start mosquitto and return once its port accepts connections (within ~10 s)."""
         if self.running:
             raise BrokerError(f"{self!r} is already running")
+        self._write_conf()  # options changed since (extra_conf) apply from this start
         for _ in range(3):
             offset = self.log_path.stat().st_size if self.log_path.exists() else 0
             if self._launch(offset):

@@ -172,6 +172,9 @@ def test_the_running_gateways_reports_say_what_to_do(tmp_path):
     assert "mqtt.ca" in findings[4].todo
     assert "free space" in findings[5].todo
     assert "ACL" in findings[7].todo
+    held = "message 9 is 30000 bytes, over the broker's maximum packet size of 20000: …"
+    too_big = link_finding(running(mqtt={"state": "connected", "held_back": held}))
+    assert too_big.level == ERROR and held in too_big.found and "max_packet_size" in too_big.todo
     ok = link_finding(running(mqtt={"state": "connected", "detail": "new session", "since": "T"}))
     assert ok.level == OK and "connected since T" in ok.found
     quiet = link_finding(Running(True, None, "http://127.0.0.1:8080/healthz"))

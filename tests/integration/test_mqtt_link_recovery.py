@@ -188,3 +188,45 @@ def test_cloud_messages_refused_by_a_full_disk_are_applied_once_there_is_room(br
         cloud.stop()
         gateway.stop()
     assert database_problems(db_path) == []
+
+
+def test_a_message_over_the_brokers_packet_limit_waits_without_a_reconnect_storm(
+    make_broker, tmp_path
+):
+    """QA: a full stock snapshot over the broker's max_packet_size made the broker drop the
+    connection, again at every reconnect (56 times a minute), the outbox stuck behind it and
+    the cloud shown the last will. Now it waits, said in the link and the status, until a
+    broker that takes it."""
+    broker = make_broker(extra_conf="max_packet_size 20000")
+    db_path = tmp_path / "g.db"
+    gateway, cloud = start_linked(db_path, broker.url)
+    try:
+        skus = [f"S-{n:03d}" for n in range(400)]
+        for first in range(0, len(skus), 40):  # each cloud message under the limit too
+            batch = skus[first : first + 40]
+            cloud.send("catalog.upsert", builders.catalog(*map(builders.simple_product, batch)))
+            cloud.send("stock.set", builders.stock_set(**dict.fromkeys(batch, 5)))
+        wait_in_sync(cloud, db_path)
+        cloud.send("cmd.resync", {})  # one stock.changed of 400 skus: about 28 kB
+        cloud.send("order.created", builders.order("W-1", ("S-001", 1)))
+        wait_until(lambda: gateway.link.snapshot()["held_back"], 15, "the snapshot held back")
+        held = gateway.link.snapshot()["held_back"]
+        assert "maximum packet size of 20000" in held
+        time.sleep(3)
+        snapshot = gateway.link.snapshot()
+        assert (
+            snapshot["state"] == "connected"
+            and snapshot["sent_seq"] < counters(db_path)["outbox_seq"]
+        )
+        assert "oversize" not in broker.log_text()
+        assert any(held in alarm for alarm in cloud.status["alarms"])
+
+        broker.extra_conf = "max_packet_size 1000000"
+        broker.restart()
+        wait_in_sync(cloud, db_path, timeout=60)
+        assert cloud.orders["W-1"] == "reserved"
+        assert gateway.link.snapshot()["held_back"] is None
+    finally:
+        cloud.stop()
+        gateway.stop()
+    assert database_problems(db_path) == []

@@ -65,6 +65,9 @@ class _Inbound:
 # many seconds, doubling up to the cap. The broker's window of unacknowledged messages to us is
 # small (Mosquitto: 20), so giving up on one would soon stop everything the cloud sends.
 RETRY_FIRST, RETRY_CAP = 1.0, 30.0
+# A PUBLISH's bytes beyond its payload and topic: fixed header, topic length, packet id,
+# properties length -- an upper bound, to compare with the broker's Maximum Packet Size.
+PUBLISH_OVERHEAD = 16
 
 
 class CloudLink:
@@ -90,6 +93,11 @@ class CloudLink:
         self._refused_until = 0.0
         self._refusals = 0
         self._gap = GapClock()
+        # The broker's Maximum Packet Size (MQTT 5 CONNACK; None: no limit told). A message
+        # over it would make the broker drop the connection, again at every reconnect: it is
+        # held back, with the ones after it, and said (`held_back`) until the limit allows it.
+        self._max_packet: int | None = None
+        self.held_back: str | None = None
         # Cloud messages the database refused, with those that came after them, in arrival
         # order: the relay applies them when it can. Only paho's thread appends, only the
         # relay pops; a new connection starts empty (the broker delivers them again).
@@ -163,6 +171,7 @@ class CloudLink:
                 "acked_seq": self._acked,
                 "sent_seq": self._next - 1,
                 "unapplied": len(self._unapplied),
+                "held_back": self.held_back,
             }
 
     def _topic(self, suffix: str) -> str:
@@ -175,6 +184,9 @@ class CloudLink:
             self._set_state("offline", f"broker refused the connection: {reason_code}")
             return
         no_delay(client)
+        with self._lock:
+            self._max_packet = getattr(properties, "MaximumPacketSize", None)
+            self.held_back = None  # this broker's limit may allow it: the relay sees
         # The rest needs the database, which may be busy for a while: the relay finishes it
         # and retries until it works (paho's thread must not wait, nor give up and leave a
         # connection that takes nothing in and sends nothing out).
@@ -411,6 +423,9 @@ class CloudLink:
                 payload = envelope_bytes(
                     event_id, event_type, ts=created_at, seq=seq, data_json=data_json
                 )
+                full_topic = self._topic(f"out/{topic}")
+                if self._over_the_limit(seq, full_topic, payload):
+                    return
                 with self._lock:
                     if not self._connected:
                         return
@@ -419,9 +434,25 @@ class CloudLink:
                     if self._next - 1 == self._acked:
                         self._progress_at = time.monotonic()  # a new round starts its clock
                     self._next = seq + 1
-                info = self._client.publish(self._topic(f"out/{topic}"), payload, qos=1)
+                info = self._client.publish(full_topic, payload, qos=1)
                 with self._lock:
                     self._inflight[info.mid] = seq
+
+    def _over_the_limit(self, seq: int, topic: str, payload: bytes) -> bool:
+        """True (and said once) if this message is larger than the broker takes."""
+        with self._lock:
+            limit = self._max_packet
+        size = len(payload) + len(topic.encode()) + PUBLISH_OVERHEAD
+        if limit is None or size <= limit:
+            return False
+        held = (
+            f"message {seq} is {size} bytes, over the broker's maximum packet size of {limit}:"
+            " raise max_packet_size on the broker; the messages after it wait"
+        )
+        if held != self.held_back:
+            log.error("cloud link: %s", held)
+            self.held_back = held
+        return True
 
     def _persist_ack(self) -> None:
         with self._lock:
