@@ -3,8 +3,10 @@
 Each sku's book quantity (and last ledger move) is recorded at its first scan; applying adds
 `counted − book at scan` to the CURRENT on_hand, so what was shipped or received between the
 scan and the apply stays shipped or received. All differences are applied in one transaction;
-a count below what is reserved takes reserve from the newest orders (they become short).
-One count is open at a time (two open counts of one sku would correct it twice).
+a count below what is reserved takes reserve from the newest orders (they become short, paid
+ones last): the report lists those orders before, and each order's history names the stocktake,
+who applied it and who approved it. One count is open at a time (two open counts of one sku
+would correct it twice).
 
 Every function takes the unit of work first (`writer.call(scan_into_stocktake, ...)`)."""
 
@@ -28,13 +30,16 @@ from gateway.domain.stocktake import (
 )
 from gateway.domain.validation import require_id, require_int
 
+from .events import emit_order_reserved
 from .idempotency import run_once
 from .orders import refill
 from .permissions import require
+from .reservations import givers, take_reserve_from_newest
 from .scan_document import ScanInto, load_document, take_scan, unknown_codes
 from .stock import change_on_hand
 
 MAX_LISTED_UNCOUNTED = 1000  # a report lists at most this many untouched skus (and counts all)
+TAKEN_BY_STOCKTAKE = "stocktake"  # an order's history row: a count took its reserve
 
 
 class StocktakeScan(ScanInto):
@@ -171,7 +176,8 @@ def set_stocktake_count(
 def stocktake_report(uow, take_id: str) -> dict:
     """Before applying: per sku the book at scan, the count, the difference, what moved since
     the scan, on_hand now and what it will become (`will_be`, `delta`, `clamped` when later
-    moves contradict the count, `reserve_taken` from orders). After applying: what was
+    moves contradict the count, `reserve_taken` from orders) and `reserve_orders`, the orders
+    that lose it ({order_id, number, sku, name, qty, paid}). After applying: what was
     applied. Reads only: pass a unit of work, or `stocktake_repo.stocktake_report(conn, id)`."""
     take = _load(uow, take_id)
     if take.status == APPLIED:
@@ -191,6 +197,7 @@ def stocktake_report(uow, take_id: str) -> dict:
         "unknown_codes": unknown_codes(uow.stocktake, take_id),
         "changes": [{"sku": c.sku, "delta": c.delta, "will_be": c.will_be} for c in changes],
         "totals": _totals(counted, changes),
+        "reserve_orders": _reserve_orders(uow, changes),
     }
 
 
@@ -213,10 +220,10 @@ def apply_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None
                 reason="empty",
             )
         planned = counted + (uncounted if take.uncounted == UNCOUNTED_ZERO else [])
+        changes = sorted((line for line in planned if line.delta), key=lambda line: line.sku)
+        taken = _take_reserve(uow, take_id, changes, by)
         items, grew = [], set()
-        for line in sorted(planned, key=lambda line: line.sku):
-            if line.delta == 0:
-                continue
+        for line in changes:
             on_hand = change_on_hand(
                 uow, line.sku, line.delta, reason="count_adjust", ref_id=take_id, by=by
             )
@@ -233,7 +240,7 @@ def apply_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None
                     "stocktake_id": take_id,  # extension: the count document
                 },
             )
-        refill(uow, grew, by)
+        refill(uow, grew, by, ref=take_id)
         _close(take, APPLIED, by, uow.now)
         result = {
             "take_id": take_id,
@@ -244,6 +251,7 @@ def apply_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None
             "lines": [line.as_dict() for line in planned],
             "unknown_codes": unknown_codes(uow.stocktake, take_id),
             "clamped": [line.sku for line in planned if line.clamped],
+            "reserve_orders": taken,
         }
         uow.stocktake.close(take, result)
         return result
@@ -318,6 +326,52 @@ def _count(
 
 def _plan(uow, take: Stocktake) -> tuple[list[CountLine], list[CountLine]]:
     return uow.stocktake.count_lines(take.take_id), uow.stocktake.uncounted_lines(take)
+
+
+def _reserve_orders(uow, changes: list[CountLine]) -> list[dict]:
+    """The orders that give back the reserve the count takes, per sku in the order they give
+    it (reservations.givers: the newest first, paid on the site last). Changes nothing."""
+    return [
+        {
+            "order_id": order.order_id,
+            "number": order.number,
+            "sku": line.sku,
+            "name": line.name,
+            "qty": qty,
+            "paid": order.paid,
+        }
+        for line in changes
+        if line.reserve_taken > 0
+        for order, qty in givers(uow, line.sku, line.reserve_taken)
+    ]
+
+
+def _take_reserve(uow, take_id: str, changes: list[CountLine], by: Staff) -> list[dict]:
+    """Before on_hand goes down: the orders give back what the count leaves no goods for, each
+    order's history naming the stocktake (ref), the item, who applied and who approved it.
+    Returns the orders as the report listed them."""
+    who = {"applied_by": by.name}
+    if by.approved_by is not None:
+        who["approved_by"] = by.approved_by.name
+    taken = _reserve_orders(uow, changes)
+    changed = {}
+    for line in changes:
+        if line.reserve_taken <= 0:
+            continue
+        for order in take_reserve_from_newest(
+            uow,
+            line.sku,
+            line.reserve_taken,
+            by,
+            what=TAKEN_BY_STOCKTAKE,
+            ref=take_id,
+            name=line.name,
+            **who,
+        ):
+            changed[order.order_id] = order
+    for order in changed.values():
+        emit_order_reserved(uow, order)
+    return taken
 
 
 def _untouched(line: CountLine) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.domain.orders import STAFF_REASONS
 from gateway.domain.staff import ACTION_WORDS, ROLE_WORDS
 
 from .pages import Page
@@ -283,6 +284,12 @@ AUDIT_TEXTS = {
         "replaces": "заменяет чек № {n}",
         "shift": "смена № {n}",
         "job": "задание печати № {n}",
+        "order": "заказ № {n}",
+        "reason": "причина: {why}",
+        "cash_counted": "в кассе посчитано {counted}, по учёту {expected}",
+        "shortage": "недостача {n}",
+        "surplus": "излишек {n}",
+        "cash_match": "сходится",
         "more": "Показаны последние {n} записей.",
         "refresh": "Журнал обновляется каждые 10 секунд.",
     },
@@ -303,6 +310,12 @@ AUDIT_TEXTS = {
         "replaces": "replaces receipt no. {n}",
         "shift": "shift no. {n}",
         "job": "print job no. {n}",
+        "order": "order {n}",
+        "reason": "reason: {why}",
+        "cash_counted": "counted in the drawer {counted}, the books say {expected}",
+        "shortage": "short by {n}",
+        "surplus": "over by {n}",
+        "cash_match": "it matches",
         "more": "The last {n} entries are shown.",
         "refresh": "The log refreshes every 10 seconds.",
     },
@@ -327,6 +340,7 @@ def _audit(_status: dict[str, Any], lang: str) -> dict[str, Any]:
                   for kind, (tone, ru_w, en_w) in AUDIT_KINDS.items()},
         "actions": {key: words[1 if en else 0] for key, words in ACTION_WORDS.items()},
         "roles": {key: words[1 if en else 0] for key, words in ROLE_WORDS.items()},
+        "reasons": {key: words[1 if en else 0] for key, words in STAFF_REASONS.items()},
     }  # fmt: skip
     return {"t": t, "groups": groups, "js": t | tables}
 

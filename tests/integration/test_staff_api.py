@@ -171,8 +171,9 @@ def test_a_cashier_with_a_managers_pin_may_add_a_person_and_the_audit_says_who_a
         override = {"X-Storegw-Override": f"{gateway.olga.id}:{MANAGER_PIN}"}
         body = {"name": "Вера", "role": CASHIER, "pin": "1234"}
         assert client.post("/api/staff", json=body, headers=override).status_code == 200
+    # One act, one row: the new person's row names Анна and the manager who allowed it.
     (row,) = olga.get("/api/audit?group=overrides").json()
-    assert (row["staff"], row["approved_by"], row["detail"]) == ("Анна", "Ольга", "manage_staff")
+    assert (row["kind"], row["staff"], row["approved_by"]) == ("staff_added", "Анна", "Ольга")
 
 
 INVALID = [

@@ -36,7 +36,8 @@ def test_a_count_finds_a_shortage_that_takes_reserve_and_applies_once(page, live
     expect(row(page, "TS-M").locator(".count")).to_have_text("10")
     expect(row(page, "TS-M")).to_contain_text("совпадает")
     expect(mug).to_contain_text("−3 недостача")
-    expect(mug.locator(".badge.bad")).to_have_count(2)  # red: the shortage eats reserve
+    expect(mug.locator(".badge.bad")).to_have_count(3)  # red: the shortage eats reserve...
+    expect(mug.locator(".reserve-orders li")).to_have_text(["Заказ № W-7 — 2 шт. оплачен на сайте"])
     expect(mug).to_contain_text("с заказов снимется резерв 2 шт.")
     expect(mug.locator(".will-be")).to_have_text("2")
     expect(page.locator("#summary")).to_contain_text("недостача 3 шт.")

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from gateway.domain.stocktake import SCOPE_ALL, CountLine, Stocktake
 from gateway.services.stocktake import stocktake_report as _report
 
+from .order_repo import OrderRepo
 from .scan_document_repo import ScanDocumentRepo
 from .schema import MAIN_LOCATION
 
@@ -193,5 +194,7 @@ class StocktakeRepo(ScanDocumentRepo):
 
 
 def stocktake_report(conn: sqlite3.Connection, take_id: str) -> dict:
-    """The report before applying, from a read connection (the «Инвентаризация» page)."""
-    return _report(SimpleNamespace(stocktake=StocktakeRepo(conn, "")), take_id)
+    """The report before applying, from a read connection (the «Инвентаризация» page); the
+    orders are read for the ones that would lose their reserve."""
+    uow = SimpleNamespace(stocktake=StocktakeRepo(conn, ""), orders=OrderRepo(conn, ""))
+    return _report(uow, take_id)

@@ -233,10 +233,39 @@ function auditRow(row) {
     labelled(what, "what"),
     labelled(node("td", "", who), "who"),
     labelled(node("td", "", row.approved_by || ""), "approved_by"),
-    labelled(node("td", "num", row.amount === null ? "" : storegw.money(row.amount)), "amount"),
+    labelled(node("td", "num", amount(row)), "amount"),
     labelled(node("td", "muted", row.client || ""), "client"),
   );
   return tr;
+}
+
+// The money of the act: at a shift's close the cash counted, when somebody counted it (the
+// books' figure and the difference are in «Что»).
+function amount(row) {
+  if (row.cash_counted !== undefined && row.cash_counted !== null) return storegw.money(row.cash_counted);
+  return row.amount === null ? "" : storegw.money(row.amount);
+}
+
+// The reason the staff gave (a cancel, a released reserve), as the order screen says it.
+function reason(row) {
+  if (!row.reason && !row.reason_text) return "";
+  const words = staff.texts.reasons[row.reason] || row.reason || "";
+  const why = row.reason === "other" && row.reason_text ? row.reason_text
+    : [words, row.reason_text].filter(Boolean).join(": ");
+  return staff.t("reason", { why });
+}
+
+// A shift's close: counted against the books, and the shortage or surplus.
+function cashCount(row) {
+  if (row.cash_counted === undefined || row.cash_counted === null) return "";
+  const t = staff.t;
+  const money = storegw.money;
+  const said = [t("cash_counted", { counted: money(row.cash_counted), expected: money(row.cash_expected) })];
+  const difference = row.cash_difference;
+  if (difference < 0) said.push(t("shortage", { n: money(-difference) }));
+  else if (difference > 0) said.push(t("surplus", { n: money(difference) }));
+  else if (difference === 0) said.push(t("cash_match"));
+  return said.join(", ");
 }
 
 // The audit's detail (written for people reading the database) in the page's words.
@@ -255,9 +284,12 @@ function describe(row) {
     }
     case "override": {
       const [permission, ...rest] = detail.split(" ");
-      return [tables.actions[permission] || permission, thing(rest.join(" "))].filter(Boolean).join(", ");
+      const about = row.order_number !== undefined ? t("order", { n: row.order_number }) : thing(rest.join(" "));
+      return [tables.actions[permission] || permission, about, reason(row)].filter(Boolean).join(", ");
     }
-    case "refund": case "cash_in": case "cash_out": case "close_shift":
+    case "close_shift":
+      return [thing(detail), cashCount(row)].filter(Boolean).join(": ");
+    case "refund": case "cash_in": case "cash_out":
       return thing(detail);
     case "correction": {  // "receipt N [reverses|replaces receipt M]: the reason"
       const found = detail.match(/^receipt (\d+)(?: (reverses|replaces) receipt (\d+))?: ([\s\S]*)$/);

@@ -1,6 +1,7 @@
 // «Инвентаризация»: start a count, scan the shelves into it (the USB scanner or the code field),
 // type in what has no barcode, look at the report (what on hand becomes, reserve taken from
-// orders: DOMAIN 31, 32), then apply it once and say what changed — or abandon it.
+// orders: DOMAIN 31, 32 — which orders, how many pieces, paid on the site marked), then apply it
+// once and say what changed — or abandon it.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const $ = (id) => document.getElementById(id);
@@ -81,8 +82,23 @@ document.addEventListener("DOMContentLoaded", () => {
     return goods.badge("ok", tr("совпадает", "matches"));
   }
 
+  // The orders that lose their reserve (`reserve_orders`): number, item, pieces; paid on the
+  // site marked (the buyer paid for those goods).
+  function ordersList(orders, withItem = true) {
+    return h("ul", { class: "reserve-orders" }, ...orders.map((order) => {
+      const item = withItem ? `: ${order.name || order.sku} — ` : " — ";
+      return h("li", { "data-order": order.number },
+        tr(`Заказ № ${order.number}${item}${goods.units(order.qty)}`, `Order ${order.number}${item}${goods.units(order.qty)}`),
+        order.paid ? [" ", goods.badge("bad", tr("оплачен на сайте", "paid on the site"))] : null);
+    }));
+  }
+
+  function takenFrom(data, sku) {
+    return (data.reserve_orders || []).filter((order) => order.sku === sku);
+  }
+
   // What a line will do to stock, in words: moves since the scan, reserve taken, a clamp.
-  function notes(line) {
+  function notes(line, orders) {
     const said = [];
     if (line.moved_since) {
       said.push(h("div", { class: "muted" }, tr(`после скана движение: ${goods.signed(line.moved_since)} (продажи, отгрузки, приёмки — учтены)`,
@@ -90,7 +106,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     if (line.reserve_taken > 0) {
       said.push(h("div", { class: "note-bad" }, goods.badge("bad", tr("резерв", "reserve")), " ",
-        tr(`с заказов снимется резерв ${goods.units(line.reserve_taken)}: они станут «не хватает»`, `${goods.units(line.reserve_taken)} of reserve will be taken from orders: they become short`)));
+        tr(`с заказов снимется резерв ${goods.units(line.reserve_taken)}: они станут «не хватает»`, `${goods.units(line.reserve_taken)} of reserve will be taken from orders: they become short`),
+        orders.length ? ordersList(orders, false) : null));
     }
     if (line.clamped) {
       said.push(h("div", { class: "note-bad" }, goods.badge("bad", tr("проверьте", "check")), " ",
@@ -115,7 +132,7 @@ document.addEventListener("DOMContentLoaded", () => {
     );
 
     const body = $("lines").tBodies[0];
-    goods.put(body, ...data.lines.map(lineRow));
+    goods.put(body, ...data.lines.map((line) => lineRow(line, takenFrom(data, line.sku))));
     $("lines").hidden = data.lines.length === 0;
     $("lines-empty").hidden = data.lines.length > 0;
 
@@ -144,7 +161,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (zero && data.not_counted_total) $("not-counted-details").open = true;
   }
 
-  function lineRow(line) {
+  function lineRow(line, orders) {
     const last = doc.last;
     const isLast = last && last.line === line.sku;
     const edit = h("button", { type: "button" }, tr("Изменить", "Change"));
@@ -157,7 +174,7 @@ document.addEventListener("DOMContentLoaded", () => {
         h("div", { class: "muted" }, line.sku, isLast ? [" ", h("span", { class: "justnow" }, last.added === null
           ? tr("введено вручную", "typed in")
           : [`${goods.signed(last.added)} `, tr("последний скан", "last scan")])] : null),
-        notes(line)),
+        notes(line, orders)),
       h("td", { class: "num", "data-label": tr("По учёту", "Book") }, String(line.book)),
       h("td", { class: "num", "data-label": tr("Посчитано", "Counted") }, h("span", { class: "count" }, String(line.counted))),
       h("td", { "data-label": tr("Разница", "Difference") }, diffBadge(line)),
@@ -254,9 +271,11 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const totals = data.totals;
     const warn = [];
+    const orders = data.reserve_orders || [];
     if (totals.reserve_taken) {
-      warn.push(tr(`С заказов будет снят резерв: ${goods.units(totals.reserve_taken)} — эти заказы станут «не хватает».`,
-                   `${goods.units(totals.reserve_taken)} of reserve will be taken from orders: they become short.`));
+      warn.push(tr(`С заказов будет снят резерв: ${goods.units(totals.reserve_taken)} — эти заказы станут «не хватает»:`,
+                   `${goods.units(totals.reserve_taken)} of reserve will be taken from orders: they become short:`),
+                ordersList(orders));
     }
     if (data.uncounted === "zero" && data.not_counted_total) {
       warn.push(tr(`Неотсканированные ${goods.positions(data.not_counted_total)}: остаток станет 0.`, `${goods.positions(data.not_counted_total)} not scanned: their stock becomes 0.`));
@@ -271,7 +290,7 @@ document.addEventListener("DOMContentLoaded", () => {
       ? tr(`Изменить остатки ${goods.byPositions(totals.changed_skus)}: ${parts.join(", ")}?`,
            `Change the stock ${goods.byPositions(totals.changed_skus)}: ${parts.join(", ")}?`)
       : tr(`Расхождений нет: остатки не изменятся. Закрыть инвентаризацию ${data.take_id}?`, `No differences: stock stays as it is. Close stocktake ${data.take_id}?`);
-    const yes = await goods.confirm({ text, warn: warn.join(" ") || null, yes: tr("Применить", "Apply") });
+    const yes = await goods.confirm({ text, warn: warn.length ? warn.flatMap((part, n) => (n ? [" ", part] : [part])) : null, yes: tr("Применить", "Apply") });
     if (!yes) return;
     const answer = await doc.close("/apply", {});
     if (!answer.ok) {
@@ -330,8 +349,9 @@ document.addEventListener("DOMContentLoaded", () => {
       " ", h("span", { class: "muted" }, tr(`Применил(а): ${who(data.closed_by || data.applied_by, data.closed_at || data.applied_at)}`, `Applied by ${who(data.closed_by || data.applied_by, data.closed_at || data.applied_at)}`)))];
     const taken = (data.lines || []).reduce((sum, line) => sum + (line.reserve_taken || 0), 0);
     if (taken) {
-      said.push(h("p", {}, goods.badge("wait", tr("не хватает", "short")), " ",
-        tr(`С заказов снят резерв: ${goods.units(taken)} — эти заказы теперь ждут товар («не хватает»).`, `${goods.units(taken)} of reserve was taken from orders: they now wait for goods (short).`)));
+      said.push(h("div", { class: "reserve-taken" }, goods.badge("wait", tr("не хватает", "short")), " ",
+        tr(`С заказов снят резерв: ${goods.units(taken)} — эти заказы теперь ждут товар («не хватает»):`, `${goods.units(taken)} of reserve was taken from orders: they now wait for goods (short):`),
+        data.reserve_orders && data.reserve_orders.length ? ordersList(data.reserve_orders) : null));
     }
     if ((data.unknown_codes || []).length) {
       said.push(h("p", {}, goods.badge("wait", tr("не посчитаны", "not counted")), " ",
