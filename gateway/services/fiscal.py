@@ -9,6 +9,7 @@ from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
 from gateway.domain.fiscal import (
     DONE,
     FAILED,
+    PREPAYMENT,
     QUEUED,
     SELL,
     SELL_REFUND,
@@ -144,6 +145,14 @@ def refund(uow, receipt_id: int, data: Any, *, by: Staff, idem_key: str | None =
 
     def do_refund() -> dict:
         original = uow.fiscal.job(receipt_id)
+        if original is not None and original.kind == PREPAYMENT:
+            # Paid on the site: the money goes back there, and the cloud sends order.refunded
+            # with its refund receipt. The register here has nothing to give back.
+            raise InvalidTransition(
+                f"receipt {receipt_id} is a prepayment on the site: it is refunded on the site"
+                " / предоплату на сайте возвращают на сайте",
+                reason="refund_on_site",
+            )
         if original is None or original.kind != SELL:
             raise NotFound(f"sell receipt {receipt_id} not found")
         if original.state != DONE:
@@ -165,11 +174,42 @@ def refund(uow, receipt_id: int, data: Any, *, by: Staff, idem_key: str | None =
         draft = ReceiptDraft(SELL_REFUND, tuple(items), payments, contact, by.name, by.inn)
         job_id = uow.fiscal.add_job(draft, order_id=original.order_id, refund_of=receipt_id, by=by)
         record_money(uow, by, "refund", total, detail)
-        if body.get("restock", True):
+        restock = bool(body.get("restock", True))
+        if restock:
             _restock(uow, items, job_id, by)
+        if original.order_id is not None:
+            _order_refunded(uow, original.order_id, receipt_id, job_id, draft, restock, by)
         return _queued(job_id, draft)
 
     return run_once(uow, idem_key, "refund", do_refund)
+
+
+def _order_refunded(
+    uow,
+    order_id: str,
+    receipt_id: int,
+    job_id: int,
+    draft: ReceiptDraft,
+    restock: bool,
+    by: Staff,
+) -> None:
+    """The order's history says what went back, for how much, how and who did it."""
+    pieces: dict[str, list] = {}
+    for item in draft.items:
+        pieces.setdefault(item.sku, [item.name, 0])[1] += item.qty
+    uow.orders.record(
+        order_id,
+        "receipt_refund",
+        by,
+        receipt_id=job_id,
+        refund_of=receipt_id,
+        amount=draft.total,
+        cash=draft.payments.cash,
+        card=draft.payments.card,
+        items=[{"sku": sku, "name": name, "qty": qty} for sku, (name, qty) in pieces.items()],
+        restock=restock,
+        **({"approved_by": by.approved_by.name} if by.approved_by else {}),
+    )
 
 
 def _restock(uow, items: list[ReceiptItem], job_id: int, by: Staff) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Protocol
 
-from fastapi import Body, Depends, FastAPI, Path, Request
+from fastapi import Body, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from drivers.fiscal.errors import FiscalError
 from gateway.adapters.fiscal.staff import FiscalUnavailable
+from gateway.adapters.sqlite.fiscal_repo import receipt_page, refund_view
 from gateway.adapters.sqlite.queries import receipt_rows
-from gateway.domain.errors import DomainError, InvalidTransition
+from gateway.domain.errors import DomainError, InvalidTransition, NotFound
 from gateway.domain.staff import Forbidden, Staff
 from gateway.domain.validation import require_int
 from gateway.services.fiscal import counter_sale, refund, retry_receipt
@@ -34,6 +35,7 @@ JsonBody = Annotated[dict[str, Any], Body()]
 # failing as it is bound to the query (OverflowError, a 500).
 SQLITE_INT_MIN, SQLITE_INT_MAX = -(2**63), 2**63 - 1
 RowId = Annotated[int, Path(ge=SQLITE_INT_MIN, le=SQLITE_INT_MAX)]
+RowQuery = Annotated[int | None, Query(ge=SQLITE_INT_MIN, le=SQLITE_INT_MAX)]
 OptionalBody = Annotated[dict[str, Any] | None, Body()]
 HTTP_FOR_REASON = {
     "not_found": 404,
@@ -126,6 +128,22 @@ def add_api(app: FastAPI, actions: Actions) -> None:
     @app.get("/api/receipts")
     def receipts(limit: int = 50) -> list[dict]:
         return actions.read(receipt_rows, limit=min(max(limit, 1), 500))
+
+    @app.get("/api/receipts/page")
+    def receipts_page(before: RowQuery = None, number: RowQuery = None, limit: int = 15) -> dict:
+        """«Смена»: receipts newest first, page by page (`before`: the oldest shown), or the
+        one with a number; each says whether and where its money can go back."""
+        return actions.read(
+            receipt_page, before=before, number=number, limit=min(max(limit, 1), 100)
+        )
+
+    @app.get("/api/receipts/{receipt_id}/refund")
+    def refundable(receipt_id: RowId) -> dict:
+        """What can still be refunded on a receipt, line by line (what the refund enforces)."""
+        found = actions.read(refund_view, receipt_id)
+        if found is None:
+            raise NotFound(f"receipt {receipt_id} not found / чек не найден")
+        return found
 
     @app.post("/api/receipts/{receipt_id}/refund")
     def refund_receipt(receipt_id: RowId, body: JsonBody, by: Who) -> dict:

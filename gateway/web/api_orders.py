@@ -17,8 +17,9 @@ from fastapi.responses import JSONResponse
 from gateway.adapters.sqlite.order_queries import TABS, board_counts, board_page, order_detail
 from gateway.domain.errors import InvalidInput, NotFound
 from gateway.services.orders import cancel_order, confirm_order, order_seen, release_order_line
+from gateway.services.reprints import claim_reprint, reprint_not_done
 
-from .api import Actions, JsonBody, RowId, Who
+from .api import Actions, JsonBody, OptionalBody, RowId, Who
 
 NO_CACHE = {"Cache-Control": "no-store"}
 
@@ -98,7 +99,16 @@ def add_orders_api(app: FastAPI, actions: Actions) -> None:
         )
 
     @app.post("/api/receipts/{receipt_id}/reprint")
-    def reprint(receipt_id: RowId, by: Who) -> dict:
+    def reprint(receipt_id: RowId, by: Who, body: OptionalBody = None) -> dict:
         """A copy («КОПИЯ») of a fiscalised receipt, printed by the register (the worker owns
-        its port); only the register's last document can be copied."""
-        return actions.register("reprint", by=by, receipt_id=receipt_id)
+        its port); only the register's last document can be copied. With `idem_key` one tap
+        prints one copy: a repeat gets the first answer, even while the copy is printing."""
+        key = _action_args(body or {})["idem_key"]
+        done = actions.run(claim_reprint, receipt_id, key)
+        if done is not None:
+            return done
+        try:
+            return actions.register("reprint", by=by, receipt_id=receipt_id)
+        except BaseException:
+            actions.run(reprint_not_done, key)
+            raise

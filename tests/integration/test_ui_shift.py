@@ -136,14 +136,17 @@ def test_a_refused_receipt_is_retried_and_a_printed_one_refunded(page, live_shop
     row.filter(has_text="напечатан").wait_for()
 
     row.get_by_role("button", name="Возврат").click()
-    text = answer(page, "Вернуть по чеку № 1 всё на 450,00 ₽?")
-    assert "наличными выдайте 450,00 ₽" in text
-    assert page.locator("#confirm input[type=checkbox]").is_checked()  # back on the shelf
+    dialog = page.locator("#refund-dialog")
+    shows(page, "#refund-title", "Возврат по чеку № 1")
+    shows(page, "#refund-do", "Вернуть 450,00 ₽")  # all that is left, unless fewer are set
+    assert "наличными выдайте 450,00 ₽" in dialog.inner_text()
+    assert page.locator("#refund-restock").is_checked()  # back on the shelf
+    page.click("#refund-do")
     shows(page, "#message", "Чек возврата № 2 на 450,00 ₽ в очереди на печать.")
     refund = page.locator('#receipts tr[data-receipt="2"]')
     refund.filter(has_text="напечатан").wait_for()
     assert "возврат" in refund.inner_text()
-    shows(page, '#receipts tr[data-receipt="1"]', "возврат № 2")
+    shows(page, '#receipts tr[data-receipt="1"]', "возвращён полностью (№ 2)")
     assert row.get_by_role("button").count() == 0  # nothing left to refund
     sell, back = live_shop.register.receipts
     assert (sell["op_type"], back["op_type"], back["total"]) == (1, 2, 45000)

@@ -154,6 +154,13 @@ class FiscalRepo:
                 counts[key] = counts.get(key, 0) + item["qty"]
         return counts
 
+    def forget_reprint(self, idem_key: str) -> None:
+        """A receipt copy the register did not print: its key may be tried again."""
+        self.conn.execute(
+            "DELETE FROM command_log WHERE idem_key = ? AND action = 'receipt_reprint'",
+            (idem_key,),
+        )
+
     def refunded_card(self, job_id: int) -> int:
         row = self.conn.execute(
             "SELECT coalesce(sum(card), 0) FROM receipt_job WHERE refund_of = ?", (job_id,)
@@ -289,3 +296,97 @@ class FiscalRepo:
                 (shift, fn, fn),
             )
         )
+
+
+# --- the refund screens' reads (Смена, Заказ) ---------------------------------------------------
+
+_RECEIPT_ROW = (
+    "SELECT r.id AS receipt_id, r.kind, r.receipt_kind, r.state, r.order_id, r.shipment_id,"
+    " r.refund_of, r.total, r.cash, r.card, r.prepaid, r.change, r.fd, r.fp, r.shift, r.error,"
+    " r.created_by, r.created_at,"
+    " (SELECT coalesce(sum(b.total), 0) FROM receipt_job b"
+    "  WHERE b.refund_of = r.id AND b.kind = 'sell_refund') AS refunded,"
+    " (SELECT group_concat(b.id) FROM receipt_job b WHERE b.refund_of = r.id) AS refund_ids,"
+    " EXISTS (SELECT 1 FROM receipt_job b WHERE b.refund_of = r.id"
+    "  AND b.receipt_kind = 'correction') AS corrected"
+    " FROM receipt_job r"
+)
+
+
+def refund_where(kind: str, receipt_kind: str | None, state: str, left: int) -> str | None:
+    """Where a receipt's money can go back: "here" (a refund receipt at this register), "site"
+    (paid on the site: refunded there, the cloud sends order.refunded), "done" (all went back),
+    None (nothing to refund: a refund, a correction, not printed yet)."""
+    if receipt_kind == "prepayment":
+        return "site"
+    if kind != "sell" or receipt_kind not in (None, "sell") or state != DONE:
+        return None
+    return "here" if left > 0 else "done"
+
+
+def _receipt_row(row) -> dict:
+    found = dict(row)
+    found["refund_ids"] = [int(x) for x in (found["refund_ids"] or "").split(",") if x]
+    found["corrected"] = bool(found["corrected"])  # reversed by a correction receipt
+    found["refund_left"] = max(0, found["total"] - found["refunded"])
+    found["refund"] = refund_where(
+        found["kind"], found["receipt_kind"], found["state"], found["refund_left"]
+    )
+    return found
+
+
+def receipt_page(
+    conn: sqlite3.Connection,
+    *,
+    before: int | None = None,
+    number: int | None = None,
+    limit: int = 15,
+) -> dict:
+    """Newest first, `limit` receipts older than `before` (a receipt id); `number`: the receipt
+    with that number (or fiscal document number). `more`: older receipts exist."""
+    if number is not None:
+        rows = conn.execute(
+            f"{_RECEIPT_ROW} WHERE r.id = ? OR r.fd = ? ORDER BY r.id DESC LIMIT ?",
+            (number, number, limit),
+        ).fetchall()
+        return {"receipts": [_receipt_row(r) for r in rows], "more": False}
+    where, args = ("WHERE r.id < ?", (before,)) if before is not None else ("", ())
+    rows = conn.execute(
+        f"{_RECEIPT_ROW} {where} ORDER BY r.id DESC LIMIT ?", (*args, limit + 1)
+    ).fetchall()
+    return {"receipts": [_receipt_row(r) for r in rows[:limit]], "more": len(rows) > limit}
+
+
+def refund_view(conn: sqlite3.Connection, receipt_id: int) -> dict | None:
+    """One receipt as the refund dialog shows it: each line sold, already refunded and left
+    (the same count the refund itself enforces), and where its money can go back."""
+    found = conn.execute(f"{_RECEIPT_ROW} WHERE r.id = ?", (receipt_id,)).fetchone()
+    if found is None:
+        return None
+    row = _receipt_row(found)
+    job = FiscalRepo(conn, "").job(receipt_id)
+    refunded = dict(FiscalRepo(conn, "").refunded_counts(receipt_id))
+    lines: dict[tuple[str, int], dict] = {}
+    for item in job.draft.items:
+        line = lines.setdefault(
+            (item.sku, item.price),
+            {
+                "sku": item.sku,
+                "name": item.name,
+                "price": item.price,
+                "sold": 0,
+                "refunded": 0,
+                "marked": False,
+            },
+        )
+        line["sold"] += item.qty
+        line["marked"] = line["marked"] or item.marking_code is not None
+        key = (item.sku, item.marking_code, item.price)
+        back = min(item.qty, refunded.get(key, 0))
+        refunded[key] = refunded.get(key, 0) - back
+        line["refunded"] += back
+    for line in lines.values():
+        line["left"] = line["sold"] - line["refunded"]
+    row["lines"] = list(lines.values())
+    row["contact"] = job.draft.contact
+    return row

@@ -25,6 +25,21 @@ def _pieces(qty: object) -> str:
     return f"{qty} шт."
 
 
+def _money(kopecks: int) -> str:
+    whole, kop = divmod(abs(int(kopecks)), 100)
+    return f"{whole:,}".replace(",", "\u202f") + (f",{kop:02d}" if kop else "") + " ₽"
+
+
+def _refund_how(detail: dict) -> tuple[str, str]:
+    cash, card = detail.get("cash") or 0, detail.get("card") or 0
+    if cash and card:
+        return (
+            f"(наличными {_money(cash)}, на карту {_money(card)})",
+            f"({_money(cash)} in cash, {_money(card)} to the card)",
+        )
+    return ("на карту", "to the card") if card else ("наличными", "in cash")
+
+
 def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
     """(Russian, English) words for one history line."""
     qty = detail.get("qty")
@@ -81,6 +96,16 @@ def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
             f"Продано на кассе ({ru_who}): {item} — {_pieces(qty)}",
             f"Sold at the counter ({en_who}): {item} — {qty} pcs",
         )
+    if what == "stocktake":  # a stocktake found fewer (services/stocktake.py)
+        item = detail.get("name") or detail.get("sku")
+        doc = ref or ""
+        applied, manager = detail.get("applied_by"), detail.get("approved_by")
+        ru_who = f"применил(а) {applied}" + (f", разрешил(а) {manager}" if manager else "")
+        en_who = f"applied by {applied}" + (f", allowed by {manager}" if manager else "")
+        return (
+            f"Инвентаризация {doc} ({ru_who}): {item} — снято с резерва {_pieces(qty)}",
+            f"Stocktake {doc} ({en_who}): {item} — {qty} pcs taken off the reserve",
+        )
     if what == "edited":
         return "Заказ изменён в интернет-магазине", "Changed in the web shop"
     if what == "edit_refused":
@@ -88,6 +113,33 @@ def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
             "Изменение из интернет-магазина не принято: товар уже отгружен",
             "A web shop change was refused: goods already shipped",
         )
+    if what == "receipt_refund":  # a refund receipt at the desk (services/fiscal.refund)
+        items = detail.get("items") or []
+        ru_items = ", ".join(
+            f"{i.get('name') or i.get('sku')} — {_pieces(i.get('qty'))}" for i in items
+        )
+        en_items = ", ".join(f"{i.get('name') or i.get('sku')} — {i.get('qty')} pcs" for i in items)
+        amount = _money(detail.get("amount") or 0)
+        how_ru, how_en = _refund_how(detail)
+        ru = (
+            f"Возврат по чеку № {detail.get('refund_of')}: {ru_items}; {amount} {how_ru},"
+            f" чек возврата № {detail.get('receipt_id')}"
+        )
+        en = (
+            f"Refund on receipt no. {detail.get('refund_of')}: {en_items}; {amount} {how_en},"
+            f" refund receipt no. {detail.get('receipt_id')}"
+        )
+        if detail.get("approved_by"):
+            ru, en = (
+                f"{ru}, разрешил(а) {detail['approved_by']}",
+                f"{en}, allowed by {detail['approved_by']}",
+            )
+        if detail.get("restock") is False:
+            ru, en = (
+                f"{ru}; товар не вернули на склад",
+                f"{en}; the goods were not put back on the shelf",
+            )
+        return ru, en
     if what == "receipt_copy":
         receipt = detail.get("receipt_id")
         return f"Напечатана копия чека № {receipt}", f"Copy of receipt no. {receipt} printed"

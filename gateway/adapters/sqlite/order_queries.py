@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from gateway.domain.orders import Customer
 
+from .fiscal_repo import refund_where
 from .order_history import order_history
 from .order_payment_queries import describe_payment, payment_block
 from .order_repo import NEWEST_ARRIVAL
@@ -166,6 +167,22 @@ def _add_lines(conn: sqlite3.Connection, cards: list[dict]) -> None:
         one["short"] += short
 
 
+def _with_refund(conn: sqlite3.Connection, receipt: dict) -> dict:
+    """A sell receipt says what of it was refunded at the desk and where the rest can go back
+    ("here": «Вернуть» opens the refund on «Смена»; "site": a prepayment, refunded on the site)."""
+    refunded = conn.execute(
+        "SELECT coalesce(sum(total), 0) FROM receipt_job"
+        " WHERE refund_of = ? AND kind = 'sell_refund'",
+        (receipt["receipt_id"],),
+    ).fetchone()[0]
+    receipt["refunded"] = refunded
+    receipt["refund_left"] = max(0, receipt["total"] - refunded)
+    receipt["refund"] = refund_where(
+        receipt["operation"], receipt["kind"], receipt["state"], receipt["refund_left"]
+    )
+    return receipt
+
+
 def order_detail(
     conn: sqlite3.Connection,
     order_id: str,
@@ -218,16 +235,22 @@ def order_detail(
         )
     ]
     receipts = [
-        dict(r)
+        _with_refund(conn, dict(r))
         for r in conn.execute(
             # `kind` says why (sell, prepayment, their refunds), `operation` what the register did
             "SELECT id AS receipt_id, receipt_kind AS kind, kind AS operation, state, total, cash,"
-            " card, prepaid, payment_id, fd, fp, shift, number, fiscal_ts, error, created_by,"
-            " created_at FROM receipt_job WHERE order_id = ? ORDER BY id",
+            " card, prepaid, payment_id, refund_of, fd, fp, shift, number, fiscal_ts, error,"
+            " created_by, created_at FROM receipt_job WHERE order_id = ? ORDER BY id",
             (order_id,),
         )
     ]
     head = card(row, now, confirm_within, pickup_within)
+    # Refund receipts made at the desk (not the site's: those are the payment's refunds).
+    refunds = [
+        {k: r[k] for k in ("receipt_id", "refund_of", "total", "cash", "card", "state", "fd")}
+        for r in receipts
+        if r["kind"] == "sell_refund"
+    ]
     total = sum(x["price"] * (x["ordered"] - x["cancelled"]) for x in lines)
     history = order_history(conn, order_id, row["number"])
     for entry in history:
@@ -246,5 +269,7 @@ def order_detail(
         "payment": payment_block(conn, order_id, total, bool(row["paid"])),
         "lines": lines,
         "receipts": receipts,
+        "refunds": refunds,
+        "refunded": sum(r["total"] for r in refunds),  # given back at the desk
         "history": history,
     }

@@ -110,10 +110,24 @@ scr.pickSlip = async () => {
   } else if (!answer.signedOut) register.fail(answer);
 };
 
-scr.reprint = async (receipt) => {
-  const answer = await register.send(`/api/receipts/${receipt.receipt_id}/reprint`, {});
-  if (answer.ok) register.say(tr("reprinted", { id: receipt.receipt_id }), "ok");
+// «Чек ещё раз»: one copy per tap. The button is off while the register prints, and the key is
+// kept until the gateway answers: a request sent again after a lost answer prints nothing more.
+scr.reprinting = new Set(); // receipts whose copy is on its way
+scr.reprint = async (receipt, button) => {
+  const id = receipt.receipt_id;
+  if (scr.reprinting.has(id)) return; // a double tap: the first one is on its way
+  scr.reprinting.add(id);
+  if (button) button.disabled = true;
+  const kind = `reprint${id}`;
+  if (!scr.keys[kind]) scr.renewKey(kind);
+  const answer = await register.send(`/api/receipts/${id}/reprint`, { idem_key: scr.keys[kind] });
+  scr.reprinting.delete(id);
+  if (!answer.network) delete scr.keys[kind]; // answered: the next tap is a new copy
+  if (answer.ok) register.say(tr("reprinted", { id }), "ok");
   else if (!answer.signedOut) register.fail(answer);
+  for (const each of document.querySelectorAll(`[data-receipt="${id}"] button.reprint`)) {
+    each.disabled = scr.busy;
+  }
 };
 
 // --- cancel the order, or release one line's reserve: a reason first --------------------------

@@ -16,18 +16,31 @@ scr.render = () => {
   const state = register.texts.states[order.status] || { tone: "bad", word: order.status };
   scr.el.state.className = `badge ${state.tone}`;
   scr.el.state.textContent = state.word;
+  if (order.status === "shipped" && (order.refunded || 0) > 0) { // handed over, then brought back
+    scr.el.state.textContent = `${state.word} · ${tr("state_refunded")}`;
+  }
   scr.el.confirmedBy.textContent = order.confirmed_by ? tr("confirmed_by", { name: order.confirmed_by }) : "";
   scr.el.total.textContent = storegw.money(order.total);
   const paid = (order.payment && order.payment.receipts) || 0; // what its receipts took
-  scr.el.payment.textContent = order.paid ? tr("paid_online")
-    : paid > 0 ? tr("pay_rest", { paid, rest: Math.max(0, order.total - paid) })
-    : tr("pay_at_pickup", { total: order.total });
-  scr.el.payment.className = `payment ${order.paid ? "paid" : "to-pay"}`;
+  const back = order.refunded || 0; // given back at the desk by refund receipts
+  if (back > 0 && scr.finished()) { // nothing is due from the buyer: money went back to them
+    scr.el.payment.textContent = tr("refunded_money", { amount: back });
+    scr.el.payment.className = "payment refunded";
+  } else {
+    scr.el.payment.textContent = order.paid ? tr("paid_online")
+      : paid > 0 ? tr("pay_rest", { paid, rest: Math.max(0, order.total - paid) })
+      : tr("pay_at_pickup", { total: order.total });
+    scr.el.payment.className = `payment ${order.paid ? "paid" : "to-pay"}`;
+  }
   scr.el.attention.hidden = !order.needs_attention;
   scr.el.attention.textContent = order.needs_attention ? tr("attention", { detail: order.needs_attention }) : "";
   scr.el.finished.hidden = !scr.finished();
+  const sold = (order.receipts || []).filter((r) => r.kind === "sell" && r.state === "done")
+    .reduce((sum, r) => sum + r.total, 0);
   scr.el.finished.textContent = order.status === "cancelled"
     ? tr("finished_cancelled", { reason: scr.reasonWord(order.cancel_reason) })
+    : back > 0 && back >= sold ? tr("finished_refunded", { amount: back })
+    : back > 0 ? tr("finished_part_refunded", { amount: back })
     : tr("finished_shipped");
   scr.showButtons();
   scr.drawBuyer(order.customer || {});
@@ -116,10 +129,21 @@ scr.drawReceipts = (receipts) => {
       if (receipt.state === "done") {
         const again = document.createElement("button");
         again.type = "button";
+        again.className = "reprint";
         again.textContent = tr("reprint");
-        again.onclick = () => scr.reprint(receipt);
+        again.disabled = scr.reprinting.has(receipt.receipt_id);
+        again.onclick = () => scr.reprint(receipt, again);
         row.append(again);
       }
+      if (receipt.refund === "here") { // the refund is made on «Смена», this receipt opened there
+        const back = link(`/shift?refund=${receipt.receipt_id}`, tr(receipt.refunded > 0 ? "refund_rest" : "refund"));
+        back.className = "button";
+        row.append(back);
+      }
+      if (receipt.refunded > 0) {
+        row.append(text("span", tr(receipt.refund_left > 0 ? "refunded_part" : "refunded_all", { amount: receipt.refunded }), "muted"));
+      }
+      if (receipt.refund === "site") row.append(text("span", tr("refund_on_site"), "muted"));
       return row;
     }),
   );

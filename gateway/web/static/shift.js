@@ -11,6 +11,10 @@ const shift = {
   timer: null,
   refundKeys: new Map(), // receipt -> the key of its refund until the gateway has answered
   drawnRows: "", // the receipts as last drawn
+  pages: 1, // pages of receipts shown («Показать ещё» adds one)
+  search: null, // the receipt number looked for (null: the newest receipts)
+  more: false, // older receipts exist
+  refunding: null, // the refund dialog's receipt (GET /api/receipts/{id}/refund) and choices
   el: {},
 };
 const REFRESH_MS = 3000;
@@ -24,12 +28,48 @@ shift.number = () => {
 shift.refresh = async () => {
   const [fiscal, receipts] = await Promise.all([
     register.send("/api/fiscal"),
-    register.send("/api/receipts?limit=15"),
+    register.send(shift.receiptsPath()),
   ]);
   if (fiscal.ok) shift.fiscal = fiscal.data;
-  if (receipts.ok) shift.receipts = receipts.data;
+  if (receipts.ok) {
+    shift.receipts = receipts.data.receipts;
+    shift.more = receipts.data.more;
+  }
   shift.render();
   shift.schedule();
+};
+
+const PAGE = 15;
+shift.receiptsPath = () =>
+  shift.search !== null
+    ? `/api/receipts/page?number=${shift.search}`
+    : `/api/receipts/page?limit=${PAGE * shift.pages}`;
+
+// «Найти»: one receipt by its number (or ФД); «Все чеки» back to the newest.
+shift.find = async (event) => {
+  event.preventDefault();
+  const typed = shift.el.number.value.replace(/\D/g, "");
+  if (!typed) {
+    register.say(register.t("search_bad"), "bad");
+    return;
+  }
+  shift.search = Number(typed);
+  shift.el.searchAll.hidden = false;
+  await shift.refresh();
+  if (!shift.receipts.length) register.say(register.t("search_none", { number: typed }), "bad");
+};
+
+shift.showAll = async () => {
+  shift.search = null;
+  shift.pages = 1;
+  shift.el.number.value = "";
+  shift.el.searchAll.hidden = true;
+  await shift.refresh();
+};
+
+shift.showMore = async () => {
+  shift.pages += 1;
+  await shift.refresh();
 };
 
 // The next refresh: soon while a receipt is on its way to the paper, else every few seconds.
@@ -127,33 +167,132 @@ shift.retry = async (row, button) => {
   await shift.refresh();
 };
 
-shift.refund = async (row, button) => {
-  const cash = row.total - Math.min(row.card, row.total);
-  const values = { id: row.receipt_id, total: storegw.money(row.total) };
-  const cashPart = cash > 0 ? register.t("refund_cash_part", { cash: storegw.money(cash) }) : "";
-  const answer = await register.confirm(
-    register.t("refund_title", values),
-    register.t("refund_text", { cash_part: cashPart }),
-    button.textContent,
-    { check: register.t("restock"), danger: true },
-  );
-  if (!answer) return;
-  button.disabled = true;
-  // One key per receipt until the gateway answers: a retry after a lost answer refunds once.
-  const key = shift.refundKeys.get(row.receipt_id) || register.newKey("refund");
-  shift.refundKeys.set(row.receipt_id, key);
-  const refunded = await register.send(`/api/receipts/${row.receipt_id}/refund`, {
-    restock: answer.checked,
-    idem_key: key,
+// «Вернуть»: what is left on the receipt, line by line; the person sets the pieces brought back
+// (never more than left: the gateway refuses that too), then one tap refunds them.
+shift.refund = async (receiptId) => {
+  const d = shift.el;
+  d.refundTitle.textContent = register.t("refund_dialog_title", { id: receiptId });
+  d.refundLines.querySelector("tbody").replaceChildren();
+  d.refundSum.textContent = register.t("refund_loading");
+  d.refundCash.textContent = "";
+  d.refundError.textContent = "";
+  d.refundDo.disabled = true;
+  d.refundRestock.checked = true;
+  if (!d.refundDialog.open) d.refundDialog.showModal();
+  const found = await register.send(`/api/receipts/${receiptId}/refund`);
+  if (!found.ok) {
+    d.refundSum.textContent = "";
+    d.refundError.textContent = found.text;
+    return;
+  }
+  const receipt = found.data;
+  if (receipt.refund !== "here") {
+    d.refundSum.textContent = "";
+    d.refundError.textContent = receipt.refund === "site" ? register.t("refund_site")
+      : register.t("refunded_all", { ids: receipt.refund_ids.join(", ") });
+    return;
+  }
+  const chosen = new Map(receipt.lines.map((line, n) => [n, line.left]));
+  shift.refunding = { receipt, chosen };
+  shift.drawRefund();
+};
+
+shift.drawRefund = () => {
+  const { receipt, chosen } = shift.refunding;
+  const t = register.t;
+  const rows = receipt.lines.map((line, n) => {
+    const row = document.createElement("tr");
+    row.dataset.sku = line.sku;
+    const name = document.createElement("td");
+    name.append(text(line.name));
+    const words = line.left > 0
+      ? t("refund_line_left", { sold: line.sold, refunded: line.refunded, left: line.left })
+      : t("refund_line_none", { sold: line.sold });
+    name.append(Object.assign(document.createElement("div"), { className: "left", textContent: `${storegw.money(line.price)} · ${words}` }));
+    if (line.marked && line.left > 0) name.append(Object.assign(document.createElement("div"), { className: "left", textContent: t("refund_marked") }));
+    const qty = document.createElement("td");
+    const box = document.createElement("div");
+    box.className = "qty";
+    const count = chosen.get(n);
+    const step = line.marked ? line.left : 1; // marked: none or all of what is left
+    const less = action("−", () => { chosen.set(n, Math.max(0, count - step)); shift.drawRefund(); });
+    const more = action("+", () => { chosen.set(n, Math.min(line.left, count + step)); shift.drawRefund(); });
+    less.setAttribute("aria-label", `${line.name}: −`);
+    more.setAttribute("aria-label", `${line.name}: +`);
+    less.disabled = count <= 0;
+    more.disabled = count >= line.left;
+    box.append(less, Object.assign(document.createElement("output"), { textContent: String(count) }), more);
+    qty.append(box);
+    row.append(name, qty);
+    return row;
   });
-  if (!refunded.network) shift.refundKeys.delete(row.receipt_id);
+  const d = shift.el;
+  d.refundLines.querySelector("tbody").replaceChildren(...rows);
+  const total = receipt.lines.reduce((sum, line, n) => sum + line.price * chosen.get(n), 0);
+  // Money goes back the way it came: to the card first (the gateway's rule), the rest in cash.
+  const cardLeft = Math.max(0, receipt.card + receipt.prepaid - shift.refundedCard(receipt));
+  const cash = total - Math.min(cardLeft, total);
+  d.refundSum.textContent = t("refund_sum", { total });
+  d.refundCash.textContent = cash > 0 ? t("refund_text", { cash_part: t("refund_cash_part", { cash: storegw.money(cash) }) }) : t("refund_text", { cash_part: "" });
+  d.refundDo.textContent = t("refund_do", { total });
+  d.refundDo.disabled = shift.busy || total <= 0;
+  d.refundError.textContent = "";
+};
+
+// The card part of the refunds already made (the receipt's refunds in the list, when shown).
+shift.refundedCard = (receipt) =>
+  (shift.receipts || []).filter((row) => receipt.refund_ids.includes(row.receipt_id))
+    .reduce((sum, row) => sum + row.card, 0);
+
+shift.refundAll = () => {
+  const { receipt, chosen } = shift.refunding;
+  receipt.lines.forEach((line, n) => chosen.set(n, line.left));
+  shift.drawRefund();
+};
+
+shift.refundNow = async () => {
+  if (shift.busy || !shift.refunding) return; // a double tap does one thing
+  const { receipt, chosen } = shift.refunding;
+  const d = shift.el;
+  const everything = receipt.lines.every((line, n) => chosen.get(n) === line.left);
+  const items = [];
+  receipt.lines.forEach((line, n) => {
+    if (chosen.get(n) > 0) items.push({ sku: line.sku, qty: chosen.get(n), marked: line.marked });
+  });
+  if (!items.length) {
+    d.refundError.textContent = register.t("refund_none");
+    return;
+  }
+  if (!everything && items.some((item) => item.marked)) {
+    d.refundError.textContent = register.t("refund_marked_partial");
+    return;
+  }
+  const id = receipt.receipt_id;
+  // One key per receipt until the gateway answers: a retry after a lost answer refunds once.
+  const key = shift.refundKeys.get(id) || register.newKey("refund");
+  shift.refundKeys.set(id, key);
+  const body = { restock: d.refundRestock.checked, idem_key: key };
+  const merged = new Map(); // one sku sold at two prices: its pieces in one line
+  for (const item of items) merged.set(item.sku, (merged.get(item.sku) || 0) + item.qty);
+  if (!everything) body.items = [...merged].map(([sku, qty]) => ({ sku, qty }));
+  shift.busy = true;
+  d.refundDo.disabled = true;
+  // The dialog steps aside: a cashier's refund asks for the manager's PIN on the screen (app.js).
+  d.refundDialog.close();
+  register.say(register.t("working"), "wait");
+  const refunded = await register.send(`/api/receipts/${id}/refund`, body);
+  shift.busy = false;
+  if (!refunded.network) shift.refundKeys.delete(id);
   if (refunded.ok) {
     const done = { id: refunded.data.receipt_id, total: storegw.money(refunded.data.total) };
     register.say(register.t("refunded", done), "ok");
   } else {
     register.fail(refunded);
+    if (!refunded.signedOut) {
+      await shift.refund(id); // what is left now, with why it did not go
+      d.refundError.textContent = refunded.text;
+    }
   }
-  button.disabled = false; // the list is drawn again only when it changes
   await shift.refresh();
 };
 
@@ -230,9 +369,8 @@ shift.renderReceipts = () => {
   shift.el.receipts.hidden = !rows.length;
   shift.el.noReceipts.hidden = rows.length > 0;
   shift.el.noReceipts.textContent = t("no_receipts");
-  const refunds = new Map(); // sell receipt -> its refund (or its reverse correction) in the list
-  for (const row of rows) if (row.refund_of) refunds.set(row.refund_of, row);
   const corrected = (row) => row.receipt_kind === "correction";
+  shift.el.more.hidden = !shift.more || shift.search !== null;
   shift.el.receipts.querySelector("tbody").replaceChildren(
     ...rows.map((row) => {
       const tr = document.createElement("tr");
@@ -251,13 +389,20 @@ shift.renderReceipts = () => {
       if (row.refund_of) kindCell.append(" ", muted(`← № ${row.refund_of}`));
       const act = document.createElement("td");
       act.className = "act";
-      const refund = refunds.get(row.receipt_id);
+      const ids = (row.refund_ids || []).join(", ");
       if (row.state === "failed") {
         act.append(action(t("retry"), (b) => shift.retry(row, b)));
-      } else if (refund) {
-        act.append(muted(t(corrected(refund) ? "corr_has_reverse" : "has_refund", { id: refund.receipt_id })));
-      } else if (row.state === "done" && row.kind === "sell" && !corrected(row)) {
-        act.append(action(t("refund"), (b) => shift.refund(row, b)));
+      } else if (row.corrected) {
+        act.append(muted(t("corr_has_reverse", { id: ids })));
+      } else if (row.refund === "site") {
+        act.append(muted(t("refund_site")));
+      } else if (row.refund === "done") {
+        act.append(muted(t("refunded_all", { ids })));
+      } else if (row.refund === "here" && row.refunded > 0) {
+        act.append(muted(t("refunded_part", { amount: row.refunded, ids })));
+        act.append(action(t("refund_rest"), () => shift.refund(row.receipt_id)));
+      } else if (row.refund === "here") {
+        act.append(action(t("refund"), () => shift.refund(row.receipt_id)));
       }
       tr.append(
         cell("", `№ ${row.receipt_id}`),
@@ -344,7 +489,34 @@ document.addEventListener("DOMContentLoaded", () => {
     closeYes: $("close-yes"),
     closeNo: $("close-no"),
     correction: $("correction"),
+    search: $("receipt-search"),
+    number: $("receipt-number"),
+    searchAll: $("search-all"),
+    more: $("more-receipts"),
+    refundDialog: $("refund-dialog"),
+    refundTitle: $("refund-title"),
+    refundLines: $("refund-lines"),
+    refundRestock: $("refund-restock"),
+    refundSum: $("refund-sum"),
+    refundCash: $("refund-cash"),
+    refundError: $("refund-error"),
+    refundDo: $("refund-do"),
   });
+  shift.el.search.onsubmit = shift.find;
+  shift.el.searchAll.onclick = shift.showAll;
+  shift.el.more.onclick = shift.showMore;
+  shift.el.refundDo.onclick = shift.refundNow;
+  $("refund-all").onclick = () => shift.refunding && shift.refundAll();
+  $("refund-no").onclick = () => shift.el.refundDialog.close();
+  shift.el.refundDialog.addEventListener("close", () => { shift.refunding = null; });
+  // From the order screen: «Вернуть» opens this receipt's refund (/shift?refund=N).
+  const asked = new URLSearchParams(location.search).get("refund");
+  if (asked && /^\d+$/.test(asked)) {
+    shift.search = Number(asked);
+    shift.el.number.value = asked;
+    shift.el.searchAll.hidden = false;
+    shift.refund(Number(asked));
+  }
   shift.el.totalsTitle.dataset.today = shift.el.totalsTitle.textContent;
   shift.fiscal = JSON.parse($("fiscal").textContent);
   shift.render();
