@@ -92,7 +92,8 @@ class Auth:
     def session(self, token: str | None, idle: float | None) -> tuple[Session | None, str]:
         """The live session of a cookie, or None and why: signed_out, expired, locked.
         `idle`: seconds since the tablet was last touched, as its page reports it (None: a
-        page load, which proves nothing about the hands on the tablet)."""
+        page load or a background refresh, which proves nothing about the hands on the
+        tablet). A report moves the last touch only forward, never past the report."""
         if not token:
             return None, "signed_out"
         self._refresh()
@@ -110,6 +111,11 @@ class Auth:
             self._end(session, "idle")
             return None, "locked"
         return session, ""
+
+    def idle(self, session: Session) -> float:
+        """Seconds since the last touch the gateway knows of: where a page just loaded starts
+        its idle clock (a page load, an automatic refresh, is nobody's touch)."""
+        return max(0.0, self.clock() - session.last_active)
 
     def token_staff(self, token: str) -> Staff | None:
         self._refresh()

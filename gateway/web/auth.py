@@ -5,8 +5,10 @@ its body is read (never a 422 that tells the shape of a request).
 
 A state-changing request on a session also needs the session's CSRF token (header
 `X-CSRF-Token`, from the page's meta tag) and, when the browser names one, our own Origin.
-A manager's override (`X-Storegw-Override: <staff id>:<PIN>`) lends a manager's permission to
-this one request; the service records both names.
+The idle lock counts a person's touches only: a page reports how long ago it was last
+touched (`X-Storegw-Idle`); a page load or a refresh marked `X-Storegw-Background` proves
+nothing. A manager's override (`X-Storegw-Override: <staff id>:<PIN>`) lends a manager's
+permission to this one request; the service records both names.
 
 Handlers get the person with `Depends(signed_in)` -- never from the request body."""
 
@@ -133,6 +135,11 @@ def same_origin(scope, headers: Headers) -> bool:
 
 
 def _idle(headers: Headers) -> float | None:
+    """How long ago a person last touched the tablet, as the page says (`X-Storegw-Idle`).
+    A page's own automatic refresh says `X-Storegw-Background: 1`: whatever else it carries,
+    it is nobody's touch and never keeps a session alive (the idle lock still applies)."""
+    if headers.get("x-storegw-background"):
+        return None
     value = headers.get("x-storegw-idle")
     try:
         return float(value) if value is not None else None

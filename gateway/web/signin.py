@@ -129,9 +129,15 @@ def add_signin(app: FastAPI, auth, env: Environment, *, secure: bool) -> None:
         return started(token, session, auth, secure)
 
     @app.get("/api/me")
-    def me(staff: Annotated[Staff, Depends(signed_in)]) -> dict:
-        """Who is signed in; pages call it now and then with their idle time."""
-        return {"id": staff.id, "name": staff.name, "role": staff.role}
+    def me(request: Request, staff: Annotated[Staff, Depends(signed_in)]) -> dict:
+        """Who is signed in; pages call it now and then with their idle time. `idle`: the
+        seconds since the last touch the gateway knows of (a page just loaded starts its idle
+        clock there, not at zero: a reload is nobody's touch); not for an API token."""
+        answer = {"id": staff.id, "name": staff.name, "role": staff.role}
+        session = getattr(request.state, "session", None)
+        if session is not None:
+            answer["idle"] = round(auth.idle(session))
+        return answer
 
     @app.post("/api/lock")
     def lock(request: Request) -> JSONResponse:

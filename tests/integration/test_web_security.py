@@ -121,6 +121,7 @@ def test_a_signed_in_person_gets_what_a_stranger_does_not(app, gateway):
         "id": gateway.cashier.id,
         "name": "Анна",
         "role": "cashier",
+        "idle": 0,
     }
     assert client.get("/sale").status_code == 200
     assert client.post("/api/print/test-page").status_code != 401

@@ -2,10 +2,47 @@
 // one message line that says what happened (UI.md). No framework; pages add their own bits.
 // The person comes from the session (the server knows it); requests carry the page's CSRF
 // token and how long the tablet has been untouched (the server's idle lock).
+// The idle clock counts a person's touches only: a page load or an automatic refresh is
+// nobody's touch, so the last touch outlives a reload (this tab's sessionStorage) and a page
+// that knows of none yet sends no idle time at all and asks the gateway (signin.js).
 "use strict";
+const TOUCHED_KEY = "storegw.touched";
+
+function rememberedTouch() {
+  try {
+    const at = Number(window.sessionStorage.getItem(TOUCHED_KEY));
+    return at > 0 && at <= Date.now() ? at : null;
+  } catch (error) {
+    return null; // storage off: the gateway's idle clock says it (signin.js)
+  }
+}
+
 const storegw = {
   lang: document.documentElement.lang || "ru",
-  touched: Date.now(),
+  touched: rememberedTouch(), // ms (Date.now) of the last touch known, or null: none yet
+
+  // A person's hand on the tablet: a tap, a key, a scan, a PIN that signed in.
+  touch(at = Date.now()) {
+    storegw.touched = at;
+    try {
+      window.sessionStorage.setItem(TOUCHED_KEY, String(at));
+    } catch (error) {
+      // storage off: this page's own clock still counts
+    }
+  },
+
+  // The gateway knows a later touch (another page of this tab, another tab of the session).
+  touchedBefore(seconds) {
+    if (typeof seconds !== "number" || !(seconds >= 0)) return;
+    const at = Date.now() - seconds * 1000;
+    if (storegw.touched === null || at > storegw.touched) storegw.touched = at;
+  },
+
+  // Seconds since the last touch, or null when this page knows of none yet.
+  idleSeconds() {
+    if (storegw.touched === null) return null;
+    return Math.max(0, Math.round((Date.now() - storegw.touched) / 1000));
+  },
 
   staff() {
     return document.body.dataset.staff || "";
@@ -23,19 +60,20 @@ const storegw = {
   },
 
   headers(extra) {
-    return {
-      "X-CSRF-Token": storegw.csrf(),
-      "X-Storegw-Idle": String(Math.round((Date.now() - storegw.touched) / 1000)),
-      ...extra,
-    };
+    const headers = { "X-CSRF-Token": storegw.csrf() };
+    const idle = storegw.idleSeconds();
+    if (idle !== null) headers["X-Storegw-Idle"] = String(idle);
+    return { ...headers, ...extra };
   },
 
   // POST a JSON request (GET when body is undefined). Says nothing: resolves to {ok: true,
   // data, status} or {ok: false, network | signedOut | status, data, error}, and each page
   // words a refusal its own way. A signed-out session shows the PIN screen; an action that
   // needs a manager asks for a manager's PIN and, given one, is sent again with it.
-  async send(path, body, override) {
+  // `background`: the page's own automatic read, which the gateway never counts as a touch.
+  async send(path, body, override, background) {
     const init = { method: body === undefined ? "GET" : "POST", headers: storegw.headers() };
+    if (background) init.headers["X-Storegw-Background"] = "1";
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -95,6 +133,13 @@ const storegw = {
   },
 
   // A barcode scanner in keyboard mode types into the focused field and presses Enter.
+  // A page that reloads itself waits while the tablet is locked or a dialog is open: the
+  // reload would throw away a half-typed PIN or form.
+  mayReload() {
+    const lock = document.getElementById("lock-screen");
+    return !(lock && !lock.hidden) && !document.querySelector("dialog[open]");
+  },
+
   onCode(input, handler) {
     input.addEventListener("keydown", async (event) => {
       if (event.key !== "Enter") return;
@@ -108,5 +153,6 @@ const storegw = {
 };
 
 for (const kind of ["pointerdown", "keydown", "touchstart"]) {
-  document.addEventListener(kind, () => { storegw.touched = Date.now(); }, { capture: true, passive: true });
+  // `isTrusted`: a person, not a page's own script.
+  document.addEventListener(kind, (event) => { if (event.isTrusted) storegw.touch(); }, { capture: true, passive: true });
 }

@@ -99,29 +99,134 @@ const signin = (() => {
   let overridePad = null;
   let asked = null; // the pending override: resolve("id:pin") or resolve(null)
 
+  // What the last person left open when the tablet locked. A modal <dialog> sits in the
+  // browser's top layer, above any z-index: it is closed (quietly: its page does not take that
+  // for a «no»), and the rest of the page is made inert, so nothing of it shows or answers
+  // above the PIN pad. The same person signing in gets it back as it was (the typed count
+  // too); someone else gets it cancelled, and the message line says so.
+  const held = { by: null, dialogs: [], override: false, inert: [] };
+  const quiet = new Set(); // dialogs whose close events are the lock's, not their page's
+
+  window.addEventListener("close", (event) => {
+    if (quiet.has(event.target)) event.stopImmediatePropagation();
+  }, true); // the capture phase runs before the dialog's own listeners
+
+  function hide(dialog) {
+    if (!dialog.open) return;
+    held.dialogs.push({ dialog, modal: dialog.matches(":modal") });
+    quiet.add(dialog);
+    dialog.close();
+  }
+
+  function hideEverything() {
+    if (held.by === null) held.by = document.body.dataset.staff || "";
+    document.querySelectorAll("dialog[open]").forEach(hide);
+    if (overrideBox && !overrideBox.hidden) {
+      overrideBox.hidden = true;
+      held.override = true;
+    }
+    for (const element of document.body.children) {
+      if (element === lockBox || element.inert || element.tagName === "SCRIPT") continue;
+      element.inert = true;
+      held.inert.push(element);
+    }
+  }
+
+  // While locked, a dialog a page opens (a late answer, a scan) is held too.
+  if (lockBox) {
+    new MutationObserver((changes) => {
+      if (lockBox.hidden) return;
+      for (const change of changes) {
+        if (change.target.tagName === "DIALOG" && change.target.open) hide(change.target);
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["open"] });
+  }
+
+  const titleOf = (dialog) => {
+    const title = dialog.querySelector("h1, h2, h3, .ask-text, legend");
+    return title ? title.textContent.trim().replace(/\s+/g, " ") : "";
+  };
+
+  // Back after a sign-in: `same` -- the person who was working. Returns a sentence for the
+  // message line, or "".
+  function giveBack(same) {
+    for (const element of held.inert) element.inert = false;
+    const dialogs = held.dialogs.filter(({ dialog }) => dialog.isConnected);
+    const override = held.override;
+    held.by = null;
+    held.dialogs = [];
+    held.override = false;
+    held.inert = [];
+    if (same) {
+      for (const { dialog, modal } of dialogs) {
+        quiet.delete(dialog);
+        if (!dialog.open) {
+          if (modal) dialog.showModal();
+          else dialog.show();
+        }
+      }
+      if (override) overrideBox.hidden = false;
+      const last = dialogs.length ? dialogs[dialogs.length - 1].dialog : null;
+      const field = last && last.querySelector("input:not([type=hidden]):not([disabled])");
+      if (field) field.focus();
+      return dialogs.length || override
+        ? tr("Незаконченное окно открыто снова: продолжайте.", "The unfinished window is back: carry on.")
+        : "";
+    }
+    // Someone else: each page's own «cancel» -- Esc, then the close it listens for.
+    const titles = [];
+    for (const { dialog } of dialogs) {
+      quiet.delete(dialog);
+      const title = titleOf(dialog);
+      if (title) titles.push(`«${title}»`);
+      dialog.dispatchEvent(new Event("cancel", { cancelable: true }));
+      dialog.dispatchEvent(new Event("close"));
+    }
+    if (override) answerOverride(null);
+    if (!dialogs.length && !override) return "";
+    return titles.length
+      ? tr(`Окно ${titles.join(", ")} закрыто, ничего не сделано: начните заново.`,
+        `The window ${titles.join(", ")} was closed and nothing was done: start again.`)
+      : tr("Незаконченное окно закрыто, ничего не сделано: начните заново.",
+        "The unfinished window was closed and nothing was done: start again.");
+  }
+
   function signedIn(data) {
     document.querySelector('meta[name="csrf-token"]').content = data.csrf;
+    const same = held.by !== null && held.by === data.staff.name;
     document.body.dataset.staff = data.staff.name;
     document.body.dataset.role = data.staff.role;
     document.getElementById("staff").textContent = data.staff.name;
     const role = document.querySelector(`#lock-screen .person[data-id="${data.staff.id}"] small`);
     if (role) document.getElementById("staff-role").textContent = role.textContent;
     lockBox.hidden = true;
+    const back = giveBack(same);
     if (typeof storegw !== "undefined") { // a top-level const: not a property of window
-      storegw.touched = Date.now();
-      storegw.say(tr(`Работает: ${data.staff.name}.`, `${data.staff.name} is working.`), true);
+      storegw.touch();
+      const who = tr(`Работает: ${data.staff.name}.`, `${data.staff.name} is working.`);
+      storegw.say(back ? `${who} ${back}` : who, true);
     }
   }
 
   function lockScreen(detail) {
     if (!lockBox) return;
+    hideEverything();
     if (lockBox.hidden) lockPad.reset(detail ? words({ detail }) : "");
     lockBox.hidden = false;
   }
 
   async function lock() {
+    lockScreen(); // at once: nothing of this person's screen waits for the gateway's answer
     await fetch("/api/lock", { method: "POST", headers: storegw.headers() }).catch(() => null);
-    lockScreen();
+  }
+
+  // The gateway's idle clock: a page just loaded (a reload, an automatic refresh) starts from
+  // the last touch the gateway knows, not from now (`adopt`). Later calls tell the gateway of
+  // this page's touches. A 401 shows the lock screen (storegw.send).
+  async function syncIdle(adopt) {
+    const answer = await storegw.send("/api/me", undefined, undefined, adopt);
+    if (answer.ok && (adopt || storegw.touched === null)) storegw.touchedBefore(answer.data.idle);
+    return answer;
   }
 
   // `refused`: the PIN just typed was refused -- the question stays, the refusal is added.
@@ -156,11 +261,14 @@ const signin = (() => {
     overrideBox.querySelector("[data-override-cancel]").addEventListener("click", () => answerOverride(null));
     document.getElementById("switch").addEventListener("click", lock);
     const idleMinutes = Number(document.body.dataset.idleLock || 0);
-    setInterval(() => {
-      const idle = Date.now() - storegw.touched;
-      if (idleMinutes && lockBox.hidden && idle > idleMinutes * 60000) lock();
-      // Keep the server's idle clock in step while hands are on the tablet.
-      else if (lockBox.hidden && idle < 60000 && !document.hidden) storegw.send("/api/me");
+    syncIdle(true); // a background read: it tells the gateway nothing of hands on the tablet
+    setInterval(async () => {
+      if (!lockBox.hidden) return;
+      // The gateway's idle clock learns of the touches (real ones only: app.js); either
+      // clock past the limit locks the tablet.
+      if (!document.hidden) await syncIdle(false);
+      const idle = storegw.idleSeconds();
+      if (idleMinutes && lockBox.hidden && idle !== null && idle > idleMinutes * 60) lock();
     }, 15000);
   }
 
@@ -170,6 +278,9 @@ const signin = (() => {
     pad(signinPad, async (id, pin) => {
       const answer = await post("/api/signin", { staff_id: id, pin });
       if (!answer.ok) return words(answer.data);
+      try { // the next page's idle clock starts at this PIN (app.js)
+        window.sessionStorage.setItem("storegw.touched", String(Date.now()));
+      } catch (error) { /* storage off: the gateway's clock says it */ }
       window.location.assign(document.body.dataset.next || "/");
       return null;
     }).reset();

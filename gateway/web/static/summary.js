@@ -7,7 +7,7 @@ const summary = { everyMs: 60000, timer: null };
 summary.schedule = () => {
   clearTimeout(summary.timer);
   summary.timer = setTimeout(() => {
-    if (document.hidden) summary.schedule();
+    if (document.hidden || !storegw.mayReload()) summary.schedule();
     else window.location.reload();
   }, summary.everyMs);
 };
