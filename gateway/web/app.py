@@ -24,6 +24,7 @@ from .api_staff import add_staff_api
 from .api_stock import add_stock_api
 from .api_summary import add_summary_api
 from .auth import SignInRequired
+from .devices_words import TEST_TEXTS, device_views, headline, specialist
 from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language, templates
 from .link_words import link_detail
@@ -31,7 +32,7 @@ from .metrics import add_metrics
 from .pages import add_pages
 from .pages_summary import add_summary_page
 from .signin import add_signin, who
-from .words import DEVICES, STATES, word
+from .words import STATES, word
 
 StatusSource = Callable[[], dict[str, Any]]
 NO_CACHE = {"Cache-Control": "no-store"}
@@ -192,11 +193,14 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
     attention = int(data.get("needs_attention") or 0)
     backlog = int(outbox.get("backlog") or 0)
     invariants_ok = bool(invariants.get("ok"))
+    mqtt_state = state(mqtt.get("state", "not_configured"))
+    devices = device_views(data, en)
     return {
         "lang": lang,
         "title": f"{text['title']} {data.get('store_id', '')}".strip(),
         "t": text,
-        "ok": bool(data.get("ok")),
+        "headline": headline(data, devices, mqtt_state["tone"], en),
+        "tests": TEST_TEXTS[lang],
         "store_id": data.get("store_id", ""),
         "version": data.get("version", ""),
         "database": data.get("database", ""),
@@ -223,12 +227,9 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "mqtt": {
             "url": mqtt.get("url", ""),
             "detail": link_detail(str(mqtt.get("detail") or ""), en),
-            **state(mqtt.get("state", "not_configured")),
+            **mqtt_state,
         },
-        "devices": [
-            {"name": label(DEVICES, name), **state(value)}
-            for name, value in (data.get("devices") or {}).items()
-        ],
+        "devices": devices,
         "register": register_view(data.get("fiscal") or {}, text),
     }
 
@@ -245,7 +246,7 @@ def register_view(fiscal: dict[str, Any], text: dict[str, str]) -> dict[str, Any
     en = text is TEXTS["en"]  # the page's words say its language
     return {
         "health": fiscal_health_view(fiscal.get("health") or device.get("health"), en),
-        "detail": device.get("detail", ""),
+        "detail": specialist(str(device.get("detail") or ""), en),
         "shift": text["shift_open"].format(number=number) if number else text["shift_closed"],
         "drawer": rubles(shift["cash_in_drawer"]) if number else None,
         "queued": int(receipts.get("queued", 0)) + int(receipts.get("sending", 0)),

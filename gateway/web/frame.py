@@ -78,6 +78,8 @@ TRAINING_BANNER = {
     "en": "Training mode: receipts are not real, nothing goes to the cloud",
 }
 TRAINING_CLOUD = ("отключено: учебный режим", "off: training mode")
+# A device that is not working, with work waiting for it: the bar says so («ждут печати: 1»).
+BAR_WAITING = {"printer": ("ждут печати: {n}", "{n} waiting to print")}
 
 
 def templates(*, training: bool = False) -> Environment:
@@ -116,7 +118,7 @@ def frame(
         {
             "name": DEVICES[name][1 if en else 0],
             "short": short[name],
-            **word(STATES, str(devices[name]), en),
+            **_bar_word(name, str(devices[name]), status.get(name) or {}, en),
         }
         for name in BAR_DEVICES
         if devices.get(name, "not_configured") != "not_configured"
@@ -141,6 +143,15 @@ def frame(
         "howto": howto(path, lang),
         **who,
     }
+
+
+def _bar_word(name: str, state: str, snapshot: dict[str, Any], en: bool) -> dict[str, str]:
+    """The device's tone and word; one not working says how much waits for it."""
+    shown = word(STATES, state, en)
+    waiting = int(snapshot.get("queued") or 0) if isinstance(snapshot, dict) else 0
+    if name in BAR_WAITING and state != "ok" and waiting:
+        shown["word"] += " · " + BAR_WAITING[name][1 if en else 0].format(n=waiting)
+    return shown
 
 
 def _here(href: str, path: str) -> bool:

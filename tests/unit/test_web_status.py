@@ -123,9 +123,11 @@ def test_status_page_is_russian_by_default():
         assert text in page, text
     # No framework, nothing from the internet: the scripts are the gateway's own few lines.
     assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/devices.js" defer>',  # the page's refresh and device tests
         '<script src="/static/app.js" defer>',
         '<script src="/static/signin.js" defer>',
         '<script src="/static/nav.js" defer>',
+        '<script type="application/json" id="device-test-texts">',  # words, not code
     ]
 
 

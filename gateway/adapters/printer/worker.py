@@ -10,6 +10,11 @@ Before the first byte of a job, `printing` is committed; after the printer took 
   printed, and a blind resend could give a picker a second slip for the same order, so it becomes
   `unknown` and waits for staff («Повторить» or «Вышел»); the queue goes on without it.
 
+A status question a printer leaves unanswered for `ANSWER_GRACE` seconds makes the state read
+`offline` at once (a printer answers DLE EOT in milliseconds), not only after the connection's
+timeout and its retry on a fresh connection: staff see «не отвечает» within seconds of a job
+that does not print, and the job's slip «ждёт печати».
+
 Paper out and offline leave jobs queued; the printer is asked again every second (paper) or
 with a backoff up to `retry_max` (offline). While it is not ok, commits elsewhere do not wake
 the worker, so a dead printer is not asked once per order.
@@ -40,6 +45,8 @@ log = logging.getLogger(__name__)
 BLOCKED_POLL = 1.0  # paper out: staff is changing the roll, look again soon
 MAX_SEND_ATTEMPTS = 10  # a job whose send keeps breaking off stops blocking the queue (`failed`)
 STOP_TIMEOUT = 10.0
+ANSWER_GRACE = 1.5  # seconds without an answer to a status question: the printer is not answering
+NOT_ANSWERING = "the printer does not answer its status request / принтер не отвечает"
 NO_STATUS = "the printer cannot report paper or power: jobs are sent blind / статус недоступен"
 
 
@@ -78,8 +85,22 @@ class PrinterWorker:
         self._backoff = 0.0
         self._status_at = float("-inf")
         self._counts: dict[str, int] = {}
-        self.state = "not_configured" if config is None else "offline"
-        self.detail = "" if config is None else "not connected yet"
+        self._asking_since: float | None = None  # a status question is out since (monotonic)
+        self._state = "not_configured" if config is None else "offline"
+        self._detail = "" if config is None else "not connected yet"
+
+    @property
+    def state(self) -> str:
+        """The last state seen; `offline` while a status question waits past `ANSWER_GRACE`."""
+        return "offline" if self._not_answering() else self._state
+
+    @property
+    def detail(self) -> str:
+        return NOT_ANSWERING if self._not_answering() else self._detail
+
+    def _not_answering(self) -> bool:
+        since = self._asking_since
+        return since is not None and time.monotonic() - since > ANSWER_GRACE
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> PrinterWorker:
@@ -136,7 +157,7 @@ class PrinterWorker:
     def _sleep(self, pause: float) -> None:
         if pause <= 0:
             return
-        if self.state == "ok":
+        if self._state == "ok":
             self._wake.wait(pause)
             self._wake.clear()
         else:
@@ -153,13 +174,13 @@ class PrinterWorker:
             self.writer.call(service.print_interrupted, job.id)
             return 0.0
         since = time.monotonic() - self._status_at
-        if job is None and self.state == "ok" and since < settings.poll:
+        if job is None and self._state == "ok" and since < settings.poll:
             return settings.poll - since  # woken by some other commit: nothing to print
         printer = self._connected()
-        self._observe(printer.status() if settings.status else PrinterStatus.UNKNOWN)
-        if self.state == "paper_out":
+        self._observe(self._ask(printer) if settings.status else PrinterStatus.UNKNOWN)
+        if self._state == "paper_out":
             return min(BLOCKED_POLL, settings.poll)
-        if self.state != "ok":
+        if self._state != "ok":
             return self._next_backoff()
         self._backoff = 0.0
         if job is None:
@@ -206,6 +227,14 @@ class PrinterWorker:
             self._printer = Printer(device, self.settings.paper_size, check_status=False)
         return self._printer
 
+    def _ask(self, printer: Printer) -> PrinterStatus:
+        """The printer's status; `state` reads offline while the answer is overdue."""
+        self._asking_since = time.monotonic()
+        try:
+            return printer.status()
+        finally:
+            self._asking_since = None
+
     def _observe(self, status: PrinterStatus) -> None:
         self._status_at = time.monotonic()
         if status is PrinterStatus.PAPER_OUT:
@@ -221,9 +250,9 @@ class PrinterWorker:
         return self._backoff
 
     def _set_state(self, state: str, detail: str = "") -> None:
-        if state != self.state:
-            log.info("printer: %s -> %s %s", self.state, state, detail)
-        self.state, self.detail = state, detail
+        if state != self._state:
+            log.info("printer: %s -> %s %s", self._state, state, detail)
+        self._state, self._detail = state, detail
 
     def _close(self) -> None:
         if self._printer is not None:
