@@ -8,6 +8,7 @@ fix it without reading code.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,13 @@ def _topic_level(store_id: str) -> str:
     if any(ch in store_id for ch in "/+#\x00"):
         raise ValueError(f"{store_id!r} must not contain '/', '+' or '#' (MQTT topic)")
     return store_id
+
+
+def _on_this_box(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _broker_url(url: str) -> str:
@@ -100,6 +108,20 @@ class MqttConfig:
     @property
     def host(self) -> str:
         return urlsplit(self.url).hostname or ""
+
+    @property
+    def cleartext(self) -> str | None:
+        """What of this link goes unprotected that was meant to be (None: nothing): TLS files
+        named for a mqtt:// url, or a password sent in clear to another machine (a broker on
+        this box, bridged to the cloud over TLS, may take it in clear)."""
+        if self.tls:
+            return None
+        unused = [name for name in ("ca", "cert", "key") if getattr(self, name)]
+        if unused:
+            return f"[mqtt] {', '.join(unused)} set, but the url is mqtt:// (no TLS): not used"
+        if self.password and not _on_this_box(self.host):
+            return f"the password goes to {self.host} in clear (mqtt://)"
+        return None
 
     @property
     def port(self) -> int:

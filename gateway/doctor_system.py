@@ -45,6 +45,10 @@ REFUSED_FIX = (
     "the gateway's database refuses what the cloud sends (see the database and disk lines):"
     " free space on its disk or mend the database; the messages wait and apply by themselves"
 )
+CLEARTEXT_FIX = (
+    "use mqtts:// with [mqtt] ca (the cloud broker's certificate authority), or a Mosquitto on"
+    " this box bridged to the cloud over TLS (install.sh --with-mosquitto)"
+)
 OVERSIZE_FIX = (
     "set max_packet_size (Mosquitto) or the broker's message size limit above the size"
     " named, or ask whoever runs the broker; the gateway sends on from that message itself"
@@ -104,9 +108,10 @@ def broker_findings(
 ) -> list[Finding]:
     """The running gateway's view of its link, or (the gateway stopped) the doctor's own try."""
     running = running if running is not None else look(config, probes)
-    if running.running:
-        return [link_finding(running)]
-    return [broker_finding(config, probes)]
+    found = [link_finding(running) if running.running else broker_finding(config, probes)]
+    if config.mqtt.cleartext:
+        found.append(Finding(WARNING, "broker tls", config.mqtt.cleartext, CLEARTEXT_FIX))
+    return found
 
 
 def link_finding(running: Running) -> Finding:

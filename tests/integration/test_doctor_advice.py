@@ -22,7 +22,12 @@ from gateway.doctor_database import store_finding, sync_alarms_finding
 from gateway.doctor_devices import drive_finding
 from gateway.doctor_gateway import STATE_LEVELS, Running, gateway_finding, reported_findings
 from gateway.doctor_sqlite import sqlite_finding
-from gateway.doctor_system import clock_finding, link_finding, throttled_finding
+from gateway.doctor_system import (
+    broker_findings,
+    clock_finding,
+    link_finding,
+    throttled_finding,
+)
 from tests.integration.test_doctor import write_config
 from tests.loopback import free_port
 
@@ -209,3 +214,15 @@ def test_the_database_and_machine_checks_say_what_to_do():
     ]
     assert {f.level for f in findings} <= {WARNING, ERROR}
     assert_advised(findings)
+
+
+def test_a_password_sent_in_clear_to_another_machine_is_a_warning(tmp_path):
+    """QA: mqtt:// with a password and TLS files connected in clear, without a word."""
+    config = write_config(tmp_path / "box", "mqtt://10.0.0.5:1883", mqtt='password = "x"\n')
+    running = Running(True, {"store_id": "shop-001", "mqtt": {"state": "connected"}}, "")
+    levels = {
+        f.name: (f.level, f.todo)
+        for f in broker_findings(load_config(config, env={}), Probes(), running)
+    }
+    level, todo = levels["broker tls"]
+    assert level == WARNING and "mqtts://" in todo

@@ -301,3 +301,21 @@ def test_a_bad_fiscal_section_names_the_key(tmp_path, table, problem):
     with pytest.raises(ConfigError) as caught:
         load_config(path, env={})
     assert problem in str(caught.value) and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("mqtt", "said"),
+    [
+        ('url = "mqtts://cloud.example:8883"\npassword = "x"', None),
+        ('url = "mqtt://127.0.0.1:1883"\npassword = "x"', None),  # a bridge on this box
+        ('url = "mqtt://localhost"\npassword = "x"', None),
+        ('url = "mqtt://cloud.example"', None),  # nothing secret
+        ('url = "mqtt://cloud.example"\npassword = "x"', "password goes to cloud.example in clear"),
+        ('url = "mqtt://10.0.0.5"\nca = "/etc/ca.pem"', "[mqtt] ca set, but the url is mqtt://"),
+    ],
+)
+def test_what_a_cleartext_link_would_expose_is_named(tmp_path, mqtt, said):
+    path = tmp_path / "gateway.toml"
+    path.write_text(f"[mqtt]\n{mqtt}\n", encoding="utf-8")
+    cleartext = load_config(path, env={}).mqtt.cleartext
+    assert cleartext is None if said is None else said in cleartext

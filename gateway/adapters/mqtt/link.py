@@ -139,6 +139,8 @@ class CloudLink:
         self._client.loop_start()  # paho's thread: network I/O, reconnects, callbacks
         self._relay.start()
         log.info("cloud link: connecting to %s as storegw-%s", settings.url, self.config.store_id)
+        if settings.cleartext:
+            log.warning("cloud link: %s: use mqtts:// (see storegw doctor)", settings.cleartext)
         return self
 
     def stop(self) -> None:
