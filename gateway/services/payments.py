@@ -4,6 +4,7 @@ at once, `order.refunded` the refund of it, each in the transaction that records
 Internet settlement. What cannot be receipted is refused with `payment_not_applicable`: the
 cloud took money the shop cannot account for and must give it back."""
 
+from dataclasses import replace
 from typing import Any
 
 from gateway.domain.fiscal import (
@@ -125,6 +126,8 @@ def order_refunded(uow, data: Any, msg_id: str | None = None) -> dict:
     prepayment = uow.fiscal.job(payment.receipt_id)
     if refund.amount == payment.amount:
         items = prepayment.draft.items  # all of it: the prepayment receipt's own items
+    elif goods := _goods_not_handed_over(uow, payment, prepayment.draft, refund.amount):
+        items = goods  # exactly the goods left of a 100 % prepayment: themselves, 1214 = 1
     else:
         name = prepayment.draft.items[0].name if _is_advance(prepayment.draft) else None
         order = uow.orders.get(payment.order_id)
@@ -156,6 +159,24 @@ def order_refunded(uow, data: Any, msg_id: str | None = None) -> dict:
         receipt_id=receipt_id,
     )
     return {"payment_id": payment.payment_id, "receipt_id": receipt_id}
+
+
+def _goods_not_handed_over(uow, payment, draft: ReceiptDraft, amount: int) -> tuple | None:
+    """The items of a 100 % prepayment less what was handed over since, if they come to
+    `amount` exactly (QA: the goods of a cancelled rest refunded as an «аванс» split by VAT,
+    under a payment method the prepayment never had). None: refunded as an advance instead."""
+    if _is_advance(draft) or payment.refunded:
+        return None
+    shipped: dict[str, int] = {}
+    for line in uow.orders.get(payment.order_id).lines:
+        shipped[line.sku] = shipped.get(line.sku, 0) + line.qty_shipped
+    left = []
+    for item in draft.items:
+        handed = min(item.qty, shipped.get(item.sku, 0))
+        shipped[item.sku] = shipped.get(item.sku, 0) - handed
+        if item.qty > handed:
+            left.append(replace(item, qty=item.qty - handed))
+    return tuple(left) if left and sum(item.amount for item in left) == amount else None
 
 
 def _is_advance(draft: ReceiptDraft) -> bool:

@@ -143,6 +143,19 @@ def test_a_part_refund_is_an_advance_refund_split_like_the_prepayment(shop, clou
     assert cloud.refund("W-1", 1, at="2026-11-30T09:00:00Z")["reason"] == "payment_not_applicable"
 
 
+def test_the_rest_of_a_full_prepayment_is_refunded_as_the_goods_themselves(shop, cloud):
+    """QA: a 100 % prepayment, one line handed over, the rest cancelled and its money given
+    back: the refund was an «аванс» (1214 = 3) split over both VAT rates, not the goods."""
+    cloud.order("W-1", ("A", 1), ("B", 2))  # 100 ₽ at 22 %, 200 ₽ at 10 %
+    cloud.pay("W-1", 30000)
+    shop.run(ship_order, "W-1", by=CASHIER, lines={"1": 1}, receipt={})
+    cloud.send("order.cancelled", {"order_id": "W-1", "reason": "customer"})
+    assert cloud.refund("W-1", 20000)["outcome"] == "applied"
+    prepayment, _, back = jobs(shop)
+    assert back.draft.items == (prepayment.draft.items[1],)  # B, 2 pieces, 1214 = 1, 10 %
+    assert back.draft.payments == Payments(card=20000)
+
+
 def test_what_was_offset_at_a_handover_cannot_be_refunded_as_a_prepayment(shop, cloud):
     cloud.order("W-1", ("A", 2))
     cloud.pay("W-1", 20000)
