@@ -68,7 +68,8 @@ def test_a_manager_adds_a_cashier_who_signs_in_with_the_new_pin(gateway, olga):
     )  # fmt: skip
     assert sign_in(gateway, anna, "1111").status_code == 401
     with signed_in_client(gateway.app, anna, "2468") as client:
-        assert client.get("/api/me").json() == {"id": anna.id, "name": "Анна", "role": CASHIER}
+        me = client.get("/api/me").json()
+        assert me == {"id": anna.id, "name": "Анна", "role": CASHIER, "idle": 0}
     assert person(olga, "Анна")["last_sign_in"] is not None
     taken = olga.post("/api/staff", json={"name": "Анна", "role": CASHIER, "pin": "1234"})
     assert taken.status_code == 422 and taken.json()["error"] == "name_taken"

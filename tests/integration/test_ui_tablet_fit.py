@@ -353,6 +353,8 @@ def test_counts_typed_on_the_tablet_are_plain_whole_numbers(browser, fit_shop):
     # «Инвентаризация»: the count typed by hand.
     assert page.evaluate(f"storegw.send('/api/stocktakes', {{skus: ['{sku}']}})")["ok"]
     page.goto(f"{fit_shop.url}/stocktake")
+    page.locator("#take").wait_for()
+    page.wait_for_load_state("networkidle")  # drawn: a later draw would empty the fields
     for typed in ("1e2", "0x10", " 5 ", "5.0"):
         page.fill("#manual-sku", sku)
         page.fill("#manual-qty", typed)

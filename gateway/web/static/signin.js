@@ -127,6 +127,7 @@ const signin = (() => {
     }
     for (const element of document.body.children) {
       if (element === lockBox || element.inert || element.tagName === "SCRIPT") continue;
+      if (element.id === "training-banner") continue; // nothing to tap; stays above the lock
       element.inert = true;
       held.inert.push(element);
     }
