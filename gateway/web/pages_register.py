@@ -21,9 +21,8 @@ from .register_words import (
     RECEIPT_STATES,
     SALE,
     SALE_JS,
-    SHIFT,
-    SHIFT_JS,
 )
+from .shift_words import SHIFT, SHIFT_JS
 from .words import STATES, word
 
 

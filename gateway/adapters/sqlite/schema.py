@@ -398,18 +398,6 @@ def m023_lines_on_the_order(db: Database) -> None:
 
 @migrations()
 def m024_early_order_messages(db: Database) -> None:
-    # An order.cancelled or order.updated that came before its order.created (DOMAIN.md edge
-    # 9): kept, by the order it is about, and applied right after that order arrives.
-    db.executescript(
-        """
-CREATE TABLE order_early(
-  msg_id TEXT PRIMARY KEY,
-  order_id TEXT NOT NULL,
-  type TEXT NOT NULL CHECK (type IN ('order.cancelled', 'order.updated')),
-  topic TEXT NOT NULL,
-  data_json TEXT NOT NULL,
-  received_at TEXT NOT NULL
-) STRICT;
-CREATE INDEX order_early_order ON order_early(order_id);
-"""
-    )
+    from .schema_order_early import early_order_messages
+
+    early_order_messages(db)
