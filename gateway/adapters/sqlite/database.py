@@ -75,6 +75,8 @@ class Database:
         """Group commit: several commands in one transaction, each inside its own savepoint, so
         a refused command is undone alone and the rest share one durable COMMIT (one fsync).
         Returns (True, result) or (False, exception) per job; raises if the COMMIT fails."""
+        if len(jobs) == 1:
+            return [self._run_alone(*jobs[0])]
         conn, outcomes = self._conn, []
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -98,6 +100,28 @@ class Database:
                 conn.execute("ROLLBACK")
             raise
         return outcomes
+
+    def _run_alone(self, command: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
+        """A batch of one, the usual case: the same outcome without the savepoint's two
+        statements. Raises if the COMMIT fails, as a batch does."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            uow = SqliteUnitOfWork(conn, self.coalescing)
+            result = command(uow, *args, **kwargs)
+            uow.before_commit()
+        except BaseException as exc:
+            if not conn.in_transaction:  # SQLite aborted it all (disk full, I/O error)
+                raise
+            conn.execute("ROLLBACK")
+            return False, exc
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return True, result
 
     def reader(self) -> sqlite3.Connection:
         return open_connection(self.path, readonly=True)

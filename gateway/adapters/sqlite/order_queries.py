@@ -194,8 +194,8 @@ def order_detail(
     """Everything the order screen shows, or None for an unknown order."""
     row = conn.execute(
         "SELECT id, number, channel, status, paid, customer_json, confirmed_by, confirmed_at,"
-        " cancel_reason, needs_attention, created_at, updated_at, version, arrival, seen_at,"
-        " seen_by FROM customer_order WHERE id = ?",
+        " cancel_reason, needs_attention, created_at, version, arrival, seen_at, seen_by,"
+        " COALESCE(updated_at, created_at) AS updated_at FROM customer_order WHERE id = ?",
         (order_id,),
     ).fetchone()
     if row is None:

@@ -87,7 +87,6 @@ class OrderRepo:
 
     def add(self, order: Order) -> None:
         """A new order, its lines reserved: what it reserved and lacked on arrival is kept."""
-        now = self.now
         self.conn.execute(
             "INSERT INTO customer_order(id, number, channel, paid, customer_json, status,"
             " confirmed_by, confirmed_by_id, needs_attention, arrival, version, src_version,"
@@ -107,8 +106,8 @@ class OrderRepo:
                 order.version,
                 order.src_version,
                 MAIN_LOCATION,
-                now,
-                now,
+                self.now,
+                None,  # updated_at: not changed yet (m025)
                 self._search_text(order),
                 # the «arrived» line of its history (order_history.py), kept on the order row
                 sum(line.qty_reserved for line in order.lines),

@@ -42,8 +42,9 @@ def outbox_head(conn: sqlite3.Connection) -> int:
 
 
 def utc_now() -> str:
-    """Informational timestamps only: ordering never relies on the Pi's clock."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Informational timestamps only: ordering never relies on the Pi's clock. Milliseconds:
+    every row keeps one, and the card need not store microseconds nobody reads (issue 12)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 class Outbox:

@@ -401,3 +401,10 @@ def m024_early_order_messages(db: Database) -> None:
     from .schema_order_early import early_order_messages
 
     early_order_messages(db)
+
+
+@migrations()
+def m025_updated_at_when_changed(db: Database) -> None:
+    from .schema_order_pages import updated_at_when_changed
+
+    updated_at_when_changed(db)

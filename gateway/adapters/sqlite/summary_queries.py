@@ -217,7 +217,7 @@ def waiting_orders(
         " coalesce(sum(status = 'short'), 0),"
         " coalesce(sum(status IN ('confirmed', 'partially_shipped')), 0),"
         " coalesce(sum(status IN ('confirmed', 'partially_shipped')"
-        "   AND coalesce(confirmed_at, updated_at) < :pickup_by), 0)"
+        "   AND coalesce(confirmed_at, updated_at, created_at) < :pickup_by), 0)"
         " FROM customer_order"
         " WHERE status IN ('reserved', 'short', 'confirmed', 'partially_shipped')",
         {"confirm_by": confirm_by, "pickup_by": pickup_by},
