@@ -150,9 +150,11 @@ class Inbound:
         if isinstance(out_seq, int):
             # The gateway has messages up to out_seq: a tail we never saw (published before we
             # subscribed, or lost) is a gap too. A retained figure may be stale and only raises
-            # the head (a wasted replay at worst); a live one is the truth.
+            # the head (a wasted replay at worst); a live one is the truth. A last will is
+            # published live by the broker, but with the figures of its connection's start.
             known = max(self.applied_through, max(self.received, default=0))
-            self.head = max(self.head, out_seq) if retained else max(known, out_seq)
+            as_of_connect = retained or data.get("online") is False
+            self.head = max(self.head, out_seq) if as_of_connect else max(known, out_seq)
         if retained:
             return Arrival("status", status=data)
         if self.adopt_acked and not self.started and isinstance(acked, int) and acked > 0:

@@ -131,6 +131,16 @@ def test_a_live_status_reveals_a_lost_tail():
     assert inbound.due_replay(0.0) is None and inbound.due_replay(1.0) == 2
 
 
+def test_a_last_will_never_lowers_the_head_a_live_status_raised():
+    inbound = Inbound(gap_timeout=1.0)
+    inbound.receive("events", rejected(1), 0.0)
+    inbound.receive("status", status(boot=1, out_seq=4), 0.0)
+    assert inbound.due_replay(0.0) is None  # the hole is seen
+    # the will the broker publishes for the lost connection: the figures of its start
+    inbound.receive("status", status(online=False, boot=1, out_seq=1), 0.5)
+    assert inbound.due_replay(1.0) == 2
+
+
 def test_malformed_messages_are_counted_never_raised():
     inbound = Inbound()
     garbage = [

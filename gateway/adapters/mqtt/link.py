@@ -4,14 +4,11 @@ cloud's `sync.ack` (never by PUBACK, publish()'s return code or wait_for_publish
 
 import logging
 import queue
-import sqlite3
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
 
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.outbox import read_counter, utc_now
@@ -23,17 +20,16 @@ from gateway.services.sync import acknowledge
 
 from .client import (
     MAX_INFLIGHT,
-    STATUS_CHECK_EVERY,
-    STATUS_EVERY,
-    STATUS_FIELDS,
     STATUS_TOPIC,
     build_client,
     connect_failure,
     connect_properties,
     jitter_reconnect,
     no_delay,
-    status_bytes,
 )
+from .gateway_status import StatusPublisher, will_bytes
+from .packet_limit import PacketLimit
+from .refused_inbound import Inbound, RefusedInbound
 from .resend import GapClock, StallBackoff, log_gap
 
 log = logging.getLogger("storegw.mqtt")
@@ -48,26 +44,6 @@ class _Joining:
 
     def __init__(self, session_present: bool):
         self.session_present = session_present
-
-
-@dataclass(frozen=True)
-class _Inbound:
-    """A cloud message received on this connection and not yet acknowledged to the broker."""
-
-    mid: int
-    qos: int
-    topic: str
-    suffix: str
-    payload: bytes
-
-
-# The database refused a cloud message (disk full, I/O error): it is tried again after this
-# many seconds, doubling up to the cap. The broker's window of unacknowledged messages to us is
-# small (Mosquitto: 20), so giving up on one would soon stop everything the cloud sends.
-RETRY_FIRST, RETRY_CAP = 1.0, 30.0
-# A PUBLISH's bytes beyond its payload and topic: fixed header, topic length, packet id,
-# properties length -- an upper bound, to compare with the broker's Maximum Packet Size.
-PUBLISH_OVERHEAD = 16
 
 
 class CloudLink:
@@ -93,21 +69,22 @@ class CloudLink:
         self._refused_until = 0.0
         self._refusals = 0
         self._gap = GapClock()
-        # The broker's Maximum Packet Size (MQTT 5 CONNACK; None: no limit told). A message
-        # over it would make the broker drop the connection, again at every reconnect: it is
-        # held back, with the ones after it, and said (`held_back`) until the limit allows it.
-        self._max_packet: int | None = None
-        self.held_back: str | None = None
-        # Cloud messages the database refused, with those that came after them, in arrival
-        # order: the relay applies them when it can. Only paho's thread appends, only the
-        # relay pops; a new connection starts empty (the broker delivers them again).
-        self._unapplied: deque[_Inbound] = deque()
-        self._retry_at = 0.0
-        self._retry_delay = RETRY_FIRST
-        self._said: dict = {}  # what the last published status said
+        self._packet_limit = PacketLimit()  # messages larger than the broker takes wait
+        # Cloud messages are applied through it: those the database refused wait, retried.
+        self._unapplied = RefusedInbound(
+            self._receive, self._applied, lambda detail: self._set_state("connected", detail)
+        )
         self._session = ""
-        self._client = build_client(config, status_bytes(status(False), utc_now()))
+        # The last will is made again before every connection attempt (on_pre_connect).
+        self._client = build_client(config, will_bytes(status(False), utc_now()))
+        self._status = StatusPublisher(
+            self._client,
+            self._topic(STATUS_TOPIC),
+            status,
+            lambda: self._connected and not self._stopping.is_set(),
+        )
         for name in (
+            "on_pre_connect",
             "on_connect",
             "on_connect_fail",
             "on_disconnect",
@@ -149,16 +126,7 @@ class CloudLink:
         self._wake.set()
         self._relay.join(timeout=5)  # no status from the relay can follow the offline one
         if self._connected:
-            try:
-                info = self._client.publish(
-                    self._topic(STATUS_TOPIC),
-                    status_bytes(self.status_source(False), utc_now()),
-                    qos=1,
-                    retain=True,
-                )
-                info.wait_for_publish(timeout=2)  # best effort only; nothing is settled by it
-            except (RuntimeError, ValueError) as exc:  # the connection went meanwhile
-                log.warning("cloud link: could not publish the offline status: %s", exc)
+            self._status.publish_offline()
         self._client.disconnect()
         self._client.loop_stop()
         self._persist_ack()
@@ -176,19 +144,25 @@ class CloudLink:
                 "held_back": self.held_back,
             }
 
+    @property
+    def held_back(self) -> str | None:
+        """Why the outbox waits (a message larger than the broker takes), or None."""
+        return self._packet_limit.held_back
+
     def _topic(self, suffix: str) -> str:
         return f"{self.prefix}/{suffix}"
 
     # --- paho callbacks (paho's thread; exceptions are logged, never fatal) -----------------
+
+    def _on_pre_connect(self, client, userdata) -> None:
+        self._status.renew_will()
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             self._set_state("offline", f"broker refused the connection: {reason_code}")
             return
         no_delay(client)
-        with self._lock:
-            self._max_packet = getattr(properties, "MaximumPacketSize", None)
-            self.held_back = None  # this broker's limit may allow it: the relay sees
+        self._packet_limit.connected(properties)
         # The rest needs the database, which may be busy for a while: the relay finishes it
         # and retries until it works (paho's thread must not wait, nor give up and leave a
         # connection that takes nothing in and sends nothing out).
@@ -238,7 +212,7 @@ class CloudLink:
             return
         # Only now can the cloud's messages reach us; the status says how far we got.
         self._set_state("connected", self._session)
-        self._publish_status()
+        self._status.publish()
 
     def _on_connect_fail(self, client, userdata) -> None:
         # paho calls this inside its `except OSError`: the error says why.
@@ -247,8 +221,7 @@ class CloudLink:
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         with self._lock:
             self._connected, self._joining = False, None
-            self._unapplied.clear()  # not acknowledged: the broker delivers them again
-            self._retry_delay = RETRY_FIRST
+        self._unapplied.clear()  # not acknowledged: the broker delivers them again
         if not self._stopping.is_set():
             if not self.detail.startswith("broker refused"):  # keep the reason people can fix
                 self._set_state("offline", f"disconnected: {reason_code}")
@@ -273,61 +246,17 @@ class CloudLink:
             client.ack(message.mid, message.qos)
             self._wake.set()
             return
-        inbound = _Inbound(message.mid, message.qos, message.topic, suffix, message.payload)
-        with self._lock:
-            waiting = bool(self._unapplied)
-            if waiting:  # behind one the database refused: in arrival order, never past it
-                self._unapplied.append(inbound)
-        if not waiting and not self._apply(inbound):
-            with self._lock:
-                self._unapplied.append(inbound)
+        inbound = Inbound(message.mid, message.qos, message.topic, suffix, message.payload)
+        self._unapplied.arrived(inbound)
         self._wake.set()
 
-    def _apply(self, inbound: _Inbound) -> bool:
-        """Apply one cloud message and acknowledge it to the broker after its COMMIT. False:
-        the database refused it for now (disk full, I/O error), to be tried again."""
-        try:
-            result = self.writer.call(
-                receive_cloud_message, self.prefix, inbound.suffix, inbound.payload
-            )
-        except sqlite3.OperationalError as exc:
-            with self._lock:
-                first = self._retry_delay == RETRY_FIRST
-                self._retry_at = time.monotonic() + self._retry_delay
-                self._retry_delay = min(self._retry_delay * 2, RETRY_CAP)
-            if first:  # once per outage, not once per retry
-                log.exception("cloud link: message on %s not applied", inbound.topic)
-            self._set_state("connected", f"cloud messages wait: the database refused them ({exc})")
-            return False
-        except Exception:
-            # A message this code cannot apply: not acknowledged (the broker delivers it again
-            # on the next connection); a cloud seq gap behind it is asked for with sync.resend.
-            log.exception("cloud link: message on %s not applied", inbound.topic)
-            return True
+    def _receive(self, inbound: Inbound) -> dict:
+        return self.writer.call(receive_cloud_message, self.prefix, inbound.suffix, inbound.payload)
+
+    def _applied(self, inbound: Inbound, result: dict) -> None:
+        """Acknowledged to the broker only now, after its COMMIT."""
         self._client.ack(inbound.mid, inbound.qos)
         self._after_inbound(result)
-        return True
-
-    def _retry_unapplied(self) -> None:
-        """In the relay: apply what the database refused, oldest first, once it is due."""
-        with self._lock:
-            if not self._unapplied or time.monotonic() < self._retry_at:
-                return
-        while True:
-            with self._lock:
-                if not self._unapplied:
-                    break
-                inbound = self._unapplied[0]
-            if not self._apply(inbound):
-                return
-            with self._lock:
-                if self._unapplied and self._unapplied[0] is inbound:
-                    self._unapplied.popleft()  # (a disconnect may have emptied it meanwhile)
-        with self._lock:
-            recovered, self._retry_delay = self._retry_delay != RETRY_FIRST, RETRY_FIRST
-        if recovered:
-            log.info("cloud link: the waiting cloud messages are applied")
-            self._set_state("connected", self._session)
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
         self._pubacks.put((mid, reason_code))
@@ -383,18 +312,18 @@ class CloudLink:
     # --- the relay thread: outbox → broker, timers ---------------------------------------
 
     def _run_relay(self) -> None:
-        timers = {"status": 0.0, "status_check": 0.0}
         with closing(open_connection(self.writer.path, readonly=True)) as conn:
             while not self._stopping.is_set():
                 self._wake.wait(timeout=1.0)
                 self._wake.clear()
                 try:
                     self._join()
-                    self._retry_unapplied()
+                    if self._unapplied.retry():  # what the database refused, when due
+                        self._set_state("connected", self._session)
                     self._settle_pubacks()
                     self._publish_outbox(conn)
                     self._persist_ack()
-                    self._timers(timers)
+                    self._timers()
                 except Exception:
                     log.exception("cloud link: relay step failed")
                     time.sleep(1.0)
@@ -426,7 +355,7 @@ class CloudLink:
                     event_id, event_type, ts=created_at, seq=seq, data_json=data_json
                 )
                 full_topic = self._topic(f"out/{topic}")
-                if self._over_the_limit(seq, full_topic, payload):
+                if self._packet_limit.holds_back(seq, full_topic, payload):
                     return
                 with self._lock:
                     if not self._connected:
@@ -440,29 +369,13 @@ class CloudLink:
                 with self._lock:
                     self._inflight[info.mid] = seq
 
-    def _over_the_limit(self, seq: int, topic: str, payload: bytes) -> bool:
-        """True (and said once) if this message is larger than the broker takes."""
-        with self._lock:
-            limit = self._max_packet
-        size = len(payload) + len(topic.encode()) + PUBLISH_OVERHEAD
-        if limit is None or size <= limit:
-            return False
-        held = (
-            f"message {seq} is {size} bytes, over the broker's maximum packet size of {limit}:"
-            " raise max_packet_size on the broker; the messages after it wait"
-        )
-        if held != self.held_back:
-            log.error("cloud link: %s", held)
-            self.held_back = held
-        return True
-
     def _persist_ack(self) -> None:
         with self._lock:
             acked = self._acked
         if acked > self._persisted_ack:
             self._persisted_ack = self.writer.call(acknowledge, acked)
 
-    def _timers(self, timers: dict) -> None:
+    def _timers(self) -> None:
         now = time.monotonic()
         sync = self.config.sync
         with self._lock:
@@ -487,21 +400,4 @@ class CloudLink:
             self._after_inbound(self.writer.call(skip_gap, self.prefix))
         elif gap == "ask":  # asked when it opened; again while it lasts, before the skip
             self._after_inbound(self.writer.call(request_resend))
-        if (
-            now - timers["status_check"] >= STATUS_CHECK_EVERY
-            or now - timers["status"] >= STATUS_EVERY
-        ):
-            timers["status_check"] = now
-            # A changed in_seq tells the cloud how far we got (it resends what a broker dropped).
-            status = self.status_source(True)
-            said = {key: status[key] for key in STATUS_FIELDS}
-            if said != self._said or now - timers["status"] >= STATUS_EVERY:
-                timers["status"] = now
-                self._publish_status(status)
-
-    def _publish_status(self, status: dict | None = None) -> None:
-        if self._connected and not self._stopping.is_set():
-            status = status or self.status_source(True)
-            self._said = {key: status[key] for key in STATUS_FIELDS}
-            payload = status_bytes(status, utc_now())
-            self._client.publish(self._topic(STATUS_TOPIC), payload, qos=1, retain=True)
+        self._status.tick(now)
