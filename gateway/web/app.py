@@ -26,7 +26,7 @@ from .api_summary import add_summary_api
 from .auth import SignInRequired
 from .devices_words import TEST_TEXTS, device_views, headline, specialist
 from .fiscal_health_words import health_view as fiscal_health_view
-from .frame import frame, language, templates
+from .frame import frame, language, status_bar, templates
 from .link_words import link_detail
 from .metrics import add_metrics
 from .pages import add_pages
@@ -140,6 +140,12 @@ def create_app(
     def fiscal() -> JSONResponse:
         data = status().get("fiscal") or {"device": {"state": "not_configured"}}
         return JSONResponse(jsonable_encoder(data), headers=NO_CACHE)
+
+    @app.get("/api/bar")
+    def bar(lang: str = "ru") -> JSONResponse:
+        """The status bar's entries in words, as the page draws them: static/nav.js asks every
+        few seconds (a background read), so an open page follows the devices and the link."""
+        return JSONResponse({"bar": status_bar(status(), language(lang))}, headers=NO_CACHE)
 
     if actions is not None:
         from .api_corrections import add_corrections_api  # noqa: PLC0415

@@ -1,8 +1,9 @@
 """What every staff page shares: the navigation (with the open web orders' count, kept fresh by
 static/nav.js), the status bar (cloud link, register, printer, scanner, each a colour and a
-word), who is signed in with «Сменить кассира», the lock screen and the manager's-PIN dialog,
-the language switch, and the words. On a phone the navigation folds into one menu button named
-after the current screen, and the bar into one line of short names (the words on a tap)."""
+word, also kept fresh by nav.js from /api/bar), who is signed in with «Сменить кассира», the
+lock screen and the manager's-PIN dialog, the language switch, and the words. On a phone the
+navigation folds into one menu button named after the current screen, and the bar into one line
+of short names (the words on a tap)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,10 @@ TRAINING_BANNER = {
 TRAINING_CLOUD = ("отключено: учебный режим", "off: training mode")
 # A device that is not working, with work waiting for it: the bar says so («ждут печати: 1»).
 BAR_WAITING = {"printer": ("ждут печати: {n}", "{n} waiting to print")}
+# The bar follows the devices while a page stays open (static/nav.js asks /api/bar, a background
+# read: nobody's touch). «Устройства и связь» reloads itself every 10 s: it does not ask too.
+BAR_EVERY_MS = 5000
+BAR_RELOADED = frozenset({"/devices"})
 
 
 def templates(*, training: bool = False) -> Environment:
@@ -105,24 +110,6 @@ def frame(
     """`who`: the signed-in person and the session's page values (web/signin.py `who`)."""
     en = lang == "en"
     texts = FRAME_TEXTS[lang]
-    mqtt = status.get("mqtt") or {}
-    backlog = int((status.get("outbox") or {}).get("backlog") or 0)
-    cloud = word(STATES, str(mqtt.get("state", "not_connected")), en)
-    if status.get("training"):  # never connected, on purpose: nothing is waiting to be sent
-        cloud = {"tone": "off", "word": TRAINING_CLOUD[1 if en else 0]}
-    elif backlog:
-        cloud["word"] += f" · {backlog}"
-    devices = status.get("devices") or {}
-    short = {name: names[1 if en else 0] for name, names in SHORT_NAMES.items()}
-    bar = [{"name": texts["cloud"], "short": short["cloud"], **cloud}] + [
-        {
-            "name": DEVICES[name][1 if en else 0],
-            "short": short[name],
-            **_bar_word(name, str(devices[name]), status.get(name) or {}, en),
-        }
-        for name in BAR_DEVICES
-        if devices.get(name, "not_configured") != "not_configured"
-    ]
     who = who or NOBODY
     manager = who["staff"]["role"] == "manager"
     nav = [
@@ -136,13 +123,39 @@ def frame(
         "nav": nav,
         "here": next((item["label"] for item in nav if item["here"]), texts["menu"]),
         "open_orders": sum(int(by_status.get(name) or 0) for name in OPEN_STATUSES),
-        "bar": bar,
+        "bar": status_bar(status, lang),
+        # static/nav.js asks /api/bar this often (ms); 0: not at all, the page reloads itself.
+        "bar_every": 0 if path in BAR_RELOADED else BAR_EVERY_MS,
         "t": texts,
         "pad": PAD_TEXTS[lang],
         "other_lang": "ru" if en else "en",
         "howto": howto(path, lang),
         **who,
     }
+
+
+def status_bar(status: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The bar's entries, each {"name", "short", "tone", "word"}: the cloud link, then each
+    configured device. The page draws them (base.html) and /api/bar sends them again."""
+    en = lang == "en"
+    mqtt = status.get("mqtt") or {}
+    backlog = int((status.get("outbox") or {}).get("backlog") or 0)
+    cloud = word(STATES, str(mqtt.get("state", "not_connected")), en)
+    if status.get("training"):  # never connected, on purpose: nothing is waiting to be sent
+        cloud = {"tone": "off", "word": TRAINING_CLOUD[1 if en else 0]}
+    elif backlog:
+        cloud["word"] += f" · {backlog}"
+    devices = status.get("devices") or {}
+    short = {name: names[1 if en else 0] for name, names in SHORT_NAMES.items()}
+    return [{"name": FRAME_TEXTS[lang]["cloud"], "short": short["cloud"], **cloud}] + [
+        {
+            "name": DEVICES[name][1 if en else 0],
+            "short": short[name],
+            **_bar_word(name, str(devices[name]), status.get(name) or {}, en),
+        }
+        for name in BAR_DEVICES
+        if devices.get(name, "not_configured") != "not_configured"
+    ]
 
 
 def _bar_word(name: str, state: str, snapshot: dict[str, Any], en: bool) -> dict[str, str]:

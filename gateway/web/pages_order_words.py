@@ -131,7 +131,16 @@ ORDER_JS = {
         "released_filled": " Товар ушёл в ждущие заказы: {numbers}.",
         "reason_needed": "Выберите причину.",
         "reason_text_needed": "Напишите причину в нескольких словах.",
-        "slip_sent": "Сборочный лист заказа {number} отправлен на принтер.",
+        # A pick slip is a print job: said as it is, in the bar's and «Устройства»'s words.
+        "slip_waits": "Сборочный лист заказа {number} ждёт печати…",
+        "slip_stuck": "Сборочный лист заказа {number} ждёт печати: принтер его не печатает."
+        " Посмотрите состояние принтера вверху экрана — когда принтер заработает, лист"
+        " напечатается сам.",
+        "slip_printed": "Сборочный лист заказа {number} напечатан.",
+        "slip_failed": "Сборочный лист заказа {number} не напечатан: проверьте принтер (бумага,"
+        " крышка) и нажмите «Сборочный лист» ещё раз.",
+        "slip_unknown": "Сборочный лист заказа {number}, возможно, не напечатан (печать"
+        " прервалась): посмотрите в принтере; если листа нет — нажмите «Сборочный лист» ещё раз.",
         "reprint": "Чек ещё раз",
         "reprinted": "Копия чека № {id} отправлена на печать.",
         "stale": "Заказ изменился, пока экран был открыт (другой планшет или интернет-магазин)"
@@ -207,7 +216,15 @@ ORDER_JS = {
         "released_filled": " The goods went to waiting orders: {numbers}.",
         "reason_needed": "Choose a reason.",
         "reason_text_needed": "Say why in a few words.",
-        "slip_sent": "The pick slip of order {number} is sent to the printer.",
+        "slip_waits": "The pick slip of order {number} is waiting to print…",
+        "slip_stuck": "The pick slip of order {number} is waiting to print: the printer does"
+        " not print it. See the printer's state at the top — once the printer works, the slip"
+        " prints by itself.",
+        "slip_printed": "The pick slip of order {number} is printed.",
+        "slip_failed": "The pick slip of order {number} is not printed: check the printer (paper,"
+        " cover) and tap «Pick slip» again.",
+        "slip_unknown": "The pick slip of order {number} may not have printed (printing was cut"
+        " off): look in the printer; if it is not there, tap «Pick slip» again.",
         "reprint": "Print again",
         "reprinted": "A copy of receipt no. {id} is sent to the printer.",
         "stale": "The order changed while the screen was open (another tablet or the web shop)"

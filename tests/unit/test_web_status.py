@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from gateway.web import create_app
 from gateway.web.app import page_view
-from gateway.web.frame import frame, language, templates
+from gateway.web.frame import frame, language, status_bar, templates
 
 HEALTHY = {
     "ok": True,
@@ -200,3 +200,31 @@ def test_orders_needing_attention_are_highlighted():
 def test_empty_status_still_renders():
     page = status_page({"ok": False})
     assert "Заказов пока нет" in page
+
+
+def test_the_bar_is_asked_again_behind_the_sign_in():
+    """static/nav.js keeps an open page's bar fresh from /api/bar; a stranger gets nothing."""
+    response = client_for(HEALTHY).get("/api/bar", headers={"X-Storegw-Background": "1"})
+    assert response.status_code == 401
+
+
+def test_the_bar_says_the_devices_as_the_page_draws_them():
+    status = status_with(
+        devices={"fiscal": "ok", "printer": "offline", "scanner": "not_configured"},
+        printer={"state": "offline", "queued": 2},
+    )
+    assert status_bar(status, "ru") == [
+        {"name": "Облако", "short": "Облако", "tone": "wait", "word": "не подключено · 120"},
+        {"name": "Фискальный регистратор", "short": "Касса", "tone": "ok", "word": "работает"},
+        {"name": "Принтер чеков", "short": "Принтер", "tone": "bad",
+         "word": "нет связи · ждут печати: 2"},
+    ]  # fmt: skip
+    assert status_bar(status, "en")[2]["word"] == "offline · 2 waiting to print"
+    assert frame(status, "ru", "/orders/W-1")["bar"] == status_bar(status, "ru")
+
+
+def test_every_page_but_the_devices_page_asks_for_the_bar_again():
+    """«Устройства и связь» reloads itself every 10 s: asking for the bar too would double it."""
+    assert frame(HEALTHY, "ru", "/orders")["bar_every"] > 0
+    assert frame(HEALTHY, "ru", "/devices")["bar_every"] == 0
+    assert 'id="bar" data-every="0"' in status_page(HEALTHY)

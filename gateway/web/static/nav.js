@@ -3,6 +3,10 @@
 // it: one beep is easily missed in a shop), and the phone's folded menu and device line.
 // One small poll of /api/orders/counts every 0.7 s (at once when a sleeping tablet wakes); the
 // board (orders.js) listens to the "storegw:orders" event instead of polling on its own.
+// The status bar's words (the cloud link, the register, the printer, the scanner) are asked
+// again from /api/bar every few seconds, a background read that is nobody's touch (the idle
+// lock keeps counting); not while the tablet is locked or the tab hidden, and not on a page
+// that reloads itself (the bar's data-every is 0 there: «Устройства и связь»).
 "use strict";
 const desk = {
   every: 700, // ms between polls: an order on the screen well within a second (bench_ui.py)
@@ -64,6 +68,46 @@ desk.alert = () => {
   if (desk.beep()) desk.sounded += 1;
 };
 
+// --- the status bar ------------------------------------------------------------------------
+desk.bar = { every: 0, asking: false, last: null, at: Date.now() }; // at: the last ask (or the page)
+
+desk.pollBar = async () => {
+  const lock = document.getElementById("lock-screen");
+  if (desk.bar.asking || document.hidden || (lock && !lock.hidden)) return;
+  desk.bar.asking = true;
+  desk.bar.at = Date.now();
+  try {
+    const query = storegw.lang === "en" ? "?lang=en" : "";
+    const answer = await storegw.send(`/api/bar${query}`, undefined, undefined, true);
+    if (answer.ok && Array.isArray(answer.data.bar)) desk.showBar(answer.data.bar);
+  } finally {
+    desk.bar.asking = false;
+  }
+};
+
+// Each entry into the bar's own markup (base.html): the first .device is the pattern.
+desk.showBar = (entries) => {
+  const key = JSON.stringify(entries);
+  if (key === desk.bar.last) return;
+  desk.bar.last = key;
+  const box = document.getElementById("devices");
+  const shown = [...box.querySelectorAll(".device")];
+  if (!shown.length) return;
+  entries.forEach((entry, n) => {
+    let span = shown[n];
+    if (!span) {
+      span = shown[0].cloneNode(true);
+      box.append(" ", span);
+    }
+    span.title = `${entry.name}: ${entry.word}`;
+    span.querySelector(".dev-name").textContent = entry.name;
+    span.querySelector(".dev-short").textContent = entry.short;
+    span.querySelector(".badge").className = `badge ${entry.tone}`;
+    span.querySelector(".dev-word").textContent = entry.word;
+  });
+  for (const gone of shown.slice(entries.length)) gone.remove();
+};
+
 // --- the sound: two short tones from an oscillator (no audio file to load) ----------------------
 desk.startAudio = () => {
   const Context = window.AudioContext || window.webkitAudioContext;
@@ -109,6 +153,7 @@ desk.fold = (button, box) => {
 desk.wake = () => {
   if (document.hidden) return;
   desk.poll();
+  if (desk.bar.every > 0 && Date.now() - desk.bar.at >= desk.bar.every) desk.pollBar();
 };
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -126,4 +171,6 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("focus", desk.wake);
   desk.poll();
   desk.timer = setInterval(desk.poll, desk.every);
+  desk.bar.every = Number(document.getElementById("bar").dataset.every) || 0;
+  if (desk.bar.every > 0) setInterval(desk.pollBar, desk.bar.every);
 });

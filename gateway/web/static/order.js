@@ -106,8 +106,37 @@ scr.pickSlip = async () => {
   const answer = await register.send(path, { idem_key: scr.keys.slip });
   if (answer.ok) {
     scr.renewKey("slip"); // the next tap is a new slip (a reprint asked for)
-    register.say(tr("slip_sent", { number: scr.order.number }), "ok");
+    scr.followSlip(answer.data.print_job, scr.order.number);
   } else if (!answer.signedOut) register.fail(answer);
+};
+
+// A slip is queued, not printed: the message line says it waits for the printer until the
+// print queue says it came out (or why not). Background reads (nobody's touch), every second,
+// then every few once the printer is plainly not printing; it stops when the line says
+// something else (the screen moved on) or the job is finished.
+scr.slipStuckMs = 8000;
+scr.followSlip = async (jobId, number) => {
+  const started = Date.now();
+  let said = null;
+  const say = (key, tone) => {
+    said = tr(key, { number });
+    register.say(said, tone);
+  };
+  say("slip_waits", "wait");
+  for (;;) {
+    const waited = Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, waited < scr.slipStuckMs ? 1000 : 3000));
+    if (document.getElementById("message").textContent !== said) return;
+    if (document.hidden) continue;
+    const jobs = await storegw.send("/api/print?limit=50", undefined, undefined, true);
+    if (jobs.signedOut) return; // the lock screen is up
+    if (document.getElementById("message").textContent !== said) return;
+    const job = jobs.ok ? jobs.data.find((row) => row.id === jobId) : null;
+    if (job && job.state === "done") return say("slip_printed", "ok");
+    if (job && job.state === "failed") return say("slip_failed", "bad");
+    if (job && job.state === "unknown") return say("slip_unknown", "bad");
+    if (Date.now() - started >= scr.slipStuckMs) say("slip_stuck", "wait");
+  }
 };
 
 // «Чек ещё раз»: one copy per tap. The button is off while the register prints, and the key is
