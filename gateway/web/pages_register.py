@@ -60,9 +60,15 @@ def shift_context(status: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         "t": SHIFT[lang],
         "c": CORRECTION[lang],  # the «Чек коррекции» dialog (static/correction.js)
-        "js": script_texts(lang, SHIFT, SHIFT_JS, CORRECTION_JS),
+        # the refund dialog reads marking codes as «Продажа» does (static/marking.js)
+        "js": script_texts(lang, SHIFT, SHIFT_JS, CORRECTION_JS, _sale_reading(SALE_JS)),
         "fiscal": fiscal,
     }
+
+
+def _sale_reading(words: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    keys = ("not_marking", "other_item")
+    return {lang: {key: texts[key] for key in keys} for lang, texts in words.items()}
 
 
 PAGES: list[Page] = [

@@ -47,6 +47,28 @@ ERRORS: dict[str, list[dict[str, str]]] = {
             " the product.",
         },
     ],
+    "refund_code": [
+        {
+            "pattern": r"scanned twice",
+            "ru": "{detail}: у каждой штуки свой код.",
+            "en": "{detail}: each piece has its own code.",
+        },
+        {
+            "ru": "{detail}. Отсканируйте код с той штуки, которую принёс покупатель.",
+            "en": "{detail}. Scan the code on the piece the buyer brought back.",
+        },
+    ],
+    "refund_codes_needed": [
+        {
+            "pattern": r"^item \d+: (?<sku>\S+) is marked",
+            "ru": "{sku} — маркированный товар: отсканируйте код каждой возвращаемой штуки.",
+            "en": "{sku} is a marked product: scan the code of each piece brought back.",
+        },
+        {
+            "ru": "Отсканируйте код каждой возвращаемой маркированной штуки.",
+            "en": "Scan the code of each marked piece brought back.",
+        },
+    ],
     "already_refunded": [
         {
             "ru": "По этому чеку всё уже возвращено.",

@@ -137,15 +137,64 @@ def test_refunding_a_marked_item_by_its_code(shop):
     assert job(shop, result["receipt_id"]).draft.payments == Payments(cash=0, card=50000)
     assert shop.level("M").on_hand == 1
     before = snapshot(shop)
-    for bad in ([codes[1]], [code("never-sold")], [codes[0], codes[0]]):
-        with pytest.raises(InvalidInput, match="was not sold or is back"):
+    for bad, why in (
+        ([codes[1]], "serial0002 of M is already refunded"),
+        ([code("never-sold")], "never-sold of M was not sold on this receipt"),
+        ([codes[0], codes[0]], "serial0001 is scanned twice"),
+        ([], "no marking codes"),
+    ):
+        with pytest.raises(InvalidInput, match=why) as refused:
             shop.run(refund, sold, {"items": [{"sku": "M", "marking_codes": bad}]}, by=MANAGER)
+        assert refused.value.reason in ("refund_code", "refund_codes_needed")
+    with pytest.raises(InvalidInput, match="is marked: scan the codes") as refused:
+        shop.run(refund, sold, {"items": [{"sku": "M", "qty": 1}]}, by=MANAGER)
+    assert refused.value.reason == "refund_codes_needed"
     assert snapshot(shop) == before
     rest = shop.run(refund, sold, None, by=MANAGER)
     assert [i.marking_code for i in job(shop, rest["receipt_id"]).draft.items] == [
         codes[0],
         codes[2],
     ]
+
+
+def test_a_marked_code_pasted_without_gs_or_typed_from_the_label_names_the_piece(shop):
+    marked_goods(shop, on_hand=2)
+    codes = [code("serial0001"), code("serial0002")]
+    sold = sold_and_fiscalised(shop, ("M", 2, codes), payment="card")
+    pasted = {"items": [{"sku": "M", "marking_codes": [codes[1].replace("\x1d", "")]}]}
+    result = shop.run(refund, sold, pasted, by=MANAGER)
+    assert [i.marking_code for i in job(shop, result["receipt_id"]).draft.items] == [codes[1]]
+    typed = {"items": [{"sku": "M", "marking_codes": ["0104601234567893215serial0001"]}]}
+    result = shop.run(refund, sold, typed, by=MANAGER)  # GTIN and serial, from the label
+    assert [i.marking_code for i in job(shop, result["receipt_id"]).draft.items] == [codes[0]]
+
+
+def test_all_marked_pieces_left_go_back_by_count_with_the_receipts_codes(shop):
+    marked_goods(shop, on_hand=3)
+    shop.stock(A=5)
+    codes = [code("serial0001"), code("serial0002"), code("serial0003")]
+    sold = sold_and_fiscalised(shop, ("M", 3, codes), ("A", 2), payment="card")
+    first = {"items": [{"sku": "M", "marking_codes": [codes[0]]}]}
+    shop.run(refund, sold, first, by=MANAGER)
+    rest = {"items": [{"sku": "M", "qty": 2}, {"sku": "A", "qty": 1}]}  # all of M, part of A
+    result = shop.run(refund, sold, rest, by=MANAGER)
+    items = job(shop, result["receipt_id"]).draft.items
+    assert sorted((i.sku, i.marking_code, i.qty) for i in items if i.sku == "M") == [
+        ("M", codes[1], 1),
+        ("M", codes[2], 1),
+    ]
+    assert [i.qty for i in items if i.sku == "A"] == [1]
+
+
+def test_a_code_of_another_item_on_the_receipt_is_refused_by_name(shop):
+    marked_goods(shop, on_hand=1)
+    marked_goods(shop, sku="N", on_hand=1)
+    sold = sold_and_fiscalised(
+        shop, ("M", 1, [code("serial0001")]), ("N", 1, [code("serial0009")]), payment="card"
+    )
+    wrong = {"items": [{"sku": "M", "marking_codes": [code("serial0009")]}]}
+    with pytest.raises(InvalidInput, match="sold on this receipt as N, not M"):
+        shop.run(refund, sold, wrong, by=MANAGER)
 
 
 def test_refunding_a_marked_item_scanned_with_a_symbology_prefix(shop):

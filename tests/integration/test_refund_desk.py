@@ -15,7 +15,9 @@ from gateway.services.orders import create_order, ship_order
 from tests import builders
 from tests.builders import CASHIER, MANAGER, order
 from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)
+    code,
     fiscalise,
+    marked_goods,
     sold_and_fiscalised,
     staff,
 )
@@ -80,6 +82,18 @@ def test_what_is_left_shrinks_with_each_partial_refund_and_the_rest_is_refunded(
     )
     with pytest.raises(InvalidInput):
         shop.run(refund, sold, None, by=MANAGER)
+
+
+def test_a_marked_line_lists_its_codes_left_and_refunded_for_the_dialog(shop):
+    marked_goods(shop, on_hand=3)
+    shop.stock(A=5)
+    codes = [code("serial0001"), code("serial0002"), code("serial0003")]
+    sold = sold_and_fiscalised(shop, ("M", 3, codes), ("A", 1), payment="card")
+    shop.run(refund, sold, {"items": [{"sku": "M", "marking_codes": [codes[1]]}]}, by=MANAGER)
+    marked, plain = read(shop, refund_view, sold)["lines"]
+    assert (marked["sold"], marked["refunded"], marked["left"], marked["marked"]) == (3, 1, 2, True)
+    assert marked["codes"] == {"left": [codes[0], codes[2]], "refunded": [codes[1]]}
+    assert "codes" not in plain
 
 
 def test_a_prepayment_on_the_site_is_not_refunded_at_the_desk_but_says_where(shop):

@@ -359,7 +359,8 @@ def receipt_page(
 
 def refund_view(conn: sqlite3.Connection, receipt_id: int) -> dict | None:
     """One receipt as the refund dialog shows it: each line sold, already refunded and left
-    (the same count the refund itself enforces), and where its money can go back."""
+    (the same count the refund itself enforces), a marked line's codes left and refunded (a
+    partial refund names its pieces by their codes), and where its money can go back."""
     found = conn.execute(f"{_RECEIPT_ROW} WHERE r.id = ?", (receipt_id,)).fetchone()
     if found is None:
         return None
@@ -385,6 +386,9 @@ def refund_view(conn: sqlite3.Connection, receipt_id: int) -> dict | None:
         back = min(item.qty, refunded.get(key, 0))
         refunded[key] = refunded.get(key, 0) - back
         line["refunded"] += back
+        if item.marking_code is not None:  # the dialog matches a scanned code to its piece
+            codes = line.setdefault("codes", {"left": [], "refunded": []})
+            codes["left" if back < item.qty else "refunded"].append(item.marking_code)
     for line in lines.values():
         line["left"] = line["sold"] - line["refunded"]
     row["lines"] = list(lines.values())

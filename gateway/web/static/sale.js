@@ -22,7 +22,7 @@ const sale = {
   polling: false,
   el: {},
 };
-const MARKING = /^(?:\](?:d2|C1|Q3))?01\d{14}21/;
+const MARKING = marking.PATTERN; // marking.js
 const SAVED = "storegw.sale"; // sessionStorage: this tab's unfinished sale
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const PHONE = /^\+?\d{10,15}$/;

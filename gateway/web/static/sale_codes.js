@@ -64,14 +64,9 @@ sale.onMarkingCode = async (code) => {
     sale.el.markingCode.focus();
   };
   if (sale.lines.some((each) => each.codes.includes(code))) return wrong(register.t("duplicate_code"));
-  const found = await register.send(`/api/lookup?code=${encodeURIComponent(code)}`);
-  if (!found.ok && found.error !== "not_found") return wrong(found.text);
-  const parsed = found.ok ? found.data.code : code;
-  if (!MARKING.test(parsed)) return wrong(register.t("not_marking"));
-  const items = found.ok ? found.data.items : [];
-  if (items.length && !items.some((item) => item.sku === line.sku)) {
-    return wrong(register.t("other_item", { name: items[0].name }));
-  }
+  const read = await marking.read(code, line.sku); // a DataMatrix, of this item
+  if (!read.code) return wrong(read.text);
+  const parsed = read.code;
   if (sale.lines.some((each) => each.codes.includes(parsed))) {
     return wrong(register.t("duplicate_code"));
   }

@@ -168,7 +168,8 @@ shift.retry = async (row, button) => {
 };
 
 // «Вернуть»: what is left on the receipt, line by line; the person sets the pieces brought back
-// (never more than left: the gateway refuses that too), then one tap refunds them.
+// (never more than left: the gateway refuses that too) -- some of a marked line's pieces by the
+// code of each (refund_codes.js) -- then one tap refunds them.
 shift.refund = async (receiptId) => {
   const d = shift.el;
   d.refundTitle.textContent = register.t("refund_dialog_title", { id: receiptId });
@@ -178,6 +179,7 @@ shift.refund = async (receiptId) => {
   d.refundError.textContent = "";
   d.refundDo.disabled = true;
   d.refundRestock.checked = true;
+  d.refundScan.hidden = true;
   if (!d.refundDialog.open) d.refundDialog.showModal();
   const found = await register.send(`/api/receipts/${receiptId}/refund`);
   if (!found.ok) {
@@ -193,12 +195,15 @@ shift.refund = async (receiptId) => {
     return;
   }
   const chosen = new Map(receipt.lines.map((line, n) => [n, line.left]));
-  shift.refunding = { receipt, chosen };
+  shift.refunding = { receipt, chosen, codes: new Map() }; // codes: line -> scanned codes
+  refundCodes.show(shift.refunding);
+  refundCodes.start();
   shift.drawRefund();
 };
 
 shift.drawRefund = () => {
-  const { receipt, chosen } = shift.refunding;
+  const refunding = shift.refunding;
+  const { receipt, chosen } = refunding;
   const t = register.t;
   const rows = receipt.lines.map((line, n) => {
     const row = document.createElement("tr");
@@ -209,14 +214,19 @@ shift.drawRefund = () => {
       ? t("refund_line_left", { sold: line.sold, refunded: line.refunded, left: line.left })
       : t("refund_line_none", { sold: line.sold });
     name.append(Object.assign(document.createElement("div"), { className: "left", textContent: `${storegw.money(line.price)} · ${words}` }));
-    if (line.marked && line.left > 0) name.append(Object.assign(document.createElement("div"), { className: "left", textContent: t("refund_marked") }));
+    if (line.marked) name.append(refundCodes.describe(refunding, n)); // codes wanted, scanned
     const qty = document.createElement("td");
     const box = document.createElement("div");
     box.className = "qty";
     const count = chosen.get(n);
-    const step = line.marked ? line.left : 1; // marked: none or all of what is left
-    const less = action("−", () => { chosen.set(n, Math.max(0, count - step)); shift.drawRefund(); });
-    const more = action("+", () => { chosen.set(n, Math.min(line.left, count + step)); shift.drawRefund(); });
+    const set = (value) => {
+      chosen.set(n, value);
+      refundCodes.fit(refunding, n);
+      shift.drawRefund();
+      if (refundCodes.needed(refunding, n)) refundCodes.focus(); // scan first
+    };
+    const less = action("−", () => set(Math.max(0, count - 1)));
+    const more = action("+", () => set(Math.min(line.left, count + 1)));
     less.setAttribute("aria-label", `${line.name}: −`);
     more.setAttribute("aria-label", `${line.name}: +`);
     less.disabled = count <= 0;
@@ -252,19 +262,19 @@ shift.refundAll = () => {
 
 shift.refundNow = async () => {
   if (shift.busy || !shift.refunding) return; // a double tap does one thing
-  const { receipt, chosen } = shift.refunding;
+  const refunding = shift.refunding;
+  const { receipt, chosen } = refunding;
   const d = shift.el;
   const everything = receipt.lines.every((line, n) => chosen.get(n) === line.left);
-  const items = [];
-  receipt.lines.forEach((line, n) => {
-    if (chosen.get(n) > 0) items.push({ sku: line.sku, qty: chosen.get(n), marked: line.marked });
-  });
-  if (!items.length) {
+  if (!receipt.lines.some((line, n) => chosen.get(n) > 0)) {
     d.refundError.textContent = register.t("refund_none");
     return;
   }
-  if (!everything && items.some((item) => item.marked)) {
-    d.refundError.textContent = register.t("refund_marked_partial");
+  const short = refundCodes.missing(refunding); // the pieces still waiting for their code
+  if (short.length) {
+    const lines = short.map(({ line, missing }) => register.t("refund_codes_line", { name: line.name, n: missing }));
+    d.refundError.textContent = register.t("refund_codes_missing", { lines: lines.join(", ") });
+    refundCodes.focus();
     return;
   }
   const id = receipt.receipt_id;
@@ -272,9 +282,8 @@ shift.refundNow = async () => {
   const key = shift.refundKeys.get(id) || register.newKey("refund");
   shift.refundKeys.set(id, key);
   const body = { restock: d.refundRestock.checked, idem_key: key };
-  const merged = new Map(); // one sku sold at two prices: its pieces in one line
-  for (const item of items) merged.set(item.sku, (merged.get(item.sku) || 0) + item.qty);
-  if (!everything) body.items = [...merged].map(([sku, qty]) => ({ sku, qty }));
+  // Everything left goes back as today (no items: the gateway takes all, codes from the receipt).
+  if (!everything) body.items = refundCodes.items(refunding);
   shift.busy = true;
   d.refundDo.disabled = true;
   // The dialog steps aside: a cashier's refund asks for the manager's PIN on the screen (app.js).
@@ -501,6 +510,8 @@ document.addEventListener("DOMContentLoaded", () => {
     refundCash: $("refund-cash"),
     refundError: $("refund-error"),
     refundDo: $("refund-do"),
+    refundScan: $("refund-scan"),
+    refundCode: $("refund-code"),
   });
   shift.el.search.onsubmit = shift.find;
   shift.el.searchAll.onclick = shift.showAll;
