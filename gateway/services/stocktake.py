@@ -4,9 +4,10 @@ Each sku's book quantity (and last ledger move) is recorded at its first scan; a
 `counted − book at scan` to the CURRENT on_hand, so what was shipped or received between the
 scan and the apply stays shipped or received. All differences are applied in one transaction;
 a count below what is reserved takes reserve from the newest orders (they become short, paid
-ones last): the report lists those orders before, and each order's history names the stocktake,
-who applied it and who approved it. One count is open at a time (two open counts of one sku
-would correct it twice).
+ones last): the report lists those orders before, applying is refused unless the request
+lists exactly the orders that lose reserve now (stocktake_reserve.py), and each order's history
+names the stocktake, who applied it and who approved it. One count is open at a time (two open
+counts of one sku would correct it twice).
 
 Every function takes the unit of work first (`writer.call(scan_into_stocktake, ...)`)."""
 
@@ -30,16 +31,14 @@ from gateway.domain.stocktake import (
 )
 from gateway.domain.validation import require_id, require_int
 
-from .events import emit_order_reserved
 from .idempotency import run_once
 from .orders import refill
 from .permissions import require
-from .reservations import givers, take_reserve_from_newest
 from .scan_document import ScanInto, load_document, take_scan, unknown_codes
 from .stock import change_on_hand
+from .stocktake_reserve import check_seen, orders_losing_reserve, take_from_orders
 
 MAX_LISTED_UNCOUNTED = 1000  # a report lists at most this many untouched skus (and counts all)
-TAKEN_BY_STOCKTAKE = "stocktake"  # an order's history row: a count took its reserve
 
 
 class StocktakeScan(ScanInto):
@@ -197,13 +196,19 @@ def stocktake_report(uow, take_id: str) -> dict:
         "unknown_codes": unknown_codes(uow.stocktake, take_id),
         "changes": [{"sku": c.sku, "delta": c.delta, "will_be": c.will_be} for c in changes],
         "totals": _totals(counted, changes),
-        "reserve_orders": _reserve_orders(uow, changes),
+        "reserve_orders": orders_losing_reserve(uow, changes),
     }
 
 
-def apply_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None) -> dict:
+def apply_stocktake(
+    uow, take_id: str, *, by: Staff, reserve_orders=None, idem_key: str | None = None
+) -> dict:
     """Apply every difference in this one transaction (ledger reason `count_adjust`, ref the
     stocktake) and publish `stock.adjusted` {reason: "stocktake", items, by, stocktake_id}.
+    `reserve_orders`: the orders losing reserve as the person saw them (the report's list;
+    none: they saw none). When the orders that would lose reserve now differ (an order arrived,
+    was paid or cancelled since), nothing changes: `OrdersLoseReserve` (reason
+    "reserve_orders_changed") carries the list of now, to confirm again.
     Applying again (a double tap, a retry) changes nothing and returns the same result."""
 
     def apply() -> dict:
@@ -221,7 +226,8 @@ def apply_stocktake(uow, take_id: str, *, by: Staff, idem_key: str | None = None
             )
         planned = counted + (uncounted if take.uncounted == UNCOUNTED_ZERO else [])
         changes = sorted((line for line in planned if line.delta), key=lambda line: line.sku)
-        taken = _take_reserve(uow, take_id, changes, by)
+        check_seen(uow, changes, reserve_orders)
+        taken = take_from_orders(uow, take_id, changes, by)
         items, grew = [], set()
         for line in changes:
             on_hand = change_on_hand(
@@ -326,52 +332,6 @@ def _count(
 
 def _plan(uow, take: Stocktake) -> tuple[list[CountLine], list[CountLine]]:
     return uow.stocktake.count_lines(take.take_id), uow.stocktake.uncounted_lines(take)
-
-
-def _reserve_orders(uow, changes: list[CountLine]) -> list[dict]:
-    """The orders that give back the reserve the count takes, per sku in the order they give
-    it (reservations.givers: the newest first, paid on the site last). Changes nothing."""
-    return [
-        {
-            "order_id": order.order_id,
-            "number": order.number,
-            "sku": line.sku,
-            "name": line.name,
-            "qty": qty,
-            "paid": order.paid,
-        }
-        for line in changes
-        if line.reserve_taken > 0
-        for order, qty in givers(uow, line.sku, line.reserve_taken)
-    ]
-
-
-def _take_reserve(uow, take_id: str, changes: list[CountLine], by: Staff) -> list[dict]:
-    """Before on_hand goes down: the orders give back what the count leaves no goods for, each
-    order's history naming the stocktake (ref), the item, who applied and who approved it.
-    Returns the orders as the report listed them."""
-    who = {"applied_by": by.name}
-    if by.approved_by is not None:
-        who["approved_by"] = by.approved_by.name
-    taken = _reserve_orders(uow, changes)
-    changed = {}
-    for line in changes:
-        if line.reserve_taken <= 0:
-            continue
-        for order in take_reserve_from_newest(
-            uow,
-            line.sku,
-            line.reserve_taken,
-            by,
-            what=TAKEN_BY_STOCKTAKE,
-            ref=take_id,
-            name=line.name,
-            **who,
-        ):
-            changed[order.order_id] = order
-    for order in changed.values():
-        emit_order_reserved(uow, order)
-    return taken
 
 
 def _untouched(line: CountLine) -> dict:

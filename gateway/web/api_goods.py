@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from drivers.scanner import BarcodeError, MarkingCode, ParsedCode, parse_code
 from gateway.adapters.sqlite.print_repo import PrintRepo
@@ -22,6 +23,7 @@ from gateway.services.documents import (
     print_pick_slip,
     print_shelf_label,
 )
+from gateway.services.reserve_taking import OrdersLoseReserve
 
 from .api import Actions, JsonBody, OptionalBody, RowId, Who
 
@@ -145,10 +147,18 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
             take_id, sku, counted, by=by, idem_key=key, recount=recount,
         )  # fmt: skip
 
-    @app.post("/api/stocktakes/{take_id}/apply")
-    def apply(take_id: str, body: JsonBody, by: Who) -> dict:
-        key = body.get("idem_key")
-        return closing(stocktake.apply_stocktake, take_id, by=by, idem_key=key)
+    @app.post("/api/stocktakes/{take_id}/apply", response_model=None)
+    def apply(take_id: str, body: JsonBody, by: Who) -> dict | JSONResponse:
+        """`reserve_orders`: the report's orders losing reserve, as the person saw them. When
+        they differ now, nothing changes: a 409 carrying the orders of now, to confirm again."""
+        key, seen = body.get("idem_key"), body.get("reserve_orders")
+        try:
+            return closing(
+                stocktake.apply_stocktake, take_id, by=by, reserve_orders=seen, idem_key=key
+            )
+        except OrdersLoseReserve as changed:
+            refusal = {"error": changed.reason, "detail": changed.detail, "orders": changed.orders}
+            return JSONResponse(refusal, status_code=409)
 
     @app.post("/api/stocktakes/{take_id}/abandon")
     def abandon(take_id: str, by: Who) -> dict:

@@ -121,3 +121,47 @@ def test_a_recount_takes_the_book_of_now(page, live_shop):
     expect(row(page, "MUG").locator(".count")).to_have_text("3")
     expect(row(page, "MUG")).to_contain_text("совпадает")  # 3 counted against the book of now
     live_shop.screenshot(page, "stocktake-recount")
+
+
+def test_an_order_that_arrives_while_applying_is_shown_to_confirm_again(page, live_shop):
+    """The apply carries the orders the dialog showed: a web order that arrived meanwhile (it
+    loses reserve too) makes the gateway refuse with nothing changed, and the page asks again
+    with the new list."""
+    run = live_shop.gateway.run
+    run(create_order, builders.order("W-7", ("MUG", 3), paid=False))  # 5 mugs on the book
+    live_shop.sign_in(page, live_shop.manager, "/stocktake")
+    page.click("#start")
+    expect(page.locator("h1")).to_have_text("Инвентаризация INV-1")
+    page.fill("#manual-sku", "MUG")
+    page.fill("#manual-qty", "2")
+    page.click("#manual-do")
+    expect(row(page, "MUG").locator(".count")).to_have_text("2")
+
+    page.click("#apply")
+    ask = page.locator("dialog.ask[open]")
+    expect(ask.locator(".reserve-orders li")).to_have_text(["Заказ № W-7: Кружка — 1 шт."])
+    run(create_order, builders.order("W-9", ("MUG", 2), paid=False))  # the 2 free mugs
+    ask.get_by_role("button", name="Применить").click()
+
+    again = page.locator("dialog.ask[open]")
+    expect(again.locator(".reserve-changed")).to_contain_text(
+        "Пока вы подтверждали, заказы, с которых снимется резерв, изменились"
+    )
+    expect(again.locator(".reserve-orders li")).to_have_text(
+        ["Заказ № W-9: Кружка — 2 шт.", "Заказ № W-7: Кружка — 1 шт."]
+    )
+    expect(page.locator("#message")).to_contain_text("проверьте новый список")
+    mugs = stock(page, live_shop, MUG)
+    assert (mugs["on_hand"], mugs["reserved"]) == (5, 5)  # the refused apply changed nothing
+    live_shop.screenshot(page, "stocktake-orders-changed")
+    again.get_by_role("button", name="Применить").click()
+
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator("#message")).to_contain_text("Инвентаризация INV-1 применена")
+    expect(page.locator("#done-text .reserve-orders li")).to_have_count(2)
+    mugs = stock(page, live_shop, MUG)
+    assert (mugs["on_hand"], mugs["reserved"]) == (2, 2)
+    assert {o: run(lambda uow, o=o: uow.orders.get(o).status) for o in ("W-7", "W-9")} == {
+        "W-7": "short",
+        "W-9": "short",
+    }

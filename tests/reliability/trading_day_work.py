@@ -85,7 +85,9 @@ class Day:
 
     # the staff API ---------------------------------------------------------------------------
     def call(self, kind: str, role: str, path: str, body: dict | None = None) -> dict | None:
-        answer = self.shop.api(role).post(path, json=body or {})
+        return self.tallied(kind, path, self.shop.api(role).post(path, json=body or {}))
+
+    def tallied(self, kind: str, path: str, answer) -> dict | None:
         with self.lock:
             if answer.status_code >= 500:
                 self.tally.server_errors.append(f"{path}: {answer.status_code} {answer.text[:200]}")
@@ -245,7 +247,16 @@ class Day:
                 f"/api/stocktakes/{take_id}/count",
                 {"sku": item, "counted": counted},
             )
-        self.call("stocktake_applied", MANAGER, f"/api/stocktakes/{take_id}/apply", {})
+        # Applying names the orders that lose reserve, as the report showed them; an order that
+        # arrives meanwhile changes the list: the refusal gives the new one to confirm again.
+        path = f"/api/stocktakes/{take_id}/apply"
+        seen = api.get(f"/api/stocktakes/{take_id}").json()["reserve_orders"]
+        for _ in range(5):
+            answer = api.post(path, json={"reserve_orders": seen})
+            if answer.status_code != 409 or answer.json().get("error") != "reserve_orders_changed":
+                break
+            seen = answer.json()["orders"]
+        self.tallied("stocktake_applied", path, answer)
 
     # printing -------------------------------------------------------------------------------------
     def print_label(self, rng: random.Random) -> None:

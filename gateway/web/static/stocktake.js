@@ -6,6 +6,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   const $ = (id) => document.getElementById(id);
   const { h, tr, who } = goods;
+  const orderList = goods.stocktakeOrders; // the orders losing reserve (stocktake_orders.js)
 
   const WORDS = {
     empty: ["Ничего не посчитано: отсканируйте товар (если товара нет — введите 0) или отмените инвентаризацию.",
@@ -82,21 +83,6 @@ document.addEventListener("DOMContentLoaded", () => {
     return goods.badge("ok", tr("совпадает", "matches"));
   }
 
-  // The orders that lose their reserve (`reserve_orders`): number, item, pieces; paid on the
-  // site marked (the buyer paid for those goods).
-  function ordersList(orders, withItem = true) {
-    return h("ul", { class: "reserve-orders" }, ...orders.map((order) => {
-      const item = withItem ? `: ${order.name || order.sku} — ` : " — ";
-      return h("li", { "data-order": order.number },
-        tr(`Заказ № ${order.number}${item}${goods.units(order.qty)}`, `Order ${order.number}${item}${goods.units(order.qty)}`),
-        order.paid ? [" ", goods.badge("bad", tr("оплачен на сайте", "paid on the site"))] : null);
-    }));
-  }
-
-  function takenFrom(data, sku) {
-    return (data.reserve_orders || []).filter((order) => order.sku === sku);
-  }
-
   // What a line will do to stock, in words: moves since the scan, reserve taken, a clamp.
   function notes(line, orders) {
     const said = [];
@@ -107,7 +93,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (line.reserve_taken > 0) {
       said.push(h("div", { class: "note-bad" }, goods.badge("bad", tr("резерв", "reserve")), " ",
         tr(`с заказов снимется резерв ${goods.units(line.reserve_taken)}: они станут «не хватает»`, `${goods.units(line.reserve_taken)} of reserve will be taken from orders: they become short`),
-        orders.length ? ordersList(orders, false) : null));
+        orders.length ? orderList.list(orders, false) : null));
     }
     if (line.clamped) {
       said.push(h("div", { class: "note-bad" }, goods.badge("bad", tr("проверьте", "check")), " ",
@@ -132,7 +118,7 @@ document.addEventListener("DOMContentLoaded", () => {
     );
 
     const body = $("lines").tBodies[0];
-    goods.put(body, ...data.lines.map((line) => lineRow(line, takenFrom(data, line.sku))));
+    goods.put(body, ...data.lines.map((line) => lineRow(line, orderList.of(data, line.sku))));
     $("lines").hidden = data.lines.length === 0;
     $("lines-empty").hidden = data.lines.length > 0;
 
@@ -260,22 +246,38 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   // --- apply, abandon --------------------------------------------------------------------
+  // Refused because the orders losing reserve changed meanwhile: read the report, ask again.
   $("apply").addEventListener("click", () => goods.once($("apply"), async () => {
+    for (let changed = false; ; changed = true) {
+      const answer = await askAndApply(changed);
+      if (!answer) return;
+      if (answer.ok) return applied(answer);
+      if ((answer.data && answer.data.error) !== orderList.CHANGED) return doc.refresh();
+    }
+  }));
+
+  // Read the report, ask (`changed`: the list changed since the last ask), apply. Resolves to
+  // the apply's answer, or null when nothing was sent.
+  async function askAndApply(changed) {
     const data = await goods.get(doc.path());
-    if (!data) return;
-    if (data.status !== "counting") return doc.refresh();
+    if (!data) return null;
+    if (data.status !== "counting") {
+      await doc.refresh();
+      return null;
+    }
     doc.render(data);
     if (!data.lines.length) {
       goods.say(WORDS.empty[goods.en() ? 1 : 0], "bad");
-      return;
+      return null;
     }
     const totals = data.totals;
     const warn = [];
     const orders = data.reserve_orders || [];
+    if (changed) warn.push(orderList.changedNote());
     if (totals.reserve_taken) {
       warn.push(tr(`С заказов будет снят резерв: ${goods.units(totals.reserve_taken)} — эти заказы станут «не хватает»:`,
                    `${goods.units(totals.reserve_taken)} of reserve will be taken from orders: they become short:`),
-                ordersList(orders));
+                orderList.list(orders));
     }
     if (data.uncounted === "zero" && data.not_counted_total) {
       warn.push(tr(`Неотсканированные ${goods.positions(data.not_counted_total)}: остаток станет 0.`, `${goods.positions(data.not_counted_total)} not scanned: their stock becomes 0.`));
@@ -291,12 +293,11 @@ document.addEventListener("DOMContentLoaded", () => {
            `Change the stock ${goods.byPositions(totals.changed_skus)}: ${parts.join(", ")}?`)
       : tr(`Расхождений нет: остатки не изменятся. Закрыть инвентаризацию ${data.take_id}?`, `No differences: stock stays as it is. Close stocktake ${data.take_id}?`);
     const yes = await goods.confirm({ text, warn: warn.length ? warn.flatMap((part, n) => (n ? [" ", part] : [part])) : null, yes: tr("Применить", "Apply") });
-    if (!yes) return;
-    const answer = await doc.close("/apply", {});
-    if (!answer.ok) {
-      await doc.refresh();
-      return;
-    }
+    if (!yes) return null;
+    return doc.close("/apply", { reserve_orders: orderList.seen(orders) });
+  }
+
+  async function applied(answer) {
     const id = answer.id;
     await doc.finish(true);
     const result = answer.data;
@@ -308,7 +309,7 @@ document.addEventListener("DOMContentLoaded", () => {
       : changed
         ? tr(`Инвентаризация ${id} применена: остатки изменены ${goods.byPositions(changed)}.`, `Stocktake ${id} applied: stock changed ${goods.byPositions(changed)}.`)
         : tr(`Инвентаризация ${id} применена: расхождений не было, остатки не изменились.`, `Stocktake ${id} applied: no differences, stock unchanged.`), "ok");
-  }));
+  }
 
   $("abandon").addEventListener("click", () => goods.once($("abandon"), async () => {
     const counted = doc.view ? doc.view.lines.length : 0;
@@ -351,7 +352,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (taken) {
       said.push(h("div", { class: "reserve-taken" }, goods.badge("wait", tr("не хватает", "short")), " ",
         tr(`С заказов снят резерв: ${goods.units(taken)} — эти заказы теперь ждут товар («не хватает»):`, `${goods.units(taken)} of reserve was taken from orders: they now wait for goods (short):`),
-        data.reserve_orders && data.reserve_orders.length ? ordersList(data.reserve_orders) : null));
+        data.reserve_orders && data.reserve_orders.length ? orderList.list(data.reserve_orders) : null));
     }
     if ((data.unknown_codes || []).length) {
       said.push(h("p", {}, goods.badge("wait", tr("не посчитаны", "not counted")), " ",
