@@ -21,6 +21,7 @@ from gateway.services.orders import (
     release_order_line,
     ship_order,
 )
+from gateway.services.printing import print_done, print_failed, print_started
 from gateway.services.receiving import post_receiving, scan_into_receiving, start_receiving
 from tests import builders
 from tests.asyncapi_contract import Contract, load_document
@@ -245,6 +246,26 @@ def test_the_history_says_who_did_what(shop):
     assert history[4]["detail"]["qty"] == 1 and history[4]["ref"] == "W-1/S1"
     assert history[6]["text"] == "Снят резерв A: 1 шт. (нет товара)"
     assert all(h["at"] for h in history)
+
+
+def test_the_history_says_whether_the_pick_slip_was_printed(shop):
+    shop.stock(A=2)
+    shop.run(create_order, order("W-1", ("A", 1)))
+
+    def slip_words() -> list[str]:
+        return [h["text"] for h in detail(shop, "W-1")["history"] if h["what"] == "pick_slip"]
+
+    job = shop.run(print_pick_slip, "W-1", by=CASHIER)
+    assert slip_words() == ["Сборочный лист ждёт печати"]  # the printer may be off
+    shop.run(print_started, job)
+    shop.run(print_done, job)
+    again = shop.run(print_pick_slip, "W-1", by=CASHIER)
+    shop.run(print_started, again)
+    shop.run(print_failed, again, "no paper")
+    assert slip_words() == [
+        "Напечатан сборочный лист",
+        "Сборочный лист не напечатан: проверьте принтер",
+    ]
 
 
 def test_an_order_is_seen_once_and_seeing_it_changes_nothing_else(shop):

@@ -206,3 +206,21 @@ def test_a_posted_delivery_says_which_waiting_orders_it_filled(page, live_shop):
         lambda uow: (uow.orders.get("W-5").status, uow.orders.get("W-6").status)
     )
     assert statuses == ("reserved", "short")
+
+
+def test_a_report_behind_an_offline_printer_says_it_waits_not_that_it_prints(page, live_shop):
+    start_receiving(page, live_shop)
+    live_shop.printer.offline = True
+    wait_until(lambda: live_shop.gateway.status()["devices"]["printer"] == "offline", "offline")
+    live_shop.scanner.scan(MUG)
+    expect(count_of(page, "MUG")).to_have_text("1")
+    page.click("#post")
+    page.locator("dialog.ask[open]").get_by_role("button", name="Провести").click()
+    expect(page.locator("#message")).to_contain_text("поставлен в очередь печати")
+    state = page.locator("#print-state")
+    expect(state).to_contain_text("ждёт печати")
+    expect(state).not_to_contain_text("печатается")
+    expect(state).to_contain_text("ждёт принтер", timeout=15_000)  # after a while: look at it
+    live_shop.screenshot(page, "receiving-report-waits")
+    live_shop.printer.offline = False
+    expect(state).to_contain_text("Отчёт о приёмке напечатан", timeout=20_000)

@@ -143,9 +143,24 @@ def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
     if what == "receipt_copy":
         receipt = detail.get("receipt_id")
         return f"Напечатана копия чека № {receipt}", f"Copy of receipt no. {receipt} printed"
-    if what == "pick_slip":
-        return "Напечатан сборочный лист", "Pick slip printed"
+    if what == "pick_slip":  # the print job's state now: a slip asked for is not yet printed
+        return _PICK_SLIP.get(detail.get("state"), _PICK_SLIP["queued"])
     return what, what
+
+
+_PICK_SLIP = {
+    "done": ("Напечатан сборочный лист", "Pick slip printed"),
+    "queued": ("Сборочный лист ждёт печати", "Pick slip waiting for the printer"),
+    "printing": ("Сборочный лист печатается", "Pick slip printing"),
+    "failed": (
+        "Сборочный лист не напечатан: проверьте принтер",
+        "Pick slip not printed: check the printer",
+    ),
+    "unknown": (
+        "Сборочный лист, возможно, не напечатан: печать прервалась",
+        "Pick slip may not have printed: printing was cut off",
+    ),
+}
 
 
 def _variant_name(conn: sqlite3.Connection, names: dict, sku: object) -> str | None:
@@ -167,7 +182,8 @@ def order_history(conn: sqlite3.Connection, order_id: str, number: str) -> list[
         " WHERE id = :order AND arrived_reserved IS NOT NULL"
         " UNION ALL SELECT what, detail_json, ref, actor, staff_id, created_at, 0, id"
         " FROM order_history WHERE order_id = :order"
-        " UNION ALL SELECT 'pick_slip', '{}', NULL, created_by, staff_id, created_at, 1, id"
+        " UNION ALL SELECT 'pick_slip', json_object('state', state), NULL, created_by, staff_id,"
+        " created_at, 1, id"
         " FROM print_job WHERE kind = 'pick_slip' AND ref = :number"
         " ORDER BY created_at, kind, id",
         {"order": order_id, "number": number, "cloud": CLOUD.name},

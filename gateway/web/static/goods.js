@@ -256,7 +256,7 @@ const goods = {
   },
 
   // Follow a print job until it is out or says why not; `words` are the paper's own:
-  // {printed, failed, waiting, printing, again}. `reprint` offers printing it once more;
+  // {printed, failed, waiting, queued, printing, again}. `reprint` offers printing it once more;
   // `watching()` false stops following (the screen moved on).
   async followPrint(jobId, { state, reprint, watching, ...words }) {
     const started = Date.now();
@@ -276,7 +276,10 @@ const goods = {
           reprint.hidden = false;
           return;
         }
-        goods.put(state, goods.badge("wait", goods.tr("печатается", "printing")), " ", waited > 8 ? words.waiting : words.printing);
+        // Queued is not printing: behind an offline printer it waits (the bar's word too).
+        const printing = found && found.state === "printing";
+        const badge = printing ? goods.tr("печатается", "printing") : goods.tr("ждёт печати", "waiting to print");
+        goods.put(state, goods.badge("wait", badge), " ", waited > 8 ? words.waiting : printing ? words.printing : words.queued);
         if (!watching() || waited > 120) return;
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }

@@ -222,7 +222,7 @@ document.addEventListener("DOMContentLoaded", () => {
     doc.show("done");
     showClosed({ ...answer.data, lines: withNames(answer.data.lines, fresh.lines) }, answer.data);
     const added = answer.data.lines.reduce((sum, line) => sum + line.qty, 0);
-    const printed = answer.data.print_job ? tr(" Отчёт о приёмке отправлен на принтер.", " The receiving report is sent to the printer.") : "";
+    const printed = answer.data.print_job ? tr(" Отчёт о приёмке поставлен в очередь печати.", " The receiving report is queued for printing.") : "";
     goods.say(answer.data.already
       ? tr(`Приёмка ${id} уже была проведена: повторно ничего не добавлено.`, `Receiving ${id} was already posted: nothing added again.`)
       : tr(`Приёмка ${id} проведена: на склад добавлено ${goods.units(added)} ${goods.byPositions(answer.data.lines.length)}.${printed}`,
@@ -345,8 +345,9 @@ document.addEventListener("DOMContentLoaded", () => {
       failed: tr("Отчёт о приёмке не напечатан: проверьте принтер (бумага, крышка) и нажмите «Напечатать отчёт ещё раз».",
                  "The receiving report did not print: check the printer (paper, cover) and press «Print the report again»."),
       waiting: tr("Отчёт о приёмке ждёт принтер — посмотрите состояние принтера вверху экрана.", "The receiving report waits for the printer: see the printer's state at the top."),
+      queued: tr("Отчёт о приёмке ждёт печати…", "The receiving report waits to be printed…"),
       printing: tr("Отчёт о приёмке печатается…", "The receiving report is printing…"),
-      again: tr("Отчёт о приёмке отправлен на принтер ещё раз.", "The receiving report is sent to the printer again."),
+      again: tr("Отчёт о приёмке поставлен в очередь печати ещё раз.", "The receiving report is queued for printing again."),
     });
   }
 
