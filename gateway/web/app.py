@@ -3,7 +3,8 @@ the order board (the tablet's home screen).
 
 `create_app(status, actions)` takes a callable returning the gateway's status dict (built by the
 core) and the staff actions behind the JSON API (`api.py`), so this module knows nothing about
-SQLite, MQTT or devices and is tested with plain functions.
+SQLite, MQTT or devices and is tested with plain functions (the one read it makes, the paper to
+check under the printer, goes through `actions.read` and the print queue's repository).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from gateway.adapters.sqlite.print_repo import PrintRepo
+from gateway.services.printing import FAILED, SHELF_LABEL, UNKNOWN
+
 from .api import Actions, add_api
 from .api_goods import add_goods_api
 from .api_orders import add_orders_api
@@ -24,7 +28,14 @@ from .api_staff import add_staff_api
 from .api_stock import add_stock_api
 from .api_summary import add_summary_api
 from .auth import SignInRequired
-from .devices_words import TEST_TEXTS, device_views, headline, specialist
+from .devices_words import (
+    PAPER_TEXTS,
+    TEST_TEXTS,
+    device_views,
+    headline,
+    paper_view,
+    specialist,
+)
 from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language, status_bar, templates
 from .link_words import link_detail
@@ -169,7 +180,8 @@ def create_app(
     def status_page(request: Request, lang: str = "ru") -> HTMLResponse:
         lang = language(lang)
         data = status()
-        view = page_view(data, lang) | {
+        paper = actions.read(paper_to_check) if actions is not None else ([], 0)
+        view = page_view(data, lang, paper) | {
             "frame": frame(data, lang, "/devices", who(request, auth, lang))
         }
         return HTMLResponse(pages.get_template("status.html").render(view), headers=NO_CACHE)
@@ -181,8 +193,29 @@ def create_app(
     return app
 
 
-def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
-    """What the template shows, translated and given a tone; missing parts are tolerated."""
+PAPER_SHOWN = 50  # documents to check listed on the page at most
+
+
+def paper_to_check(conn) -> tuple[list[dict[str, Any]], int]:
+    """The print jobs staff must look at (cut off or failed), newest first, a shelf label with
+    its item's name; and how many more there are than listed."""
+    repo = PrintRepo(conn, "")
+    counts = repo.open_counts()
+    total = counts.get(UNKNOWN, 0) + counts.get(FAILED, 0)
+    if not total:
+        return [], 0
+    jobs = repo.to_check(PAPER_SHOWN)
+    for row in jobs:
+        job = repo.job(row["id"]) if row["kind"] == SHELF_LABEL else None
+        row["name"] = str(job.payload.get("name") or "") if job is not None else ""
+    return jobs, max(total - len(jobs), 0)
+
+
+def page_view(
+    data: dict[str, Any], lang: str, paper: tuple[list[dict[str, Any]], int] = ([], 0)
+) -> dict[str, Any]:
+    """What the template shows, translated and given a tone; missing parts are tolerated.
+    `paper`: the documents to check under the printer (`paper_to_check`)."""
     en = lang == "en"
 
     def state(name: object) -> dict[str, str]:
@@ -206,7 +239,8 @@ def page_view(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "title": f"{text['title']} {data.get('store_id', '')}".strip(),
         "t": text,
         "headline": headline(data, devices, mqtt_state["tone"], en),
-        "tests": TEST_TEXTS[lang],
+        "tests": TEST_TEXTS[lang] | PAPER_TEXTS[lang],
+        "paper": paper_view(paper[0], en, older=paper[1]),
         "store_id": data.get("store_id", ""),
         "version": data.get("version", ""),
         "database": data.get("database", ""),

@@ -5,6 +5,7 @@ line). Also the page's headline: «всё в порядке» only when the devi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .words import DEVICES, STATES, word
@@ -82,9 +83,16 @@ WAITING = {  # what is waiting for the device, shown when it is not working
     "fiscal": ("Чеков ждут кассу: {n}", "Receipts waiting for the register: {n}"),
 }
 UNKNOWN_JOBS = (
-    "Возможно, не вышли документы: {n} — проверьте их на экране заказа (повторить или «Вышел»).",
-    "Documents that may not have come out: {n} — check them on the order screen (reprint or"
-    " «printed»).",
+    "Возможно, не вышли документы: {n} — они в списке «Проверьте документы» ниже: напечатайте"
+    " ещё раз или нажмите «Вышел».",
+    "Documents that may not have come out: {n} — they are in the list «Documents to check»"
+    " below: print them again or press «It came out».",
+)
+FAILED_JOBS = (
+    "Не напечатались документы: {n} — они в списке «Проверьте документы» ниже: напечатайте"
+    " их ещё раз.",
+    "Documents that did not print: {n} — they are in the list «Documents to check» below:"
+    " print them again.",
 )
 SPECIALIST = ("Для специалиста: {detail}", "For the specialist: {detail}")
 HEADLINE = {
@@ -151,7 +159,8 @@ def specialist(detail: str, en: bool) -> str:
 
 
 def device_view(name: str, state: str, info: dict[str, Any], en: bool) -> dict[str, Any]:
-    """One device: {"key", "name", "tone", "word", "advice", "waiting", "specialist", "test"}.
+    """One device: {"key", "name", "tone", "word", "advice", "waiting", "to_check",
+    "specialist", "test"}.
     `info`: what the status knows beyond the state (the printer's snapshot, the register's
     device dict); the driver's `detail` goes to the specialist line only."""
     detail = str(info.get("detail") or "")
@@ -170,8 +179,11 @@ def device_view(name: str, state: str, info: dict[str, Any], en: bool) -> dict[s
     lines = []
     if waiting and state != "ok" and name in WAITING:
         lines.append(_pick(WAITING[name], en).format(n=waiting))
+    to_check = []  # the paper listed below the printer («Проверьте документы»)
     if name == "printer" and int(info.get("unknown") or 0):
-        lines.append(_pick(UNKNOWN_JOBS, en).format(n=int(info["unknown"])))
+        to_check.append(_pick(UNKNOWN_JOBS, en).format(n=int(info["unknown"])))
+    if name == "printer" and int(info.get("failed") or 0):
+        to_check.append(_pick(FAILED_JOBS, en).format(n=int(info["failed"])))
     shown = state not in ("ok", "not_configured") or text
     return {
         "key": name,
@@ -179,6 +191,7 @@ def device_view(name: str, state: str, info: dict[str, Any], en: bool) -> dict[s
         **word(STATES, state, en),
         "advice": text,
         "waiting": lines,
+        "to_check": to_check,
         "specialist": specialist(detail, en) if shown else "",
         "test": _pick(TESTS[name], en) if name in TESTS and state != "not_configured" else "",
     }
@@ -213,4 +226,132 @@ def headline(
         "tone": "ok" if ok else "bad",
         "word": _pick(HEADLINE["ok" if ok else "bad"], en),
         "why": "; ".join(why),
+    }
+
+
+# --- «Проверьте документы»: print jobs cut off (`unknown`) or failed, under the printer --------
+# Each says what the paper is in staff words, when and who asked for it, with «Напечатать ещё
+# раз» (both) and «Вышел» (`unknown` only: the gateway cannot know whether it came out).
+PAPER_WHAT = {
+    "pick_slip": ("Сборочный лист заказа {ref}", "Pick slip for order {ref}"),
+    "receiving_report": ("Отчёт о приёмке {ref}", "Receiving report {ref}"),
+    "shelf_label": ("Ценник: {name}", "Shelf label: {name}"),
+    "test_page": ("Тестовая страница", "Test page"),
+}
+PAPER_OTHER = ("Документ № {id}", "Document no. {id}")
+PAPER_STATES = {  # state -> (Russian, English, tone)
+    "unknown": ("печать прервалась", "printing was cut off", "wait"),
+    "failed": ("ошибка печати", "printing failed", "bad"),
+}
+PAPER = {
+    "ru": {
+        "title": "Проверьте документы",
+        "intro": "Печать этих документов прервалась или не удалась. Посмотрите на принтер: если"
+        " документ вышел целиком — нажмите «Вышел», если нет или он оборван — «Напечатать ещё"
+        " раз».",
+        "reprint": "Напечатать ещё раз",
+        "confirm": "Вышел",
+        "today": "сегодня в {time}",
+        "yesterday": "вчера в {time}",
+        "day": "{day} в {time}",
+        "older": "И ещё старых документов: {n} — позовите специалиста.",
+    },
+    "en": {
+        "title": "Documents to check",
+        "intro": "Printing these documents was cut off or failed. Look at the printer: if a"
+        " document came out whole, press «It came out»; if not, or it is torn, press «Print"
+        " again».",
+        "reprint": "Print again",
+        "confirm": "It came out",
+        "today": "today at {time}",
+        "yesterday": "yesterday at {time}",
+        "day": "{day} at {time}",
+        "older": "And older documents: {n} — call the specialist.",
+    },
+}
+# What the page's script says after a tap (static/devices.js); {what} is the paper's words.
+PAPER_TEXTS = {
+    "ru": {
+        "paper_sent": "Отправлено на принтер ещё раз: {what}.",
+        "paper_printed": "Напечатано ещё раз: {what}.",
+        "paper_waits": "Ждёт печати: {what} — принтер пока не печатает; посмотрите его"
+        " состояние выше.",
+        "paper_confirmed": "Отмечено, что документ вышел: {what}.",
+        "paper_gone": "Этот документ уже отметили (другой планшет или принтер): {what}.",
+    },
+    "en": {
+        "paper_sent": "Sent to the printer again: {what}.",
+        "paper_printed": "Printed again: {what}.",
+        "paper_waits": "Waiting to print: {what} — the printer does not print yet; see its"
+        " state above.",
+        "paper_confirmed": "Marked as come out: {what}.",
+        "paper_gone": "Already answered (another tablet or the printer): {what}.",
+    },
+}
+
+
+def paper_what(job: dict[str, Any], en: bool) -> str:
+    """«Сборочный лист заказа 3001», «Ценник: Кружка», «Тестовая страница»."""
+    pattern = PAPER_WHAT.get(str(job.get("kind")), PAPER_OTHER)
+    ref = job.get("ref") or ""
+    name = job.get("name") or ref
+    return _pick(pattern, en).format(ref=ref, name=name, id=job.get("id", ""))
+
+
+def asked_when(stamp: str | None, en: bool, now: datetime | None = None) -> str:
+    """A stored UTC time as the box's local «сегодня в 14:05», «вчера в 09:12», «02.12 в 18:40»."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone()
+    today = (now or datetime.now(UTC)).astimezone().date()
+    words = PAPER["en" if en else "ru"]
+    time = moment.strftime("%H:%M")
+    if moment.date() == today:
+        return words["today"].format(time=time)
+    if moment.date() == today - timedelta(days=1):
+        return words["yesterday"].format(time=time)
+    day = moment.strftime("%d/%m" if en else "%d.%m")
+    return words["day"].format(day=day, time=time)
+
+
+def paper_view(
+    jobs: list[dict[str, Any]], en: bool, *, older: int = 0, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """The list under the printer, or None when there is nothing to check. `jobs`: print jobs
+    (id, kind, ref, state, error, created_by, created_at; `name` for a shelf label) in state
+    unknown or failed; `older`: how many more there are than the list shows."""
+    words = PAPER["en" if en else "ru"]
+    rows = []
+    for job in jobs:
+        state = str(job.get("state"))
+        if state not in PAPER_STATES:
+            continue
+        ru_word, en_word, tone = PAPER_STATES[state]
+        asked = [asked_when(job.get("created_at"), en, now), str(job.get("created_by") or "")]
+        rows.append(
+            {
+                "id": int(job["id"]),
+                "state": state,
+                "tone": tone,
+                "word": en_word if en else ru_word,
+                "what": paper_what(job, en),
+                "asked": " · ".join(part for part in asked if part),
+                "confirm": state == "unknown",
+                "specialist": specialist(str(job.get("error") or ""), en)
+                if state == "failed"
+                else "",
+            }
+        )
+    if not rows and not older:
+        return None
+    return {
+        **{key: words[key] for key in ("title", "intro", "reprint", "confirm")},
+        "jobs": rows,
+        "older": words["older"].format(n=older) if older else "",
     }

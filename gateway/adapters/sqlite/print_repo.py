@@ -5,7 +5,7 @@ import json
 import sqlite3
 
 from gateway.domain.staff import Staff
-from gateway.services.printing import DONE, PRINTING, QUEUED, UNKNOWN, PrintJob
+from gateway.services.printing import DONE, FAILED, PRINTING, QUEUED, UNKNOWN, PrintJob
 
 from .actors import actor_columns
 
@@ -102,10 +102,18 @@ class PrintRepo:
 
     def recent(self, limit: int = 50) -> list[dict]:
         """The newest jobs for a screen: id, kind, ref, state, attempts, error, by, times."""
+        return self._listed("", (), limit)
+
+    def to_check(self, limit: int) -> list[dict]:
+        """The jobs staff must look at, cut off (unknown) or failed, newest first, as `recent`
+        lists them (from the open jobs' index)."""
+        return self._listed("WHERE state IN (?, ?)", (UNKNOWN, FAILED), limit)
+
+    def _listed(self, where: str, args: tuple, limit: int) -> list[dict]:
         rows = self.conn.execute(
             "SELECT id, kind, ref, state, attempts, reprint_of, error, created_by, created_at,"
-            " updated_at FROM print_job ORDER BY id DESC LIMIT ?",
-            (limit,),
+            f" updated_at FROM print_job {where} ORDER BY id DESC LIMIT ?",
+            (*args, limit),
         )
         keys = (
             "id",
