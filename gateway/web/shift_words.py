@@ -143,6 +143,10 @@ SHIFT_JS = {
         "refund_sum": "К возврату: {total:money}",
         "refund_do": "Вернуть {total:money}",
         "refund_loading": "Загружаю чек…",
+        "refund_net_retry": "Шлюз не ответил — неизвестно, прошёл ли возврат. Нажмите «Вернуть»"
+        " ещё раз: тот же возврат не пройдёт дважды.",
+        "refund_landed": "По этому чеку прошёл возврат № {ids} (возможно, тот, на который шлюз"
+        " не ответил). Ниже — что осталось вернуть: проверьте и нажмите «Вернуть», если нужно.",
         "search_label": "Найти чек по номеру",
         "search_hint": "№ чека или ФД",
         "search_go": "Найти",
@@ -226,6 +230,10 @@ SHIFT_JS = {
         "refund_sum": "To refund: {total:money}",
         "refund_do": "Refund {total:money}",
         "refund_loading": "Loading the receipt…",
+        "refund_net_retry": "The gateway did not answer — the refund may or may not have gone"
+        " through. Press “Refund” again: the same refund never goes through twice.",
+        "refund_landed": "Refund no. {ids} went through on this receipt (perhaps the one the"
+        " gateway did not answer). Below is what is left: check it and press “Refund” if needed.",
         "search_label": "Find a receipt by its number",
         "search_hint": "Receipt no. or FD",
         "search_go": "Find",

@@ -68,10 +68,13 @@ const refundCodes = {
       drop.onclick = () => {
         const codes = refunding.codes.get(n);
         codes.splice(codes.indexOf(code), 1);
+        refunding.refusal = null; // changed: the refusal was of the request before
         shift.drawRefund();
         refundCodes.focus();
       };
-      item.append(refundNote("is-ok", `✓ ${marking.shown(code)}`), drop);
+      const refused = refunding.refusal && refunding.refusal.code === code; // the one refused
+      item.append(refused ? refundNote("is-bad", `✗ ${marking.shown(code)}`)
+        : refundNote("is-ok", `✓ ${marking.shown(code)}`), drop);
       list.append(item);
     }
     const missing = refunding.chosen.get(n) - (refunding.codes.get(n) || []).length;
@@ -133,6 +136,7 @@ const refundCodes = {
     if (codes.includes(sold)) return wrong(t("refund_code_twice", { code: marking.shown(sold) }));
     codes.push(sold); // the code as it was sold goes to the register
     refunding.codes.set(n, codes);
+    refunding.refusal = null; // changed: the refusal was of the request before
     // A scan is a piece brought back: it counts even if «−» said fewer.
     if (refunding.chosen.get(n) < codes.length) refunding.chosen.set(n, codes.length);
     shift.drawRefund();

@@ -9,7 +9,10 @@ const shift = {
   closed: null, // {number, totals} of the shift closed from this screen
   busy: false,
   timer: null,
-  refundKeys: new Map(), // receipt -> the key of its refund until the gateway has answered
+  // receipt -> {key, sent, ids}: the key of a refund request whose answer was lost, the request
+  // (a retry of the same one reuses the key: it refunds once) and the receipt's refunds then.
+  refundKeys: new Map(),
+  kept: null, // the refund dialog's choices when the sign-in lapsed: its receipt's dialog takes them
   drawnRows: "", // the receipts as last drawn
   pages: 1, // pages of receipts shown («Показать ещё» adds one)
   search: null, // the receipt number looked for (null: the newest receipts)
@@ -164,144 +167,6 @@ shift.retry = async (row, button) => {
   if (answer.ok) register.say(register.t("retried", { id: row.receipt_id }), "ok");
   else register.fail(answer);
   button.disabled = false; // the list is drawn again only when it changes
-  await shift.refresh();
-};
-
-// «Вернуть»: what is left on the receipt, line by line; the person sets the pieces brought back
-// (never more than left: the gateway refuses that too) -- some of a marked line's pieces by the
-// code of each (refund_codes.js) -- then one tap refunds them.
-shift.refund = async (receiptId) => {
-  const d = shift.el;
-  d.refundTitle.textContent = register.t("refund_dialog_title", { id: receiptId });
-  d.refundLines.querySelector("tbody").replaceChildren();
-  d.refundSum.textContent = register.t("refund_loading");
-  d.refundCash.textContent = "";
-  d.refundError.textContent = "";
-  d.refundDo.disabled = true;
-  d.refundRestock.checked = true;
-  d.refundScan.hidden = true;
-  if (!d.refundDialog.open) d.refundDialog.showModal();
-  const found = await register.send(`/api/receipts/${receiptId}/refund`);
-  if (!found.ok) {
-    d.refundSum.textContent = "";
-    d.refundError.textContent = found.text;
-    return;
-  }
-  const receipt = found.data;
-  if (receipt.refund !== "here") {
-    d.refundSum.textContent = "";
-    d.refundError.textContent = receipt.refund === "site" ? register.t("refund_site")
-      : register.t("refunded_all", { ids: receipt.refund_ids.join(", ") });
-    return;
-  }
-  const chosen = new Map(receipt.lines.map((line, n) => [n, line.left]));
-  shift.refunding = { receipt, chosen, codes: new Map() }; // codes: line -> scanned codes
-  refundCodes.show(shift.refunding);
-  refundCodes.start();
-  shift.drawRefund();
-};
-
-shift.drawRefund = () => {
-  const refunding = shift.refunding;
-  const { receipt, chosen } = refunding;
-  const t = register.t;
-  const rows = receipt.lines.map((line, n) => {
-    const row = document.createElement("tr");
-    row.dataset.sku = line.sku;
-    const name = document.createElement("td");
-    name.append(text(line.name));
-    const words = line.left > 0
-      ? t("refund_line_left", { sold: line.sold, refunded: line.refunded, left: line.left })
-      : t("refund_line_none", { sold: line.sold });
-    name.append(Object.assign(document.createElement("div"), { className: "left", textContent: `${storegw.money(line.price)} · ${words}` }));
-    if (line.marked) name.append(refundCodes.describe(refunding, n)); // codes wanted, scanned
-    const qty = document.createElement("td");
-    const box = document.createElement("div");
-    box.className = "qty";
-    const count = chosen.get(n);
-    const set = (value) => {
-      chosen.set(n, value);
-      refundCodes.fit(refunding, n);
-      shift.drawRefund();
-      if (refundCodes.needed(refunding, n)) refundCodes.focus(); // scan first
-    };
-    const less = action("−", () => set(Math.max(0, count - 1)));
-    const more = action("+", () => set(Math.min(line.left, count + 1)));
-    less.setAttribute("aria-label", `${line.name}: −`);
-    more.setAttribute("aria-label", `${line.name}: +`);
-    less.disabled = count <= 0;
-    more.disabled = count >= line.left;
-    box.append(less, Object.assign(document.createElement("output"), { textContent: String(count) }), more);
-    qty.append(box);
-    row.append(name, qty);
-    return row;
-  });
-  const d = shift.el;
-  d.refundLines.querySelector("tbody").replaceChildren(...rows);
-  const total = receipt.lines.reduce((sum, line, n) => sum + line.price * chosen.get(n), 0);
-  // Money goes back the way it came: to the card first (the gateway's rule), the rest in cash.
-  const cardLeft = Math.max(0, receipt.card + receipt.prepaid - shift.refundedCard(receipt));
-  const cash = total - Math.min(cardLeft, total);
-  d.refundSum.textContent = t("refund_sum", { total });
-  d.refundCash.textContent = cash > 0 ? t("refund_text", { cash_part: t("refund_cash_part", { cash: storegw.money(cash) }) }) : t("refund_text", { cash_part: "" });
-  d.refundDo.textContent = t("refund_do", { total });
-  d.refundDo.disabled = shift.busy || total <= 0;
-  d.refundError.textContent = "";
-};
-
-// The card part of the refunds already made (the receipt's refunds in the list, when shown).
-shift.refundedCard = (receipt) =>
-  (shift.receipts || []).filter((row) => receipt.refund_ids.includes(row.receipt_id))
-    .reduce((sum, row) => sum + row.card, 0);
-
-shift.refundAll = () => {
-  const { receipt, chosen } = shift.refunding;
-  receipt.lines.forEach((line, n) => chosen.set(n, line.left));
-  shift.drawRefund();
-};
-
-shift.refundNow = async () => {
-  if (shift.busy || !shift.refunding) return; // a double tap does one thing
-  const refunding = shift.refunding;
-  const { receipt, chosen } = refunding;
-  const d = shift.el;
-  const everything = receipt.lines.every((line, n) => chosen.get(n) === line.left);
-  if (!receipt.lines.some((line, n) => chosen.get(n) > 0)) {
-    d.refundError.textContent = register.t("refund_none");
-    return;
-  }
-  const short = refundCodes.missing(refunding); // the pieces still waiting for their code
-  if (short.length) {
-    const lines = short.map(({ line, missing }) => register.t("refund_codes_line", { name: line.name, n: missing }));
-    d.refundError.textContent = register.t("refund_codes_missing", { lines: lines.join(", ") });
-    refundCodes.focus();
-    return;
-  }
-  const id = receipt.receipt_id;
-  // One key per receipt until the gateway answers: a retry after a lost answer refunds once.
-  const key = shift.refundKeys.get(id) || register.newKey("refund");
-  shift.refundKeys.set(id, key);
-  const body = { restock: d.refundRestock.checked, idem_key: key };
-  // Everything left goes back as today (no items: the gateway takes all, codes from the receipt).
-  if (!everything) body.items = refundCodes.items(refunding);
-  shift.busy = true;
-  d.refundDo.disabled = true;
-  // The dialog steps aside: a cashier's refund asks for the manager's PIN on the screen (app.js).
-  d.refundDialog.close();
-  register.say(register.t("working"), "wait");
-  const refunded = await register.send(`/api/receipts/${id}/refund`, body);
-  shift.busy = false;
-  if (!refunded.network) shift.refundKeys.delete(id);
-  if (refunded.ok) {
-    const done = { id: refunded.data.receipt_id, total: storegw.money(refunded.data.total) };
-    register.say(register.t("refunded", done), "ok");
-  } else {
-    register.fail(refunded);
-    if (!refunded.signedOut) {
-      await shift.refund(id); // what is left now, with why it did not go
-      d.refundError.textContent = refunded.text;
-    }
-  }
   await shift.refresh();
 };
 
