@@ -95,7 +95,7 @@ Timestamp = named(
     "Timestamp",
     Annotated[str, Strict(), StringConstraints(max_length=40, pattern=TIMESTAMP)],
     "The sender's clock (RFC 3339). Informational only: never used for ordering (a Pi may have"
-    " no battery clock). The gateway writes UTC with microseconds.",
+    " no battery clock). The gateway writes UTC with milliseconds.",
 )
 Id = named(
     "Id",
