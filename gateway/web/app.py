@@ -234,13 +234,15 @@ def page_view(
     invariants_ok = bool(invariants.get("ok"))
     mqtt_state = state(mqtt.get("state", "not_configured"))
     devices = device_views(data, en)
+    to_check = paper_view(paper[0], en, older=paper[1])
+    checks = len(to_check["jobs"]) + paper[1] if to_check else 0
     return {
         "lang": lang,
         "title": f"{text['title']} {data.get('store_id', '')}".strip(),
         "t": text,
-        "headline": headline(data, devices, mqtt_state["tone"], en),
+        "headline": headline(data, devices, mqtt_state["tone"], en, checks),
         "tests": TEST_TEXTS[lang] | PAPER_TEXTS[lang],
-        "paper": paper_view(paper[0], en, older=paper[1]),
+        "paper": to_check,
         "store_id": data.get("store_id", ""),
         "version": data.get("version", ""),
         "database": data.get("database", ""),

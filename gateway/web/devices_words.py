@@ -102,6 +102,7 @@ HEADLINE = {
 PROBLEM_WORDS = {  # the headline's reasons, short
     "invariants": ("нарушения в остатках", "stock problems"),
     "cloud": ("нет связи с облаком", "no cloud link"),
+    "paper": ("документы ждут проверки: {n}", "documents to check: {n}"),
 }
 # Device test buttons (UI.md: each device with a test button).
 TESTS = {
@@ -210,13 +211,20 @@ def device_views(data: dict[str, Any], en: bool) -> list[dict[str, Any]]:
 
 
 def headline(
-    data: dict[str, Any], devices: list[dict[str, Any]], cloud_tone: str, en: bool
+    data: dict[str, Any],
+    devices: list[dict[str, Any]],
+    cloud_tone: str,
+    en: bool,
+    paper_to_check: int = 0,
 ) -> dict[str, Any]:
-    """{"ok", "tone", "word", "why"}: green only when the books hold and no device or the link
-    has a problem; otherwise red, with what is wrong («касса: нет связи»)."""
+    """{"ok", "tone", "word", "why"}: green only when the books hold, no device or the link has
+    a problem and no printed document waits to be checked; otherwise red, with what is wrong
+    («касса: нет связи»)."""
     why = [f"{device['name']}: {device['word']}" for device in devices if device["tone"] == "bad"]
     if cloud_tone == "bad":
         why.append(_pick(PROBLEM_WORDS["cloud"], en))
+    if paper_to_check:
+        why.append(_pick(PROBLEM_WORDS["paper"], en).format(n=paper_to_check))
     invariants = data.get("invariants") or {}
     if not data.get("ok") or not invariants.get("ok", data.get("ok")):
         why.insert(0, _pick(PROBLEM_WORDS["invariants"], en))

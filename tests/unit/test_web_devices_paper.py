@@ -80,5 +80,9 @@ def test_the_page_lists_them_under_the_printer():
     assert 'id="paper-check"' in page and page.count("data-reprint") == 4
     assert page.count("data-confirm") == 3
     assert page.index('data-device="printer"') < page.index('id="paper-check"')
+    # the printer works, yet the page is not «всё в порядке» while paper waits to be checked
+    assert view["headline"]["tone"] == "bad"
+    assert "документы ждут проверки: 4" in view["headline"]["why"]
     plain = page_view(HEALTHY, "ru") | {"frame": frame(HEALTHY, "ru", "/devices")}
+    assert plain["headline"]["tone"] == "ok"
     assert 'id="paper-check"' not in templates().get_template("status.html").render(plain)
