@@ -11,7 +11,7 @@ from drivers.fiscal.receipt import Cashier
 from gateway.adapters.fiscal.worker import FiscalWorker
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import FiscalConfig
-from gateway.services.fiscal import counter_sale, refund
+from gateway.services.fiscal import counter_sale
 from gateway.services.orders import ship_order
 from gateway.services.receiving import (
     post_receiving,
@@ -19,6 +19,7 @@ from gateway.services.receiving import (
     scan_into_receiving,
     start_receiving,
 )
+from gateway.services.refunds import refund
 from gateway.services.stocktake import apply_stocktake, scan_into_stocktake, start_stocktake
 from simulators.fiscal_register import FiscalRegisterSimulator
 from tests.builders import CASHIER, MANAGER

@@ -17,8 +17,9 @@ from gateway.adapters.sqlite.queries import receipt_rows
 from gateway.domain.errors import DomainError, InvalidTransition, NotFound
 from gateway.domain.staff import Forbidden, Staff
 from gateway.domain.validation import require_int
-from gateway.services.fiscal import counter_sale, refund, retry_receipt
+from gateway.services.fiscal import counter_sale, retry_receipt
 from gateway.services.orders import ship_order
+from gateway.services.refunds import refund
 from gateway.services.sale_reserve import HeldForOrders
 
 from .api_marking import (

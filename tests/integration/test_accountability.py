@@ -22,7 +22,6 @@ from gateway.services.fiscal import (
     counter_sale,
     receipt_fiscalised,
     receipt_sending,
-    refund,
     shift_closed,
     shift_opened,
 )
@@ -35,6 +34,7 @@ from gateway.services.receiving import (
     start_receiving,
     void_receiving,
 )
+from gateway.services.refunds import refund
 from gateway.services.stocktake import apply_stocktake, scan_into_stocktake, start_stocktake
 from tests import builders
 from tests.builders import CASHIER, MANAGER, hire

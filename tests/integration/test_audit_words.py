@@ -6,8 +6,9 @@ naming both people, not an override row beside it. The page itself: test_ui_audi
 from contextlib import closing
 
 from gateway.adapters.sqlite.staff_queries import audit_rows
-from gateway.services.fiscal import refund, shift_closed, shift_opened
+from gateway.services.fiscal import shift_closed, shift_opened
 from gateway.services.orders import cancel_order, create_order
+from gateway.services.refunds import refund
 from tests.builders import CASHIER, MANAGER, order, product, variant
 from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)
     FN,

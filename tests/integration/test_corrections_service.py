@@ -26,8 +26,8 @@ from gateway.services.fiscal import (
     receipt_failed,
     receipt_fiscalised,
     receipt_sending,
-    refund,
 )
+from gateway.services.refunds import refund
 from tests.builders import CASHIER, MANAGER, hire
 from tests.integration.test_corrections_end_to_end import contract_errors
 

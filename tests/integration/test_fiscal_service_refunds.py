@@ -11,12 +11,9 @@ from gateway.domain.fiscal import (
     SUBJECT_MARKED,
     Payments,
 )
-from gateway.services.fiscal import (
-    receipt_failed,
-    receipt_sending,
-    refund,
-)
+from gateway.services.fiscal import receipt_failed, receipt_sending
 from gateway.services.orders import create_order, ship_order
+from gateway.services.refunds import refund
 from tests.builders import CASHIER, MANAGER, order
 from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)
     all_jobs,

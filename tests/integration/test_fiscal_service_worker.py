@@ -25,12 +25,12 @@ from gateway.services.fiscal import (
     receipt_fiscalised,
     receipt_requeued,
     receipt_sending,
-    refund,
     retry_receipt,
     shift_closed,
     shift_opened,
 )
 from gateway.services.orders import create_order, ship_order
+from gateway.services.refunds import refund
 from tests.builders import CASHIER, MANAGER, order
 from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)
     FN,

@@ -24,14 +24,9 @@ from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import InvalidInput, InvalidTransition
 from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
-from gateway.services.fiscal import (
-    counter_sale,
-    receipt_failed,
-    receipt_sending,
-    refund,
-    retry_receipt,
-)
+from gateway.services.fiscal import counter_sale, receipt_failed, receipt_sending, retry_receipt
 from gateway.services.orders import create_order, ship_order
+from gateway.services.refunds import refund
 from gateway.services.stock import apply_stock_change
 from tests import builders
 from tests.builders import CASHIER, MANAGER

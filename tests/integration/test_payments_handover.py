@@ -14,8 +14,8 @@ from gateway.domain.fiscal import (
     SUBJECT_PAYMENT,
     Payments,
 )
-from gateway.services.fiscal import refund
 from gateway.services.orders import ship_order
+from gateway.services.refunds import refund
 from tests.builders import CASHIER, MANAGER
 from tests.payments_helpers import Cloud, fiscalise, jobs, make_cloud, page, rejected, rows
 

@@ -10,8 +10,8 @@ import pytest
 
 from gateway.adapters.sqlite.fiscal_repo import receipt_page, refund_view
 from gateway.domain.errors import InvalidInput, InvalidTransition
-from gateway.services.fiscal import refund
 from gateway.services.orders import create_order, ship_order
+from gateway.services.refunds import refund
 from tests import builders
 from tests.builders import CASHIER, MANAGER, order
 from tests.fiscal_service_helpers import (  # noqa: F401 (staff: an autouse fixture)

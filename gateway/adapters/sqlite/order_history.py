@@ -113,7 +113,7 @@ def describe(what: str, detail: dict, ref: str | None) -> tuple[str, str]:
             "Изменение из интернет-магазина не принято: товар уже отгружен",
             "A web shop change was refused: goods already shipped",
         )
-    if what == "receipt_refund":  # a refund receipt at the desk (services/fiscal.refund)
+    if what == "receipt_refund":  # a refund receipt at the desk (services/refunds.refund)
         items = detail.get("items") or []
         ru_items = ", ".join(
             f"{i.get('name') or i.get('sku')} — {_pieces(i.get('qty'))}" for i in items
