@@ -86,13 +86,13 @@ def updated_at_when_changed(db: Database) -> None:
         (kind, name, sql)
         for kind, name, sql in conn.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
-            " (type IN ('index', 'trigger') AND tbl_name = 'customer_order')"
-            " OR (type = 'view' AND sql LIKE '%customer_order%'))"
+            " (type = 'index' AND tbl_name = 'customer_order')"
+            " OR (type IN ('view', 'trigger') AND sql LIKE '%customer_order%'))"
         )
     ]
     for kind, name, _ in dependents:
-        if kind == "view":  # a view on the table would be checked by the RENAME below
-            conn.execute(f"DROP VIEW {name}")
+        if kind != "index":  # the RENAME below checks every view and trigger naming the table
+            conn.execute(f"DROP {kind.upper()} {name}")
     conn.execute(new.replace(required, "updated_at TEXT", 1))
     conn.execute("INSERT INTO customer_order_new SELECT * FROM customer_order")
     conn.execute("DROP TABLE customer_order")
