@@ -51,6 +51,30 @@ def test_a_failed_command_leaves_no_trace_and_no_gap(shop):
     assert seqs == list(range(1, len(seqs) + 1)) and seqs[len(seqs) - 2] == head + 1
 
 
+def test_a_lone_command_refused_through_the_writer_leaves_no_trace(tmp_path):
+    """A batch of one runs without a savepoint: its rollback is the whole transaction's."""
+
+    def writes_then_fails(uow):
+        uow.outbox.emit("order.confirmed", {"order_id": "X", "by": "x"})
+        raise InvalidTransition("refused after writing")
+
+    writer = Writer(tmp_path / "g.db").start()
+    try:
+        with pytest.raises(InvalidTransition, match="refused after writing"):
+            writer.call(writes_then_fails)
+        upsert = parse_catalog_upsert(builders.catalog(builders.simple_product("A")))
+        assert writer.call(apply_catalog, upsert)["applied"] == ["P-A"]
+    finally:
+        writer.stop()
+    conn = sqlite3.connect(tmp_path / "g.db")
+    try:
+        types = [row[0] for row in conn.execute("SELECT type FROM outbox ORDER BY seq")]
+        seqs = [row[0] for row in conn.execute("SELECT seq FROM outbox ORDER BY seq")]
+    finally:
+        conn.close()
+    assert "order.confirmed" not in types and seqs == list(range(1, len(seqs) + 1))
+
+
 def test_outbox_sequence_continues_after_restart(tmp_path):
     database = Database(tmp_path / "g.db")
     Shop(database).stock(A=5)

@@ -75,52 +75,38 @@ class Database:
         """Group commit: several commands in one transaction, each inside its own savepoint, so
         a refused command is undone alone and the rest share one durable COMMIT (one fsync).
         Returns (True, result) or (False, exception) per job; raises if the COMMIT fails."""
-        if len(jobs) == 1:
-            return [self._run_alone(*jobs[0])]
-        conn, outcomes = self._conn, []
+        conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for command, args, kwargs in jobs:
-                conn.execute("SAVEPOINT command")
-                try:
-                    uow = SqliteUnitOfWork(conn, self.coalescing)
-                    result = command(uow, *args, **kwargs)
-                    uow.before_commit()
-                except BaseException as exc:
-                    if not conn.in_transaction:  # SQLite aborted it all (disk full, I/O error)
-                        raise
-                    conn.execute("ROLLBACK TO command")
-                    outcomes.append((False, exc))
-                else:
-                    outcomes.append((True, result))
-                conn.execute("RELEASE command")
-            conn.execute("COMMIT")
+            if len(jobs) == 1:  # the usual case, without the savepoint's two statements
+                outcomes = [self._attempt(jobs[0], "ROLLBACK")]
+            else:
+                outcomes = []
+                for job in jobs:
+                    conn.execute("SAVEPOINT command")
+                    outcomes.append(self._attempt(job, "ROLLBACK TO command"))
+                    conn.execute("RELEASE command")
+            if conn.in_transaction:  # a lone command refused has been rolled back already
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         return outcomes
 
-    def _run_alone(self, command: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
-        """A batch of one, the usual case: the same outcome without the savepoint's two
-        statements. Raises if the COMMIT fails, as a batch does."""
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+    def _attempt(self, job: Job, undo: str) -> tuple[bool, Any]:
+        """One command in the open transaction: (True, result), or (False, exception) with its
+        writes undone by `undo`. Raises if SQLite aborted the transaction itself."""
+        command, args, kwargs = job
         try:
-            uow = SqliteUnitOfWork(conn, self.coalescing)
+            uow = SqliteUnitOfWork(self._conn, self.coalescing)
             result = command(uow, *args, **kwargs)
             uow.before_commit()
         except BaseException as exc:
-            if not conn.in_transaction:  # SQLite aborted it all (disk full, I/O error)
+            if not self._conn.in_transaction:  # SQLite aborted it all (disk full, I/O error)
                 raise
-            conn.execute("ROLLBACK")
+            self._conn.execute(undo)
             return False, exc
-        try:
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return True, result
 
     def reader(self) -> sqlite3.Connection:
