@@ -4,7 +4,12 @@ what reserve is taken from orders (DOMAIN 31), applying asks once and changes on
 
 from playwright.sync_api import expect
 
+from gateway.domain.catalog import parse_catalog_upsert
+from gateway.domain.stock import parse_stock_change
+from gateway.services import stocktake
+from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order, ship_order
+from gateway.services.stock import apply_stock_change
 from tests import builders
 from tests.browser import MUG, SHIRT_BOX, SHIRT_M
 from tests.scan_pages import item_of as stock
@@ -148,8 +153,9 @@ def test_an_order_that_arrives_while_applying_is_shown_to_confirm_again(page, li
         "Пока вы подтверждали, заказы, с которых снимется резерв, изменились"
     )
     expect(again.locator(".reserve-orders li")).to_have_text(
-        ["Заказ № W-9: Кружка — 2 шт.", "Заказ № W-7: Кружка — 1 шт."]
-    )
+        ["новый Заказ № W-9: Кружка — 2 шт.", "Заказ № W-7: Кружка — 1 шт."]
+    )  # the order that arrived is marked
+    expect(again.locator(".reserve-changed")).to_contain_text("Новых заказов: 1")
     expect(page.locator("#message")).to_contain_text("проверьте новый список")
     mugs = stock(page, live_shop, MUG)
     assert (mugs["on_hand"], mugs["reserved"]) == (5, 5)  # the refused apply changed nothing
@@ -165,3 +171,95 @@ def test_an_order_that_arrives_while_applying_is_shown_to_confirm_again(page, li
         "W-7": "short",
         "W-9": "short",
     }
+
+
+def _in_view(page, locator) -> bool:
+    """All of the element is inside the window (not scrolled away, not below the fold)."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+    )
+
+
+def _ask_stays_readable(page, ask) -> None:
+    """The question (and the warning) at the top, the buttons at the bottom, in view; the
+    long list scrolls in its own box; the safe answer has the focus."""
+    expect(ask.locator(".ask-list li").first).to_be_visible()
+    assert _in_view(page, ask.locator(".ask-text")), "the question is scrolled out of view"
+    assert _in_view(page, ask.locator(".ask-warn")), "the warning is scrolled out of view"
+    for answer in ("yes", "no"):
+        assert _in_view(page, ask.locator(f'button[data-answer="{answer}"]'))
+    scroll = ask.locator(".ask-list").evaluate(
+        "box => [box.scrollTop, box.scrollHeight > box.clientHeight,"
+        " box.closest('dialog').scrollTop]"
+    )
+    assert scroll == [0, True, 0]  # the list overflows its own box, nothing is scrolled
+    assert page.evaluate("document.activeElement.dataset.answer") == "no"
+
+
+def test_a_long_list_of_orders_keeps_the_question_and_marks_what_is_new(page, live_shop):
+    """QA: 12 skus counted at 0 take reserve from 156 web orders. The dialog opened scrolled to
+    its end (the question out of view), and asking again did not show which orders were new."""
+    run = live_shop.gateway.run
+    skus = [f"LONG-{n:02d}" for n in range(1, 13)]
+    run(
+        apply_catalog,
+        parse_catalog_upsert(
+            builders.catalog(
+                *(
+                    builders.product(f"P-{sku}", [builders.variant(sku)], [], name=f"Товар {sku}")
+                    for sku in skus
+                )
+            )
+        ),
+    )
+    run(
+        apply_stock_change, parse_stock_change("set", builders.stock_set(**dict.fromkeys(skus, 40)))
+    )
+    for n in range(156):  # 13 orders of 3 for each sku: 39 of the 40 reserved
+        run(create_order, builders.order(f"W-{1000 + n}", (skus[n % 12], 3), paid=n % 5 == 0))
+    take = run(stocktake.start_stocktake, by=live_shop.manager, skus=skus)["take_id"]
+    for sku in skus:
+        run(stocktake.set_stocktake_count, take, sku, 0, by=live_shop.manager)
+
+    live_shop.sign_in(page, live_shop.manager, "/stocktake")
+    expect(page.locator("h1")).to_have_text(f"Инвентаризация {take}")
+    page.click("#apply")
+    ask = page.locator("dialog.ask[open]")
+    expect(ask.locator(".ask-text")).to_have_text(
+        "Изменить остатки по 12 позициям: недостача 480 шт.?"
+    )
+    expect(ask.locator(".ask-warn")).to_contain_text("156 заказов станут «не хватает»:")
+    expect(ask.locator(".ask-list li")).to_have_count(156)
+    _ask_stays_readable(page, ask)
+    page.screenshot(path=str(live_shop.shots / "stocktake-long-confirm-tablet.png"))
+
+    # One more order takes the last free piece meanwhile: it loses its reserve too.
+    run(create_order, builders.order("W-2000", ("LONG-05", 1), paid=False))
+    ask.get_by_role("button", name="Применить").click()
+    again = page.locator("dialog.ask[open]")
+    expect(again.locator(".reserve-changed")).to_contain_text(
+        "Пока вы подтверждали, заказы, с которых снимется резерв, изменились: проверьте новый"
+        " список. Новых заказов: 1 — они отмечены и стоят первыми."
+    )
+    expect(again.locator(".ask-list li")).to_have_count(157)
+    fresh = again.locator(".ask-list li.fresh")
+    expect(fresh).to_have_count(1)
+    expect(fresh).to_have_text("новый Заказ № W-2000: Товар LONG-05 — 1 шт.")
+    expect(again.locator(".ask-list li").first).to_have_class("fresh new")
+    _ask_stays_readable(page, again)
+    page.screenshot(path=str(live_shop.shots / "stocktake-long-again-tablet.png"))
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the same, narrower
+    _ask_stays_readable(page, again)
+    assert _in_view(page, again.locator(".reserve-changed"))
+    page.screenshot(path=str(live_shop.shots / "stocktake-long-again-phone.png"))
+    page.keyboard.press("Escape")  # the safe answer: nothing changes
+    expect(page.locator("dialog.ask[open]")).to_have_count(0)
+    report = page.request.get(f"{live_shop.url}/api/stocktakes/{take}").json()
+    assert report["status"] == "counting"

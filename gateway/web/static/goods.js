@@ -179,24 +179,35 @@ const goods = {
     return box;
   },
 
-  // Ask once before an irreversible step; resolves true only for the «yes» button.
-  confirm({ text, warn, yes, danger }) {
+  // Ask once before an irreversible step; resolves true only for the «yes» button. The question
+  // and the warning stay at the top, the buttons at the bottom; a long `list` (a node: what the
+  // step touches) scrolls in its own box between them (`listLabel`: its name for a screen
+  // reader). The safe answer has the focus, without scrolling the question out of view.
+  confirm({ text, warn, list, listLabel, yes, danger }) {
     return new Promise((resolve) => {
       let answer = false;
       const yesButton = goods.h("button", { type: "button", class: danger ? "primary danger-fill" : "primary", "data-answer": "yes" }, yes);
       const noButton = goods.h("button", { type: "button", "data-answer": "no" }, goods.tr("Вернуться", "Go back"));
+      const scroller = list
+        ? goods.h("div", { class: "ask-list", tabindex: "0", role: "region", "aria-label": listLabel || goods.tr("Список", "The list") }, list)
+        : null;
       const box = goods.dialog(
-        goods.h("p", { class: "ask-text" }, text),
-        warn ? goods.h("p", { class: "ask-warn" }, goods.badge("wait", goods.tr("внимание", "note")), " ", warn) : null,
+        goods.h("div", { class: "ask-head" },
+          goods.h("p", { class: "ask-text" }, text),
+          warn ? goods.h("p", { class: "ask-warn" }, goods.badge("wait", goods.tr("внимание", "note")), " ", warn) : null),
+        scroller,
         goods.h("div", { class: "actions" }, yesButton, noButton),
       );
+      box.classList.add("ask-confirm");
       yesButton.addEventListener("click", () => {
         answer = true;
         box.close();
       }, { once: true });
       noButton.addEventListener("click", () => box.close());
       box.addEventListener("close", () => resolve(answer));
-      noButton.focus();
+      noButton.focus({ preventScroll: true });
+      box.scrollTop = 0;
+      if (scroller) scroller.scrollTop = 0;
     });
   },
 

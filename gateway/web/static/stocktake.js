@@ -246,19 +246,23 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   // --- apply, abandon --------------------------------------------------------------------
-  // Refused because the orders losing reserve changed meanwhile: read the report, ask again.
+  // Refused because the orders losing reserve changed meanwhile: read the report, ask again,
+  // marking what is new since the list shown before.
   $("apply").addEventListener("click", () => goods.once($("apply"), async () => {
-    for (let changed = false; ; changed = true) {
-      const answer = await askAndApply(changed);
-      if (!answer) return;
+    for (let before = null; ;) {
+      const asked = await askAndApply(before);
+      if (!asked) return;
+      const { answer, orders } = asked;
       if (answer.ok) return applied(answer);
       if ((answer.data && answer.data.error) !== orderList.CHANGED) return doc.refresh();
+      before = orders;
     }
   }));
 
-  // Read the report, ask (`changed`: the list changed since the last ask), apply. Resolves to
-  // the apply's answer, or null when nothing was sent.
-  async function askAndApply(changed) {
+  // Read the report, ask (`before`: the orders the last ask showed, when the gateway refused
+  // because they changed), apply. Resolves to {answer: the apply's, orders: those shown}, or
+  // null when nothing was sent.
+  async function askAndApply(before) {
     const data = await goods.get(doc.path());
     if (!data) return null;
     if (data.status !== "counting") {
@@ -271,19 +275,26 @@ document.addEventListener("DOMContentLoaded", () => {
       return null;
     }
     const totals = data.totals;
+    // The warnings first (at the top of the dialog, always in view), the sentence about the
+    // orders last: their list follows it in its own scrolling box.
     const warn = [];
     const orders = data.reserve_orders || [];
-    if (changed) warn.push(orderList.changedNote());
-    if (totals.reserve_taken) {
-      warn.push(tr(`С заказов будет снят резерв: ${goods.units(totals.reserve_taken)} — эти заказы станут «не хватает»:`,
-                   `${goods.units(totals.reserve_taken)} of reserve will be taken from orders: they become short:`),
-                orderList.list(orders));
-    }
+    if (before) warn.push(orderList.changedNote(orders, before));
     if (data.uncounted === "zero" && data.not_counted_total) {
       warn.push(tr(`Неотсканированные ${goods.positions(data.not_counted_total)}: остаток станет 0.`, `${goods.positions(data.not_counted_total)} not scanned: their stock becomes 0.`));
     }
     if (totals.clamped.length) {
       warn.push(tr(`Проверьте ${totals.clamped.join(", ")}: после скана ушло больше, чем посчитано.`, `Check ${totals.clamped.join(", ")}: more went out since the scan than was counted.`));
+    }
+    const listed = totals.reserve_taken > 0 && orders.length > 0;
+    if (totals.reserve_taken) {
+      const count = new Set(orders.map((order) => order.order_id)).size;
+      const end = listed ? ":" : ".";
+      warn.push(count
+        ? tr(`С заказов будет снят резерв: ${goods.units(totals.reserve_taken)} — ${count} ${goods.plural(count, "заказ станет", "заказа станут", "заказов станут")} «не хватает»${end}`,
+             `${goods.units(totals.reserve_taken)} of reserve will be taken from orders: ${count} order${count === 1 ? " becomes" : "s become"} short${end}`)
+        : tr(`С заказов будет снят резерв: ${goods.units(totals.reserve_taken)} — эти заказы станут «не хватает».`,
+             `${goods.units(totals.reserve_taken)} of reserve will be taken from orders: they become short.`));
     }
     const parts = [];
     if (totals.shortage) parts.push(tr(`недостача ${goods.units(totals.shortage)}`, `shortage ${goods.units(totals.shortage)}`));
@@ -292,9 +303,15 @@ document.addEventListener("DOMContentLoaded", () => {
       ? tr(`Изменить остатки ${goods.byPositions(totals.changed_skus)}: ${parts.join(", ")}?`,
            `Change the stock ${goods.byPositions(totals.changed_skus)}: ${parts.join(", ")}?`)
       : tr(`Расхождений нет: остатки не изменятся. Закрыть инвентаризацию ${data.take_id}?`, `No differences: stock stays as it is. Close stocktake ${data.take_id}?`);
-    const yes = await goods.confirm({ text, warn: warn.length ? warn.flatMap((part, n) => (n ? [" ", part] : [part])) : null, yes: tr("Применить", "Apply") });
+    const yes = await goods.confirm({
+      text,
+      warn: warn.length ? warn.flatMap((part, n) => (n ? [" ", part] : [part])) : null,
+      list: listed ? orderList.list(orders, true, before) : null,
+      listLabel: tr("Заказы, с которых снимется резерв", "The orders that lose their reserve"),
+      yes: tr("Применить", "Apply"),
+    });
     if (!yes) return null;
-    return doc.close("/apply", { reserve_orders: orderList.seen(orders) });
+    return { answer: await doc.close("/apply", { reserve_orders: orderList.seen(orders) }), orders };
   }
 
   async function applied(answer) {
