@@ -1,9 +1,10 @@
 """The staff screens fit a 10" tablet both ways, portrait 768×1024 and landscape 1024×768, with a
 shop's real amounts of data: no page scrolls sideways, and nothing a person must read or tap is
 cut off by its card («Сводка» with six-figure sums and a site's prepayments; «Снять резерв» on the
-order screen; the navigation's «Заказы N» with the «● новых: N» badge). Chromium in a real
-browser against a running gateway (no register: the receipts are recorded as the fiscal worker
-records them, through the fiscal services)."""
+order screen; the navigation's «Заказы N» with the «● новых: N» badge); «Устройства и связь»
+fits a 390 px phone too, with its «Проверьте документы». Chromium in a real browser against a
+running gateway (no register: the receipts are recorded as the fiscal worker records them,
+through the fiscal services; the devices page: `live_shop`, with its device simulators)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
 from tests import builders
+from tests.integration.test_ui_devices_paper import three_to_check
 from tests.loopback import free_port, port_accepts
 from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, sign_in_on_page
 
@@ -363,5 +365,40 @@ def test_counts_typed_on_the_tablet_are_plain_whole_numbers(browser, fit_shop):
     take = page.evaluate("storegw.send('/api/stocktakes/current')")["data"]
     report = page.evaluate(f"storegw.send('/api/stocktakes/{take['take_id']}')")["data"]
     assert all(line.get("counted") is None for line in report["lines"])
+    context.close()
+    assert errors == []
+
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 1280, "height": 800}
+
+
+@pytest.mark.parametrize(
+    "viewport", [PHONE, PORTRAIT, TABLET], ids=["390x844", "768x1024", "1280x800"]
+)
+@pytest.mark.parametrize("paper", [True, False], ids=["documents", "no-documents"])
+def test_the_devices_page_fits_a_phone_and_a_tablet(browser, live_shop, viewport, paper):
+    """«Устройства и связь» with and without «Проверьте документы» (paper cut off or failed,
+    each with «Напечатать ещё раз» / «Вышел»): no sideways scrolling, every device's words and
+    test button, each document's name and buttons whole on the screen."""
+    if paper:
+        three_to_check(live_shop)
+    context, page, errors = tab(browser, viewport)
+    live_shop.sign_in(page, path="/devices")
+    page.locator("tr[data-device='printer']").wait_for()
+    assert page.locator("#paper-check li[data-job]").count() == (3 if paper else 0)
+    no_sideways_scroll(page)
+    readable = ", ".join(
+        [f"#devices-table {what}" for what in ("td", ".badge", "p", "button")]
+        + [f"#paper-check {what}" for what in ("h3", "p", ".badge", "strong", "button")]
+    )
+    assert clipped(page, readable) == []
+    widths = page.evaluate(
+        "[...document.querySelectorAll('#devices-table button, #paper-check button')]"
+        ".map((b) => b.getBoundingClientRect().width)"
+    )
+    assert widths and min(widths) >= 100, widths  # never squeezed to a column of letters
+    name = f"devices-{'paper' if paper else 'plain'}-{viewport['width']}x{viewport['height']}"
+    live_shop.screenshot(page, name)
     context.close()
     assert errors == []

@@ -2,9 +2,9 @@
 // test runs or its result is fresh, or the tablet is locked or a dialog open; each device's
 // test button says what happened in the message line, in words (UI.md). The words come from
 // the page (web/devices_words.py TEST_TEXTS, PAPER_TEXTS).
-// «Проверьте документы» under the printer: paper cut off (`unknown`) or failed, each printed
-// again («Напечатать ещё раз») or, when it did come out, confirmed («Вышел»); the entry then
-// goes away and the message line says what happened.
+// «Проверьте документы» (its own block under the devices' table): paper cut off (`unknown`) or
+// failed, each printed again («Напечатать ещё раз») or, when it did come out, confirmed
+// («Вышел»); the entry then goes away and the message line says what happened.
 "use strict";
 (() => {
   const texts = JSON.parse(document.getElementById("device-test-texts").textContent);
