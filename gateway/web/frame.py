@@ -42,6 +42,13 @@ FRAME_TEXTS = {
         "sound_why": "Звук новых заказов выключен браузером, пока вы не коснётесь экрана",
         "unseen": "новых: {n}",
         "open_orders": "открытых заказов: {n}",
+        # The bar when the tablet gets no answer from the gateway (nav.js): nothing it showed
+        # before is known any more.
+        "lost": "Нет связи со шлюзом: проверьте Wi-Fi планшета",
+        "lost_why": "Планшет не получает ответа от шлюза магазина, поэтому неизвестно, работают ли"
+        " касса, принтер и связь с облаком. Проверьте Wi-Fi планшета. Если Wi-Fi есть, шлюз"
+        " выключен или завис: позовите специалиста. Надпись исчезнет сама, когда шлюз ответит.",
+        "unknown": "неизвестно",
     },
     "en": {
         "other_lang": "Русский",
@@ -57,6 +64,12 @@ FRAME_TEXTS = {
         "sound_why": "The browser keeps the new-order sound off until the screen is touched",
         "unseen": "{n} new",
         "open_orders": "open orders: {n}",
+        "lost": "No connection to the gateway: check the tablet's Wi-Fi",
+        "lost_why": "The tablet gets no answer from the shop's gateway, so whether the register,"
+        " the printer and the cloud link work is unknown. Check the tablet's Wi-Fi. If the Wi-Fi"
+        " is fine, the gateway is off or frozen: call the technician. This goes away by itself"
+        " when the gateway answers.",
+        "unknown": "unknown",
     },
 }
 # The bar names each device shortly (the full name on a hover); a phone shows the name and the

@@ -83,3 +83,89 @@ def test_a_pick_slip_on_a_working_printer_says_it_printed(page, live_shop):
     page.locator("#order").wait_for()
     page.click("#pick-slip")
     page.locator("#message").filter(has_text="Сборочный лист заказа 3002 напечатан").wait_for()
+
+
+# --- the tablet loses the gateway ---------------------------------------------------------------
+# A frozen gateway or a tablet off the shop's Wi-Fi: the bar must not go on saying «работает».
+LOST = "#bar-lost"
+
+
+def lose_the_gateway(page) -> list:
+    """Every /api/bar from now on fails as a network error does (the tablet's Wi-Fi gone)."""
+    failed: list = []
+
+    def fail(route):
+        failed.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    page.route("**/api/bar*", fail)
+    return failed
+
+
+def no_device_claims_to_work(page) -> None:
+    assert page.locator("#devices .badge.ok").count() == 0
+    words = page.locator("#devices .dev-word").all_inner_texts()
+    assert words and not any("работает" in each or "на связи" in each for each in words), words
+
+
+def test_the_bar_says_the_gateway_does_not_answer_and_comes_back_by_itself(page, live_shop):
+    live_shop.sign_in(page, path="/stock")
+    assert device(page, "Принтер").inner_text() == "работает"
+    assert page.locator(LOST).is_hidden()
+    failed = lose_the_gateway(page)
+    page.locator(LOST).filter(has_text="Нет связи со шлюзом").wait_for(timeout=20_000)
+    assert len(failed) >= 2  # one lost answer is not enough to say so
+    no_device_claims_to_work(page)
+    assert device(page, "Принтер").inner_text() == "неизвестно"
+    live_shop.screenshot(page, "bar-gateway-lost")
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the short bar says it too
+    assert page.locator(LOST).is_visible()
+    live_shop.screenshot(page, "bar-gateway-lost-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.unroute("**/api/bar*")
+    page.locator(LOST).wait_for(state="hidden", timeout=15_000)
+    device(page, "Принтер").filter(has_text="работает").wait_for()
+    assert page.locator("#devices .badge.ok").count() >= 1
+
+
+def test_one_lost_answer_does_not_flash_the_warning(page, live_shop):
+    live_shop.sign_in(page, path="/stock")
+    page.evaluate(
+        """() => { window.lostShown = false;
+        new MutationObserver(() => {
+          const lost = document.getElementById("bar-lost");
+          if (lost && !lost.hidden) window.lostShown = true;
+        }).observe(document.getElementById("bar"),
+                   {subtree: true, attributes: true, childList: true});
+        }"""
+    )
+    failed: list = []
+
+    def once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page.route("**/api/bar*", once)
+    with page.expect_request("**/api/bar*", timeout=15_000):
+        pass  # the first ask fails
+    page.wait_for_timeout(12_000)  # the next asks are answered
+    assert failed
+    assert page.evaluate("window.lostShown") is False
+    assert device(page, "Принтер").inner_text() == "работает"
+
+
+def test_a_gateway_that_never_answers_is_said_in_english_too(page, live_shop):
+    """A frozen gateway: the request hangs (no error at all); the bar gives up on it."""
+    live_shop.sign_in(page, path="/stock?lang=en")
+    hung: list = []
+    page.route("**/api/bar*", lambda route: hung.append(route))  # never answered
+    page.locator(LOST).filter(has_text="No connection to the gateway").wait_for(timeout=25_000)
+    assert device(page, "Printer").inner_text() == "unknown"
+    assert page.locator("#devices .badge.ok").count() == 0
+    live_shop.screenshot(page, "bar-gateway-lost-en")
+    page.unroute("**/api/bar*")
+    page.locator(LOST).wait_for(state="hidden", timeout=15_000)
+    device(page, "Printer").filter(has_text="working").wait_for()

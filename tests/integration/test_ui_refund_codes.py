@@ -56,17 +56,23 @@ def test_some_marked_pieces_are_refunded_by_their_scanned_codes(page, live_shop)
     scan(page, MUG)  # the ordinary barcode is not a marking code
     shows(page, "#refund-error", "Это не код маркировки")
     scan(page, SHOES_CODES[1])
-    shows(page, "#message", "Кеды: код принят (1 из 2).")
+    # Said in the dialog, where the person looks (the page's message line is behind it).
+    accepted = dialog.get_by_role("status").filter(has_text="Кеды: код принят (1 из 2).")
+    accepted.wait_for()
+    assert page.locator("#refund-error").inner_text() == ""  # the refusal before is gone
+    page.screenshot(path=str(live_shop.shots / "refund-code-accepted-tablet.png"))
     shows(page, '#refund-lines tr[data-sku="SH-42"]', "ждёт код: ещё 1 шт.")
     assert shoes.locator(f'li[data-code="{SHOES_CODES[1]}"]').count() == 1
     scan(page, SHOES_CODES[1])
     shows(page, "#refund-error", "уже отсканирован")
+    assert accepted.count() == 0  # not «принят» beside the refusal
     shows(page, "#refund-do", "Вернуть 9\u202f980,00 ₽")
     live_shop.screenshot(page, "refund-codes-waiting")
     page.screenshot(path=str(live_shop.shots / "refund-codes-tablet.png"))  # what the tablet shows
 
     live_shop.scanner.scan(SHOES_CODES[2])  # the serial scanner, while the dialog is open
     shows(page, '#refund-lines tr[data-sku="SH-42"]', "коды всех штук отсканированы")
+    dialog.get_by_role("status").filter(has_text="Кеды: код принят (2 из 2).").wait_for()
     live_shop.screenshot(page, "refund-codes-done")
     page.click("#refund-do")
     shows(page, "#message", "Чек возврата № 2 на 9\u202f980,00 ₽ в очереди на печать.")
@@ -104,6 +110,10 @@ def test_a_scan_counts_a_piece_and_a_partial_refund_by_codes_asks_no_count(page,
     shows(page, '#refund-lines tr[data-sku="SH-42"]', "to refund some of the pieces, scan")
     scan(page, SHOES_CODES[0].replace("\x1d", ""))  # pasted without its GS separators
     shows(page, '#refund-lines tr[data-sku="SH-42"]', "codes of all pieces scanned")
+    dialog.get_by_role("status").filter(has_text="Кеды: code accepted (1 of 1).").wait_for()
+    minus.click()  # the count changed: what was said of it no longer holds
+    dialog.get_by_role("status").filter(has_text="code accepted").wait_for(state="hidden")
+    scan(page, SHOES_CODES[0].replace("\x1d", ""))
     assert dialog.locator('#refund-lines tr[data-sku="SH-42"] output').inner_text() == "1"
     page.click("#refund-do")
     manager_pin(page)

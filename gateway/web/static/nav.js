@@ -7,6 +7,7 @@
 // again from /api/bar every few seconds, a background read that is nobody's touch (the idle
 // lock keeps counting); not while the tablet is locked or the tab hidden, and not on a page
 // that reloads itself (the bar's data-every is 0 there: «Устройства и связь»).
+// No answer from the gateway twice in a row: the bar says the tablet has no connection to it.
 "use strict";
 const desk = {
   every: 700, // ms between polls: an order on the screen well within a second (bench_ui.py)
@@ -69,7 +70,20 @@ desk.alert = () => {
 };
 
 // --- the status bar ------------------------------------------------------------------------
-desk.bar = { every: 0, asking: false, last: null, at: Date.now() }; // at: the last ask (or the page)
+// No answer (a network error, or none within `wait`: a frozen gateway) twice in a row -- the
+// second ask comes soon after the first failed -- and the bar says the tablet has no connection
+// to the gateway, each device grey «неизвестно»; the next answer puts it right by itself.
+desk.bar = {
+  every: 0,
+  asking: false,
+  last: null,
+  at: Date.now(), // the last ask (or the page)
+  wait: 4000, // ms an ask may take before it counts as no answer
+  again: 1500, // ms after a failed ask to ask once more
+  failed: 0, // asks in a row without an answer
+  lostAfter: 2, // that many: the bar says so
+  lost: false,
+};
 
 desk.pollBar = async () => {
   const lock = document.getElementById("lock-screen");
@@ -78,10 +92,76 @@ desk.pollBar = async () => {
   desk.bar.at = Date.now();
   try {
     const query = storegw.lang === "en" ? "?lang=en" : "";
-    const answer = await storegw.send(`/api/bar${query}`, undefined, undefined, true);
-    if (answer.ok && Array.isArray(answer.data.bar)) desk.showBar(answer.data.bar);
+    const answer = await desk.askBar(`/api/bar${query}`);
+    if (answer === null) {
+      desk.barFailed();
+    } else if (answer.ok && Array.isArray(answer.data.bar)) {
+      desk.barAnswered();
+      desk.showBar(answer.data.bar);
+    } else {
+      desk.barAnswered(); // a refusal is an answer: the gateway is there
+    }
   } finally {
     desk.bar.asking = false;
+  }
+};
+
+// A background read (nobody's touch) that gives up after `wait`: {ok, status, data}, or null
+// when the gateway did not answer. A signed-out session shows the PIN screen (as storegw.send).
+desk.askBar = async (path) => {
+  const init = { headers: storegw.headers({ "X-Storegw-Background": "1" }) };
+  const control = typeof AbortController === "function" ? new AbortController() : null;
+  if (control) init.signal = control.signal;
+  let timer = null;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      if (control) control.abort();
+      resolve(null);
+    }, desk.bar.wait);
+  });
+  const asked = (async () => {
+    try {
+      const answer = await fetch(path, init);
+      const data = await answer.json().catch(() => ({}));
+      if (answer.status >= 500) return null; // the gateway's web server answers, the gateway not
+      if (answer.status === 401 && window.signin) window.signin.lockScreen(data.detail);
+      return { ok: answer.ok, status: answer.status, data };
+    } catch (error) {
+      return null; // no network, or given up
+    }
+  })();
+  try {
+    return await Promise.race([asked, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+desk.barFailed = () => {
+  desk.bar.failed += 1;
+  if (desk.bar.failed >= desk.bar.lostAfter) desk.showLost(true);
+  else setTimeout(desk.pollBar, desk.bar.again); // one lost answer may be nothing: ask again soon
+};
+
+desk.barAnswered = () => {
+  desk.bar.failed = 0;
+  desk.showLost(false);
+};
+
+// No connection: the line above the devices, and each device's word «неизвестно» in grey.
+desk.showLost = (lost) => {
+  if (lost === desk.bar.lost) return;
+  desk.bar.lost = lost;
+  const bar = document.getElementById("bar");
+  bar.classList.toggle("lost", lost);
+  document.getElementById("bar-lost").hidden = !lost;
+  if (!lost) return; // the answer redraws the devices (showBar)
+  desk.bar.last = null;
+  const unknown = bar.dataset.unknown;
+  for (const span of bar.querySelectorAll(".device")) {
+    span.title = `${span.querySelector(".dev-name").textContent}: ${unknown}`;
+    span.querySelector(".badge").className = "badge off";
+    span.querySelector(".dev-word").textContent = unknown;
   }
 };
 

@@ -3,7 +3,7 @@
 // (a keyboard-mode scanner, a typed or pasted code, or the serial scanner's scans while the
 // dialog is open), finds the receipt's piece it names -- else reads it as «Продажа» does
 // (marking.js) to say why not: not a code, not sold on this receipt, already refunded or
-// already scanned is refused in red.
+// already scanned is refused in red; a code taken is said under the field («код принят (1 из 2)»).
 // All of a marked line's pieces left go back without scanning: their codes are on the receipt.
 // The gateway checks every code again and refuses the refund, changing nothing, on a bad one.
 "use strict";
@@ -115,6 +115,7 @@ const refundCodes = {
     const t = register.t;
     const d = shift.el;
     const wrong = (text) => {
+      refundCodes.say("");
       d.refundError.textContent = text;
       refundCodes.focus();
     };
@@ -141,8 +142,15 @@ const refundCodes = {
     if (refunding.chosen.get(n) < codes.length) refunding.chosen.set(n, codes.length);
     shift.drawRefund();
     const qty = refunding.chosen.get(n);
-    register.say(t("refund_code_added", { name: line.name, n: codes.length, qty }), "ok");
+    refundCodes.say(t("refund_code_added", { name: line.name, n: codes.length, qty }));
     refundCodes.focus();
+  },
+
+  // A code taken, said in the dialog under the code field (the page's message line is hidden
+  // behind the open dialog); "" clears it. Refusals go to #refund-error.
+  say(text) {
+    const said = document.getElementById("refund-said");
+    if (said) said.textContent = text;
   },
 
   // The request's items for what is chosen: a marked sku by its codes when only some of its

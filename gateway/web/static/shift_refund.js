@@ -17,6 +17,7 @@ shift.refund = async (receiptId, kept, refusal) => {
   d.refundSum.textContent = register.t("refund_loading");
   d.refundCash.textContent = "";
   d.refundError.textContent = "";
+  refundCodes.say("");
   d.refundDo.disabled = true;
   d.refundRestock.checked = true;
   d.refundScan.hidden = true;
@@ -151,6 +152,7 @@ shift.drawRefund = () => {
   d.refundDo.textContent = t("refund_do", { total });
   d.refundDo.disabled = shift.busy || total <= 0;
   d.refundError.textContent = "";
+  refundCodes.say(""); // a code taken is said after this (refund_codes.js), a change clears it
 };
 
 // The card part of the refunds already made (the receipt's refunds in the list, when shown).
@@ -178,6 +180,7 @@ shift.refundNow = async () => {
   const short = refundCodes.missing(refunding); // the pieces still waiting for their code
   if (short.length) {
     const lines = short.map(({ line, missing }) => register.t("refund_codes_line", { name: line.name, n: missing }));
+    refundCodes.say("");
     d.refundError.textContent = register.t("refund_codes_missing", { lines: lines.join(", ") });
     refundCodes.focus();
     return;
