@@ -169,7 +169,7 @@ class ReservationMachine(RuleBasedStateMachine):
 
 
 ReservationMachine.TestCase.settings = settings(
-    max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "100")),
+    max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "60")),
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
