@@ -57,20 +57,20 @@ class Writer:
 
     def submit(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> "Future[T]":
         future: Future = Future()
-        with self._lock:
-            if not self._accepting:
-                raise RuntimeError("the database writer is not running")
-            self._jobs.put((future, command, args, kwargs))
+        self._enqueue((future, command, args, kwargs))
         return future
 
     def call(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `command(uow, *args, **kwargs)` in one transaction and wait for its result."""
         reply = _Reply()
+        self._enqueue((reply, command, args, kwargs))
+        return reply.result()
+
+    def _enqueue(self, job: tuple) -> None:
         with self._lock:
             if not self._accepting:
                 raise RuntimeError("the database writer is not running")
-            self._jobs.put((reply, command, args, kwargs))
-        return reply.result()
+            self._jobs.put(job)
 
     def stop(self) -> None:
         """Finish every accepted command, then close the database."""
