@@ -263,3 +263,24 @@ def test_a_long_list_of_orders_keeps_the_question_and_marks_what_is_new(page, li
     expect(page.locator("dialog.ask[open]")).to_have_count(0)
     report = page.request.get(f"{live_shop.url}/api/stocktakes/{take}").json()
     assert report["status"] == "counting"
+
+
+def test_a_field_tapped_while_the_document_opens_keeps_what_is_typed(page, live_shop):
+    """Opening points the scanner at the document (a round trip); the page must not take the
+    focus back to the code field after it, or the sku typed meanwhile lands in the wrong field."""
+    held = []
+    page.route("**/api/scanner/target", lambda route: held.append(route))
+    live_shop.sign_in(page, live_shop.manager, "/stocktake")
+    page.click("#start")
+    expect(page.locator("h1")).to_have_text("Инвентаризация INV-1")
+    while not held:
+        page.wait_for_timeout(50)
+    page.click("#manual-sku")  # the clerk taps the field while the scanner is being pointed
+    held.pop().continue_()
+    page.unroute("**/api/scanner/target")
+    expect(page.locator("#scanner-state")).to_contain_text("Сканер: в этот документ")
+    page.keyboard.type("MUG")
+    page.fill("#manual-qty", "2")
+    page.click("#manual-do")
+    expect(row(page, "MUG").locator(".count")).to_have_text("2")
+    expect(page.locator("#code")).to_have_value("")

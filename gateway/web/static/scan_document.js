@@ -262,9 +262,10 @@ Object.assign(goods, {
       feedEmpty.hidden = false;
       show("work");
       render(answer.data);
+      // Focus before pointing the scanner: a field tapped meanwhile keeps what is typed into it.
+      $("code").focus();
       await scanner.open(wanted);
       if (!stopPolling) stopPolling = goods.every(() => (lookingUp() ? 700 : 1500), tick);
-      $("code").focus();
     }
 
     // Nothing open: the scanner lets go of the document, the address forgets it.
