@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 # The stamp is newer than pyproject.toml once its dependencies are installed: re-runs are instant.
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Two pytest processes, one file each at a time: most tests wait on a broker, a browser or a
+# serial line, so two halve `make test` on two cores (PYTEST_WORKERS=0 runs in one process).
+PYTEST_WORKERS ?= 2
 # apt-get needs root; use sudo only when we are not root already (CI runs as root without sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -56,7 +59,7 @@ browser-deps:
 test: install deps browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # A broker on 127.0.0.1:18830, the cloud back-office simulator and the gateway (tools/run_dev.py).
 # Ctrl-C stops all three. STOREGW_DEV_BROKER_PORT=18831 for a second copy.

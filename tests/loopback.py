@@ -1,5 +1,6 @@
 """Loopback sockets for the broker tests: free ports, probes, and a quiet shutdown."""
 
+import os
 import random
 import socket
 from contextlib import closing, suppress
@@ -8,7 +9,11 @@ HOST = "127.0.0.1"
 # Below Linux's ephemeral range (32768-60999): a port the OS picked (bind to 0) is one it also
 # hands to outgoing connections, so a client connecting meanwhile could hold it before the server
 # binds it ("address already in use" once in the power campaign's many restarts).
-LISTEN_PORTS = range(20000, 32768)
+# `make test` runs in pytest-xdist workers (gw0, gw1, ...): each takes every n-th port, so two
+# processes never hand out the same one between the check and the bind.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+LISTEN_PORTS = range(20000 + _WORKER, 32768, _WORKERS)
 _handed_out: set[int] = set()
 _pick = random.SystemRandom()  # not the global generator: tests seed that one
 
