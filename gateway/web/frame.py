@@ -48,6 +48,10 @@ FRAME_TEXTS = {
         "lost_why": "Планшет не получает ответа от шлюза магазина, поэтому неизвестно, работают ли"
         " касса, принтер и связь с облаком. Проверьте Wi-Fi планшета. Если Wi-Fi есть, шлюз"
         " выключен или завис: позовите специалиста. Надпись исчезнет сама, когда шлюз ответит.",
+        "broken": "Шлюз отвечает ошибкой: позовите специалиста",
+        "broken_why": "Wi-Fi работает, но шлюз магазина сообщает о внутренней ошибке, поэтому"
+        " неизвестно, работают ли касса, принтер и связь с облаком. Позовите специалиста: он"
+        " увидит причину командой storegw doctor. Надпись исчезнет сама, когда шлюз ответит.",
         "unknown": "неизвестно",
     },
     "en": {
@@ -69,6 +73,11 @@ FRAME_TEXTS = {
         " the printer and the cloud link work is unknown. Check the tablet's Wi-Fi. If the Wi-Fi"
         " is fine, the gateway is off or frozen: call the technician. This goes away by itself"
         " when the gateway answers.",
+        "broken": "The gateway answers with an error: call the technician",
+        "broken_why": "The Wi-Fi works, but the shop's gateway reports an internal error, so"
+        " whether the register, the printer and the cloud link work is unknown. Call the"
+        " technician: storegw doctor names the cause. This goes away by itself when the"
+        " gateway answers.",
         "unknown": "unknown",
     },
 }

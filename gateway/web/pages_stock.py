@@ -136,6 +136,7 @@ SCRIPT = {
         "same": "Столько и есть — менять нечего.",
         "scanner_free": "Сканер: покажет товар здесь",
         "scanner_busy": "Сканер направлен в {doc} — скан пойдёт туда",
+        "scanner_unknown": "Сканер: неизвестно — нет ответа от шлюза",
         "receiving": "приёмку {id}",
         "stocktake": "инвентаризацию {id}",
         "unknown_code": "Код {code} не найден в каталоге. Если это новый товар — примите его"
@@ -238,6 +239,7 @@ SCRIPT = {
         "same": "That is the number already — nothing to change.",
         "scanner_free": "Scanner: shows the item here",
         "scanner_busy": "The scanner is pointed at {doc} — scans go there",
+        "scanner_unknown": "Scanner: unknown — the gateway does not answer",
         "receiving": "receiving {id}",
         "stocktake": "stocktake {id}",
         "unknown_code": "Code {code} is not in the catalog. A new item is received through"

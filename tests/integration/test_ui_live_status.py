@@ -169,3 +169,25 @@ def test_a_gateway_that_never_answers_is_said_in_english_too(page, live_shop):
     page.unroute("**/api/bar*")
     page.locator(LOST).wait_for(state="hidden", timeout=15_000)
     device(page, "Printer").filter(has_text="working").wait_for()
+
+
+def test_a_gateway_that_answers_with_errors_is_not_called_a_wifi_problem(page, live_shop):
+    """The web server answers 500 (the database broken, say): the Wi-Fi is fine, so the bar
+    must not send the staff to check it; «Остатки» stops claiming the scanner shows items."""
+    live_shop.sign_in(page, path="/stock")
+    scanner = page.locator("#scanner-state")
+    scanner.filter(has_text="Сканер: покажет товар здесь").wait_for()
+    fail = lambda route: route.fulfill(status=500, body="Internal Server Error")  # noqa: E731
+    page.route("**/api/bar*", fail)
+    page.route("**/api/scanner", fail)
+    page.locator(LOST).filter(has_text="Шлюз отвечает ошибкой").wait_for(timeout=20_000)
+    assert "Wi-Fi" not in page.locator(LOST).inner_text()
+    assert "storegw doctor" in page.locator(LOST).get_attribute("title")
+    no_device_claims_to_work(page)
+    scanner.filter(has_text="Сканер: неизвестно").wait_for()
+    assert scanner.locator(".badge.ok").count() == 0
+    live_shop.screenshot(page, "bar-gateway-errors")
+    page.unroute("**/api/bar*")
+    page.unroute("**/api/scanner")
+    page.locator(LOST).wait_for(state="hidden", timeout=15_000)
+    scanner.filter(has_text="Сканер: покажет товар здесь").wait_for()

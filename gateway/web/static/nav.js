@@ -72,7 +72,8 @@ desk.alert = () => {
 // --- the status bar ------------------------------------------------------------------------
 // No answer (a network error, or none within `wait`: a frozen gateway) twice in a row -- the
 // second ask comes soon after the first failed -- and the bar says the tablet has no connection
-// to the gateway, each device grey «неизвестно»; the next answer puts it right by itself.
+// to the gateway, each device grey «неизвестно»; the next answer puts it right by itself. A
+// server error twice is said apart: the Wi-Fi works, the gateway itself is in trouble.
 desk.bar = {
   every: 0,
   asking: false,
@@ -82,7 +83,7 @@ desk.bar = {
   again: 1500, // ms after a failed ask to ask once more
   failed: 0, // asks in a row without an answer
   lostAfter: 2, // that many: the bar says so
-  lost: false,
+  lost: null, // what the bar says instead of the devices: null, "lost" or "broken"
 };
 
 desk.pollBar = async () => {
@@ -94,7 +95,9 @@ desk.pollBar = async () => {
     const query = storegw.lang === "en" ? "?lang=en" : "";
     const answer = await desk.askBar(`/api/bar${query}`);
     if (answer === null) {
-      desk.barFailed();
+      desk.barFailed("lost");
+    } else if (answer.status >= 500) {
+      desk.barFailed("broken");
     } else if (answer.ok && Array.isArray(answer.data.bar)) {
       desk.barAnswered();
       desk.showBar(answer.data.bar);
@@ -107,7 +110,7 @@ desk.pollBar = async () => {
 };
 
 // A background read (nobody's touch) that gives up after `wait`: {ok, status, data}, or null
-// when the gateway did not answer. A signed-out session shows the PIN screen (as storegw.send).
+// when nothing answered. A signed-out session shows the PIN screen (as storegw.send).
 desk.askBar = async (path) => {
   const init = { headers: storegw.headers({ "X-Storegw-Background": "1" }) };
   const control = typeof AbortController === "function" ? new AbortController() : null;
@@ -123,7 +126,6 @@ desk.askBar = async (path) => {
     try {
       const answer = await fetch(path, init);
       const data = await answer.json().catch(() => ({}));
-      if (answer.status >= 500) return null; // the gateway's web server answers, the gateway not
       if (answer.status === 401 && window.signin) window.signin.lockScreen(data.detail);
       return { ok: answer.ok, status: answer.status, data };
     } catch (error) {
@@ -137,25 +139,29 @@ desk.askBar = async (path) => {
   }
 };
 
-desk.barFailed = () => {
+desk.barFailed = (kind) => {
   desk.bar.failed += 1;
-  if (desk.bar.failed >= desk.bar.lostAfter) desk.showLost(true);
+  if (desk.bar.failed >= desk.bar.lostAfter) desk.showLost(kind);
   else setTimeout(desk.pollBar, desk.bar.again); // one lost answer may be nothing: ask again soon
 };
 
 desk.barAnswered = () => {
   desk.bar.failed = 0;
-  desk.showLost(false);
+  desk.showLost(null);
 };
 
-// No connection: the line above the devices, and each device's word «неизвестно» in grey.
-desk.showLost = (lost) => {
-  if (lost === desk.bar.lost) return;
-  desk.bar.lost = lost;
+// No connection (`kind` "lost") or a failing gateway ("broken"): the line above the devices,
+// in the words base.html keeps for it, and each device's word «неизвестно» in grey.
+desk.showLost = (kind) => {
+  if (kind === desk.bar.lost) return;
+  desk.bar.lost = kind;
   const bar = document.getElementById("bar");
-  bar.classList.toggle("lost", lost);
-  document.getElementById("bar-lost").hidden = !lost;
-  if (!lost) return; // the answer redraws the devices (showBar)
+  const line = document.getElementById("bar-lost");
+  bar.classList.toggle("lost", Boolean(kind));
+  line.hidden = !kind;
+  if (!kind) return; // the answer redraws the devices (showBar)
+  line.textContent = line.dataset[kind];
+  line.title = line.dataset[`${kind}Why`];
   desk.bar.last = null;
   const unknown = bar.dataset.unknown;
   for (const span of bar.querySelectorAll(".device")) {

@@ -348,6 +348,10 @@
     if (signature === state.scannerDrawn) return;
     state.scannerDrawn = signature;
     const box = $("scanner-state");
+    if (target === undefined) { // the gateway did not answer: where scans go is unknown
+      box.replaceChildren(badge("off", T.scanner_unknown));
+      return;
+    }
     if (!target) {
       box.replaceChildren(badge("ok", T.scanner_free));
       return;
@@ -372,8 +376,11 @@
 
   async function poll() {
     if (document.hidden || document.querySelector("dialog[open]")) return;
-    const result = await storegw.send("/api/scanner");
-    if (!result.ok) return;
+    const result = await storegw.send("/api/scanner", undefined, undefined, true);
+    if (!result.ok) {
+      if (result.network || result.status >= 500) drawScanner(undefined);
+      return;
+    }
     const snapshot = result.data;
     drawScanner(snapshot.target);
     const keys = new Set();
