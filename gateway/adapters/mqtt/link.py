@@ -28,22 +28,12 @@ from .client import (
     no_delay,
 )
 from .gateway_status import StatusPublisher, will_bytes
+from .link_join import Joins, mark_link
 from .packet_limit import PacketLimit
 from .refused_inbound import Inbound, RefusedInbound
 from .resend import GapClock, StallBackoff, log_gap
 
 log = logging.getLogger("storegw.mqtt")
-
-
-def _mark_link(uow, online: bool) -> None:
-    uow.outbox.mark_link(online)
-
-
-class _Joining:
-    """A broker connection the relay has still to finish (mark the link up, subscribe)."""
-
-    def __init__(self, session_present: bool):
-        self.session_present = session_present
 
 
 class CloudLink:
@@ -64,8 +54,7 @@ class CloudLink:
         self._acked = self._next = 0
         self._progress_at = time.monotonic()
         self._resend = StallBackoff(config.sync.resend_after)
-        self._joining: _Joining | None = None
-        self._join_failures = 0
+        self._joins = Joins(writer, self._lock, self._set_state)
         self._refused_until = 0.0
         self._refusals = 0
         self._gap = GapClock()
@@ -163,31 +152,17 @@ class CloudLink:
             return
         no_delay(client)
         self._packet_limit.connected(properties)
-        # The rest needs the database, which may be busy for a while: the relay finishes it
-        # and retries until it works (paho's thread must not wait, nor give up and leave a
-        # connection that takes nothing in and sends nothing out).
-        with self._lock:
-            self._joining = _Joining(bool(flags.session_present))
+        self._joins.connected(bool(flags.session_present))  # the relay finishes it
         self._session = "session resumed" if flags.session_present else "new session"
         self._wake.set()
 
     def _join(self) -> None:
-        with self._lock:
-            joining = self._joining
+        joining = self._joins.marked_up()
         if joining is None:
             return
-        try:
-            marked = self.writer.call(self._mark_up, joining)
-        except Exception as exc:
-            self._join_failures += 1
-            if self._join_failures == 1:
-                log.exception("cloud link: connected, but the database did not answer; retrying")
-            self._set_state("connecting", f"the database did not answer ({exc}); retrying")
-            return
         with self._lock:
-            if not marked or self._joining is not joining:
+            if not self._joins.finished(joining):
                 return  # disconnected meanwhile: the next connection joins afresh
-            self._joining, self._join_failures = None, 0
             self._connected = True
             if not joining.session_present:
                 # A new session may have lost what the broker held: republish everything
@@ -196,15 +171,6 @@ class CloudLink:
                 self._next = self._acked + 1
             self._progress_at = time.monotonic()
         self._client.subscribe(self._topic("in/#"), qos=1)
-
-    def _mark_up(self, uow, joining: _Joining) -> bool:
-        """In the writer: the link is up (no stock.changed merge from now on) -- unless it went
-        down meanwhile; its "down" is queued behind this (on_disconnect drops `_joining` first)."""
-        with self._lock:
-            if self._joining is not joining:
-                return False
-        _mark_link(uow, True)
-        return True
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         if any(code.is_failure for code in reason_codes):
@@ -220,14 +186,14 @@ class CloudLink:
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         with self._lock:
-            self._connected, self._joining = False, None
+            self._connected, self._joins.pending = False, None
         self._unapplied.clear()  # not acknowledged: the broker delivers them again
         if not self._stopping.is_set():
             if not self.detail.startswith("broker refused"):  # keep the reason people can fix
                 self._set_state("offline", f"disconnected: {reason_code}")
             jitter_reconnect(client, self.config.sync.reconnect_max)
             try:
-                self.writer.call(_mark_link, False)
+                self.writer.call(mark_link, False)
             except Exception:
                 log.exception("cloud link: could not mark the link down")
 
