@@ -178,6 +178,14 @@ def test_tls_without_the_client_certificate_does_not_connect(tls_broker, certifi
     gateway = start(tmp_path / "g.db", url, ca=str(certificates / "ca.crt"))
     try:
         wait_until(lambda: gateway.link.snapshot()["state"] == "offline", 10, "the refusal")
+        # paho says only "Unspecified error": the status names what to set.
+        wait_until(
+            lambda: (
+                "client certificate: set [mqtt] cert and key" in gateway.link.snapshot()["detail"]
+            ),
+            10,
+            "the reason in the link's status",
+        )
     finally:
         gateway.stop()
 

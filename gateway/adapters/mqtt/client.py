@@ -87,3 +87,16 @@ def connect_failure(error: BaseException | None) -> str:
         return f"TLS with the broker failed ({error.reason}); the shop works on, retrying"
     why = f" ({error})" if error is not None else ""
     return f"cannot reach the broker{why}; the shop works on, retrying"
+
+
+def closed_before_answer(settings) -> str:
+    """The broker dropped the connection before its CONNACK: paho only says "Unspecified
+    error". Over TLS that is most often the client certificate (TLS 1.3 refuses it after
+    the handshake), so the words point at [mqtt] cert and key."""
+    if settings.tls and settings.cert is None:
+        why = "it may require a client certificate: set [mqtt] cert and key"
+    elif settings.tls:
+        why = "it may not accept our client certificate ([mqtt] cert and key)"
+    else:
+        why = "check [mqtt] url (a TLS broker needs mqtts://) and the broker's log"
+    return f"the broker closed the connection before answering ({why}); the shop works on, retrying"

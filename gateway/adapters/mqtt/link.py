@@ -22,6 +22,7 @@ from .client import (
     MAX_INFLIGHT,
     STATUS_TOPIC,
     build_client,
+    closed_before_answer,
     connect_failure,
     connect_properties,
     jitter_reconnect,
@@ -55,6 +56,7 @@ class CloudLink:
         self._progress_at = time.monotonic()
         self._resend = StallBackoff(config.sync.resend_after)
         self._joins = Joins(writer, self._lock, self._set_state)
+        self._answered = False  # a CONNACK came on this connection attempt
         self._refused_until = 0.0
         self._refusals = 0
         self._gap = GapClock()
@@ -144,9 +146,11 @@ class CloudLink:
     # --- paho callbacks (paho's thread; exceptions are logged, never fatal) -----------------
 
     def _on_pre_connect(self, client, userdata) -> None:
+        self._answered = False
         self._status.renew_will()
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        self._answered = True
         if reason_code.is_failure:
             self._set_state("offline", f"broker refused the connection: {reason_code}")
             return
@@ -189,7 +193,9 @@ class CloudLink:
             self._connected, self._joins.pending = False, None
         self._unapplied.clear()  # not acknowledged: the broker delivers them again
         if not self._stopping.is_set():
-            if not self.detail.startswith("broker refused"):  # keep the reason people can fix
+            if not self._answered:
+                self._set_state("offline", closed_before_answer(self.config.mqtt))
+            elif not self.detail.startswith("broker refused"):  # keep the reason people can fix
                 self._set_state("offline", f"disconnected: {reason_code}")
             jitter_reconnect(client, self.config.sync.reconnect_max)
             try:
