@@ -7,13 +7,16 @@ a 1280×800 tablet viewport; the test fails if the page's script throws); `live_
 the database fixture): `.url`, `.gateway`, `.register` (FiscalRegisterSimulator), `.printer`
 (PrinterSimulator), `.scanner` (ScannerSimulator), `.manager` and `.cashier` (staff accounts,
 PINs `signin.MANAGER_PIN` and `signin.CASHIER_PIN`), `.sign_in(page, who, path)` (the PIN pad),
-`.screenshot(page, name)` (saved under the test's tmp dir, to look at)."""
+`.screenshot(page, name)` (saved under the test's tmp dir, to look at); `fit_shop` (no devices, a
+catalog of four items with characteristics, 500 of each in stock, for the screens' fit to a
+tablet: see tests/tablet_fit.py)."""
 
 from __future__ import annotations
 
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from gateway.services.stock import apply_stock_change
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.printer import PrinterSimulator
 from simulators.scanner import ScannerSimulator
-from tests import builders
+from tests import builders, tablet_fit
 from tests.loopback import free_port, port_accepts
 from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person, sign_in_on_page
 
@@ -122,6 +125,45 @@ def _catalog() -> dict:
     return builders.catalog(shirts, mugs, shoes)
 
 
+def _start_gateway(tmp_path: Path, store_id: str, web_port: int, devices: str = "") -> Gateway:
+    """A gateway started from the gateway.toml it writes in `tmp_path`: shop `store_id`, its
+    database there, its pages to be served on `web_port`, no broker on its MQTT port; `devices`:
+    the config's sections that wire its devices in (none by default)."""
+    (tmp_path / "gateway.toml").write_text(
+        f"""
+[store]
+id = "{store_id}"
+[mqtt]
+url = "mqtt://127.0.0.1:{free_port()}"
+[database]
+path = "{tmp_path / "gateway.db"}"
+[web]
+listen = "127.0.0.1:{web_port}"
+{devices}""",
+        encoding="utf-8",
+    )
+    return Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
+
+
+@contextmanager
+def _serving(gateway: Gateway, web_port: int):
+    """The gateway's pages served on `web_port` (uvicorn on a thread of its own) in the block."""
+    server = uvicorn.Server(
+        uvicorn.Config(gateway.web_app(), host="127.0.0.1", port=web_port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not port_accepts(web_port):
+        assert time.monotonic() < deadline, "the gateway's web server did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture
 def live_shop(tmp_path):
     register = FiscalRegisterSimulator(archive_path=tmp_path / "fn.json")
@@ -131,17 +173,7 @@ def live_shop(tmp_path):
     scanner = ScannerSimulator(link_path=tmp_path / "scanner")
     scanner.start()
     web_port = free_port()
-    (tmp_path / "gateway.toml").write_text(
-        f"""
-[store]
-id = "shop-ui"
-[mqtt]
-url = "mqtt://127.0.0.1:{free_port()}"
-[database]
-path = "{tmp_path / "gateway.db"}"
-[web]
-listen = "127.0.0.1:{web_port}"
-[fiscal]
+    devices = f"""[fiscal]
 port = "{register_port}"
 poll = 0.2
 site = "https://shop.example.ru"
@@ -153,31 +185,45 @@ url = "tcp://{host}:{printer_port}"
 poll = 0.2
 [scanner]
 port = "{tmp_path / "scanner"}"
-""",
-        encoding="utf-8",
-    )
-    gateway = Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
+"""
+    gateway = _start_gateway(tmp_path, "shop-ui", web_port, devices)
     gateway.run(apply_catalog, parse_catalog_upsert(_catalog()))
     stock = builders.stock_set(**{"TS-M": 10, "MUG": 5, "SH-42": 2})
     gateway.run(apply_stock_change, parse_stock_change("set", stock))
     manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
     cashier = add_person(gateway.run, "Анна", CASHIER, CASHIER_PIN, inn="500100732259")
-    server = uvicorn.Server(
-        uvicorn.Config(gateway.web_app(), host="127.0.0.1", port=web_port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not port_accepts(web_port):
-        assert time.monotonic() < deadline, "the gateway's web server did not start"
-        time.sleep(0.05)
     shots = tmp_path / "screenshots"
     shots.mkdir()
     url = f"http://127.0.0.1:{web_port}"
-    yield LiveShop(url, gateway, register, printer, scanner, shots, manager, cashier)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with _serving(gateway, web_port):
+        yield LiveShop(url, gateway, register, printer, scanner, shots, manager, cashier)
     gateway.stop()
     scanner.stop()
     printer.stop()
     register.stop()
+
+
+@pytest.fixture
+def fit_shop(tmp_path):
+    """A gateway (no devices) serving its pages on a loopback port: a catalog of four items with
+    characteristics and stock, Ольга the manager and Анна the cashier (a `tablet_fit.Shop`)."""
+    web_port = free_port()
+    gateway = _start_gateway(tmp_path, "shop-fit", web_port)
+    products = [
+        builders.product(
+            f"P-{n}",
+            [builders.variant(f"A000{n}-RED-XS", 129900 + n, Цвет="красный", Размер="XS")],
+            name=name,
+        )
+        for n, name in enumerate(tablet_fit.PRODUCTS, start=1)
+    ]
+    gateway.run(apply_catalog, parse_catalog_upsert(builders.catalog(*products)))
+    stock = builders.stock_set(**{f"A000{n}-RED-XS": 500 for n in range(1, 5)})
+    gateway.run(apply_stock_change, parse_stock_change("set", stock))
+    manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
+    cashier = add_person(gateway.run, "Анна", CASHIER, CASHIER_PIN)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with _serving(gateway, web_port):
+        yield tablet_fit.Shop(f"http://127.0.0.1:{web_port}", gateway, manager, cashier, shots)
+    gateway.stop()

@@ -4,40 +4,26 @@ shows which pieces still wait for one, refuses a code not sold on the receipt, a
 code already refunded, takes a typed code and a serial scanner's scan, and the register's refund
 receipt carries the codes; the rest of the receipt then goes back without scanning."""
 
-from gateway.domain.stock import parse_stock_change
-from gateway.services.stock import apply_stock_change
 from simulators.scanner.codes import marking_code
-from tests import browser, builders
+from tests import browser
 from tests.browser import MUG
 from tests.integration.test_ui_orders import shows
-from tests.integration.test_ui_refunds import manager_pin, post, printed
+from tests.integration.test_ui_refunds import manager_pin
+from tests.refund_dialog import refund_receipts, scan, sell_and_open_its_refund
 
 SHOES_CODES = [marking_code("0" + browser.SHOES, f"5back{n}", short="dGVz") for n in (1, 2, 3)]
 NEVER_SOLD = marking_code("0" + browser.SHOES, "5back9", short="dGVz")
 
 
-def scan(page, code, field="#refund-code"):
-    page.fill(field, code)
-    page.press(field, "Enter")
-
-
-def refund_receipts(live_shop, count):
-    return [r for r in printed(live_shop, count) if r["op_type"] == 2]
-
-
 def test_some_marked_pieces_are_refunded_by_their_scanned_codes(page, live_shop):
-    stock = builders.stock_set(**{"SH-42": 3, "MUG": 5})
-    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    live_shop.sign_in(page, live_shop.manager, "/shift")
     items = [
         {"sku": "SH-42", "qty": 3, "marking_codes": SHOES_CODES},
         {"sku": "MUG", "qty": 1},
     ]
-    receipt_id = post(page, "/api/sales", {"items": items, "payment": "card"})["receipt_id"]
-    printed(live_shop, 1)
-    row = page.locator(f'#receipts tr[data-receipt="{receipt_id}"]')
-    shows(page, f'#receipts tr[data-receipt="{receipt_id}"]', "Возврат")
-    row.get_by_role("button", name="Возврат").click()
+    sale = {"items": items, "payment": "card"}
+    receipt_id, row = sell_and_open_its_refund(
+        page, live_shop, sale, on_hand={"SH-42": 3, "MUG": 5}, who=live_shop.manager
+    )
     dialog = page.locator("#refund-dialog")
     shoes = page.locator('#refund-lines tr[data-sku="SH-42"]')
     shows(page, '#refund-lines tr[data-sku="SH-42"]', "коды маркировки возьмутся из чека")
@@ -94,15 +80,12 @@ def test_some_marked_pieces_are_refunded_by_their_scanned_codes(page, live_shop)
 
 def test_a_scan_counts_a_piece_and_a_partial_refund_by_codes_asks_no_count(page, live_shop):
     """Pieces set to none, scanning a code sets them: the scan is a piece brought back."""
-    stock = builders.stock_set(**{"SH-42": 2})
-    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    live_shop.sign_in(page, None, "/shift?lang=en")  # Анна, a cashier: the manager's PIN
     items = [{"sku": "SH-42", "qty": 2, "marking_codes": SHOES_CODES[:2]}]
-    receipt_id = post(page, "/api/sales", {"items": items, "payment": "cash"})["receipt_id"]
-    printed(live_shop, 1)
-    row = page.locator(f'#receipts tr[data-receipt="{receipt_id}"]')
-    shows(page, f'#receipts tr[data-receipt="{receipt_id}"]', "Refund")
-    row.get_by_role("button", name="Refund").click()
+    sale = {"items": items, "payment": "cash"}
+    # Анна, a cashier, on the English page: the refund asks for the manager's PIN.
+    sell_and_open_its_refund(
+        page, live_shop, sale, on_hand={"SH-42": 2}, path="/shift?lang=en", button="Refund"
+    )
     dialog = page.locator("#refund-dialog")
     minus = dialog.get_by_role("button", name="Кеды: −")
     minus.click()

@@ -5,15 +5,15 @@ it and send again; a lost answer keeps the choice and its retry key -- an unchan
 once, a changed one is a new refund, sent only once the gateway says whether the lost one went
 through (never refunded twice by mistake)."""
 
-from gateway.domain.stock import parse_stock_change
-from gateway.services.stock import apply_stock_change
 from simulators.scanner.codes import marking_code
-from tests import browser, builders
+from tests import browser
 from tests.integration.test_ui_orders import shows
-from tests.integration.test_ui_refund_codes import refund_receipts, scan
 from tests.integration.test_ui_refunds import post, printed
+from tests.refund_dialog import refund_receipts, scan, sell_and_open_its_refund
 
 CODES = [marking_code("0" + browser.SHOES, f"5again{n}", short="dGVz") for n in range(4)]
+THREE_MUGS = {"items": [{"sku": "MUG", "qty": 3}], "payment": "cash"}
+REFUND_REQUESTS = "**/api/receipts/*/refund"
 
 
 def on_hand(live_shop, sku):
@@ -33,7 +33,7 @@ def lose_answers(page, landed):
             route.fetch()  # done by the gateway; the answer is lost on the way back
         route.abort("internetdisconnected")
 
-    page.route("**/api/receipts/*/refund", handle)
+    page.route(REFUND_REQUESTS, handle)
     return sent
 
 
@@ -46,15 +46,43 @@ def record(page):
             sent.append(route.request.post_data_json)
         route.continue_()
 
-    page.route("**/api/receipts/*/refund", handle)
+    page.route(REFUND_REQUESTS, handle)
     return sent
 
 
-def open_refund(page, receipt_id):
-    row = page.locator(f'#receipts tr[data-receipt="{receipt_id}"]')
-    shows(page, f'#receipts tr[data-receipt="{receipt_id}"]', "Возврат")
-    row.get_by_role("button", name="Возврат").click()
+def open_the_refund_of_three_mugs(page, live_shop, who):
+    """Five mugs on the shelf, three sold for cash with `who` signed in on «Смена» (None: Анна,
+    a cashier), and the refund dialog of their receipt open, all three to give back."""
+    sell_and_open_its_refund(page, live_shop, THREE_MUGS, on_hand={"MUG": 5}, who=who)
     shows(page, "#refund-lines", "можно вернуть")
+    return page.locator("#refund-dialog")
+
+
+def fewer(dialog, name, times=1):
+    """«`name`: −» tapped `times` times: that many fewer pieces of `name` to give back."""
+    for _ in range(times):
+        dialog.get_by_role("button", name=f"{name}: −").click()
+
+
+def refund_with_the_answer_lost(page, live_shop, *, landed):
+    """«Вернуть» tapped while the refund's answer is lost (`landed`: the gateway refunded all the
+    same, and the register printed the refund, receipt № 2; else the request never got there):
+    the dialog says a retry will not go through twice. Then answers come again; the requests
+    sent meanwhile are returned."""
+    sent = lose_answers(page, landed)
+    page.click("#refund-do")
+    shows(page, "#refund-error", "не пройдёт дважды")
+    if landed:
+        printed(live_shop, 2)
+    page.unroute(REFUND_REQUESTS)
+    return sent
+
+
+def send_and_expect_one_refund_of_two_mugs(page, live_shop):
+    """«Вернуть» tapped: refund № 2, of two mugs, is queued and the register printed just it."""
+    page.click("#refund-do")
+    shows(page, "#message", "Чек возврата № 2 на 900,00 ₽ в очереди на печать.")
+    assert [r["total"] for r in refund_receipts(live_shop, 2)] == [90000]
 
 
 def count(page, sku):
@@ -62,18 +90,16 @@ def count(page, sku):
 
 
 def test_a_refused_refund_keeps_the_codes_and_says_which_line_is_wrong(page, live_shop):
-    stock = builders.stock_set(**{"SH-42": 4, "MUG": 5})
-    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    live_shop.sign_in(page, live_shop.manager, "/shift")
     items = [{"sku": "SH-42", "qty": 4, "marking_codes": CODES}, {"sku": "MUG", "qty": 1}]
-    receipt_id = post(page, "/api/sales", {"items": items, "payment": "card"})["receipt_id"]
-    printed(live_shop, 1)
-    open_refund(page, receipt_id)
+    sale = {"items": items, "payment": "card"}
+    receipt_id, _ = sell_and_open_its_refund(
+        page, live_shop, sale, on_hand={"SH-42": 4, "MUG": 5}, who=live_shop.manager
+    )
+    shows(page, "#refund-lines", "можно вернуть")
     dialog = page.locator("#refund-dialog")
     shoes = page.locator('#refund-lines tr[data-sku="SH-42"]')
-    dialog.get_by_role("button", name="Кеды: −").click()
-    dialog.get_by_role("button", name="Кеды: −").click()  # two pairs of four come back
-    dialog.get_by_role("button", name="Кружка: −").click()
+    fewer(dialog, "Кеды", times=2)  # two pairs of four come back
+    fewer(dialog, "Кружка")
     scan(page, CODES[1])
     scan(page, CODES[2])
     shows(page, '#refund-lines tr[data-sku="SH-42"]', "коды всех штук отсканированы")
@@ -103,14 +129,8 @@ def test_a_refused_refund_keeps_the_codes_and_says_which_line_is_wrong(page, liv
 
 
 def test_a_cancelled_manager_pin_keeps_the_choice(page, live_shop):
-    stock = builders.stock_set(**{"MUG": 5})
-    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    live_shop.sign_in(page, None, "/shift")  # Анна, a cashier: refunds need Ольга's PIN
-    sale = {"items": [{"sku": "MUG", "qty": 3}], "payment": "cash"}
-    receipt_id = post(page, "/api/sales", sale)["receipt_id"]
-    printed(live_shop, 1)
-    open_refund(page, receipt_id)
-    page.locator("#refund-dialog").get_by_role("button", name="Кружка: −").click()
+    # Анна, a cashier: refunds need Ольга's PIN.
+    fewer(open_the_refund_of_three_mugs(page, live_shop, None), "Кружка")
     page.uncheck("#refund-restock")
     page.click("#refund-do")
     override = page.locator("#override-screen")
@@ -123,22 +143,10 @@ def test_a_cancelled_manager_pin_keeps_the_choice(page, live_shop):
 
 
 def test_a_lost_answer_then_a_changed_refund_is_a_new_refund_never_a_double(page, live_shop):
-    stock = builders.stock_set(**{"MUG": 5})
-    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    live_shop.sign_in(page, live_shop.manager, "/shift")
-    sale = {"items": [{"sku": "MUG", "qty": 3}], "payment": "cash"}
-    receipt_id = post(page, "/api/sales", sale)["receipt_id"]
-    printed(live_shop, 1)
-    open_refund(page, receipt_id)
-    dialog = page.locator("#refund-dialog")
-    dialog.get_by_role("button", name="Кружка: −").click()
-    dialog.get_by_role("button", name="Кружка: −").click()
-    sent = lose_answers(page, landed=True)
-    page.click("#refund-do")  # one mug goes back, the answer is lost
-    shows(page, "#refund-error", "не пройдёт дважды")
+    dialog = open_the_refund_of_three_mugs(page, live_shop, live_shop.manager)
+    fewer(dialog, "Кружка", times=2)
+    sent = refund_with_the_answer_lost(page, live_shop, landed=True)  # one mug goes back
     assert count(page, "MUG") == "1"  # the choice is kept for the retry
-    printed(live_shop, 2)
-    page.unroute("**/api/receipts/*/refund")
 
     # The buyer brings another mug: the request changes, so it is a new refund -- but the lost
     # one went through: the dialog says so and shows what is left before anything more goes.
@@ -156,47 +164,22 @@ def test_a_lost_answer_then_a_changed_refund_is_a_new_refund_never_a_double(page
 
 
 def test_a_lost_answer_then_an_unchanged_retry_refunds_once(page, live_shop):
-    stock = builders.stock_set(**{"MUG": 5})
-    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    live_shop.sign_in(page, live_shop.manager, "/shift")
-    sale = {"items": [{"sku": "MUG", "qty": 3}], "payment": "cash"}
-    receipt_id = post(page, "/api/sales", sale)["receipt_id"]
-    printed(live_shop, 1)
-    open_refund(page, receipt_id)
-    page.locator("#refund-dialog").get_by_role("button", name="Кружка: −").click()
-    sent = lose_answers(page, landed=True)
-    page.click("#refund-do")
-    shows(page, "#refund-error", "не пройдёт дважды")
-    printed(live_shop, 2)
-    page.unroute("**/api/receipts/*/refund")
+    fewer(open_the_refund_of_three_mugs(page, live_shop, live_shop.manager), "Кружка")
+    sent = refund_with_the_answer_lost(page, live_shop, landed=True)
     again = record(page)
-    page.click("#refund-do")  # the same request again: the gateway answers the first's result
-    shows(page, "#message", "Чек возврата № 2 на 900,00 ₽ в очереди на печать.")
-    assert [r["total"] for r in refund_receipts(live_shop, 2)] == [90000]
+    # The same request again: the gateway answers the first's result.
+    send_and_expect_one_refund_of_two_mugs(page, live_shop)
     page.wait_for_timeout(500)
     assert len(refund_receipts(live_shop, 2)) == 1
     assert again == sent  # the same request under the same key
 
 
 def test_a_request_lost_on_its_way_then_changed_refunds_the_new_content(page, live_shop):
-    stock = builders.stock_set(**{"MUG": 5})
-    live_shop.gateway.run(apply_stock_change, parse_stock_change("set", stock))
-    live_shop.sign_in(page, live_shop.manager, "/shift")
-    sale = {"items": [{"sku": "MUG", "qty": 3}], "payment": "cash"}
-    receipt_id = post(page, "/api/sales", sale)["receipt_id"]
-    printed(live_shop, 1)
-    open_refund(page, receipt_id)
-    dialog = page.locator("#refund-dialog")
-    dialog.get_by_role("button", name="Кружка: −").click()
-    dialog.get_by_role("button", name="Кружка: −").click()
-    sent = lose_answers(page, landed=False)
-    page.click("#refund-do")  # never reached the gateway
-    shows(page, "#refund-error", "не пройдёт дважды")
-    page.unroute("**/api/receipts/*/refund")
+    dialog = open_the_refund_of_three_mugs(page, live_shop, live_shop.manager)
+    fewer(dialog, "Кружка", times=2)
+    sent = refund_with_the_answer_lost(page, live_shop, landed=False)  # never reached it
     again = record(page)
     dialog.get_by_role("button", name="Кружка: +").click()
-    page.click("#refund-do")
-    shows(page, "#message", "Чек возврата № 2 на 900,00 ₽ в очереди на печать.")
-    assert [r["total"] for r in refund_receipts(live_shop, 2)] == [90000]
+    send_and_expect_one_refund_of_two_mugs(page, live_shop)
     assert again[0]["items"] == [{"sku": "MUG", "qty": 2}]
     assert again[0]["idem_key"] != sent[0]["idem_key"]  # a changed request: a new key

@@ -19,8 +19,8 @@ from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from tests import builders
-from tests.integration.test_ui_tablet_fit import DAY, Shop
 from tests.signin import desk_clients, start_gateway
+from tests.tablet_fit import DAY, Shop
 
 
 @pytest.fixture
