@@ -212,8 +212,12 @@ def test_cli_plays_the_web_shop_and_never_oversells(url, store, gateway):
 
 def test_cli_waits_for_a_late_broker_and_stops_on_sigterm(make_broker, store):
     late = make_broker(start=False)  # its port is chosen now, it starts after the simulator
-    proc = run_cli(late.url, store, "--rate", "10")
-    time.sleep(1.5)
+    proc = run_cli(late.url, store, "--rate", "10", "--duration", "60")  # ends a failed wait
+    said = []
+    for line in proc.stdout:  # the broker starts only once the simulator has found it absent
+        said.append(line)
+        if "unreachable; retrying" in line:
+            break
     late.start()
     gw = FakeGateway(late.url, store)
     try:
@@ -226,6 +230,7 @@ def test_cli_waits_for_a_late_broker_and_stops_on_sigterm(make_broker, store):
     finally:
         proc.kill()
         gw.stop()
+    out = "".join(said) + out
     assert proc.returncode == 0, out
     assert "unreachable; retrying" in out and "summary: orders sent" in out, out
 
