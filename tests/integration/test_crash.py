@@ -32,9 +32,12 @@ def run_worker(db_path: Path, first: int, last: int, kill_after: float | None) -
         out, _ = process.communicate(timeout=300)
         assert process.returncode == 0
     else:
+        # Timed from the first ack, not from the start: a loaded machine may take longer to
+        # start Python than to apply commands, and a kill before any would test nothing.
+        out = process.stdout.readline()
         time.sleep(kill_after)
         process.send_signal(signal.SIGKILL)
-        out, _ = process.communicate(timeout=60)
+        out += process.communicate(timeout=60)[0]
     acks = []
     for line in out.splitlines():
         words = line.split()
@@ -69,16 +72,14 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path):
     db_path = tmp_path / "g.db"
     rng = random.Random(20261127)
     acked: set[int] = set()
-    next_index, kills_mid_stream = 0, 0
+    next_index = 0
     for _ in range(KILLS):
         resend_from = max(0, next_index - rng.randint(0, 3))  # a client retrying after a crash
-        acks = run_worker(db_path, resend_from, ENDLESS, kill_after=rng.uniform(0.3, 1.2))
+        acks = run_worker(db_path, resend_from, ENDLESS, kill_after=rng.uniform(0.0, 0.9))
         acked |= {index for index, outcome in acks if outcome == "ok"}
-        kills_mid_stream += bool(acks)
         if acks:
             next_index = acks[-1][0] + 1
         check_database(db_path, acked)
-    assert kills_mid_stream >= KILLS // 2, "most kills must land while commands are applied"
 
     end = next_index + 20
     run_worker(db_path, max(0, next_index - 3), end, kill_after=None)  # a clean finish
