@@ -58,8 +58,8 @@ def write_receiving_report(
     out.start()
     out.title("Приёмка", double_width=False)
     out.title(f"Документ № {report.document_id}")
-    if report.supplier:
-        out.line(f"Поставщик: {report.supplier}")
+    if report.supplier:  # the supplier's invoice number, as the receiving screen asks for it
+        out.line(f"Накладная поставщика: {report.supplier}")
     out.rule()
     out.pair("Артикул / наименование", "Кол.", bold=True)
     out.rule()
@@ -74,7 +74,11 @@ def write_receiving_report(
         out.line("Нераспознанные коды:", bold=True)
         for unresolved in report.unresolved:
             out.pair(unresolved.code, f"x {unresolved.count}")
-        out.line("Привяжите коды к товарам в «Приёмке».")
+        # A posted receiving cannot be linked any more: the back office maps these codes.
+        out.line(
+            "На склад не добавлены: коды переданы в учётную систему (облако) для сопоставления."
+        )
+        out.line("Отложите этот товар и не продавайте его, пока коды не сопоставят.")
     out.rule()
     out.line(f"Провёл: {report.posted_by}")
     out.line(f"Проведено: {report.posted_at.strftime(TIME_FORMAT)}")

@@ -15,6 +15,7 @@ import uuid
 
 from gateway.domain.errors import InvalidInput, InvalidTransition, NotFound
 from gateway.domain.receiving import DRAFT, POSTED, VOIDED, CodeLink, ReceivingDoc
+from gateway.domain.receiving_codes import refuse_not_a_barcode
 from gateway.domain.scan_document import (
     BarcodeMatch,
     checked_total,
@@ -95,6 +96,7 @@ def scan_into_receiving(
     def scan() -> dict:
         require(uow, by, RECEIVE, detail=doc_id)
         _draft(uow, doc_id, "scan into")
+        refuse_not_a_barcode(clean_code(code))  # typed text is not kept as an unknown code
         into = ReceivingScan(uow, doc_id)
         return take_scan(into, code, gtin=gtin, qty=qty, sku=sku, marking=marking)
 
@@ -156,14 +158,15 @@ def resolve_unknown_code(
         scans = uow.receiving.unknown_scans(doc_id, key)
         if not scans:
             raise NotFound(f"receiving {doc_id} has no unknown code {key}")
-        variant = uow.catalog.variant(require_id(sku, "sku"))
-        if variant is None:
-            raise NotFound(f"unknown sku {sku}")
+        refuse_not_a_barcode(key)  # a draft from before the rule may hold one
+        variant = uow.catalog.variant(_variant_sku(uow, require_id(sku, "sku")))
         size = require_int(pack, "pack", minimum=1)
         units = scan_units(scans, size)
         total = checked_total(uow.receiving.line_qty(doc_id, variant.sku), units, variant.sku)
         if learn:
-            taken = [m.sku for m in uow.catalog.find_barcode(lookup_codes(key)) if m.sku != sku]
+            taken = [
+                m.sku for m in uow.catalog.find_barcode(lookup_codes(key)) if m.sku != variant.sku
+            ]
             if taken:
                 raise InvalidInput(
                     f"barcode {key} already belongs to {', '.join(taken)} in the catalog:"
@@ -297,6 +300,23 @@ def _draft(uow, doc_id: str, action: str) -> ReceivingDoc:
     doc = _load(uow, doc_id)
     doc.require_draft(action)
     return doc
+
+
+def _variant_sku(uow, text: str) -> str:
+    """The variant (модификация) a typed article names: its own sku, or the article of a product
+    with exactly one live variant. A product with several must be chosen from (the screen lists
+    them by their characteristics)."""
+    if uow.catalog.variant(text) is not None:
+        return text
+    skus = uow.receiving.article_variants(text)
+    if not skus:
+        raise NotFound(f"unknown sku {text}")
+    if len(skus) > 1:
+        raise InvalidInput(
+            f"product {text} has {len(skus)} variants ({', '.join(skus)}): choose one",
+            reason="choose_variant",
+        )
+    return skus[0]
 
 
 def _header(doc: ReceivingDoc) -> dict:

@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse
 from drivers.scanner import BarcodeError, MarkingCode, ParsedCode, parse_code
 from gateway.adapters.sqlite.print_repo import PrintRepo
 from gateway.adapters.sqlite.queries import lookup_code, stock_rows
+from gateway.adapters.sqlite.receiving_repo import link_candidates
 from gateway.domain.errors import InvalidInput
+from gateway.domain.scan_document import MAX_CODE_LEN
 from gateway.domain.staff import Staff
 from gateway.services import printing, receiving, stocktake
 from gateway.services.documents import (
@@ -88,6 +90,20 @@ def add_goods_api(app: FastAPI, actions: Actions) -> None:
     @app.get("/api/receivings")
     def receiving_drafts() -> list[dict]:
         return run(receiving.receiving_drafts)
+
+    @app.get("/api/receivings/link-items")
+    def link_items(text: str = "") -> dict:
+        """«Привязать»: the items a known barcode or a typed article names, shown before the
+        link is made ({"by": "barcode" | "sku" | "article" | None, "items": [...]})."""
+        text = text.strip()[:MAX_CODE_LEN]
+        try:
+            code = parse_code(text) if text else None
+        except BarcodeError:
+            code = None  # an article, not a barcode
+        found = code and actions.read(lookup_code, code.code, code.gtin)
+        if found:
+            return {"by": "barcode", "items": found["items"]}
+        return actions.read(link_candidates, text) if text else {"by": None, "items": []}
 
     @app.post("/api/receivings/{doc_id}/qty")
     def receiving_qty(doc_id: str, body: JsonBody, by: Who) -> dict:

@@ -51,7 +51,8 @@ RECEIVING_TEXTS = {
         "back": "К списку приёмок",
         "void": "Отменить приёмку",
         "link_title": "Привязать код",
-        "link_item": "Какой это товар? Отсканируйте его известный штрихкод или введите артикул",
+        "link_item": "Какой это товар? Отсканируйте его известный штрихкод или введите артикул"
+        " товара или модификации",
         "link_pack": "Штук в одной упаковке с этим кодом",
         "link_learn": "Запомнить код: в следующий раз он сразу найдёт этот товар",
         "link_do": "Привязать",
@@ -62,7 +63,8 @@ RECEIVING_TEXTS = {
             "Сканируйте товар сканером или вводите штрихкод в поле: каждая штука — один скан,"
             " коробка — вся упаковка. Лишний скан уберите кнопкой «−».",
             "Неизвестный код привяжите к товару: «Привязать», затем отсканируйте известный"
-            " штрихкод этого товара (нужен PIN управляющего).",
+            " штрихкод этого товара или введите артикул товара или модификации (нужен PIN"
+            " управляющего).",
             "Нажмите «Провести»: товар попадёт на склад, ожидающие заказы получат его сами,"
             " отчёт о приёмке напечатается.",
         ],
@@ -83,7 +85,8 @@ RECEIVING_TEXTS = {
         "back": "All receivings",
         "void": "Cancel receiving",
         "link_title": "Link a code",
-        "link_item": "Which item is it? Scan its known barcode or type its sku",
+        "link_item": "Which item is it? Scan its known barcode or type the article of the"
+        " product or of its variant",
         "link_pack": "Units in one pack with this code",
         "link_learn": "Remember the code: next time it finds this item at once",
         "link_do": "Link",
@@ -93,8 +96,8 @@ RECEIVING_TEXTS = {
             "Type the supplier's document number (or leave it empty) and press «Start receiving».",
             "Scan the goods with the scanner or type the barcode in the field: one scan per unit,"
             " a box's barcode adds the whole pack. Take a stray scan back with «−».",
-            "Link an unknown code to its item: «Link», then scan the item's known barcode (a"
-            " manager's PIN is needed).",
+            "Link an unknown code to its item: «Link», then scan the item's known barcode or"
+            " type the article of the product or of its variant (a manager's PIN is needed).",
             "Press «Post»: the goods go to stock, waiting orders get them first, the receiving"
             " report is printed.",
         ],

@@ -1,6 +1,7 @@
 """Receiving documents (приёмка) in SQLite: the draft's lines, unresolved codes and links (what
 every scan document keeps is in `scan_document_repo.py`)."""
 
+import json
 import sqlite3
 from types import SimpleNamespace
 
@@ -14,6 +15,15 @@ _DOC_COLUMNS = (
     " voided_by, voided_at, created_by_id, posted_by_id, voided_by_id"
 )
 _LINK_COLUMNS = "code, sku, pack, scans, learned, linked_by, linked_by_id"
+_ARTICLE_VARIANTS = (
+    "SELECT v.sku FROM variant v JOIN product p ON p.id = v.product_id"
+    " WHERE p.article = ? COLLATE NOCASE AND p.article != '' AND v.archived = 0"
+)
+_ITEM = (
+    "SELECT v.sku, v.name, v.characteristics_json, p.characteristics_json, v.archived,"
+    " COALESCE(s.on_hand, 0) FROM variant v JOIN product p ON p.id = v.product_id"
+    " LEFT JOIN stock_level s ON s.sku = v.sku"
+)
 
 
 def _link(row) -> CodeLink:
@@ -143,6 +153,12 @@ class ReceivingRepo(ScanDocumentRepo):
         )
         return [_link(row) for row in rows]
 
+    def article_variants(self, article: str) -> list[str]:
+        """The live variants of the product with this article (typed in any case), in catalog
+        order: an article is what staff see on a label, a variant's sku may be longer."""
+        rows = self.conn.execute(f"{_ARTICLE_VARIANTS} ORDER BY v.rowid", (article,))
+        return [row[0] for row in rows]
+
     # --- marking codes (the rest in ScanDocumentRepo) -------------------------------------------
     def rekey_units(self, doc_id: str, old_key: str, new_key: str) -> None:
         self.conn.execute(
@@ -159,3 +175,30 @@ class ReceivingRepo(ScanDocumentRepo):
 def receiving_view(conn: sqlite3.Connection, doc_id: str) -> dict:
     """The receiving screen and the printed report, from a read connection."""
     return _view(SimpleNamespace(receiving=ReceivingRepo(conn, "")), doc_id)
+
+
+def link_candidates(conn: sqlite3.Connection, text: str) -> dict:
+    """What a typed article names, for «Привязать»: {"by": "sku", "items": [that variant]} for a
+    variant's sku, {"by": "article", "items": [its live variants]} for a product's article (typed
+    in any case), or {"by": None, "items": []}. Each item: sku, name, `values` (its
+    characteristics, «красный, XS», to choose by), archived, on_hand."""
+    rows = conn.execute(f"{_ITEM} WHERE v.sku = ? COLLATE NOCASE ORDER BY v.sku", (text,))
+    items = [_item(row) for row in rows]
+    if items:
+        return {"by": "sku", "items": items}
+    rows = conn.execute(f"{_ITEM} WHERE v.sku IN ({_ARTICLE_VARIANTS}) ORDER BY v.rowid", (text,))
+    items = [_item(row) for row in rows]
+    return {"by": "article" if items else None, "items": items}
+
+
+def _item(row) -> dict:
+    sku, name, values_json, names_json, archived, on_hand = row
+    values = json.loads(values_json or "{}")
+    shown = [values[n] for n in json.loads(names_json or "[]") if n in values]
+    return {
+        "sku": sku,
+        "name": name,
+        "values": ", ".join(shown),
+        "archived": bool(archived),
+        "on_hand": on_hand,
+    }

@@ -19,9 +19,13 @@ document.addEventListener("DOMContentLoaded", () => {
     not_found: (detail) => {
       const sku = detail.startsWith("unknown sku ") ? detail.slice(12) : null;
       if (!sku) return "";
-      return tr(`Нет товара с артикулом «${sku}»: проверьте артикул или отсканируйте штрихкод товара.`,
-                `There is no item with sku «${sku}»: check the sku or scan the item's barcode.`);
+      return tr(`Нет товара или модификации с артикулом «${sku}»: проверьте артикул или отсканируйте штрихкод товара.`,
+                `No product or variant has the article «${sku}»: check it or scan the item's barcode.`);
     },
+    choose_variant: [
+      "У этого товара несколько модификаций: выберите нужную в списке.",
+      "This product has several variants: choose one in the list.",
+    ],
   };
 
   function scans(n) {
@@ -350,6 +354,15 @@ document.addEventListener("DOMContentLoaded", () => {
       again: tr("Отчёт о приёмке поставлен в очередь печати ещё раз.", "The receiving report is queued for printing again."),
     });
   }
+
+  // The language link (base.html) is «?lang=en»: it would drop «doc=R-1» and close the open
+  // receiving, so the address it goes to keeps the rest of this one.
+  const language = document.querySelector("a.lang");
+  if (language) language.addEventListener("click", () => {
+    const url = new URL(window.location.href);
+    url.searchParams.set("lang", new URL(language.href).searchParams.get("lang"));
+    language.href = url.href;
+  });
 
   // --- start: the draft in the address, or the one the scanner still points at ------------
   goods.hint("receiving");

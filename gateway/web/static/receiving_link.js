@@ -13,6 +13,8 @@ goods.codeLinker = (doc) => {
   async function open(unknown) {
     linking = unknown;
     chosen = null;
+    clearTimeout(typing);
+    asked += 1; // an answer for the last dialog is not this one's
     $("link-code").textContent = unknown.code;
     const times = goods.plural(unknown.scans, "раз", "раза", "раз");
     $("link-scans").textContent = tr(`Отсканирован ${unknown.scans} ${times}. После привязки это станет товаром на складе.`,
@@ -27,16 +29,22 @@ goods.codeLinker = (doc) => {
     await doc().scanner.pause(); // the scanner now finds the item instead of adding to the receiving
   }
 
-  function chooseForLink(items) {
+  // `items` a barcode or an article names; `byArticle`: the variants of one product, told apart
+  // by their characteristics («красный, XS»).
+  function chooseForLink(items, byArticle) {
     $("link-warn").textContent = "";
-    if (!items.length) return;
     if (items.length === 1) {
       pick(items[0]);
       return;
     }
-    goods.put($("link-found"), h("p", {}, tr("Код есть у нескольких товаров — выберите:", "The code belongs to several items: choose one:")),
+    const product = byArticle ? items[0].name.replace(/ \(.*\)$/, "") : "";
+    const ask = byArticle
+      ? tr(`У товара «${product}» несколько модификаций — выберите:`, `«${product}» has several variants: choose one:`)
+      : tr("Код есть у нескольких товаров — выберите:", "The code belongs to several items: choose one:");
+    goods.put($("link-found"), h("p", {}, ask),
       h("div", { class: "choices" }, items.map((item) => {
-        const button = h("button", { type: "button", class: "choice" }, goods.item(item.name, item.sku));
+        const label = byArticle && item.values ? `${item.values} · ${item.sku}` : goods.item(item.name, item.sku);
+        const button = h("button", { type: "button", class: "choice", "data-sku": item.sku }, label);
         button.addEventListener("click", () => pick(item));
         return button;
       })));
@@ -46,40 +54,56 @@ goods.codeLinker = (doc) => {
     chosen = { sku: item.sku, name: item.name };
     $("link-item").value = item.sku;
     const stock = item.on_hand !== undefined ? tr(` · на складе ${item.on_hand}`, ` · on hand ${item.on_hand}`) : "";
-    goods.put($("link-found"), goods.badge("ok", tr("найден", "found")), " ", h("strong", {}, goods.item(item.name, item.sku)), stock);
+    goods.put($("link-found"), goods.badge("ok", tr("будет привязан", "will be linked")), " ", h("strong", {}, goods.item(item.name, item.sku)), stock);
   }
 
-  // Enter in the item field: a barcode finds the item; anything else is taken as a sku.
-  $("link-item").addEventListener("keydown", async (event) => {
-    if (event.key !== "Enter") return;
-    event.preventDefault();
+  // What the typed text names (a known barcode, a variant's sku or a product's article), shown
+  // as it is typed: the person sees the item before linking. Only the latest answer counts.
+  let asked = 0;
+  let typing = null;
+  async function find() {
+    clearTimeout(typing);
     const text = $("link-item").value.trim();
-    if (!text) return;
-    const answer = await goods.request(`/api/lookup?code=${encodeURIComponent(text)}`);
-    if (answer.ok && answer.data.items && answer.data.items.length) {
-      chooseForLink(answer.data.items);
-    } else {
-      chosen = { sku: text, name: null };
-      goods.put($("link-found"), goods.badge("wait", tr("артикул", "sku")), " ",
-        tr(`«${text}» — проверится при привязке`, `«${text}»: checked when you link`));
+    const mine = ++asked;
+    if (!text) {
+      goods.put($("link-found"));
+      return;
     }
-    $("link-pack").focus();
-  });
+    const found = await goods.get(`/api/receivings/link-items?text=${encodeURIComponent(text)}`);
+    if (mine !== asked || !found || !linking) return;
+    if (found.items.length) {
+      chooseForLink(found.items, found.by === "article");
+      return;
+    }
+    goods.put($("link-found"), goods.badge("bad", tr("не найден", "not found")), " ",
+      tr(`Нет товара или модификации с артикулом или штрихкодом «${text}»`, `No item or variant has the article or barcode «${text}»`));
+  }
   $("link-item").addEventListener("input", () => {
     chosen = null;
-    goods.put($("link-found"));
+    clearTimeout(typing);
+    typing = setTimeout(find, 300);
+  });
+  $("link-item").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    find().then(() => { if (chosen) $("link-pack").focus(); });
   });
 
   $("link-form").addEventListener("submit", (event) => {
     event.preventDefault();
     goods.once($("link-do"), async () => {
-      const sku = chosen ? chosen.sku : $("link-item").value.trim();
-      const pack = storegw.wholeNumber($("link-pack").value, 1);
-      if (!sku) {
-        $("link-warn").textContent = tr("Отсканируйте штрихкод товара или введите артикул.", "Scan the item's barcode or type its sku.");
-        $("link-item").focus();
+      const pack = storegw.wholeNumber($("link-pack").value.trim(), 1);
+      if (!chosen) { // the item is shown before it is linked: found now, linked on the next tap
+        await find();
+        if (!chosen) {
+          $("link-warn").textContent = $("link-item").value.trim()
+            ? tr("Выберите, какой это товар.", "Choose which item it is.")
+            : tr("Отсканируйте штрихкод товара или введите артикул товара или модификации.", "Scan the item's barcode or type the article of the product or of its variant.");
+          $("link-item").focus();
+        }
         return;
       }
+      const sku = chosen.sku;
       if (pack === null) {
         $("link-warn").textContent = tr("Введите целое число штук в упаковке, от 1 до 1 000 000.", "Type the units in a pack: a whole number from 1 to 1,000,000.");
         return;
@@ -112,13 +136,13 @@ goods.codeLinker = (doc) => {
   function onLookup(entry) {
     if (!linking) return false;
     if (entry.found) {
-      chooseForLink(entry.found.items || []);
+      if ((entry.found.items || []).length) chooseForLink(entry.found.items, false);
       return true;
     }
     if (entry.ok || entry.target) return false;
     if (!entry.reason) {
-      $("link-warn").textContent = tr("Этот код тоже неизвестен: отсканируйте другой штрихкод товара или введите артикул.",
-                                      "This code is unknown too: scan another barcode of the item or type its sku.");
+      $("link-warn").textContent = tr("Этот код тоже неизвестен: отсканируйте другой штрихкод товара или введите артикул товара или модификации.",
+                                      "This code is unknown too: scan another barcode of the item or type the article of the product or of its variant.");
       return true;
     }
     $("link-warn").textContent = doc().entryText(entry); // and the feed says it too
