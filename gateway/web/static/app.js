@@ -116,10 +116,10 @@ const storegw = {
   },
 
   // A count or a quantity a person typed: plain digits and nothing else, or null. Never
-  // Number() or parseInt() on the raw text: those take "1e2" as 100, "0x10" as 16, " 5 " and
+  // Number() or parseInt() on the raw text: those take "1e2" as 100, "0x10" as 16, "" as 0 and
   // "5.0" as 5, "12abc" as 12. `min` and `max` bound it (a count up to a million by default).
   wholeNumber(text, min = 0, max = 1000000) {
-    const raw = String(text ?? "");
+    const raw = String(text ?? "").trim(); // " 7 " typed with a space is 7
     if (!/^[0-9]{1,9}$/.test(raw)) return null;
     const value = Number(raw); // nine digits at most: exact
     return value < min || value > max ? null : value;
