@@ -2,8 +2,8 @@
 page shows: the shift and the drawer, sales today and this week against the period before (in
 all and by cashier), web orders waiting, goods running out, and the health of the cloud link
 and the devices in one line each, with the fiscal drive's alarms (the OFD queue, its end of
-life). `?day=YYYY-MM-DD` looks at another day (default: today by this box's clock, which is the
-shop's)."""
+life). `?day=YYYY-MM-DD` looks at another day up to today (default: today by this box's clock,
+which is the shop's); a day to come is refused."""
 
 from __future__ import annotations
 
@@ -24,13 +24,28 @@ NO_CACHE = {"Cache-Control": "no-store"}
 DEVICE_ORDER = ("fiscal", "printer", "scanner", "gpio")
 
 
-def parse_day(text: str | None) -> date:
+def parse_day(text: str | None, today: date | None = None) -> date:
+    """`?day=`: a date no later than today (a day still to come has no receipts to show)."""
+    today = today or date.today()
     if not text:
-        return date.today()
+        return today
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"day {text!r} must be a date like 2026-11-27") from None
+    if day > today:
+        raise InvalidInput(f"day {text} is still to come: the summary goes up to today")
+    return day
+
+
+def day_problem(text: str | None) -> str:
+    """Why `parse_day` refused `text` (not a date, or a day to come), as a key of the page's
+    words."""
+    try:
+        date.fromisoformat(text or "")
+    except ValueError:
+        return "day_not_a_date"
+    return "day_in_future"
 
 
 def summary_figures(actions: Actions, status: dict[str, Any], day: date) -> dict[str, Any]:

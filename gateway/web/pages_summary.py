@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER
+from gateway.domain.errors import InvalidInput
 
 from .api import Actions
-from .api_summary import parse_day, summary_figures
+from .api_summary import day_problem, parse_day, summary_figures
 from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language
 from .signin import who
@@ -26,7 +27,11 @@ from .words import DEVICES, STATES, word
 PATH = "/summary"
 TITLE = ("Сводка", "Summary")
 NO_CACHE = {"Cache-Control": "no-store"}
-ROWS = ("receipts", "revenue", "cash", "card", "discounts", "refunds", "average")
+# «картой» is the card terminal's money only: what was paid on the site (card, SBP) has its own
+# line, so the owner can hold «картой» against the terminal's total.
+ROWS = ("receipts", "revenue", "cash", "card", "online", "discounts", "refunds", "net", "average")
+SUB_ROWS = ("cash", "card", "online")  # the parts of «Выручка»
+NO_CHANGE_SHOWN = ("refunds", "discounts")
 
 
 def money(kopecks: int | None) -> str:
@@ -46,10 +51,19 @@ def local_time(stamp: str | None, en: bool) -> str:
     return moment.astimezone().strftime("%d/%m %H:%M" if en else "%d.%m %H:%M")
 
 
-def period_label(first: str, last: str, en: bool) -> str:
-    a, b = date.fromisoformat(first), date.fromisoformat(last)
+def day_label(day: date, en: bool, today: date | None = None) -> str:
+    """«03.12», with the year («03.12.2025») when the day is not in this year."""
     fmt = "%d/%m" if en else "%d.%m"
-    return a.strftime(fmt) if a == b else f"{a.strftime(fmt)}–{b.strftime(fmt)}"
+    if day.year != (today or date.today()).year:
+        fmt += "/%Y" if en else ".%Y"
+    return day.strftime(fmt)
+
+
+def period_label(first: str, last: str, en: bool, today: date | None = None) -> str:
+    a, b = date.fromisoformat(first), date.fromisoformat(last)
+    if a == b:
+        return day_label(a, en, today)
+    return f"{day_label(a, en, today)}–{day_label(b, en, today)}"
 
 
 def compare(now: int, before: int, t: dict[str, str]) -> dict[str, str]:
@@ -79,8 +93,10 @@ def figures_rows(period: dict, before: dict, t: dict[str, str]) -> list[dict[str
                 "label": t[f"row_{key}"],
                 "now": shown,
                 "before": earlier,
-                "change": compare(now, then, t) if key not in ("refunds", "discounts") else None,
-                "sub": key in ("cash", "card"),
+                "change": compare(now, then, t) if key not in NO_CHANGE_SHOWN else None,
+                "sub": key in SUB_ROWS,
+                "key": key,
+                "hint": t.get(f"hint_{key}", ""),
             }
         )
     return rows
@@ -107,6 +123,7 @@ def cashier_rows(period: dict, t: dict[str, str]) -> list[dict[str, str]]:
             "receipts": str(person["receipts"]),
             "revenue": money(person["revenue"]),
             "refunds": money(person["refunds"]["total"]) if person["refunds"]["count"] else "—",
+            "net": money(person["net"]),
             "average": money(person["average"]) if person["receipts"] else "—",
         }
         for person in period["cashiers"]
@@ -248,20 +265,25 @@ def low_view(items: list[dict]) -> list[dict[str, Any]]:
     ]
 
 
-def summary_context(figures: dict, lang: str) -> dict[str, Any]:
+def summary_context(figures: dict, lang: str, today: date | None = None) -> dict[str, Any]:
+    """The page's words for `figures`: «Сегодня» / «Вчера» only when the day is today, the day
+    itself («03.12») and «Накануне» for another; no «День позже» past today."""
     en = lang == "en"
     t = TEXTS[lang]
     sales = figures["sales"]
+    today = today or date.today()
     day = date.fromisoformat(figures["day"])
+    words = period_words(day, today, t, en)
     blocks = []
     for now_key, before_key in (("today", "yesterday"), ("week", "last_week")):
         period, before = sales[now_key], sales[before_key]
         blocks.append(
             {
                 "key": now_key,
-                "title": t[f"title_{now_key}"],
-                "when": period_label(period["from"], period["to"], en),
-                "before": t[f"before_{now_key}"],
+                "title": words[f"title_{now_key}"],
+                "when": period_label(period["from"], period["to"], en, today),
+                "before": words[f"before_{now_key}"],
+                "empty_text": words[f"empty_{now_key}"],
                 "empty": not period["receipts"] and not period["refunds"]["count"],
                 "rows": figures_rows(period, before, t),
                 "cashiers": cashier_rows(period, t),
@@ -269,10 +291,12 @@ def summary_context(figures: dict, lang: str) -> dict[str, Any]:
         )
     return {
         "t": t,
-        "day": period_label(figures["day"], figures["day"], en),
-        "today": day == date.today(),
+        "problem": None,
+        "day": day_label(day, en, today),
+        "today": day == today,
         "prev_day": (day - timedelta(days=1)).isoformat(),
         "next_day": (day + timedelta(days=1)).isoformat(),
+        "has_next_day": day < today,
         "shift": shift_view(figures["shift"], t, en),
         "blocks": blocks,
         "orders": orders_view(figures["orders"], t),
@@ -282,6 +306,32 @@ def summary_context(figures: dict, lang: str) -> dict[str, Any]:
     }
 
 
+def period_words(day: date, today: date, t: dict[str, str], en: bool) -> dict[str, str]:
+    """Titles, the period before and the empty lines of the day's and the week's blocks."""
+    if day == today:
+        keys = ("title_today", "before_today", "title_week", "before_week")
+        return {key: t[key] for key in keys} | {
+            "empty_today": t["no_sales_today"],
+            "empty_week": t["no_sales_week"],
+        }
+    shown = day_label(day, en, today)
+    return {
+        "title_today": shown,
+        "before_today": t["before_day"],
+        "title_week": t["title_that_week"],
+        "before_week": t["before_that_week"],
+        "empty_today": t["no_sales_day"].format(day=shown),
+        "empty_week": t["no_sales_that_week"],
+    }
+
+
+def problem_context(problem: str, lang: str) -> dict[str, Any]:
+    """A day that cannot be shown (not a date, or still to come): the reason, in words, and
+    the way back to today's summary."""
+    t = TEXTS[lang]
+    return {"t": t, "problem": t[problem], "today": True}
+
+
 def add_summary_page(
     app: FastAPI, status: Callable[[], dict], actions: Actions, env: Environment, auth
 ) -> None:
@@ -289,12 +339,17 @@ def add_summary_page(
     def summary_page(request: Request, lang: str = "ru", day: str | None = None) -> HTMLResponse:
         lang = language(lang)
         data = status()
-        figures = summary_figures(actions, data, parse_day(day))
+        try:
+            context = summary_context(summary_figures(actions, data, parse_day(day)), lang)
+            code = 200
+        except InvalidInput:  # the words on the page, not the API's English refusal
+            context = problem_context(day_problem(day), lang)
+            code = 400
         values = {
             "lang": lang,
             "title": TITLE[1 if lang == "en" else 0],
             "frame": frame(data, lang, PATH, who(request, auth, lang)),
-            **summary_context(figures, lang),
+            **context,
         }
         page = env.get_template("summary.html").render(values)
-        return HTMLResponse(page, headers=NO_CACHE)
+        return HTMLResponse(page, status_code=code, headers=NO_CACHE)

@@ -30,24 +30,40 @@ TEXTS = {
         "title_week": "Эта неделя",
         "before_today": "Вчера",
         "before_week": "Прошлая неделя",
+        "before_day": "Накануне",
+        "title_that_week": "Неделя",
+        "before_that_week": "Неделей раньше",
+        "day_not_a_date": "Не понимаю, за какой день показать сводку. Откройте сводку за сегодня"
+        " и выберите день кнопками «День раньше» и «День позже».",
+        "day_in_future": "Этот день ещё не наступил — сводка бывает только за прошедшие дни и за"
+        " сегодня.",
+        "to_today_summary": "Сводка за сегодня",
         "change": "Разница",
         "row_receipts": "Чеков продажи",
         "row_revenue": "Выручка",
         "row_cash": "наличными",
         "row_card": "картой",
+        "row_online": "оплачено на сайте",
         "row_discounts": "Скидки",
         "row_refunds": "Возвраты",
-        "row_average": "Средний чек",
+        "row_net": "Итого за вычетом возвратов",
+        "row_average": "Средний чек продажи",
+        "hint_card": "только на кассе — как в итоге терминала",
+        "hint_online": "деньги сайта: карта на сайте, СБП",
+        "hint_average": "выручка ÷ чеки продажи, без учёта возвратов",
         "same": "без изменений",
         "new": "▲ было 0",
         "no_sales_today": "Сегодня чеков ещё не было. Здесь появятся продажи и возвраты, как"
         " только касса их напечатает.",
         "no_sales_week": "На этой неделе чеков ещё не было.",
+        "no_sales_day": "За {day} чеков нет.",
+        "no_sales_that_week": "За эту неделю чеков нет.",
         "by_cashier": "По кассирам",
         "cashier": "Кассир",
         "receipts": "Чеков",
         "revenue": "Выручка",
         "refunds": "Возвраты",
+        "net": "Итого",
         "average": "Средний",
         "no_name": "без имени",
         "site_payments": "оплаты на сайте",
@@ -107,24 +123,39 @@ TEXTS = {
         "title_week": "This week",
         "before_today": "Yesterday",
         "before_week": "Last week",
+        "before_day": "Day before",
+        "title_that_week": "Week",
+        "before_that_week": "Week before",
+        "day_not_a_date": "Cannot tell which day to show. Open today's summary and choose the day"
+        " with the Day before and Day after buttons.",
+        "day_in_future": "This day has not come yet — the summary is for past days and today.",
+        "to_today_summary": "Today's summary",
         "change": "Change",
         "row_receipts": "Sale receipts",
         "row_revenue": "Revenue",
         "row_cash": "cash",
         "row_card": "card",
+        "row_online": "paid on the site",
         "row_discounts": "Discounts",
         "row_refunds": "Refunds",
-        "row_average": "Average receipt",
+        "row_net": "Total less refunds",
+        "row_average": "Average sale receipt",
+        "hint_card": "counter only — as the terminal's total",
+        "hint_online": "the site's money: card on the site, SBP",
+        "hint_average": "revenue ÷ sale receipts, before refunds",
         "same": "no change",
         "new": "▲ was 0",
         "no_sales_today": "No receipts today yet. Sales and refunds appear here once the"
         " register prints them.",
         "no_sales_week": "No receipts this week yet.",
+        "no_sales_day": "No receipts on {day}.",
+        "no_sales_that_week": "No receipts that week.",
         "by_cashier": "By cashier",
         "cashier": "Cashier",
         "receipts": "Receipts",
         "revenue": "Revenue",
         "refunds": "Refunds",
+        "net": "Total",
         "average": "Average",
         "no_name": "no name",
         "site_payments": "paid on the site",
@@ -164,10 +195,12 @@ HOWTO = {
     "ru": [
         "«Сегодня» и «Эта неделя» считают чеки по времени, которое напечатано в чеке;"
         " рядом — то же за вчера и за те же дни прошлой недели.",
-        "Выручка — деньги, полученные по чекам продажи: наличные за вычетом сдачи и картой."
-        " Заказ, оплаченный на сайте, входит в выручку в день оплаты; его выдача денег не"
-        " приносит и чеком продажи второй раз не считается. Возвраты показаны отдельно; средний"
-        " чек — выручка, делённая на число чеков продажи.",
+        "Выручка — деньги, полученные по чекам продажи: наличные за вычетом сдачи, картой на"
+        " кассе (сверяйте с итогом банковского терминала) и оплачено на сайте (картой на сайте,"
+        " СБП). Заказ, оплаченный на сайте, входит в выручку в день оплаты; его выдача денег не"
+        " приносит и чеком продажи второй раз не считается. «Итого за вычетом возвратов» —"
+        " выручка минус возвраты; средний чек продажи — выручка, делённая на число чеков"
+        " продажи (возвраты его не уменьшают).",
         "«По кассирам» — кто пробил чек; возврат записывается на того, кто его сделал."
         " Строка «оплаты на сайте» — чеки предоплат, которые покупатели оплатили на сайте,"
         " и их возвраты: их пробивает касса сама, без кассира.",
@@ -183,10 +216,12 @@ HOWTO = {
     "en": [
         "Today and This week count receipts by the time printed on them; beside them, the same"
         " for yesterday and for the same days of last week.",
-        "Revenue is the money the sale receipts brought: cash less the change, and card. An"
-        " order paid on the site counts on the day it was paid; handing it over brings no money"
-        " and is not counted as a sale again. Refunds are shown apart; the average receipt is"
-        " revenue divided by the number of sale receipts.",
+        "Revenue is the money the sale receipts brought: cash less the change, card at the"
+        " counter (compare it with the card terminal's total) and paid on the site (card on the"
+        " site, SBP). An order paid on the site counts on the day it was paid; handing it over"
+        " brings no money and is not counted as a sale again. Total less refunds is revenue"
+        " minus refunds; the average sale receipt is revenue divided by the number of sale"
+        " receipts (refunds do not lower it).",
         "By cashier: who printed the receipt; a refund counts for whoever made it. The line"
         " “paid on the site” is the prepayments buyers paid on the site and their refunds: the"
         " register prints those itself, with no cashier.",

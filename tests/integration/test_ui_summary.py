@@ -49,8 +49,11 @@ def test_the_summary_after_anna_and_olga_sold_and_the_close_with_a_shortage(brow
     assert page.inner_text("#drawer") == "900,00 ₽"  # two mugs in cash
     anna_row = page.locator('#cashiers-today tr[data-cashier="Анна"]')
     olga_row = page.locator('#cashiers-today tr[data-cashier="Ольга"]')
-    assert anna_row.locator("td").all_inner_texts() == ["2", "1\u202f749,00 ₽", "—", "874,50 ₽"]
-    assert olga_row.locator("td").all_inner_texts() == ["1", "450,00 ₽", "—", "450,00 ₽"]
+    # receipts, revenue, refunds, net of refunds, the average sale receipt
+    anna_figures = ["2", "1\u202f749,00 ₽", "—", "1\u202f749,00 ₽", "874,50 ₽"]
+    assert anna_row.locator("td").all_inner_texts() == anna_figures
+    olga_figures = ["1", "450,00 ₽", "—", "450,00 ₽", "450,00 ₽"]
+    assert olga_row.locator("td").all_inner_texts() == olga_figures
     figures = page.locator("#sales-today .figures tbody .now").all_inner_texts()
     assert figures[:4] == ["3", "2\u202f199,00 ₽", "900,00 ₽", "1\u202f299,00 ₽"]  # cash, card
     shows(page, "#summary-orders", "Ждут подтверждения")

@@ -7,7 +7,10 @@ clock), as `receipt.fiscalized` tells the cloud, so the back-office computes the
 from the events alone (simulators/backoffice/summary.py, the same rules written again on purpose:
 a mistake must not pass on both sides). The rules, kept alike there:
 - revenue is the money received: cash net of the change given plus card, of the receipts the
-  register made as sells (a prepayment taken on the site is one); the part of a handover
+  register made as sells (a prepayment taken on the site is one); `card` is the card paid at
+  the counter only (what the card terminal's own total shows), `online` the money paid on the
+  site (card on the site, SBP, other electronic: a receipt with the cloud's `payment_id`), so
+  revenue = cash + card + online; the part of a handover
   settled by offsetting a prepayment (`prepaid`, tag 1215) is no money -- the prepayment's own
   receipt counted it already;
 - receipts count the purchases: sells not settled against a prepayment (the handover of a
@@ -127,7 +130,8 @@ def sales(conn: sqlite3.Connection, spans: dict[str, tuple[date, date]]) -> dict
     rows = conn.execute(
         f"SELECT substr({RECEIPT_TIME}, 1, 10) AS day, kind, staff_id,"
         " json_extract(draft_json, '$.cashier'), count(*), sum(prepaid = 0),"
-        " sum(cash - change), sum(card), max(id), sum(discount)"
+        " sum(cash - change), sum(card), max(id), sum(discount),"
+        " sum(CASE WHEN payment_id IS NULL THEN 0 ELSE card END)"
         f" FROM receipt_job WHERE state = 'done' AND {RECEIPT_TIME} >= ?"
         f" AND {RECEIPT_TIME} < ? GROUP BY 1, 2, 3, 4",
         (first.isoformat(), (last + timedelta(days=1)).isoformat()),
@@ -139,18 +143,19 @@ def sales(conn: sqlite3.Connection, spans: dict[str, tuple[date, date]]) -> dict
 
 
 def period_figures(rows: list, first: date, last: date) -> dict:
-    """Rows (day, kind, staff_id, name, count, purchases, cash, card, latest id, discount) ->
+    """Rows (day, kind, staff_id, name, count, purchases, cash, card, latest id, discount,
+    paid on the site) ->
     the period's totals and its cashiers, most revenue first. `kind` is what the register did
     (sell / sell_refund); purchases are the receipts not settled against a prepayment."""
     total = _bucket()
     cashiers: dict[object, dict] = {}
-    for _day, kind, staff_id, name, count, purchases, cash, card, latest, discount in rows:
+    for _day, kind, staff_id, name, count, purchases, cash, card, latest, discount, site in rows:
         key = staff_id if staff_id is not None else f"name:{name}"
         person = cashiers.setdefault(key, {**_bucket(), "staff_id": staff_id, "_latest": 0})
         if latest > person["_latest"]:
             person["_latest"], person["name"] = latest, name
         for bucket in (total, person):
-            _add(bucket, kind, (count, purchases), cash, card, discount)
+            _add(bucket, kind, (count, purchases), (cash, card - site, site), discount)
     people = sorted(cashiers.values(), key=lambda p: (-p["revenue"], str(p.get("name"))))
     return {
         "from": first.isoformat(),
@@ -164,25 +169,28 @@ def period_figures(rows: list, first: date, last: date) -> dict:
 
 def _bucket() -> dict:
     return {
-        "receipts": 0, "revenue": 0, "cash": 0, "card": 0, "refunds": 0, "refunded": 0,
-        "discounts": 0,
+        "receipts": 0, "revenue": 0, "cash": 0, "card": 0, "online": 0, "refunds": 0,
+        "refunded": 0, "discounts": 0,
     }  # fmt: skip
 
 
 def _add(
-    bucket: dict, kind: str, counts: tuple[int, int], cash: int, card: int, discount: int
+    bucket: dict, kind: str, counts: tuple[int, int], money: tuple[int, int, int], discount: int
 ) -> None:
-    """`cash` net of the change; a prepayment offset (no money) is in neither."""
+    """`money`: (cash net of the change, card at the counter, paid on the site); a prepayment
+    offset (no money) is in none of them."""
     count, purchases = counts
+    cash, card, site = money
     if kind == "sell":
         bucket["receipts"] += purchases
-        bucket["revenue"] += cash + card
+        bucket["revenue"] += cash + card + site
         bucket["cash"] += cash
         bucket["card"] += card
+        bucket["online"] += site
         bucket["discounts"] += discount
     elif kind == "sell_refund":
         bucket["refunds"] += count
-        bucket["refunded"] += cash + card
+        bucket["refunded"] += cash + card + site
 
 
 def _finish(bucket: dict) -> dict:
@@ -192,6 +200,7 @@ def _finish(bucket: dict) -> dict:
         "revenue": revenue,
         "cash": bucket["cash"],
         "card": bucket["card"],
+        "online": bucket["online"],
         "refunds": {"count": bucket["refunds"], "total": bucket["refunded"]},
         "discounts": bucket["discounts"],
         "net": revenue - bucket["refunded"],

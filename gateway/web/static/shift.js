@@ -292,7 +292,12 @@ shift.renderReceipts = () => {
   );
 };
 
+// A payment made on the site (a prepayment or its refund) is never the card terminal's money.
 function paidBy(row) {
+  if (row.receipt_kind === "prepayment" || row.receipt_kind === "prepayment_refund") {
+    const method = `site_word_${row.payment_method}`; // card_online, sbp, other_electronic
+    return register.t(method in register.texts ? method : "site_word");
+  }
   if (row.cash && row.card) return register.t("mixed_word");
   return register.t(row.card ? "card_word" : "cash_word");
 }
