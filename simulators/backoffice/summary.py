@@ -8,7 +8,8 @@ mistake in the rules must not pass on both sides. The rules, from the events of 
 - a receipt's day is the date of its fiscal time (`receipt.fiscalized` `fiscal.ts`, the
   register's clock), or of the envelope's `ts` when the register gave none;
 - revenue is the money received by the receipts that sell (`kind` sell or prepayment, a
-  correction of a sale): cash net of the change plus card; `payments.prepaid` (a handover
+  correction of a sale): cash net of the change plus card; `card` is the counter's card, `online`
+  the card of a receipt that names a site `payment_id`; `payments.prepaid` (a handover
   settled by offsetting a prepayment) is no money, the prepayment's receipt counted it;
 - receipts count the purchases: selling receipts without `payments.prepaid`;
 - refunds count the receipts that give money back (`sell_refund`, `prepayment_refund`, a
@@ -137,8 +138,8 @@ def period_figures(receipts: list[dict], first: date, last: date) -> dict:
 
 def _bucket() -> dict:
     return {
-        "receipts": 0, "revenue": 0, "cash": 0, "card": 0, "refunds": 0, "refunded": 0,
-        "discounts": 0,
+        "receipts": 0, "revenue": 0, "cash": 0, "card": 0, "online": 0, "refunds": 0,
+        "refunded": 0, "discounts": 0,
     }  # fmt: skip
 
 
@@ -164,7 +165,9 @@ def _add(bucket: dict, data: dict) -> None:
         bucket["receipts"] += 0 if payments.get("prepaid") else 1
         bucket["revenue"] += money
         bucket["cash"] += cash
-        bucket["card"] += payments["card"]
+        # A payment on the site (the receipt names its payment_id, since 1.1) is not the card
+        # terminal's money: `card` is what the terminal's own total shows.
+        bucket["online" if data.get("payment_id") else "card"] += payments["card"]
         bucket["discounts"] += data.get("discount", 0)  # since contract 1.1
     elif way == "sell_refund":
         bucket["refunds"] += 1
@@ -178,6 +181,7 @@ def _finish(bucket: dict) -> dict:
         "revenue": revenue,
         "cash": bucket["cash"],
         "card": bucket["card"],
+        "online": bucket["online"],
         "refunds": {"count": bucket["refunds"], "total": bucket["refunded"]},
         "discounts": bucket["discounts"],
         "net": revenue - bucket["refunded"],

@@ -104,22 +104,7 @@ def test_a_prepaid_order_and_its_handover_count_the_money_once(shop):
     assert [e["payments"].get("prepaid", 0) for e in fiscalized] == [0, 0, 50000, 0, 20000, 0,
                                                                        0, 0]  # fmt: skip
     remote = cloud_summary(events, date.fromisoformat(DAY))
-    assert remote["sales"] == as_the_cloud_counts(books["sales"])
-
-
-def as_the_cloud_counts(sales: dict) -> dict:
-    """The gateway's figures with the site's money folded back into `card`, as the cloud's
-    summary (simulators/backoffice/summary.py) still counts it: every other figure the same.
-    (The cloud splitting `online` from `card` too is asked for separately.)"""
-
-    def fold(figures: dict) -> dict:
-        folded = {k: v for k, v in figures.items() if k != "online"}
-        folded["card"] = figures["card"] + figures["online"]
-        if "cashiers" in figures:
-            folded["cashiers"] = [fold(person) for person in figures["cashiers"]]
-        return folded
-
-    return {name: fold(period) for name, period in sales.items()}
+    assert remote["sales"] == books["sales"]
 
 
 def test_card_is_the_counters_card_only_and_the_sites_money_has_its_own_line(shop):
@@ -143,4 +128,4 @@ def test_card_is_the_counters_card_only_and_the_sites_money_has_its_own_line(sho
     assert (site["card"], site["online"]) == (0, 82000)
     assert (anna["card"], anna["online"]) == (45000, 0)
     remote = cloud_summary(envelopes(shop), date.fromisoformat(DAY))
-    assert remote["sales"] == as_the_cloud_counts(books)
+    assert remote["sales"] == books
