@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import threading
 import time
@@ -142,14 +143,27 @@ class Auth:
         return self._new_session(staff, client)
 
     def check_pin(
-        self, staff_id: object, pin: object, client: str, *, manager: bool = False
+        self,
+        staff_id: object,
+        pin: object,
+        client: str,
+        *,
+        manager: bool = False,
+        asked_by: Staff | None = None,
+        action: str = "",
     ) -> Staff:
-        """The person whose PIN this is, or `SignInRefused`; `manager`: for an override."""
+        """The person whose PIN this is, or `SignInRefused` (audited); `manager`: for an
+        override, asked by `asked_by` for `action` (the audit names both)."""
         self._refresh()
+        known = staff_id if isinstance(staff_id, int) and staff_id in self._people else None
+        why = f"; manager's approval for {action}" if asked_by is not None else ""
         with self._pin_lock:
             wait = self.lockout.wait(staff_id, client, self.clock())
             if wait > 0:
                 log.warning("PIN refused without a check: locked (%s from %s)", staff_id, client)
+                if self.lockout.first_refusal(staff_id, client):
+                    detail = f"refused unchecked while locked ({math.ceil(wait)} s left){why}"
+                    self._audit(known, client, detail, asked_by)
                 raise SignInRefused("locked", locked_detail(wait), wait)
             entry = self._people.get(staff_id) if isinstance(staff_id, int) else None
             valid = isinstance(pin, str)
@@ -159,20 +173,29 @@ class Auth:
                 except Exception:
                     valid = False
             if entry is None or not valid or not verify_pin(pin, entry[1]):
-                self._mistake(staff_id if entry else None, client, "wrong PIN")
+                self._mistake(known, client, "wrong PIN", why=why, asked_by=asked_by)
             staff = entry[0]
             if manager and staff.role != MANAGER:
+                self._audit(known, client, f"not a manager{why}", asked_by)
                 raise SignInRefused(
                     "not_manager", f"{staff.name} is not a manager / не управляющий"
                 )
             self.lockout.succeeded(staff_id, client)
             return staff
 
-    def _mistake(self, staff_id: int | None, client: str, what: str, reason: str = "wrong_pin"):
+    def _mistake(
+        self,
+        staff_id: int | None,
+        client: str,
+        what: str,
+        reason: str = "wrong_pin",
+        why: str = "",
+        asked_by: Staff | None = None,
+    ):
         lock = self.lockout.failed(staff_id, client, self.clock())
         detail = f"{what}; locked for {lock:.0f} s" if lock else what
         log.warning("sign-in refused: %s (account %s, from %s)", detail, staff_id, client)
-        self.writer.call(service.pin_refused, staff_id, client=client, detail=detail)
+        self._audit(staff_id, client, detail + why, asked_by)
         if lock:
             raise SignInRefused("locked", locked_detail(lock), lock)
         if reason == "bad_code":
@@ -182,6 +205,13 @@ class Auth:
                 " / неверный одноразовый код: возьмите его из журнала шлюза",
             )
         raise SignInRefused("wrong_pin", "wrong PIN / неверный PIN")
+
+    def _audit(self, staff_id: int | None, client: str, detail: str, asked_by: Staff | None):
+        """A refused PIN in «Журнал»: whose PIN (`staff_id`), from where, and, for a manager's
+        approval, whose action it was to allow (`asked_by`)."""
+        self.writer.call(
+            service.pin_refused, staff_id, client=client, detail=detail, asked_by=asked_by
+        )
 
     def setup(self, code: object, name: object, pin: object, client: str):
         """The first manager, made on the setup screen with the code from the log."""

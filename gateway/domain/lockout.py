@@ -26,6 +26,19 @@ class Lockout:
     def __init__(self) -> None:
         self._accounts: dict[object, _Count] = {}
         self._addresses: dict[str, _Count] = {}
+        self._told: dict[tuple[object, str], float] = {}  # the lock each pair's refusal was audited
+
+    def first_refusal(self, account: object, address: str) -> bool:
+        """True once per lock for a PIN refused unchecked while locked: the audit gets one row
+        per lock, not one per try of a guessing run (each row is a write to the SD card)."""
+        counts = (self._accounts.get(account), self._addresses.get(address))
+        until = max([0.0, *(c.locked_until for c in counts if c is not None)])
+        if self._told.get((account, address)) == until:
+            return False
+        self._told[(account, address)] = until
+        if len(self._told) > MAX_TRACKED:
+            del self._told[next(iter(self._told))]
+        return True
 
     def wait(self, account: object, address: str, now: float) -> float:
         """Seconds until a PIN for `account` from `address` is checked again (0: now)."""

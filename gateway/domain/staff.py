@@ -81,6 +81,10 @@ ACTION_WORDS = {
 
 PIN_RULE = re.compile(r"^[0-9]{4,8}$")
 INN_RULE = re.compile(r"^[0-9]{12}$")  # a person's INN (tag 1203)
+# The FNS check digits of a person's INN: the 11th from the first ten, the 12th from the first
+# eleven, each weighted sum mod 11 mod 10 (a typo in one digit never passes).
+INN_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+INN_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 MAX_NAME = 40
 
 
@@ -166,4 +170,19 @@ def check_inn(inn: object) -> str | None:
         return None
     if not isinstance(inn, str) or not INN_RULE.match(inn.strip()):
         raise InvalidInput("a person's INN is 12 digits / ИНН — 12 цифр", reason="bad_inn")
+    if not _inn_check_digits_match(inn.strip()):
+        raise InvalidInput(
+            "this INN has a typo: its check digits do not match, compare it with the document"
+            " / в ИНН ошибка: контрольные цифры не сходятся, сверьте его с документом",
+            reason="bad_inn",
+        )
     return inn.strip()
+
+
+def _inn_check_digits_match(inn: str) -> bool:
+    digits = [int(ch) for ch in inn]
+    for weights in (INN_WEIGHTS_11, INN_WEIGHTS_12):
+        check = sum(w * d for w, d in zip(weights, digits, strict=False)) % 11 % 10
+        if check != digits[len(weights)]:
+            return False
+    return True

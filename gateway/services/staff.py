@@ -111,6 +111,8 @@ def change_staff(
     if fields:
         uow.staff.update(staff_id, **fields)
         changes = ", ".join(f"{key}={value}" for key, value in fields.items())
+        if "role" in fields:  # the journal says «Роль: управляющий → кассир»
+            changes = changes.replace(f"role={role}", f"role={role} (was {row['role']})")
         uow.staff.audit("staff_changed", by, subject=staff_id, detail=f"{row['name']}: {changes}")
     return {"id": staff_id, **fields}
 
@@ -156,6 +158,11 @@ def signed_out(uow, session_id: str, why: str, *, client: str | None) -> None:
         uow.staff.audit(why, Staff(row["staff_id"], "", ""), client=client)
 
 
-def pin_refused(uow, staff_id: int | None, *, client: str | None, detail: str) -> None:
-    """A wrong PIN, or a lockout that began: the audit names the account and the address."""
-    uow.staff.audit("pin_refused", None, subject=staff_id, client=client, detail=detail)
+def pin_refused(
+    uow, staff_id: int | None, *, client: str | None, detail: str, asked_by: Staff | None = None
+) -> None:
+    """A PIN refused: wrong, during a lockout (unchecked), or not a manager's. The audit names
+    the account and the address; `asked_by`: the person whose action a manager's PIN was to
+    allow (an override), who is then the row's `staff`."""
+    by = Staff(asked_by.id, asked_by.name, asked_by.role) if asked_by is not None else None
+    uow.staff.audit("pin_refused", by, subject=staff_id, client=client, detail=detail)

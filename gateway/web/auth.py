@@ -76,7 +76,8 @@ class SignInRequired:
                 return await refuse(send, 403, "foreign_origin", "request from another site")
         override = headers.get("x-storegw-override")
         if override:
-            manager, why = await self._override(override, client(scope))
+            action = f"{method} {path}"
+            manager, why = await self._override(override, client(scope), staff, action)
             if manager is None:
                 return await refuse(send, 403, why.reason, why.detail, wait=why.wait)
             staff = staff.approved(manager)
@@ -97,12 +98,14 @@ class SignInRequired:
         state["session"] = session
         return session.staff, ""
 
-    async def _override(self, value: str, address: str):
-        staff_id, _, pin = value.partition(":")
+    async def _override(self, value: str, address: str, asker: Staff, action: str):
+        """The manager whose PIN this is, or None and the refusal (audited: whose action)."""
+        text_id, _, pin = value.partition(":")
+        staff_id = int(text_id) if text_id.isdigit() else None
         try:
             manager = await anyio.to_thread.run_sync(
                 lambda: self.auth.check_pin(
-                    int(staff_id) if staff_id.isdigit() else None, pin, address, manager=True
+                    staff_id, pin, address, manager=True, asked_by=asker, action=action
                 )
             )
         except SignInRefused as exc:

@@ -134,10 +134,17 @@ def frame(
     texts = FRAME_TEXTS[lang]
     who = who or NOBODY
     manager = who["staff"]["role"] == "manager"
+    # Every entry is drawn, a manager's own hidden from a cashier: after «Сменить кассира»
+    # static/signin.js shows or hides them for the person who signed in.
     nav = [
-        {"href": href, "label": en_label if en else ru_label, "here": _here(href, path)}
+        {
+            "href": href,
+            "label": en_label if en else ru_label,
+            "here": _here(href, path) and (manager or not managers_only),
+            "managers_only": managers_only,
+            "shown": manager or not managers_only,
+        }
         for href, ru_label, en_label, managers_only in NAV
-        if manager or not managers_only
     ]
     by_status = status.get("orders") or {}
     return {

@@ -142,6 +142,7 @@ STAFF_SCRIPT = {
         "disable_what": "{name} больше не сможет войти; открытые сеансы закончатся сразу."
         " Включить снова можно на этом экране.",
         "disable_me": " Это вы: вы сразу выйдете.",
+        "demote_me": " Это вы: после этого экран «Сотрудники» станет вам недоступен.",
         "enable_title": "Включить: {name}?",
         "enable_what": "{name} снова сможет входить со своим прежним PIN.",
         "revoke_title": "Отозвать токен «{name}»?",
@@ -164,6 +165,7 @@ STAFF_SCRIPT = {
         "bad_pin": "PIN — от 4 до 8 цифр.",
         "pin_mismatch": "PIN не совпадает — введите его ещё раз.",
         "bad_inn": "ИНН — 12 цифр (или оставьте поле пустым).",
+        "bad_inn_sum": "В ИНН ошибка: контрольные цифры не сходятся. Сверьте его с документом.",
     },
     "en": {
         "can_sign_in": "may sign in",
@@ -199,6 +201,7 @@ STAFF_SCRIPT = {
         "disable_what": "{name} will no longer be able to sign in; open sessions end at once."
         " You can enable them again here.",
         "disable_me": " This is you: you will be signed out at once.",
+        "demote_me": " This is you: afterwards the «Staff» screen is closed to you.",
         "enable_title": "Enable {name}?",
         "enable_what": "{name} will be able to sign in again with the old PIN.",
         "revoke_title": "Revoke the token «{name}»?",
@@ -221,6 +224,8 @@ STAFF_SCRIPT = {
         "bad_pin": "A PIN is 4 to 8 digits.",
         "pin_mismatch": "The PINs differ — enter it again.",
         "bad_inn": "An INN is 12 digits (or leave it empty).",
+        "bad_inn_sum": "This INN has a typo: its check digits do not match. Compare it with the"
+        " document.",
     },
 }
 
@@ -278,6 +283,13 @@ AUDIT_TEXTS = {
         "system": "шлюз (терминал)",
         "locked_for": "вход заблокирован на {seconds} с",
         "setup_code": "неверный код первого запуска",
+        "approval_refused": "PIN управляющего не принят",
+        "wrong_pin": "неверный PIN",
+        "unchecked": "PIN не проверялся: вход заблокирован ещё на {seconds} с",
+        "not_manager": "не управляющий",
+        "approval_for": "для действия: {name}",
+        "role_change": "роль: {from} → {to}",
+        "role_is": "роль: {to}",
         "inn_removed": "ИНН убран",
         "receipt": "чек № {n}",
         "reverses": "отменяет чек № {n}",
@@ -304,6 +316,13 @@ AUDIT_TEXTS = {
         "system": "gateway (terminal)",
         "locked_for": "sign-in locked for {seconds} s",
         "setup_code": "wrong first-run code",
+        "approval_refused": "Manager's PIN refused",
+        "wrong_pin": "wrong PIN",
+        "unchecked": "PIN not checked: sign-in locked for {seconds} s more",
+        "not_manager": "not a manager",
+        "approval_for": "for the action of {name}",
+        "role_change": "role: {from} → {to}",
+        "role_is": "role: {to}",
         "inn_removed": "INN removed",
         "receipt": "receipt no. {n}",
         "reverses": "reverses receipt no. {n}",

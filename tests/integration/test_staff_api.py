@@ -189,6 +189,10 @@ INVALID = [
     ("/api/staff/{id}/pin", {}, "bad_pin", "PIN"),
     ("/api/staff/{id}/change", {"role": "boss"}, "bad_role", "роль"),
     ("/api/staff/{id}/change", {"inn": "77"}, "bad_inn", "ИНН"),
+    # Twelve digits whose check digits do not match: a typo, refused where it is typed.
+    ("/api/staff", {"name": "Вера", "role": CASHIER, "pin": "1234", "inn": "123456789012"},
+     "bad_inn", "контрольные цифры не сходятся"),
+    ("/api/staff/{id}/change", {"inn": "500100732258"}, "bad_inn", "контрольные цифры"),
     ("/api/staff/tokens", {"name": "", "role": CASHIER}, "bad_name", "имя"),
     ("/api/staff/tokens", {"name": "Скрипт", "role": "root"}, "bad_role", "роль"),
 ]  # fmt: skip

@@ -50,7 +50,7 @@ const signin = (() => {
     let lastKey = 0;
     let burst = false;
     const keys = (event) => {
-      if (root.closest("[hidden]") || pinBox.hidden) return;
+      if (root.closest("[hidden], dialog:not([open])") || pinBox.hidden) return;
       const now = performance.now();
       burst = now - lastKey < 35 || (burst && now - lastKey < 300);
       lastKey = now;
@@ -65,13 +65,38 @@ const signin = (() => {
       draw();
     };
     document.addEventListener("keydown", keys);
-    const only = peopleBox.querySelectorAll(".person");
     return {
       reset(text) {
+        const only = peopleBox.querySelectorAll(".person"); // the names may have been redrawn
         choose(only.length === 1 ? only[0] : null);
         refusal.textContent = text || "";
       },
     };
+  }
+
+  // The names on a pad as the gateway knows them now (a manager made or demoted on another
+  // tablet since this page loaded); `which` picks some. No answer: the names stay as they were.
+  async function freshPeople(root, which) {
+    let people;
+    try {
+      const answer = await fetch(`/api/signin?lang=${en() ? "en" : "ru"}`, { cache: "no-store" });
+      if (!answer.ok) return;
+      people = (await answer.json()).filter(which);
+    } catch (error) {
+      return;
+    }
+    const buttons = people.map((person) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "person";
+      button.dataset.id = person.id;
+      button.dataset.role = person.role;
+      const role = document.createElement("small");
+      role.textContent = person.role_word;
+      button.append(document.createTextNode(person.name), role);
+      return button;
+    });
+    root.querySelector("[data-people]").replaceChildren(...buttons);
   }
 
   async function post(path, body) {
@@ -94,6 +119,8 @@ const signin = (() => {
 
   // --- a staff page: lock screen, override, idle ------------------------------------------
   const lockBox = document.getElementById("lock-screen");
+  // A modal <dialog>: in the top layer, above a page's own dialog that asked for it (which
+  // stays open beneath, so its action goes on after the PIN).
   const overrideBox = document.getElementById("override-screen");
   let lockPad = null;
   let overridePad = null;
@@ -120,11 +147,12 @@ const signin = (() => {
 
   function hideEverything() {
     if (held.by === null) held.by = document.body.dataset.staff || "";
-    document.querySelectorAll("dialog[open]").forEach(hide);
-    if (overrideBox && !overrideBox.hidden) {
-      overrideBox.hidden = true;
+    if (overrideBox && overrideBox.open) { // held apart: it comes back last, on top
+      quiet.add(overrideBox);
+      overrideBox.close();
       held.override = true;
     }
+    document.querySelectorAll("dialog[open]").forEach(hide);
     for (const element of document.body.children) {
       if (element === lockBox || element.inert || element.tagName === "SCRIPT") continue;
       if (element.id === "training-banner") continue; // nothing to tap; stays above the lock
@@ -166,7 +194,10 @@ const signin = (() => {
           else dialog.show();
         }
       }
-      if (override) overrideBox.hidden = false;
+      if (override) {
+        quiet.delete(overrideBox);
+        overrideBox.showModal();
+      }
       const last = dialogs.length ? dialogs[dialogs.length - 1].dialog : null;
       const field = last && last.querySelector("input:not([type=hidden]):not([disabled])");
       if (field) field.focus();
@@ -183,7 +214,10 @@ const signin = (() => {
       dialog.dispatchEvent(new Event("cancel", { cancelable: true }));
       dialog.dispatchEvent(new Event("close"));
     }
-    if (override) answerOverride(null);
+    if (override) {
+      quiet.delete(overrideBox);
+      answerOverride(null);
+    }
     if (!dialogs.length && !override) return "";
     return titles.length
       ? tr(`Окно ${titles.join(", ")} закрыто, ничего не сделано: начните заново.`,
@@ -192,14 +226,19 @@ const signin = (() => {
         "The unfinished window was closed and nothing was done: start again.");
   }
 
+  const ROLE_WORDS = { manager: ["управляющий", "manager"], cashier: ["кассир", "cashier"] };
+
   function signedIn(data) {
     document.querySelector('meta[name="csrf-token"]').content = data.csrf;
     const same = held.by !== null && held.by === data.staff.name;
+    const manager = data.staff.role === "manager";
     document.body.dataset.staff = data.staff.name;
     document.body.dataset.role = data.staff.role;
     document.getElementById("staff").textContent = data.staff.name;
-    const role = document.querySelector(`#lock-screen .person[data-id="${data.staff.id}"] small`);
-    if (role) document.getElementById("staff-role").textContent = role.textContent;
+    const role = ROLE_WORDS[data.staff.role]; // the gateway's word: the pad's may be stale
+    if (role) document.getElementById("staff-role").textContent = tr(...role);
+    // The menu offers what this person may open (a cashier: no «Сотрудники», no «Журнал»).
+    for (const link of document.querySelectorAll("#nav-links [data-managers-only]")) link.hidden = !manager;
     lockBox.hidden = true;
     const back = giveBack(same);
     if (typeof storegw !== "undefined") { // a top-level const: not a property of window
@@ -231,16 +270,21 @@ const signin = (() => {
   }
 
   // `refused`: the PIN just typed was refused -- the question stays, the refusal is added.
-  function askManager(detail, refused) {
+  // The managers are asked of the gateway each time: roles change on other tablets too.
+  async function askManager(detail, refused) {
     if (asked) asked(null);
+    let mine;
+    const answer = new Promise((resolve) => { asked = mine = resolve; });
+    await freshPeople(overrideBox, (person) => person.role === "manager");
+    if (asked !== mine) return answer; // asked again meanwhile: this one is answered already
     if (!refused) overrideBox.querySelector("[data-override-why]").textContent = words({ detail });
     overridePad.reset(refused ? words(refused) : "");
-    overrideBox.hidden = false;
-    return new Promise((resolve) => { asked = resolve; });
+    if (!overrideBox.open) overrideBox.showModal();
+    return answer;
   }
 
   function answerOverride(value) {
-    overrideBox.hidden = true;
+    if (overrideBox.open) overrideBox.close();
     const resolve = asked;
     asked = null;
     if (resolve) resolve(value);
@@ -260,6 +304,8 @@ const signin = (() => {
       return null;
     });
     overrideBox.querySelector("[data-override-cancel]").addEventListener("click", () => answerOverride(null));
+    // Closed another way (Esc on a keyboard): a «no». The lock's own closes never get here.
+    overrideBox.addEventListener("close", () => { if (asked && !overrideBox.open) answerOverride(null); });
     document.getElementById("switch").addEventListener("click", lock);
     const idleMinutes = Number(document.body.dataset.idleLock || 0);
     syncIdle(true); // a background read: it tells the gateway nothing of hands on the tablet

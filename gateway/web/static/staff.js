@@ -22,16 +22,13 @@ staff.refusal = (answer) => {
   return staff.t("failed", { detail: staff.half(answer.data && answer.data.detail) || answer.error });
 };
 
-staff.fail = (answer) => {
-  const words = staff.refusal(answer);
-  if (words) storegw.say(words);
-};
+staff.fail = (answer) => staff.refusal(answer) && storegw.say(staff.refusal(answer));
 
 // --- «Сотрудники» ----------------------------------------------------------------------------
 const ACTIONS = { // what a button asks, which API it calls, with what
   pin: { path: "pin", fields: "pin", me: "pin_me", label: "pin_do" },
   promote: { path: "change", body: () => ({ role: "manager" }) },
-  demote: { path: "change", body: () => ({ role: "cashier" }) },
+  demote: { path: "change", body: () => ({ role: "cashier" }), me: "demote_me" },
   inn: { path: "change", fields: "inn", label: "inn_do", yes: "save" },
   disable: { path: "disable", danger: true, me: "disable_me" },
   enable: { path: "enable" },
@@ -125,6 +122,8 @@ staff.ask = (kind, person, isMe) => {
       return;
     }
     el.ask.close();
+    // No longer a manager: the screen is drawn afresh for a cashier (it says it is not hers).
+    if (isMe && kind === "demote") return window.location.reload();
     await staff.load(); // the message comes with the list that shows it
     storegw.say(staff.t(`${kind}_done`, names), true);
   };
@@ -138,8 +137,14 @@ function pinProblem(pin, again) {
   return pin === again ? "" : staff.t("pin_mismatch");
 }
 
-function innProblem(inn) {
-  return !inn || /^\d{12}$/.test(inn.trim()) ? "" : staff.t("bad_inn");
+const INN_WEIGHTS = [[7, 2, 4, 10, 3, 5, 9, 4, 6, 8], [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]]; // FNS
+
+function innProblem(inn) { // the check digits too, as the gateway checks them (domain/staff.py)
+  const text = (inn || "").trim();
+  if (!text) return "";
+  if (!/^\d{12}$/.test(text)) return staff.t("bad_inn");
+  const sum = (weights) => weights.reduce((total, w, i) => total + w * Number(text[i]), 0) % 11 % 10;
+  return INN_WEIGHTS.every((w) => sum(w) === Number(text[w.length])) ? "" : staff.t("bad_inn_sum");
 }
 
 staff.add = async (event) => {
@@ -192,11 +197,9 @@ staff.copyToken = async () => {
   }
 };
 
-// The token is shown once: hidden, it is gone from the page too.
-staff.hideToken = () => {
+staff.hideToken = () => { // the token is shown once: hidden, it is gone from the page too
   staff.el.newToken.hidden = true;
-  staff.el.newTokenValue.value = "";
-  staff.el.newTokenHeader.textContent = "";
+  staff.el.newTokenValue.value = staff.el.newTokenHeader.textContent = "";
 };
 
 // --- «Журнал» ---------------------------------------------------------------------------------
@@ -221,11 +224,13 @@ staff.loadAudit = async () => {
 function auditRow(row) {
   const t = staff.t;
   const kind = staff.texts.kinds[row.kind] || { tone: "", word: row.kind };
+  if (row.kind === "pin_refused" && /manager's approval/.test(row.detail || "")) kind.word = t("approval_refused");
   const what = node("td", "what");
   what.append(kind.tone ? badge(kind.tone, kind.word) : node("strong", "", kind.word));
   const about = describe(row);
   if (about) what.append(" ", node("span", "", about));
-  const who = row.staff || (row.kind === "pin_refused" ? row.subject || "—" : t("system"));
+  // A refused PIN: whose PIN it was (the row's `staff`, if any, asked for a manager's PIN).
+  const who = row.kind === "pin_refused" ? row.subject || row.staff || "—" : row.staff || t("system");
   const tr = node("tr");
   tr.dataset.kind = row.kind;
   tr.append(
@@ -278,9 +283,14 @@ function describe(row) {
     return found ? t(found[1], { n: found[2] }) : text;
   };
   switch (row.kind) {
-    case "pin_refused": {
-      const locked = detail.match(/locked for (\d+)/);
-      return locked ? t("locked_for", { seconds: locked[1] }) : /setup code/.test(detail) ? t("setup_code") : "";
+    case "pin_refused": { // "wrong PIN[; locked for N s]", "refused unchecked while locked (N s
+      // left)", "not a manager"; for a manager's PIN "; manager's approval for <request>" too
+      const approval = /manager's approval/.test(detail);
+      const [unchecked, locked] = [/while locked \((\d+) s left/, /locked for (\d+)/].map((r) => detail.match(r));
+      return [unchecked ? t("unchecked", { seconds: unchecked[1] }) : /not a manager/.test(detail)
+        ? t("not_manager") : approval && t("wrong_pin"), locked && t("locked_for", { seconds: locked[1] }),
+      /setup code/.test(detail) && t("setup_code"), approval && row.staff && t("approval_for", { name: row.staff }),
+      ].filter(Boolean).join(", ");
     }
     case "override": {
       const [permission, ...rest] = detail.split(" ");
@@ -304,7 +314,11 @@ function describe(row) {
     case "staff_changed": {
       const changes = detail.slice(detail.indexOf(": ") + 2).split(", ").map((pair) => {
         const [key, value] = pair.split("=");
-        if (key === "role") return tables.roles[value] || value;
+        if (key === "role") { // "manager (was cashier)": «роль: кассир → управляющий»
+          const [to, was] = [value.split(" ")[0], (value.match(/\(was (\w+)\)/) || [])[1]]
+            .map((role) => role && (tables.roles[role] || role));
+          return was ? t("role_change", { from: was, to }) : t("role_is", { to });
+        }
         if (key === "inn") return value === "None" ? t("inn_removed") : t("inn_is", { inn: value });
         return pair;
       });
@@ -331,9 +345,7 @@ function node(tag, className, text) {
   return element;
 }
 
-function badge(tone, words) {
-  return node("span", `badge ${tone}`, words);
-}
+const badge = (tone, words) => node("span", `badge ${tone}`, words);
 
 function button(label, handler, danger) {
   const b = node("button", danger ? "danger" : "", label);
@@ -342,10 +354,8 @@ function button(label, handler, danger) {
   return b;
 }
 
-function labelled(cell, key) { // a phone shows each cell on its own line with its heading
-  cell.dataset.label = staff.t(key);
-  return cell;
-}
+// A phone shows each cell on its own line with its heading.
+const labelled = (cell, key) => { cell.dataset.label = staff.t(key); return cell; };
 
 document.addEventListener("DOMContentLoaded", () => {
   const $ = (id) => document.getElementById(id);
@@ -363,17 +373,12 @@ document.addEventListener("DOMContentLoaded", () => {
       "new-token-title", "new-token-value", "new-token-header", "ask", "ask-form", "ask-title",
       "ask-what", "ask-pin", "ask-inn", "ask-error", "ask-yes"];
     for (const id of ids) el[id.replace(/-(\w)/g, (all, c) => c.toUpperCase())] = $(id);
-    el.addForm.onsubmit = staff.add;
-    el.tokenForm.onsubmit = staff.addToken;
-    $("copy-token").onclick = staff.copyToken;
-    $("hide-token").onclick = staff.hideToken;
+    [el.addForm.onsubmit, el.tokenForm.onsubmit] = [staff.add, staff.addToken];
+    [$("copy-token").onclick, $("hide-token").onclick] = [staff.copyToken, staff.hideToken];
     $("ask-no").onclick = () => el.ask.close();
     const hint = $("hint"); // one sentence of help on the first visit, until dismissed
     hint.hidden = localStorage.getItem("storegw.hint.staff") === "seen";
-    hint.querySelector("button").onclick = () => {
-      localStorage.setItem("storegw.hint.staff", "seen");
-      hint.hidden = true;
-    };
+    hint.querySelector("button").onclick = () => { localStorage.setItem("storegw.hint.staff", "seen"); hint.hidden = true; };
     staff.load();
   } else {
     Object.assign(el, { audit: $("audit"), noAudit: $("no-audit"), auditMore: $("audit-more") });
