@@ -193,12 +193,6 @@ def test_the_summary_with_goods_running_out_fits_a_phone(browser, fit_shop):
     assert errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs in app.css: .summary-page .order-line { flex-wrap: wrap; }"
-    " .summary-page .order-line .what { flex: 1 1 10em; overflow-wrap: break-word; }"
-    " .summary-page .order-line .button { margin-left: auto; } -- then drop this mark",
-)
 def test_no_word_on_the_summary_breaks_between_two_letters_on_a_phone(browser, fit_shop):
     """«Ждут подтверждения» beside its badge and «Открыть»: the button goes under the words
     rather than «подтверж|дения» breaking."""
