@@ -67,20 +67,9 @@ def reconcile_close(
 
 
 def is_this_receipt(register: ShtrihM, document: FiscalDocument, receipt: rc.Receipt) -> bool:
-    if not register.tlv_documents_supported:
+    stored = read_stored(register, document)
+    if stored is None:
         return True  # type, operation and total: all this model can tell
-    try:
-        stored = documents.read_document(register, document.fd)
-    except CommandNotSupported:
-        register.tlv_documents_supported = False
-        log.warning(
-            "fiscal: FF3Ah not supported: FD %d matched by type, operation and total only",
-            document.fd,
-        )
-        return True
-    except BadAnswer as exc:
-        # Try again later rather than guess either way.
-        raise AnswerLost(f"FD {document.fd} could not be read back: {exc}") from exc
     different = documents.differences(stored, receipt)
     if different:
         log.warning(
@@ -90,6 +79,25 @@ def is_this_receipt(register: ShtrihM, document: FiscalDocument, receipt: rc.Rec
         )
         return False
     return True
+
+
+def read_stored(register: ShtrihM, document: FiscalDocument) -> documents.StoredDocument | None:
+    """The document as TLV, or None on a model without FF3Ah (it is then matched by type,
+    operation and total only, and the log says so)."""
+    if not register.tlv_documents_supported:
+        return None
+    try:
+        return documents.read_document(register, document.fd)
+    except CommandNotSupported:
+        register.tlv_documents_supported = False
+        log.warning(
+            "fiscal: FF3Ah not supported: FD %d matched by type, operation and total only",
+            document.fd,
+        )
+        return None
+    except BadAnswer as exc:
+        # Try again later rather than guess either way.
+        raise AnswerLost(f"FD {document.fd} could not be read back: {exc}") from exc
 
 
 def drained_close_answer(register: ShtrihM, last_fd: int) -> CloseAnswer | None:

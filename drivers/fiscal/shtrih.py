@@ -14,7 +14,16 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.fiscal import answers, commands, document_time, documents, health, marking, reconcile
+from drivers.fiscal import (
+    answers,
+    archive_search,
+    commands,
+    document_time,
+    documents,
+    health,
+    marking,
+    reconcile,
+)
 from drivers.fiscal import receipt as rc
 from drivers.fiscal.commands import NO_PRINT_NEXT, PRINT, SALE, SALE_RETURN
 from drivers.fiscal.errors import (
@@ -333,6 +342,12 @@ class ShtrihM(FiscalRegister):
         return document_time.with_document_time(
             self, found, document_time.receipt_doc_type(receipt)
         )
+
+    def find_receipt(
+        self, fds, receipt: rc.Receipt, operation: int, cache: archive_search.ArchiveCache
+    ) -> archive_search.FoundReceipt | None:
+        """This receipt among the documents `fds` of the archive (``archive_search.py``)."""
+        return archive_search.find_receipt(self, fds, receipt, operation, cache)
 
     def _cancel_after_failure(self, cause: FiscalError) -> None:
         """Leave no half-built receipt behind; the original error is what the caller sees."""

@@ -20,10 +20,23 @@ def acknowledge(uow, through_seq: int) -> int:
     uow.sync.set_counter(ACKED_SEQ, acked)
     if uow.sync.counter(RESTORED):  # the cloud and a restored database agree: nothing to rejoin
         uow.sync.set_counter(RESTORED, 0)
+    rejoined_at = uow.sync.counter(REJOINED_AT)
+    if rejoined_at and through_seq >= rejoined_at and caught_up(uow):
+        uow.sync.clear_alarm(BEHIND_ALARM)
+        uow.sync.set_counter(REJOINED_AT, 0)
     return acked
 
 
 RESTORED = "restored_from_backup"  # a counter `storegw restore` sets to 1 in what it restores
+BEHIND_ALARM = "restored_behind_cloud"
+REJOINED_AT = "restored_rejoined_at"  # the seq of the snapshot sent at the rejoin (0: none)
+
+
+def caught_up(uow) -> bool:
+    """Every cloud message this gateway has heard of is applied: nothing parked behind a gap,
+    no seq given up on. The cloud resends what the restored database lacks as soon as it sees
+    our `in_seq`, so once it also acknowledged what we sent after the rejoin the gap is filled."""
+    return uow.sync.parked_count() == 0 and not uow.sync.skipped_ranges()
 
 
 def ack_ahead_of_head(uow, through_seq: int) -> int | None:
@@ -38,12 +51,14 @@ def ack_ahead_of_head(uow, through_seq: int) -> int | None:
     uow.sync.set_counter("outbox_seq", through_seq)
     uow.sync.set_counter(ACKED_SEQ, through_seq)
     uow.sync.set_counter(RESTORED, 0)
-    full_stock_snapshot(uow)
+    full_stock_snapshot(uow)  # numbered through_seq + 1
+    uow.sync.set_counter(REJOINED_AT, through_seq + 1)
     uow.sync.raise_alarm(
-        "restored_behind_cloud",
+        BEHIND_ALARM,
         f"restored from a backup: the cloud had messages {head + 1}..{through_seq} sent after"
         f" it; numbering goes on at {through_seq + 1} and a full stock snapshot was sent:"
-        " orders and events of that time are only in the cloud and the kept old database",
+        " orders and events of that time are only in the cloud and the kept old database; this"
+        " clears once the cloud has acknowledged the snapshot and no cloud message is missing",
     )
     return through_seq
 

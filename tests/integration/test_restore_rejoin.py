@@ -66,3 +66,44 @@ def test_the_first_ack_beyond_a_restored_head_moves_numbering_past_the_clouds(tm
     later = shop.run(receive_cloud_message, PREFIX, "in/cmd", ack(cloud_has + 50, "ack-2"))
     assert later["outcome"] == "rejected"
     shop.db.close()
+
+
+def stock_adjust(seq: int) -> bytes:
+    body = {"v": 1, "id": f"stock-{seq}", "type": "stock.adjust", "seq": seq}
+    return json.dumps({**body, "data": builders.stock_adjust(A=1)}).encode()
+
+
+def alarms(shop: Shop) -> list[str]:
+    with shop.db.transaction() as uow:
+        return [r[0] for r in uow.conn.execute("SELECT name FROM alarm")]
+
+
+def test_the_restored_behind_cloud_alarm_clears_once_the_gap_is_filled(tmp_path: Path):
+    """QA: doctor failed forever after a restore. The alarm ends when the cloud has
+    acknowledged what was sent after the rejoin and no cloud message is missing."""
+    db_path = tmp_path / "gateway.db"
+    config = tmp_path / "gateway.toml"
+    config.write_text(f'[database]\npath = "{db_path}"\n', encoding="utf-8")
+    database = Database(db_path)
+    shop = Shop(database)
+    shop.run(claim_store, "shop-001")
+    shop.stock(A=10)
+    assert cli.main(["--config", str(config), "backup", str(tmp_path / "b.db")]) == 0
+    order(shop, "W-2")
+    cloud_has = head(shop)
+    database.close()
+    assert cli.main(["--config", str(config), "restore", str(tmp_path / "b.db")]) == 0
+
+    shop = Shop(Database(db_path))
+    shop.run(receive_cloud_message, PREFIX, "in/cmd", ack(cloud_has, "ack-1"))
+    assert "restored_behind_cloud" in alarms(shop)
+    # The cloud's messages the restored database lacks: 2 arrives first, 1 is missing.
+    parked = shop.run(receive_cloud_message, PREFIX, "in/stock", stock_adjust(2))
+    assert parked["outcome"] == "parked"
+    shop.run(receive_cloud_message, PREFIX, "in/cmd", ack(head(shop), "ack-2"))
+    assert "restored_behind_cloud" in alarms(shop)  # a cloud message is still missing
+    shop.run(receive_cloud_message, PREFIX, "in/stock", stock_adjust(1))  # the resend fills it
+    assert "restored_behind_cloud" in alarms(shop)  # until the cloud acknowledges
+    shop.run(receive_cloud_message, PREFIX, "in/cmd", ack(head(shop), "ack-3"))
+    assert "restored_behind_cloud" not in alarms(shop)
+    shop.db.close()

@@ -46,6 +46,7 @@ from drivers.fiscal.register import (
     MODE_SHIFT_OPEN,
     RegisterStatus,
 )
+from gateway.adapters.fiscal.archive_adoption import ArchiveAdoption, register_operation
 from gateway.adapters.fiscal.health_watch import HealthWatch
 from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER, driver_receipt
 from gateway.adapters.fiscal.staff import (
@@ -63,7 +64,6 @@ from gateway.services import fiscal as service
 
 log = logging.getLogger(__name__)
 
-SALE, SALE_RETURN = 1, 2  # FF0A receipt operation types
 MAX_SEND_ATTEMPTS = 10  # then the job waits as `failed` for staff (retry re-queues it)
 BACKOFF_MAX = 30.0
 BLOCKED_POLL = 1.0  # paper out, cover open: look again soon, staff is on it
@@ -100,6 +100,7 @@ class FiscalWorker(StaffOperations):
         self._holding = False  # pausing after a refusal: only staff requests end the pause
         self._reads = None  # the worker thread's read-only connection
         self.health = HealthWatch(config, writer)  # the OFD queue and the drive's end of life
+        self.archive = ArchiveAdoption(writer)  # receipts a restored database does not know
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> FiscalWorker:
@@ -224,7 +225,9 @@ class FiscalWorker(StaffOperations):
         if self._register is None:
             register = self._open_register()
             try:
-                self._fn = register.fn_status().fn
+                drive = register.fn_status()
+                self._fn = drive.fn
+                self.archive.connected(drive)
             except BaseException:
                 _close_quietly(register)
                 raise
@@ -292,6 +295,8 @@ class FiscalWorker(StaffOperations):
         except RequestRejected as exc:  # nothing was sent: the data must be fixed
             self.writer.call(service.receipt_failed, job.id, str(exc))
             return 0.0
+        if self.archive.adopted(register, self._reads, job, receipt, self._fn):
+            return 0.0  # signed before a restore: never twice
         if self._refunds_a_refused_receipt(job):
             # It would give back what was never fiscalised (a prepayment refunded after its
             # own receipt failed): staff gets that one through first, then retries this one.
@@ -342,7 +347,7 @@ class FiscalWorker(StaffOperations):
             )
             self.writer.call(service.receipt_failed, job.id, why)
             return 0.0
-        operation = SALE if job.draft.operation == SELL else SALE_RETURN
+        operation = register_operation(job)
         status = register.status()
         if status.waiting_continue_print and status.paper_present:
             register.continue_print()  # signed, not fully printed: finish the paper copy

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .connection import open_connection
+from .fiscal_archive_repo import RESTORED_MARK as FISCAL_RESTORED_MARK
 from .invariants import check_invariants
 from .store_identity import stored_store_id
 
@@ -283,6 +284,9 @@ def stage_for_restore(backup: Path, staged: Path, *, training: bool = False) -> 
         # The cloud may hold messages numbered after the backup: the first sync.ack ahead of
         # this head rejoins its numbering (services/sync.rejoin_after_restore), once.
         _set_counter(dst, RESTORED_MARK)
+        # The register may have signed receipts after the backup: the fiscal worker looks for
+        # them before printing a payment the cloud sends again (services/fiscal_archive.py).
+        _set_counter(dst, FISCAL_RESTORED_MARK)
         if training:
             _set_counter(dst, TRAINING_MARK)
     fsync_file(staged)

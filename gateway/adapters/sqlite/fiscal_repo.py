@@ -16,6 +16,7 @@ from gateway.domain.fiscal import (
 from gateway.domain.staff import Staff
 
 from .actors import actor_columns
+from .fiscal_archive_repo import FiscalArchiveQueries
 
 _JOB_COLUMNS = (
     "id, draft_json, state, order_id, shipment_id, refund_of, attempts, saved_fd, error, change,"
@@ -47,7 +48,7 @@ def state_count_sql(state: str) -> str:
     return f"SELECT count(*) FROM receipt_job WHERE state = '{state}'"
 
 
-class FiscalRepo:
+class FiscalRepo(FiscalArchiveQueries):
     def __init__(self, conn: sqlite3.Connection, now: str):
         self.conn = conn
         self.now = now
