@@ -40,6 +40,11 @@ def test_the_order_screen_shows_the_payment_on_the_site_and_what_is_left(page, l
     assert "Оплачено на сайте: 300 ₽ через СБП" in history and "Возврат на сайте: 100 ₽" in history
     live_shop.screenshot(page, "order-paid-on-the-site")
 
+    page.goto(f"{live_shop.url}/shift")  # the site's money is never called «карта» there
+    paid_row = page.locator(f'#receipts tr[data-receipt="{receipt_id}"]')
+    paid_row.filter(has_text="на сайте · СБП").wait_for()
+    assert "карта" not in page.locator(f'#receipts tr[data-receipt="{refund_id}"]').inner_text()
+
 
 def test_the_ship_dialog_takes_only_what_the_site_did_not_prepay(page, live_shop):
     gateway = live_shop.gateway

@@ -309,7 +309,10 @@ _RECEIPT_ROW = (
     "  WHERE b.refund_of = r.id AND b.kind = 'sell_refund') AS refunded,"
     " (SELECT group_concat(b.id) FROM receipt_job b WHERE b.refund_of = r.id) AS refund_ids,"
     " EXISTS (SELECT 1 FROM receipt_job b WHERE b.refund_of = r.id"
-    "  AND b.receipt_kind = 'correction') AS corrected"
+    "  AND b.receipt_kind = 'correction') AS corrected,"
+    # How the buyer paid on the site (a prepayment, or its refund): the list says «СБП».
+    " (SELECT p.method FROM order_payment p"
+    "  WHERE p.receipt_id IN (r.id, r.refund_of)) AS payment_method"
     " FROM receipt_job r"
 )
 
