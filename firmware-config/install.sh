@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the store gateway on Raspberry Pi OS / Debian, from the checkout this script sits in:
-# the user storegw, the venv in /opt/storegw, /etc/storegw/gateway.toml (kept if present), the
-# udev rules, the systemd units and, with --with-mosquitto, a local broker bridged to the cloud.
+# the user storegw, the venv in /opt/storegw (and /usr/local/bin/storegw), /etc/storegw/gateway.toml
+# (kept if present), the udev rules, the systemd units and, with --with-mosquitto, a local broker
+# bridged to the cloud. Every argument is checked before anything changes.
 #
 # Idempotent: every file is compared before it is written; one line per change ("changed: PATH")
 # and "nothing changed" when a run had nothing to do. Run `install.sh --help` for the options.
@@ -32,8 +33,10 @@ usage: sudo firmware-config/install.sh [options]
   --bridge-password P     its password (or STOREGW_BRIDGE_PASSWORD in the environment, which
                           keeps it out of the process list)
   --bridge-ca FILE        CA certificate (PEM) of the cloud broker; default: the system's CAs
-  --store-id ID           the shop's id in the bridged topics; default: [store] id of
-                          /etc/storegw/gateway.toml
+  --store-id ID           the shop's id: written into /etc/storegw/gateway.toml in place of
+                          the example's placeholder, and used in the bridged topics; default:
+                          [store] id of that file. Without it, and while that file still has
+                          the placeholder, the service is enabled but not started
   -h, --help              this text
 EOF
 }
@@ -53,18 +56,26 @@ BRIDGE_USER=""
 BRIDGE_PASSWORD="${STOREGW_BRIDGE_PASSWORD:-}"
 BRIDGE_CA=""
 STORE_ID=""
+# An option's value must be there: never in $(...), whose exit would not stop this shell (an
+# empty --root would then mean the real system).
+need_value() { # option what arguments-left value
+	if [ "$3" -lt 2 ] || [ -z "$4" ]; then
+		usage >&2
+		die "$1 needs $2"
+	fi
+}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--dry-run) DRY_RUN=1 ;;
-	--root) ROOT=${2:?--root needs a directory} && shift ;;
+	--root) need_value "$1" "a directory" $# "${2-}" && ROOT=$2 && shift ;;
 	--no-venv) WITH_VENV=0 ;;
-	--wheelhouse) WHEELHOUSE=${2:?--wheelhouse needs a directory} && shift ;;
+	--wheelhouse) need_value "$1" "a directory" $# "${2-}" && WHEELHOUSE=$2 && shift ;;
 	--with-mosquitto) WITH_MOSQUITTO=1 ;;
-	--bridge-url) BRIDGE_URL=${2:?--bridge-url needs a URL} && shift ;;
-	--bridge-user) BRIDGE_USER=${2:?--bridge-user needs a name} && shift ;;
-	--bridge-password) BRIDGE_PASSWORD=${2:?--bridge-password needs a value} && shift ;;
-	--bridge-ca) BRIDGE_CA=${2:?--bridge-ca needs a file} && shift ;;
-	--store-id) STORE_ID=${2:?--store-id needs an id} && shift ;;
+	--bridge-url) need_value "$1" "a URL" $# "${2-}" && BRIDGE_URL=$2 && shift ;;
+	--bridge-user) need_value "$1" "a name" $# "${2-}" && BRIDGE_USER=$2 && shift ;;
+	--bridge-password) need_value "$1" "a value" $# "${2-}" && BRIDGE_PASSWORD=$2 && shift ;;
+	--bridge-ca) need_value "$1" "a file" $# "${2-}" && BRIDGE_CA=$2 && shift ;;
+	--store-id) need_value "$1" "an id" $# "${2-}" && STORE_ID=$2 && shift ;;
 	-h | --help) usage && exit 0 ;;
 	*) usage >&2 && die "unknown option $1" ;;
 	esac
@@ -77,13 +88,9 @@ if [ -n "$ROOT" ]; then
 	ROOT=$(cd "$ROOT" && pwd)
 	[ "$ROOT" != / ] || ROOT=""
 fi
+[ -f "$ROOT/etc/passwd" ] || die "$ROOT/etc/passwd is missing: a scratch root needs etc/passwd and etc/group"
 [ -z "$WHEELHOUSE" ] || [ -d "$WHEELHOUSE" ] || die "--wheelhouse $WHEELHOUSE: no such directory"
-if [ "$WITH_MOSQUITTO" = 1 ]; then
-	[ -n "$BRIDGE_URL" ] || die "--with-mosquitto needs --bridge-url mqtts://host:8883"
-	[ -z "$BRIDGE_CA" ] || [ -f "$BRIDGE_CA" ] || die "--bridge-ca $BRIDGE_CA: no such file"
-elif [ -n "$BRIDGE_URL$BRIDGE_USER$BRIDGE_CA" ]; then
-	die "--bridge-* options need --with-mosquitto"
-fi
+
 # The real system gets apt-get, systemctl and udevadm; a scratch root never does.
 REAL=1
 [ -z "$ROOT" ] || REAL=0
@@ -236,9 +243,10 @@ ensure_venv() {
 	echo "$want" >"$ROOT$STAMP"
 }
 
-# --- the Mosquitto bridge ------------------------------------------------------------------
-toml_value() { # section key default: from the installed gateway.toml, with Python's tomllib
-	python3 - "$ROOT/etc/storegw/gateway.toml" "$1" "$2" "$3" <<'PY'
+# --- every argument, checked before anything changes ---------------------------------------
+CONFIG=/etc/storegw/gateway.toml
+toml_value() { # file section key default: with Python's tomllib; a broken file stops the run
+	python3 - "$1" "$2" "$3" "$4" <<'PY' || exit 2
 import sys, tomllib
 path, section, key, default = sys.argv[1:]
 try:
@@ -250,32 +258,78 @@ except tomllib.TOMLDecodeError as exc:
     sys.exit(f"install.sh: {path}: {exc}")
 PY
 }
+# The example's [store] id is a placeholder: a gateway started with it stamps its database
+# with it, and then refuses the shop's real id.
+PLACEHOLDER=$(toml_value "$HERE/gateway.example.toml" store id shop-001)
+CONFIGURED_ID=$(toml_value "$ROOT$CONFIG" store id shop-001) # the gateway's own default
+is_topic_level() { [[ "$1" =~ ^[^/+#[:space:]\"\\]+$ ]]; }
+if [ -n "$STORE_ID" ]; then
+	is_topic_level "$STORE_ID" || die "--store-id '$STORE_ID': no '/', '+', '#', quotes or spaces (an MQTT topic level)"
+	[ "$CONFIGURED_ID" = "$PLACEHOLDER" ] || [ "$CONFIGURED_ID" = "$STORE_ID" ] ||
+		die "--store-id $STORE_ID, but $CONFIG says [store] id = \"$CONFIGURED_ID\": change one of them"
+fi
+STORE=${STORE_ID:-$CONFIGURED_ID}
+CONFIG_WITH_ID="" # the configuration to install with --store-id's id in it, when it differs
+if [ -n "$STORE_ID" ] && [ "$CONFIGURED_ID" != "$STORE_ID" ]; then
+	CONFIG_WITH_ID="$WORK/gateway.toml"
+	config_source="$HERE/gateway.example.toml"
+	[ ! -e "$ROOT$CONFIG" ] || config_source="$ROOT$CONFIG"
+	python3 - "$config_source" "$STORE_ID" >"$CONFIG_WITH_ID" <<'PY' || exit 2
+import re, sys, tomllib
+path, store_id = sys.argv[1:]
+lines = open(path, encoding="utf-8").read().splitlines(keepends=True)
+line = f'id = "{store_id}"\n'
+header = next((i for i, t in enumerate(lines) if re.match(r"\s*\[\s*store\s*\]", t)), None)
+if header is None:
+    lines[:0] = ["[store]\n", line, "\n"]
+else:
+    end = next((i for i in range(header + 1, len(lines)) if re.match(r"\s*\[", lines[i])), len(lines))
+    key = next((i for i in range(header + 1, end) if re.match(r"\s*id\s*=", lines[i])), None)
+    lines[key if key is not None else header + 1 : key + 1 if key is not None else header + 1] = [line]
+text = "".join(lines)
+if tomllib.loads(text).get("store", {}).get("id") != store_id:
+    sys.exit(f"install.sh: cannot set [store] id in {path}: set it there by hand")
+sys.stdout.write(text)
+PY
+	CONFIGURED_ID=$STORE_ID
+fi
 
-render_bridge() { # the template with this shop's values, on stdout
-	local scheme=${BRIDGE_URL%%://*} hostport=${BRIDGE_URL#*://} port tls=0 ca_line
+BRIDGE_TLS=0 BRIDGE_ADDRESS=""
+if [ "$WITH_MOSQUITTO" = 1 ]; then
+	[ -n "$BRIDGE_URL" ] || die "--with-mosquitto needs --bridge-url mqtts://host:8883"
+	[ -z "$BRIDGE_CA" ] || [ -f "$BRIDGE_CA" ] || die "--bridge-ca $BRIDGE_CA: no such file"
+	scheme=${BRIDGE_URL%%://*} hostport=${BRIDGE_URL#*://}
 	hostport=${hostport%%/*}
 	case "$scheme" in
-	mqtts) tls=1 port=8883 ;;
-	mqtt) port=1883 && echo "install.sh: warning: $BRIDGE_URL is not TLS: the shop's data crosses the network in clear" >&2 ;;
+	mqtts) BRIDGE_TLS=1 port=8883 ;;
+	mqtt) port=1883 ;;
 	*) die "--bridge-url $BRIDGE_URL: use mqtts://host[:port] (or mqtt://)" ;;
 	esac
-	[[ "$hostport" == *:* ]] && port=${hostport##*:} && hostport=${hostport%:*}
-	[[ -n "$hostport" && "$port" =~ ^[0-9]+$ ]] || die "--bridge-url $BRIDGE_URL: no host:port in it"
-	local value
+	[[ "$hostport" != *:* ]] || { port=${hostport##*:} && hostport=${hostport%:*}; }
+	if [[ -z "$hostport" || ! "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+		die "--bridge-url $BRIDGE_URL: no host:port in it"
+	fi
+	BRIDGE_ADDRESS="$hostport:$port"
 	for value in "$BRIDGE_USER" "$BRIDGE_PASSWORD"; do
 		[[ "$value" != *[[:space:]]* ]] || die "--bridge-user/--bridge-password: Mosquitto cannot read spaces in them"
 	done
 	[ -n "$BRIDGE_USER" ] || [ -z "$BRIDGE_PASSWORD" ] || die "--bridge-password needs --bridge-user"
-	local store=$STORE_ID prefix # assigned apart from `local`, so that a failure stops the run
-	[ -n "$store" ] || store=$(toml_value store id shop-001)
-	prefix=$(toml_value mqtt topic_prefix storegw)
-	[[ "$store" =~ ^[^/+#[:space:]]+$ ]] || die "store id '$store' cannot be a topic level"
+	is_topic_level "$STORE" || die "store id '$STORE' cannot be a topic level"
+	BRIDGE_PREFIX=$(toml_value "$ROOT$CONFIG" mqtt topic_prefix storegw)
+	[ "$BRIDGE_TLS" = 1 ] ||
+		echo "install.sh: warning: $BRIDGE_URL is not TLS: the shop's data crosses the network in clear" >&2
+elif [ -n "$BRIDGE_URL$BRIDGE_USER$BRIDGE_CA" ]; then
+	die "--bridge-* options need --with-mosquitto"
+fi
+
+# --- the Mosquitto bridge ------------------------------------------------------------------
+render_bridge() { # the template with this shop's values (checked above), on stdout
+	local ca_line line
 	ca_line="bridge_capath /etc/ssl/certs"
 	[ -z "$BRIDGE_CA" ] || ca_line="bridge_cafile /etc/mosquitto/certs/storegw-bridge-ca.pem"
-	local line
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [[ "$line" == @TLS@* ]]; then
-			[ "$tls" = 1 ] || continue
+			[ "$BRIDGE_TLS" = 1 ] || continue
 			line=${line#@TLS@}
 		fi
 		if [[ "$line" == @AUTH@* ]]; then
@@ -283,9 +337,9 @@ render_bridge() { # the template with this shop's values, on stdout
 			line=${line#@AUTH@}
 			[[ "$line" != remote_password* || -n "$BRIDGE_PASSWORD" ]] || continue
 		fi
-		line=${line//@ADDRESS@/$hostport:$port}
-		line=${line//@STORE_ID@/$store}
-		line=${line//@PREFIX@/$prefix}
+		line=${line//@ADDRESS@/$BRIDGE_ADDRESS}
+		line=${line//@STORE_ID@/$STORE}
+		line=${line//@PREFIX@/$BRIDGE_PREFIX}
 		line=${line//@CA_LINE@/$ca_line}
 		line=${line//@USERNAME@/$BRIDGE_USER}
 		line=${line//@PASSWORD@/$BRIDGE_PASSWORD}
@@ -317,21 +371,37 @@ ensure_mosquitto() {
 	[ "$CHANGES" = "$before" ] || MOSQUITTO_CHANGED=1
 }
 
+# --- the configuration -----------------------------------------------------------------------
+install_config() { # the example, kept once there; with --store-id, the id set (checked above)
+	if [ -n "$CONFIG_WITH_ID" ]; then
+		install_file "$CONFIG_WITH_ID" "$CONFIG" 640 "root:$SERVICE_USER"
+	else
+		install_file "$HERE/gateway.example.toml" "$CONFIG" 640 "root:$SERVICE_USER" keep
+	fi
+}
+
+# /usr/local/bin/storegw: the command the README, the /setup page and the log tell people to run.
+install_command_link() {
+	local link="$ROOT/usr/local/bin/storegw" want="$VENV/bin/storegw"
+	[ "$(readlink "$link" 2>/dev/null)" != "$want" ] || return 0
+	note_change "/usr/local/bin/storegw -> $want"
+	[ "$DRY_RUN" = 1 ] || { mkdir -p "$(dirname "$link")" && ln -sfn "$want" "$link"; }
+}
+
 # --- everything, in order ------------------------------------------------------------------
 [ -z "$ROOT" ] || echo "installing into the scratch root $ROOT"
 [ "$DRY_RUN" = 0 ] || echo "dry run: nothing is changed"
-[ -f "$ROOT/etc/passwd" ] || die "$ROOT/etc/passwd is missing: a scratch root needs etc/passwd and etc/group"
-
 START=$CHANGES
 ensure_user
 install_dir "$PREFIX" 755 root:root
 install_file "$SRC/README.md" "$PREFIX/README.md" 644 root:root
 ensure_venv
+install_command_link
 CODE_CHANGED=$((CHANGES - START)) # the user's groups count: the service gets them on a restart
 
 START=$CHANGES
 install_dir /etc/storegw 750 "root:$SERVICE_USER"
-install_file "$HERE/gateway.example.toml" /etc/storegw/gateway.toml 640 "root:$SERVICE_USER" keep
+install_config
 install_file /dev/null /etc/storegw/gateway.env 640 "root:$SERVICE_USER" keep
 CONFIG_CHANGED=$((CHANGES - START))
 
@@ -368,14 +438,22 @@ if [ "$REAL" = 1 ]; then
 		if [ $((CODE_CHANGED + CONFIG_CHANGED + UNITS_CHANGED)) != 0 ]; then
 			run systemctl try-restart storegw.service
 		fi
-		run systemctl enable --now --quiet storegw.service storegw-backup.timer
+		if [ "$CONFIGURED_ID" = "$PLACEHOLDER" ]; then # started now, it would take the placeholder
+			run systemctl enable --quiet storegw.service
+			run systemctl enable --now --quiet storegw-backup.timer
+		else
+			run systemctl enable --now --quiet storegw.service storegw-backup.timer
+		fi
 	else
 		echo "systemd is not running here: enable storegw.service and storegw-backup.timer yourself"
 	fi
 fi
 
-if [ "$WITH_MOSQUITTO" = 1 ] && [[ "$(toml_value mqtt url none)" != mqtt://127.0.0.1:1883 ]]; then
+if [ "$WITH_MOSQUITTO" = 1 ] && [[ "$(toml_value "$ROOT$CONFIG" mqtt url none)" != mqtt://127.0.0.1:1883 ]]; then
 	echo "note: point the gateway at the local broker: [mqtt] url = \"mqtt://127.0.0.1:1883\" in /etc/storegw/gateway.toml"
+fi
+if [ "$CONFIGURED_ID" = "$PLACEHOLDER" ]; then
+	echo "next: set [store] id (this shop's id, not the example's \"$PLACEHOLDER\") in $CONFIG, then: sudo systemctl start storegw"
 fi
 if [ "$CHANGES" = 0 ]; then
 	echo "nothing changed"

@@ -31,6 +31,7 @@ from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.services.stock import use_default_min_stock
 from gateway.services.sync import prune_history
+from gateway.store_adoption import adopt_store_if_new
 from gateway.training import TrainingDevices, claim_mode
 from gateway.web.app import create_app
 
@@ -84,6 +85,7 @@ class Gateway:
         try:
             self.writer.start()
             log.info("database %s open (WAL, synchronous=FULL)", self.config.database_path)
+            self.writer.call(adopt_store_if_new, self.config.store_id)  # a placeholder's
             self.writer.call(claim_store, self.config.store_id)
             self.writer.call(claim_mode, self.training)
         except BaseException:

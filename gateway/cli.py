@@ -11,6 +11,7 @@ import threading
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.database import Database
@@ -21,6 +22,7 @@ from gateway.appliance_cli import add_appliance_parsers
 from gateway.catalog_cli import cmd_catalog_import
 from gateway.cli_errors import CliError, database_error
 from gateway.config import Config, ConfigError, load_config
+from gateway.config_location import choose_config
 from gateway.domain.errors import DomainError
 from gateway.fiscal_cli import add_fiscal_parser
 from gateway.log_setup import configure_logging
@@ -36,9 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if getattr(args, "loads_config_itself", False):  # doctor: a broken config is a finding
             return args.handler(args, None) or 0
-        config = load_config(getattr(args, "config", None))
+        choice = choose_config(getattr(args, "config", None))
+        config = load_config(choice.path)
         if getattr(args, "db", None):
             config = replace(config, database_path=Path(args.db))
+        elif choice.by_default and not getattr(args, "uses_no_database", False):
+            # never a silent ./var/gateway.db beside the real one
+            print(choice.defaults_warning(config.database_path), file=sys.stderr)
         if getattr(args, "training", False) or config.appliance.training:
             config = enter_training(config)  # every command sees the training database
         return args.handler(args, config) or 0
@@ -69,7 +75,12 @@ def config_path_hint(args: argparse.Namespace) -> str:
 def _parser() -> argparse.ArgumentParser:
     # SUPPRESS: a sub-command's absent option must not overwrite one given before it.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--config", metavar="FILE", help="gateway TOML file (default: built-in)")
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        help="gateway TOML file (default: $STOREGW_CONFIG, else /etc/storegw/gateway.toml if it"
+        " exists, else the built-in defaults)",
+    )
     common.add_argument("--db", metavar="PATH", help="database file (overrides the config)")
     common.add_argument(
         "--training",
@@ -233,10 +244,23 @@ def cmd_orders(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
-    with _read(config) as conn:
-        problems = check_invariants(conn)
+    """Exit 1 only for broken invariants; a file that is no database (or too damaged to be read)
+    is an error like a missing one (2). Read-only, and immutable when no one has it open (no
+    -wal beside it): checking a backup leaves no -wal or -shm next to it."""
+    path = config.database_path
+    if not path.exists():
+        raise CliError(
+            f"database {path} does not exist yet: start the gateway or import a catalog first"
+        )
+    immutable = "" if path.with_name(path.name + "-wal").exists() else "&immutable=1"
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro{immutable}"
+    try:
+        with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as conn:
+            problems = check_invariants(conn)
+    except sqlite3.DatabaseError as exc:
+        raise CliError(database_error(path, exc)) from None
     for problem in problems:
-        print(problem)
+        print(" ".join(problem.split()))  # quick_check's answer may span lines: one per problem
     print("invariants hold" if not problems else f"{len(problems)} problem(s) found")
     return 1 if problems else 0
 

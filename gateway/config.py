@@ -21,6 +21,7 @@ from pydantic.dataclasses import dataclass as section
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.config_appliance import ApplianceConfig, BackupConfig, MetricsConfig
+from gateway.config_devices import DeviceProblem, check_device_table
 from gateway.config_shop import (
     DeskConfig,
     OrdersSection,
@@ -40,6 +41,7 @@ from gateway.config_sources import (
     Whole,
     hint,
     one_line,
+    origin,
     required,
     text,
 )
@@ -182,7 +184,7 @@ class FiscalConfig:
 
     port: Annotated[str, BeforeValidator(_register_port)] = ""
     baudrate: Annotated[Whole, Field(gt=0)] = 115200
-    password: Whole = field(default=30, repr=False)  # system administrator (FISCAL.md 1.5)
+    password: Whole = field(default=30, repr=False)  # the register's system administrator
     # tag 1055: osn, usn_income, usn_income_outcome, esn, patent
     tax_system: Annotated[str, AfterValidator(_tax_system)] = "osn"
     auto_open_shift: Flag = True  # the first receipt of the day opens the shift for its cashier
@@ -259,6 +261,7 @@ def load_config(
         raise ConfigError(one_line(exc, _Settings, environment, file)) from None
     tables = (file.toml_data if file else {}, environment())
     devices = {name: _merged(name, *tables) for name in DEVICE_SECTIONS}
+    _check_devices(devices, environment, file)
     return Config(
         store_id=settings.store.id,
         mqtt=settings.mqtt,
@@ -278,6 +281,19 @@ def load_config(
         ),
         appliance=ApplianceConfig(settings.store.training, settings.metrics, settings.backup),
     )
+
+
+def _check_devices(devices: dict, environment: Environment, file: TomlFile | None) -> None:
+    """The device layer's own checks of its free tables, now rather than at `storegw run`."""
+    for name in ("printer", "scanner", "gpio"):
+        if devices[name] is None:
+            continue
+        try:
+            check_device_table(name, devices[name])
+        except DeviceProblem as exc:
+            where = origin(name, exc.key.partition(".")[0], environment, file)
+            what = f"{name}.{exc.key}:" if exc.key else f"[{name}]"
+            raise ConfigError(f"{where}: {what} {exc}") from None
 
 
 def _merged(name: str, file: dict, env: dict) -> dict | None:

@@ -87,10 +87,21 @@ class ConfigError(Exception):
 ENV_PREFIX = "STOREGW_"
 
 
+# STOREGW_ variables the project reads for other purposes than a configuration key: never
+# taken for a misspelt section. STOREGW_DEV_* are `make run`'s (tools/run_dev.py).
+OTHER_VARIABLES = frozenset({"STOREGW_CONFIG", "STOREGW_DEBUG", "STOREGW_BRIDGE_PASSWORD"})
+OTHER_PREFIXES = ("STOREGW_DEV_",)
+
+
+def is_other_variable(name: str) -> bool:
+    return name in OTHER_VARIABLES or name.startswith(OTHER_PREFIXES)
+
+
 class Environment(EnvSettingsSource):
-    """STOREGW_<SECTION>_<KEY> variables. One whose second word is not a section (e.g.
-    STOREGW_LOG_LEVEL) belongs to someone else and is left alone; a wrong key inside a known
-    section is a typo, and the section refuses it like one in the file."""
+    """STOREGW_<SECTION>_<KEY> variables. A wrong key inside a known section is a typo, and the
+    section refuses it like one in the file; so is an unknown section (STOREGW_METRIC_TOKEN),
+    except the project's own other variables (OTHER_VARIABLES): a misspelt section would
+    otherwise be ignored without a word, and its setting silently lost."""
 
     def __init__(self, settings: type[BaseSettings], env: Mapping[str, str]) -> None:
         self.env = env
@@ -105,11 +116,21 @@ class Environment(EnvSettingsSource):
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
         chosen = {}
+        sections = self.settings_cls.model_fields
         for name in sorted(self.env):
+            if not name.startswith(ENV_PREFIX) or is_other_variable(name):
+                continue
             section, _, key = name[len(ENV_PREFIX) :].lower().partition("_")
-            if name.startswith(ENV_PREFIX) and section in self.settings_cls.model_fields and key:
-                self.names[section, key] = name
-                chosen[name.lower()] = self.env[name]
+            if not section:
+                raise ConfigError(f"{name}: not a STOREGW_<SECTION>_<KEY> variable")
+            if section not in sections:
+                raise ConfigError(f"{name}: unknown section [{section}]{hint(section, sections)}")
+            if not key:
+                raise ConfigError(
+                    f"{name}: no key after the section (STOREGW_{section.upper()}_<KEY>)"
+                )
+            self.names[section, key] = name
+            chosen[name.lower()] = self.env[name]
         return chosen
 
 
@@ -135,7 +156,7 @@ class TomlFile(TomlConfigSettingsSource):
             raise ConfigError(f"{self.path}: invalid TOML: {exc}") from None
 
 
-def _origin(section: str, key: str, environment: Environment, file: TomlFile | None) -> str:
+def origin(section: str, key: str, environment: Environment, file: TomlFile | None) -> str:
     """The variable or file a value came from; for a key set nowhere, where its section was."""
     if (section, key) in environment.names:
         return environment.names[section, key]
@@ -174,10 +195,10 @@ def one_line(
     if isinstance(ctx.get("error"), KeyProblem):
         where.append(ctx["error"].key)
     section, key = where[0], ".".join(where[1:])
-    origin = _origin(section, key, env, file)
+    where_from = origin(section, key, env, file)
     if not key and error["type"] in _UNKNOWN:
         known = sections.model_fields
-        return f"{origin}: unknown section [{section}]{hint(section, known)}"
+        return f"{where_from}: unknown section [{section}]{hint(section, known)}"
     annotation = sections.model_fields[section].annotation
     declared = next((t for t in (annotation, *get_args(annotation)) if _fields(t)), None)
     fields = _fields(declared)
@@ -191,7 +212,7 @@ def one_line(
         got = "" if secret else f", got {value!r}"
         says = _SAYS.get(error["type"], error["msg"])
         problem = says.format(section=section, kind=kind(value), got=got, **ctx)
-    return f"{origin}: {section}{'.' if key else ''}{key}: {problem}"
+    return f"{where_from}: {section}{'.' if key else ''}{key}: {problem}"
 
 
 def _fields(declared: object) -> dict[str, FieldInfo]:

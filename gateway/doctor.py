@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gateway.config import Config, ConfigError, load_config
+from gateway.config_location import CONFIG_VARIABLE, INSTALLED_CONFIG, choose_config
 
 OK, WARNING, ERROR, SKIP = "ok", "warning", "error", "skip"
-INSTALLED_CONFIG = Path("/etc/storegw/gateway.toml")  # where install.sh puts it
 
 
 @dataclass(frozen=True)
@@ -101,22 +101,24 @@ def _load(config_file, db, training: bool) -> tuple[Config | None, Finding]:
 
     from gateway.training import training_config  # noqa: PLC0415
 
+    choice = choose_config(config_file)  # as every command: --config, $STOREGW_CONFIG, installed
     try:
-        config = load_config(config_file)
+        config = load_config(choice.path)
     except ConfigError as exc:
         return None, Finding(ERROR, "config", str(exc), config_fix(str(exc)))
     if db is not None:
         config = replace(config, database_path=Path(db))
     if training or config.appliance.training:
         config = training_config(config)  # as every command: the training database
-    if config_file is None and INSTALLED_CONFIG.is_file():
+    if choice.by_default:
         return config, Finding(
             WARNING,
             "config",
-            "no --config given: checked the built-in defaults, not the installed configuration",
-            f"run `storegw doctor --config {INSTALLED_CONFIG}`",
+            f"no --config, no ${CONFIG_VARIABLE} and no {INSTALLED_CONFIG}: checked the built-in"
+            f" defaults (database {config.database_path.absolute()})",
+            "pass the gateway's configuration with --config FILE",
         )
-    where = config_file if config_file is not None else "built-in defaults"
+    where = choice.path if choice.path is not None else "built-in defaults"
     return config, Finding(OK, "config", f"{where} loaded (store {config.store_id})")
 
 

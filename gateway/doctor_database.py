@@ -9,6 +9,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from gateway.adapters.sqlite.backup import TRAINING_MARK
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.outbox import outbox_head, read_counter
 from gateway.adapters.sqlite.store_identity import stored_store_id
@@ -62,7 +63,7 @@ def _inside(conn: sqlite3.Connection, config: Config, probes: Probes) -> list[Fi
     return [
         store_finding(conn, tables, config.store_id),
         *integrity_findings(conn),
-        outbox_finding(conn, probes),
+        outbox_finding(conn, probes, training=config.appliance.training),
         sync_alarms_finding(conn),
     ]
 
@@ -89,9 +90,12 @@ def store_finding(conn: sqlite3.Connection, tables: set[str], store_id: str) -> 
     return Finding(OK, "store id", f"{recorded}, as configured")
 
 
-def outbox_finding(conn: sqlite3.Connection, probes: Probes) -> Finding:
+def outbox_finding(conn: sqlite3.Connection, probes: Probes, *, training: bool = False) -> Finding:
     head, acked = outbox_head(conn), read_counter(conn, "acked_seq")
     backlog = head - acked
+    if training or read_counter(conn, TRAINING_MARK) == 1:  # practice: never a cloud backlog
+        kept = f" ({backlog} practice message(s) kept here)" if backlog > 0 else ""
+        return Finding(OK, "outbox", f"training mode: nothing goes to the cloud{kept}")
     if head == 0:
         return Finding(OK, "outbox", "empty: nothing sent to the cloud yet")
     if backlog <= 0:
@@ -153,7 +157,7 @@ def disk_findings(path: Path, probes: Probes) -> list[Finding]:
 
 
 def filesystem_finding(where: Path, probes: Probes) -> Finding:
-    """RELIABILITY.md 5.3: ext4 with data=writeback loses SQLite's guarantees at a power cut."""
+    """ext4 with data=writeback loses SQLite's guarantees at a power cut."""
     try:
         lines = probes.mounts.read_text().splitlines()
     except OSError:

@@ -7,7 +7,9 @@ database. Every probe is bounded by the register's link timeouts or `Probes.time
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import socket
 import sqlite3
 from pathlib import Path
@@ -81,7 +83,7 @@ def fiscal_register(fiscal: FiscalConfig) -> tuple[Finding, dict[str, Any] | Non
             ERROR, name, f"answers on {port} but refuses: {exc}", _password(fiscal)
         ), None
     except OSError as exc:  # pyserial: cannot open the port (missing, busy, permission)
-        return Finding(ERROR, name, f"{port} cannot be opened: {exc}", _permission(port)), None
+        return Finding(ERROR, name, f"{port} cannot be opened: {exc}", open_advice(port, exc)), None
     finally:
         with contextlib.suppress(Exception):
             register.close()
@@ -178,6 +180,41 @@ def _recorded_health(config: Config) -> dict[str, Any] | None:
             return fiscal_health(conn)
     except sqlite3.Error:
         return None  # the database lines above say what is wrong with it
+
+
+def open_errno(exc: OSError) -> int | None:
+    """pyserial often keeps the errno only in its message: "[Errno 111] ..." or "(25, '...')"."""
+    if isinstance(exc.errno, int):
+        return exc.errno
+    found = re.search(r"\[Errno (\d+)\]|\((\d+), '", str(exc))
+    return int(found[1] or found[2]) if found else None
+
+
+NOT_SERIAL = (errno.ENOTTY, errno.EISDIR, errno.EINVAL, errno.ENXIO, errno.ENODEV)
+NO_LISTENER = (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT)
+
+
+def open_advice(port: str, exc: OSError) -> str:
+    """What to do about a port that cannot be opened, by why: only a refused permission is a
+    matter of groups."""
+    number = open_errno(exc)
+    if number in (errno.EACCES, errno.EPERM):
+        return _permission(port)
+    if number in NOT_SERIAL:
+        return (
+            f"{port} is not a serial port: set fiscal.port to the register's device"
+            " (/dev/storegw-fiscal from the udev rules, or /dev/ttyACM0) or its pyserial URL"
+        )
+    if number in NO_LISTENER:
+        return (
+            f"nothing listens at {port}: is the register (or the network bridge in front of it)"
+            " switched on and reachable, and are fiscal.port's host and port right?"
+        )
+    if number == errno.ENOENT:
+        return UDEV_HINT
+    if number == errno.EBUSY or "lock" in str(exc).lower():
+        return "another program holds the port: stop it (the gateway: sudo systemctl stop storegw)"
+    return f"check fiscal.port ({port}), the cable and the power; {UDEV_HINT}"
 
 
 def _permission(path: str) -> str:

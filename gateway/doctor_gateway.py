@@ -133,16 +133,28 @@ def reported_findings(config: Config, running: Running) -> list[Finding]:
     details = {
         "fiscal": (status.get("fiscal") or {}).get("device") or {},
         "printer": status.get("printer") or {},
+        "scanner": status.get("scanner") or {},
     }
     found = []
     for name in names:
         state = (status.get("devices") or {}).get(name, "unknown")
         detail = (details.get(name) or {}).get("detail") or ""
         level = STATE_LEVELS.get(state, WARNING)
-        text = f"{state} (as the running gateway sees it)" + (f": {detail}" if detail else "")
+        where = device_address(config, name)
+        text = f"{state}{f' at {where}' if where else ''} (as the running gateway sees it)"
+        text += f": {detail}" if detail else ""
         todo = "" if level == OK else STATE_TODO.get(state, UNKNOWN_STATE_TODO)
         found.append(Finding(level, _LABELS[name], text, todo))
     return found
+
+
+def device_address(config: Config, name: str) -> str:
+    """Where the configuration says the device is: the register's port, the printer's url,
+    the scanner's device node."""
+    if name == "fiscal":
+        return config.fiscal.port if config.fiscal is not None else ""
+    section = config.devices.get(name) or {}
+    return str(section.get("url") or section.get("port") or section.get("hid") or "")
 
 
 _LABELS = {"fiscal": "fiscal register", "printer": "printer", "scanner": "scanner"}

@@ -44,7 +44,7 @@ def gateway_synchronous() -> str:
 
 def integrity_findings(conn: sqlite3.Connection) -> list[Finding]:
     """One pass of check_invariants (it ends with PRAGMA quick_check), reported as two lines."""
-    problems = check_invariants(conn)
+    problems = [" ".join(p.split()) for p in check_invariants(conn)]  # one line per check
     broken = [p for p in problems if p.startswith(INTEGRITY_PREFIX)]
     drift = [p for p in problems if not p.startswith(INTEGRITY_PREFIX)]
     if broken:

@@ -89,7 +89,7 @@ LINK_FIXES = {
     "tls ": TLS_FIX,
     "connection refused": f"is the broker running? {BROKER_FIX}",
 }
-# vcgencmd get_throttled bits (RELIABILITY.md 5.3): now (0-3) and since boot (16-19).
+# vcgencmd get_throttled bits (Raspberry Pi documentation): now (0-3) and since boot (16-19).
 THROTTLE_NOW = {
     0: "under-voltage",
     1: "CPU frequency capped",

@@ -145,7 +145,7 @@ def add_fiscal_parser(commands: argparse._SubParsersAction, parents: list | None
         ("close-shift", _close_shift, [cashier], "close the shift (Z report)"),
     ):
         command = sub.add_parser(name, parents=[*parents, device, *extra], help=text)
-        command.set_defaults(handler=_runner(handler))
+        command.set_defaults(handler=_runner(handler), uses_no_database=True)  # the port only
     # Correction receipts go through the gateway's queue, not to the port: the running gateway
     # owns the register. They need the database (and its layers), so they live apart.
     from gateway.correction_cli import add_correction_parsers  # noqa: PLC0415

@@ -1,6 +1,7 @@
 """Shared fixtures: a real SQLite database file per test, and the invariant checker after it."""
 
 import json
+import os
 from contextlib import closing
 
 import pytest
@@ -13,6 +14,10 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from simulators.fiscal_register import FiscalRegisterSimulator
 from tests import builders
+
+# A command without --config reads $STOREGW_CONFIG, else /etc/storegw/gateway.toml: set but
+# empty, the built-in defaults, so that no test picks up a real installation on this machine.
+os.environ["STOREGW_CONFIG"] = ""
 
 pytest_plugins = ["tests.brokers", "tests.fiscal_wire", "tests.browser"]  # brokers, fiscal wire, UI
 

@@ -3,7 +3,6 @@ the training database starts as a copy of the shop's (its staff and orders), mar
 training one; its backups are named `….training.db` and pruned apart from the real ones; a
 training database is restored only in training mode."""
 
-import os
 import re
 import shutil
 import signal
@@ -17,10 +16,11 @@ import httpx
 
 from gateway.adapters.sqlite.connection import open_connection
 from tests.backup_shop import STORE, count, fingerprint, make_shop, storegw
+from tests.clean_env import storegw_free_env
 from tests.loopback import free_port
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 STAMPS = [f"2024010{day}-030000" for day in (1, 2, 3, 4)]
 
 

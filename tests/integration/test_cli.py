@@ -19,9 +19,10 @@ from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
 from tests.builders import catalog, order, product, simple_product, stock_set, variant
+from tests.clean_env import storegw_free_env
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 
 TSHIRT = product(
     "P-100",
@@ -192,6 +193,29 @@ def test_check_detects_reservation_drift_and_nothing_clamps_it(tmp_path, db):  #
     assert proc.stdout.splitlines()[-1] == "2 problem(s) found"
     assert sql(db, "SELECT reserved FROM stock_level WHERE sku = 'TS-RED-M'") == [(3,)]
     assert storegw(tmp_path, "check", "--db", db).returncode == 1  # still there: not repaired
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all " * 50])
+def test_check_of_a_file_that_is_no_database_is_an_error_not_a_verdict(tmp_path, content):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(content + b"\0" * 100 if content else b"SQLite format 3\x00" + b"\xff" * 84)
+
+    proc = storegw(tmp_path, "check", "--db", bad)
+
+    assert proc.returncode == 2  # 1 means "invariants broken": a verdict on readable books
+    assert_one_line_error(proc, str(bad))
+
+
+def test_check_of_a_backup_leaves_it_and_its_folder_as_they_were(tmp_path, db):
+    seed(db, order("W-1", ("TS-RED-M", 2)), **{"TS-RED-M": 5})
+    sql(db, "PRAGMA journal_mode = DELETE")  # as `storegw backup` writes its copies
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    proc = storegw(tmp_path, "check", "--db", db)
+
+    assert (proc.returncode, proc.stdout.strip()) == (0, "invariants hold")
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before  # no g.db-wal or -shm, not switched to WAL, not migrated
 
 
 def test_db_works_before_and_after_the_sub_command(tmp_path, db):

@@ -4,7 +4,6 @@ who queues it; the running gateway prints what the terminal queued; a wrong PIN,
 bad arguments are one-line refusals that queue nothing."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -15,11 +14,12 @@ import pytest
 
 from gateway.domain.staff import CASHIER, MANAGER
 from gateway.services.fiscal import counter_sale
+from tests.clean_env import storegw_free_env
 from tests.integration.test_fiscal_api import start_with_mugs
 from tests.signin import CASHIER_PIN, MANAGER_PIN, add_person
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 REASON = "Касса не работала, продажа записана в тетрадь"
 

@@ -2,7 +2,6 @@
 and `storegw run` say, in one line, which database and what to check -- not "database (from
 the configuration)"."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.backup_shop import make_shop, remount_read_only, storegw, tmpfs
+from tests.clean_env import storegw_free_env
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 TODO = "the gateway's user must be able to write the file and its folder, on a disk mounted"
 
 

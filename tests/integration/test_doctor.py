@@ -29,6 +29,7 @@ from gateway.domain.catalog import parse_catalog_upsert
 from gateway.services.catalog import apply_catalog
 from gateway.services.orders import create_order
 from tests import builders
+from tests.clean_env import storegw_free_env
 from tests.integration.test_mqtt_security import password_broker  # noqa: F401 (a fixture)
 from tests.loopback import free_port
 
@@ -137,7 +138,7 @@ def test_a_running_box_is_reported_as_the_gateway_sees_it(tmp_path, broker, sim,
     ran_once(config)
     capsys.readouterr()
     url = f"http://127.0.0.1:{load_config(config, env={}).web_port}/healthz"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+    env = storegw_free_env()
     process = subprocess.Popen(
         [str(STOREGW), "run", "--config", str(config)],
         cwd=tmp_path,
@@ -162,7 +163,8 @@ def test_a_running_box_is_reported_as_the_gateway_sees_it(tmp_path, broker, sim,
     assert levels(found, WARNING) <= ENVIRONMENT, found
     assert status == (1 if levels(found, WARNING) else 0)
     assert found["gateway"] == (OK, f"running, {url} answers")
-    assert found["fiscal register"] == (OK, "ok (as the running gateway sees it)")
+    seen = f"ok at {sim.slave_path} (as the running gateway sees it)"
+    assert found["fiscal register"] == (OK, seen)
     assert found["fiscal drive"][0] == OK
     assert found["broker"][0] == OK
     # The doctor's own MQTT connection took nothing from the gateway's session.

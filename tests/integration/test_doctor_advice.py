@@ -152,7 +152,8 @@ def test_the_other_failures_of_the_database_disk_and_broker_say_what_to_do(tmp_p
 
 
 def test_the_running_gateways_reports_say_what_to_do(tmp_path):
-    config = write_config(tmp_path / "box", URL, fiscal="/dev/ttyFISCAL", extra="[scanner]\n")
+    scanner = '[scanner]\nport = "/dev/ttySCANNER"\n'  # an empty table: run refuses it
+    config = write_config(tmp_path / "box", URL, fiscal="/dev/ttyFISCAL", extra=scanner)
 
     def running(**status) -> Running:
         return Running(True, {"store_id": "shop-001", **status}, "http://127.0.0.1:8080/healthz")

@@ -10,7 +10,6 @@ gateway would throw it off and, starting clean, wipe its session and the message
   gateway (with an order queued in it) is still there, order and all, when the gateway returns.
 """
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -28,6 +27,7 @@ from gateway.doctor import OK, Probes
 from gateway.doctor_gateway import fetch_status
 from gateway.doctor_system import broker_findings
 from tests import builders
+from tests.clean_env import storegw_free_env
 from tests.integration.test_doctor import STOREGW, write_config
 from tests.mqtt_helpers import start_cloud, wait_until
 
@@ -51,7 +51,7 @@ def test_a_running_gateway_keeps_its_connection_and_its_queued_message(tmp_path,
     config_path = gateway_config(tmp_path / "box", username_broker)
     config = load_config(config_path, env={})
     url = f"http://127.0.0.1:{config.web_port}/healthz"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+    env = storegw_free_env()
     process = subprocess.Popen(
         [str(STOREGW), "run", "--config", str(config_path)],
         cwd=tmp_path,

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from simulators.fiscal_register import FiscalRegisterSimulator
+from tests.clean_env import storegw_free_env
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 DAY = 24 * 3600
 
 

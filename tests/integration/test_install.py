@@ -44,11 +44,14 @@ def need(tool: str) -> str:
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory) -> Path:
+    return copy_of_checkout(tmp_path_factory.mktemp("checkout"))
+
+
+def copy_of_checkout(copy: Path) -> Path:
     if os.geteuid() != 0:
         pytest.fail("install.sh needs root (useradd --prefix, chown): run as root", pytrace=False)
     for tool in ("useradd", "usermod", "groupadd", "python3"):
         need(tool)
-    copy = tmp_path_factory.mktemp("checkout")
     for part in CHECKOUT_PARTS:
         source = REPO / part
         if source.is_dir():
@@ -122,7 +125,8 @@ def test_first_run_puts_everything_in_place(installed, checkout):
     root, first, _ = installed
     for path in ("/etc/storegw/gateway.toml (created)", "/etc/udev/rules.d/99-storegw.rules",
                  "/etc/systemd/system/storegw-backup.timer", "user storegw (created)",
-                 "user storegw in group gpio", "/opt/storegw/.venv"):  # fmt: skip
+                 "user storegw in group gpio", "/opt/storegw/.venv",
+                 "/usr/local/bin/storegw -> /opt/storegw/.venv/bin/storegw"):  # fmt: skip
         assert f"changed: {path}" in first
     assert ":/var/lib/storegw:/usr/sbin/nologin" in (root / "etc/passwd").read_text()
     group = (root / "etc/group").read_text()
@@ -141,6 +145,8 @@ def test_first_run_puts_everything_in_place(installed, checkout):
     storegw = root / "opt/storegw/.venv/bin/storegw"
     result = subprocess.run([str(storegw), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "storegw" in result.stdout, result.stderr
+    # On PATH, as the README, the /setup page and the log say: `storegw staff add ...`.
+    assert os.readlink(root / "usr/local/bin/storegw") == "/opt/storegw/.venv/bin/storegw"
 
 
 def test_second_run_changes_nothing_and_says_so(installed):

@@ -5,7 +5,6 @@ anything (its port not there yet), once while the register was signing the recei
 slow in coming: the job is `sending`, the drive has signed it; the restart must find it there
 rather than print it again)."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -23,10 +22,11 @@ from gateway.services.orders import create_order
 from gateway.services.stock import apply_stock_change
 from simulators.backoffice.cloud import Cloud
 from tests import builders
+from tests.clean_env import storegw_free_env
 from tests.loopback import free_port
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 SITE = "shop.example.ru"
 TOTAL = 90000  # W-1: two mugs at 450 ₽
 

@@ -3,7 +3,6 @@ in by PIN; a first run without a manager shows the setup screen), its log, SIGTE
 listens on the MQTT port in the config: the gateway must not need the cloud to start."""
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -23,11 +22,12 @@ from gateway.domain.stock import parse_stock_change
 from gateway.services.catalog import apply_catalog
 from gateway.services.stock import apply_stock_change
 from tests.builders import catalog, simple_product, stock_set
+from tests.clean_env import storegw_free_env
 from tests.loopback import free_port
 from tests.signin import MANAGER_PIN, add_person
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 5
 

@@ -4,7 +4,6 @@ order and exits 0; a child that dies takes the others down. Ports and var/ are t
 developer's `make run` may be running."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import psutil
 import pytest
 
 from tests import brokers
+from tests.clean_env import storegw_free_env
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DEV = ROOT / "tools" / "run_dev.py"
@@ -34,7 +34,7 @@ class RunDev:
         self.web_port = brokers.free_port()
         self.broker_port = brokers.free_port()
         self.var_dir = tmp_path / "var"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+        env = storegw_free_env()
         env |= {
             "STOREGW_WEB_LISTEN": f"127.0.0.1:{self.web_port}",
             "STOREGW_DEV_BROKER_PORT": str(self.broker_port),
@@ -213,7 +213,7 @@ def test_a_child_that_dies_takes_the_others_down(run_dev):
 
 def test_a_taken_broker_port_is_refused_with_a_hint(tmp_path):
     with brokers.Broker(tmp_path / "taken") as taken:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+        env = storegw_free_env()
         env |= {"STOREGW_DEV_BROKER_PORT": str(taken.port), "STOREGW_DEV_VAR_DIR": str(tmp_path)}
         result = subprocess.run(
             [sys.executable, str(RUN_DEV)],

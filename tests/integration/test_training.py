@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -33,10 +32,11 @@ from gateway.web.frame import TRAINING_BANNER
 from simulators.fiscal_register import FiscalRegisterSimulator
 from simulators.printer import PrinterSimulator
 from tests import builders
+from tests.clean_env import storegw_free_env
 from tests.loopback import free_port
 
 STOREGW = Path(sys.executable).parent / "storegw"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("STOREGW_")}
+ENV = storegw_free_env()
 START_S = 30.0
 CASHIER_PIN, MANAGER_PIN = "2222", "1111"
 PAGES = ("/orders", "/sale", "/shift", "/stock", "/receiving", "/summary", "/devices")

@@ -96,7 +96,7 @@ def test_full_file_with_tls_and_devices(tmp_path):
     [fiscal]
     port = "/dev/fiscal"
     [gpio]
-    pins = { led_ok = 17, button = 23 }
+    pins = { led_online = 17, button = 5 }
     """
     config = load_config(write(tmp_path, text), env={})
 
@@ -110,7 +110,7 @@ def test_full_file_with_tls_and_devices(tmp_path):
     assert config.mqtt.topic_prefix == "acme/storegw"
     assert (config.web_host, config.web_port) == ("0.0.0.0", 80)
     assert config.devices["fiscal"] == {"port": "/dev/fiscal"}
-    assert config.devices["gpio"] == {"pins": {"led_ok": 17, "button": 23}}
+    assert config.devices["gpio"] == {"pins": {"led_online": 17, "button": 5}}
     assert config.devices["printer"] is None
     assert config.configured_devices == ("fiscal", "gpio")
     assert config.device_configured("fiscal") and not config.device_configured("scanner")
@@ -165,7 +165,7 @@ def test_environment_overrides_file_and_defaults(tmp_path):
 
 
 def test_environment_variables_of_other_tools_are_ignored():
-    env = {"STOREGW_LOG_LEVEL": "debug", "STOREGW_CONFIG": "x.toml", "PATH": "/usr/bin"}
+    env = {"STOREGW_DEBUG": "1", "STOREGW_CONFIG": "x.toml", "PATH": "/usr/bin"}
     assert load_config(None, env=env) == load_config(None, env={})
 
 

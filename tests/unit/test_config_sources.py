@@ -103,14 +103,33 @@ def test_an_unknown_variable_in_a_known_section_is_refused(tmp_path, name, expec
     assert error_of(tmp_path, text, env={name: "1"}) == f"{name}: {expected}"
 
 
-def test_variables_that_name_no_section_and_key_are_left_alone():
+def test_the_projects_own_other_variables_are_left_alone():
     env = {
-        "STOREGW_STORE": "x",
-        "STOREGW_GPIO": "{}",
-        "STOREGW_": "x",
-        "STOREGW_LOG_LEVEL": "debug",
+        "STOREGW_CONFIG": "",
+        "STOREGW_DEBUG": "1",
+        "STOREGW_BRIDGE_PASSWORD": "x",
+        "STOREGW_DEV_BROKER_PORT": "18831",
+        "STOREGW_DEV_VAR_DIR": "/tmp/x",
+        "STOREGWX": "not ours",
     }
     assert load_config(None, env=env) == load_config(None, env={})
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("STOREGW_METRIC_TOKEN", "unknown section [metric] (did you mean 'metrics'?)"),
+        ("STOREGW_MQQT_PASSWORD", "unknown section [mqqt] (did you mean 'mqtt'?)"),
+        ("STOREGW_BACKUPS_DIR", "unknown section [backups] (did you mean 'backup'?)"),
+        ("STOREGW_LOG_LEVEL", "unknown section [log] (known: store, mqtt,"),
+        ("STOREGW_STORE", "no key after the section (STOREGW_STORE_<KEY>)"),
+        ("STOREGW_GPIO", "no key after the section (STOREGW_GPIO_<KEY>)"),
+        ("STOREGW_", "not a STOREGW_<SECTION>_<KEY> variable"),
+    ],
+)  # fmt: skip
+def test_a_variable_of_an_unknown_section_is_refused(tmp_path, name, expected):
+    """Ignored, a misspelt section would silently lose its setting (the token, the password)."""
+    assert error_of(tmp_path, "", env={name: "1"}).startswith(f"{name}: {expected}")
 
 
 def test_the_error_names_the_variable_that_set_the_bad_value(tmp_path):
@@ -127,20 +146,47 @@ def test_a_key_set_nowhere_is_blamed_on_where_its_section_was_set(tmp_path):
 
 
 def test_a_variable_is_text_never_json(tmp_path):
-    env = {"STOREGW_WEB_LISTEN": "[::1]:9000", "STOREGW_GPIO_PINS": '{"led_ok": 17}'}
+    env = {"STOREGW_WEB_LISTEN": "[::1]:9000", "STOREGW_GPIO_LED_ONLINE": "5"}
     config = load_config(None, env=env)
     assert (config.web_host, config.web_port) == ("::1", 9000)
-    assert config.devices["gpio"] == {"pins": '{"led_ok": 17}'}  # the device layer reads it
+    assert config.devices["gpio"] == {"led_online": "5"}  # the device layer reads it
+    message = error_of(tmp_path, "", env={"STOREGW_GPIO_PINS": '{"led_online": 17}'})
+    assert message.startswith("STOREGW_GPIO_PINS: gpio.pins: must be a table of pin numbers")
 
 
 def test_a_device_table_is_the_file_with_the_variables_on_top(tmp_path):
     path = write(tmp_path, '[scanner]\nport = "/dev/ttyACM1"\nbaudrate = 9600\n')
-    config = load_config(path, env={"STOREGW_SCANNER_BAUDRATE": "115200", "STOREGW_PRINTER_X": ""})
+    env = {"STOREGW_SCANNER_BAUDRATE": "115200", "STOREGW_PRINTER_URL": "tcp://10.0.0.9"}
+    config = load_config(path, env=env)
     assert config.devices["scanner"] == {"port": "/dev/ttyACM1", "baudrate": "115200"}
-    assert config.devices["printer"] == {"x": ""} and config.configured_devices == (
-        "printer",
-        "scanner",
-    )
+    assert config.devices["printer"] == {"url": "tcp://10.0.0.9"}
+    assert config.configured_devices == ("printer", "scanner")
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ('[scanner]\nprot = "/dev/x"\n', {},
+         "FILE: scanner.prot: unknown key (did you mean 'port'?)"),
+        ("[gpio]\npins = {led_onlin = 5}\n", {},
+         "FILE: gpio.pins.led_onlin: unknown key (did you mean 'led_online'?)"),
+        ('[printer]\nulr = "tcp://h"\n', {},
+         "FILE: printer.ulr: unknown key (did you mean 'url'?)"),
+        ("", {"STOREGW_PRINTER_PAPR": "58mm"},
+         "STOREGW_PRINTER_PAPR: printer.papr: unknown key (did you mean 'paper'?)"),
+        ("", {"STOREGW_SCANNER_PROT": "/dev/x"},
+         "STOREGW_SCANNER_PROT: scanner.prot: unknown key (did you mean 'port'?)"),
+        ('[printer]\nurl = "lpt://1"\n', {}, "FILE: [printer] printer.url 'lpt://1': the scheme"),
+        ('[scanner]\nport = "/dev/x"\nhid = "/dev/y"\n', {},
+         "FILE: [scanner] needs exactly one of port (serial mode) or hid (keyboard mode)"),
+        ('[scanner]\nport = "/dev/x"\nsuffix = "nl"\n', {}, "FILE: scanner.suffix: is one of cr,"),
+        ("[gpio]\nled_fault = 17\nbutton = 17\n", {}, "FILE: [gpio] two gpio devices on one pin"),
+    ],
+)  # fmt: skip
+def test_a_device_table_the_gateway_would_refuse_does_not_load(tmp_path, text, env, expected):
+    """The device layer's own checks, when the configuration loads: `storegw run` and the
+    doctor refuse the same table with the same words, a typo with a hint."""
+    assert error_of(tmp_path, text, env=env).startswith(expected)
 
 
 # --- secrets, TLS, immutability ----------------------------------------------------------------
