@@ -140,6 +140,7 @@ class ScanReader:
         if status == self.status:
             return
         self.status = status
-        log.info("%s: %s%s", self.name, status, f" ({detail})" if detail else "")
+        level = logging.INFO if status == "ok" else logging.WARNING  # `journalctl -p warning`
+        log.log(level, "%s: %s%s", self.name, status, f" ({detail})" if detail else "")
         if self.on_status is not None:
             self.on_status(status, detail)

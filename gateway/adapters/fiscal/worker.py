@@ -236,8 +236,6 @@ class FiscalWorker(StaffOperations):
         return self._register
 
     def _lost(self, why: str) -> float:
-        if self.state != "offline":
-            log.warning("fiscal: register offline: %s", why)
         self._close()
         self._set_state("offline", why)
         self._fail_requests(FiscalUnavailable(f"the register is offline / ККТ не на связи: {why}"))
@@ -253,8 +251,11 @@ class FiscalWorker(StaffOperations):
             self._register = None
 
     def _set_state(self, state: str, detail: str = "") -> None:
-        if state != self.state:
-            log.info("fiscal: %s -> %s %s", self.state, state, detail)
+        # Once per change (a register absent from the start too); a failure is a warning, so
+        # `journalctl -p warning` shows it.
+        if (state, detail) != (self.state, self.detail):
+            level = logging.INFO if state == "ok" else logging.WARNING
+            log.log(level, "fiscal: %s -> %s %s", self.state, state, detail)
         self.state, self.detail = state, detail
 
     def _observe(self, register: FiscalRegister, status: RegisterStatus) -> None:

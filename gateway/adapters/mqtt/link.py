@@ -279,7 +279,8 @@ class CloudLink:
                 self.since = utc_now()
             self.state, self.detail = state, detail
         if changed:  # one line per change, not one per reconnect attempt
-            log.info("cloud link: %s (%s)", state, detail)
+            level = logging.WARNING if state == "offline" else logging.INFO
+            log.log(level, "cloud link: %s (%s)", state, detail)
 
     # --- the relay thread: outbox → broker, timers ---------------------------------------
 

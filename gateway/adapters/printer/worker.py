@@ -250,8 +250,11 @@ class PrinterWorker:
         return self._backoff
 
     def _set_state(self, state: str, detail: str = "") -> None:
-        if state != self._state:
-            log.info("printer: %s -> %s %s", self._state, state, detail)
+        # Once per change (a printer absent from the start too); a failure is a warning, so
+        # `journalctl -p warning` shows it.
+        if (state, detail) != (self._state, self._detail):
+            level = logging.INFO if state == "ok" else logging.WARNING
+            log.log(level, "printer: %s -> %s %s", self._state, state, detail)
         self._state, self._detail = state, detail
 
     def _close(self) -> None:
