@@ -63,9 +63,11 @@ def add_metrics(app: FastAPI, gateway: Observed) -> None:
 
     @app.get(PATH, include_in_schema=False)
     def metrics(request: Request) -> Response:
-        if token and not bearer_matches(request.headers.get("authorization", ""), token):
+        given = request.headers.get("authorization", "")
+        if token and not bearer_matches(given, token):
+            why = "the bearer token is wrong" if given else "a bearer token is required"
             return Response(
-                "a bearer token is required: Authorization: Bearer <[metrics] token>\n",
+                f"{why}: Authorization: Bearer <[metrics] token>\n",
                 status_code=401,
                 media_type="text/plain",
                 headers={"WWW-Authenticate": 'Bearer realm="storegw metrics"'},

@@ -150,6 +150,8 @@ def test_a_token_is_asked_for_and_compared(tmp_path):
             assert refused.status_code == 401, headers
             assert refused.headers["www-authenticate"].startswith("Bearer")
             assert "storegw_" not in refused.text
+            # A token that was sent is called wrong, not missing.
+            assert refused.text.startswith("the bearer token is wrong" if headers else "a bearer")
         metrics = scrape(client, Authorization=f"Bearer {TOKEN}")
         assert set(metrics.families) >= FAMILIES
     finally:
