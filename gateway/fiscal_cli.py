@@ -29,6 +29,8 @@ from typing import Any
 from drivers.fiscal import Cashier, ShtrihM
 from drivers.fiscal.errors import AnswerLost, FiscalError, LinkError, RequestRejected
 from drivers.fiscal.frames import FrameError
+from gateway.domain.errors import InvalidInput
+from gateway.domain.staff import check_inn
 
 EXIT_REGISTER_ERROR = 1
 EXIT_BAD_ARGUMENT = 2
@@ -170,10 +172,11 @@ def _talk(action: Callable[[ShtrihM, argparse.Namespace], dict], args: argparse.
         raise _Failure(f"--password {args.password} is out of range", EXIT_BAD_ARGUMENT)
     if args.baud <= 0:
         raise _Failure(f"--baud {args.baud} must be positive", EXIT_BAD_ARGUMENT)
-    if getattr(args, "inn", None) is not None and not (
-        len(args.inn) == 12 and args.inn.isascii() and args.inn.isdigit()
-    ):
-        raise _Failure(f"--inn {args.inn!r}: a cashier's INN is 12 digits", EXIT_BAD_ARGUMENT)
+    if getattr(args, "inn", None) is not None:
+        try:
+            check_inn(args.inn)  # 12 digits and their check digits, as «Сотрудники» checks
+        except InvalidInput as exc:
+            raise _Failure(f"--inn {args.inn!r}: {exc.detail}", EXIT_BAD_ARGUMENT) from None
     if getattr(args, "cashier", None) is not None and not args.cashier.strip():
         raise _Failure("--cashier must not be empty", EXIT_BAD_ARGUMENT)
     register = ShtrihM(args.port, password=args.password, baudrate=args.baud)

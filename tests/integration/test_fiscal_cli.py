@@ -68,7 +68,7 @@ def test_status_of_a_fresh_register(simulator):
 
 def test_a_shift_opened_reported_and_closed(simulator):
     port = simulator.slave_path
-    opened = ok("open-shift", "--port", port, "--cashier", "Анна Петрова", "--inn", "123456789012")
+    opened = ok("open-shift", "--port", port, "--cashier", "Анна Петрова", "--inn", "500100732259")
     assert opened["opened"] is True and opened["cashier"] == "Анна Петрова"
     assert (opened["shift"], opened["fd"]) == (1, 1) and opened["fp"]
 
@@ -135,6 +135,9 @@ def test_a_bad_url_and_a_bad_inn_are_one_line_errors(simulator):
         storegw("open-shift", "--port", simulator.slave_path, "--cashier", "A", "--inn", "12"), 2
     )
     assert "INN" in line
+    typo = storegw("open-shift", "--port", simulator.slave_path, "--cashier", "A", "--inn",
+                   "123456789012")  # fmt: skip
+    assert "check digits" in one_line_error(typo, 2)  # a typo is never printed on receipts
     assert simulator.archive == []
 
 

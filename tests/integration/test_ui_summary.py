@@ -88,3 +88,13 @@ def test_the_summary_after_anna_and_olga_sold_and_the_close_with_a_shortage(brow
     shows(page, "#cashiers-today", "Average")
     phone.close()
     assert errors == []
+
+
+def test_the_language_link_keeps_the_day_shown(page, live_shop):
+    """«English» on «Сводка» for 01.12 shows 01.12 in English, not today (the link keeps the
+    rest of the address on every page)."""
+    live_shop.sign_in(page, live_shop.manager, "/summary?day=2026-12-01")
+    page.click("a.lang")
+    page.wait_for_url("**lang=en**")
+    assert "day=2026-12-01" in page.url
+    assert page.locator("#summary-day").inner_text() == "Summary for 01/12"

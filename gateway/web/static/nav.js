@@ -260,3 +260,13 @@ document.addEventListener("DOMContentLoaded", () => {
   desk.bar.every = Number(document.getElementById("bar").dataset.every) || 0;
   if (desk.bar.every > 0) setInterval(desk.pollBar, desk.bar.every);
 });
+
+// The language link (base.html) is «?lang=en»: followed as it is, it would drop the rest of the
+// address (an open receiving's «doc=R-1», a day on «Сводка»), so it keeps them.
+document.addEventListener("click", (event) => {
+  const language = event.target.closest && event.target.closest("a.lang");
+  if (!language) return;
+  const url = new URL(window.location.href);
+  url.searchParams.set("lang", new URL(language.href).searchParams.get("lang"));
+  language.href = url.href;
+});

@@ -355,15 +355,6 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // The language link (base.html) is «?lang=en»: it would drop «doc=R-1» and close the open
-  // receiving, so the address it goes to keeps the rest of this one.
-  const language = document.querySelector("a.lang");
-  if (language) language.addEventListener("click", () => {
-    const url = new URL(window.location.href);
-    url.searchParams.set("lang", new URL(language.href).searchParams.get("lang"));
-    language.href = url.href;
-  });
-
   // --- start: the draft in the address, or the one the scanner still points at ------------
   goods.hint("receiving");
   doc.resume(async () => {
