@@ -59,6 +59,12 @@ const storegw = {
     line.className = ok ? "ok" : "bad";
   },
 
+  // The lock screen or the manager's PIN pad is up (a <dialog> when open, a div when not
+  // hidden): the keys are the PIN's, not a scanner's.
+  screenUp() {
+    return document.querySelector("div.screen:not([hidden]), dialog.screen[open]") !== null;
+  },
+
   headers(extra) {
     const headers = { "X-CSRF-Token": storegw.csrf() };
     const idle = storegw.idleSeconds();

@@ -200,7 +200,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // A scanner in keyboard mode types wherever the focus is: off any field, into the search.
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea, select, dialog, .screen")) return;
-    if (document.querySelector(".screen:not([hidden])")) return;
+    if (storegw.screenUp()) return; // the PIN pad takes the keys
     if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
     board.el.search.focus();
   });

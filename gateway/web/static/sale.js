@@ -396,7 +396,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // cash or contact field, a whole barcode + Enter is taken back out and scanned.
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea, select, dialog, .screen")) return;
-    if (document.querySelector(".screen:not([hidden])")) return; // the PIN pad takes the keys
+    if (storegw.screenUp()) return; // the PIN pad takes the keys
     if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
     (sale.el.marking.open ? sale.el.markingCode : sale.el.code).focus();
   });
