@@ -14,8 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.adapters.sqlite.summary_queries import owner_summary
-from gateway.bootstrap import Gateway
-from gateway.config import load_config
 from gateway.domain.fiscal import SELL, SELL_REFUND, Payments
 from gateway.domain.staff import MANAGER
 from gateway.services import fiscal as service
@@ -23,8 +21,7 @@ from gateway.web.api_summary import health
 from gateway.web.frame import frame, templates
 from gateway.web.pages_summary import summary_context
 from tests.integration.test_summary_prepaid import FN, at_counter, item, paid_online
-from tests.loopback import free_port
-from tests.signin import MANAGER_PIN, add_person, signed_in_client
+from tests.signin import MANAGER_PIN, add_person, signed_in_client, start_gateway
 
 DAY = date(2026, 3, 2)  # test_summary_prepaid's receipts are signed on this day
 STATUS = {"ok": True, "store_id": "shop-001", "devices": {}}
@@ -111,18 +108,7 @@ def test_today_has_no_day_later_and_another_year_shows_its_year(shop):
 @pytest.fixture
 def olga(tmp_path):
     """A gateway (no cloud reachable, no devices) and Ольга's signed-in client."""
-    (tmp_path / "gateway.toml").write_text(
-        f"""
-[store]
-id = "shop-words"
-[mqtt]
-url = "mqtt://127.0.0.1:{free_port()}"
-[database]
-path = "{tmp_path / "gateway.db"}"
-""",
-        encoding="utf-8",
-    )
-    gateway = Gateway(load_config(tmp_path / "gateway.toml", env={})).start()
+    gateway = start_gateway(tmp_path, "shop-words")
     manager = add_person(gateway.run, "Ольга", MANAGER, MANAGER_PIN)
     with signed_in_client(gateway.web_app(), manager, MANAGER_PIN) as client:
         yield client
