@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from gateway.adapters.fiscal.worker import receipt_cashier
+from gateway.adapters.fiscal.receipt_mapping import receipt_cashier
 from gateway.domain.fiscal import (
     PREPAYMENT,
     PREPAYMENT_REFUND,

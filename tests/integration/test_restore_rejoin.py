@@ -30,7 +30,9 @@ def order(shop: Shop, order_id: str) -> None:
     shop.run(create_order, builders.order(order_id, ("A", 1)))
 
 
-def test_the_first_ack_beyond_a_restored_head_moves_numbering_past_the_clouds(tmp_path: Path):
+def restored_behind(tmp_path: Path, before: tuple, after: tuple) -> tuple[Shop, int, int]:
+    """Orders `before` a backup and `after` it (sent, acknowledged by the cloud, then the SD card
+    died), the backup restored: (the restored shop, its head, the head the cloud has)."""
     db_path = tmp_path / "gateway.db"
     config = tmp_path / "gateway.toml"
     config.write_text(f'[database]\npath = "{db_path}"\n', encoding="utf-8")
@@ -38,16 +40,20 @@ def test_the_first_ack_beyond_a_restored_head_moves_numbering_past_the_clouds(tm
     shop = Shop(database)
     shop.run(claim_store, "shop-001")
     shop.stock(A=10)
-    order(shop, "W-1")
+    for order_id in before:
+        order(shop, order_id)
     at_backup = head(shop)
     assert cli.main(["--config", str(config), "backup", str(tmp_path / "b.db")]) == 0
-    order(shop, "W-2")
-    order(shop, "W-3")
-    cloud_has = head(shop)  # sent, and acknowledged by the cloud, then the SD card died
+    for order_id in after:
+        order(shop, order_id)
+    cloud_has = head(shop)
     database.close()
     assert cli.main(["--config", str(config), "restore", str(tmp_path / "b.db")]) == 0
+    return Shop(Database(db_path)), at_backup, cloud_has
 
-    shop = Shop(Database(db_path))
+
+def test_the_first_ack_beyond_a_restored_head_moves_numbering_past_the_clouds(tmp_path: Path):
+    shop, at_backup, cloud_has = restored_behind(tmp_path, ("W-1",), ("W-2", "W-3"))
     assert head(shop) == at_backup
     result = shop.run(receive_cloud_message, PREFIX, "in/cmd", ack(cloud_has, "ack-1"))
     assert result["acked_seq"] == cloud_has
@@ -81,20 +87,7 @@ def alarms(shop: Shop) -> list[str]:
 def test_the_restored_behind_cloud_alarm_clears_once_the_gap_is_filled(tmp_path: Path):
     """QA: doctor failed forever after a restore. The alarm ends when the cloud has
     acknowledged what was sent after the rejoin and no cloud message is missing."""
-    db_path = tmp_path / "gateway.db"
-    config = tmp_path / "gateway.toml"
-    config.write_text(f'[database]\npath = "{db_path}"\n', encoding="utf-8")
-    database = Database(db_path)
-    shop = Shop(database)
-    shop.run(claim_store, "shop-001")
-    shop.stock(A=10)
-    assert cli.main(["--config", str(config), "backup", str(tmp_path / "b.db")]) == 0
-    order(shop, "W-2")
-    cloud_has = head(shop)
-    database.close()
-    assert cli.main(["--config", str(config), "restore", str(tmp_path / "b.db")]) == 0
-
-    shop = Shop(Database(db_path))
+    shop, _, cloud_has = restored_behind(tmp_path, (), ("W-2",))
     shop.run(receive_cloud_message, PREFIX, "in/cmd", ack(cloud_has, "ack-1"))
     assert "restored_behind_cloud" in alarms(shop)
     # The cloud's messages the restored database lacks: 2 arrives first, 1 is missing.

@@ -21,7 +21,9 @@ from gateway.domain.fiscal import (
     SUBJECT_PAYMENT,
     TAX_SYSTEMS,
     ReceiptDraft,
+    ReceiptJob,
 )
+from gateway.domain.staff import CASHIER, Staff
 
 SUBJECTS = {
     SUBJECT_GOODS: PaymentSubject.GOODS,
@@ -64,3 +66,10 @@ def driver_receipt(draft: ReceiptDraft, tax_system: str, site: str = "") -> Rece
         place=(site or None) if draft.internet else None,
         correction=Correction(basis.by_order, basis.date, basis.number) if basis else None,
     )
+
+
+def receipt_cashier(job: ReceiptJob) -> Staff:
+    """The day's first receipt opens the shift for its own cashier (name, INN, staff id as the
+    job recorded them); the role is not checked here: selling already was."""
+    draft = job.draft
+    return Staff(job.staff_id, draft.cashier or DEFAULT_CASHIER, CASHIER, draft.cashier_inn)

@@ -48,7 +48,7 @@ from drivers.fiscal.register import (
 )
 from gateway.adapters.fiscal.archive_adoption import ArchiveAdoption, register_operation
 from gateway.adapters.fiscal.health_watch import HealthWatch
-from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER, driver_receipt
+from gateway.adapters.fiscal.receipt_mapping import driver_receipt, receipt_cashier
 from gateway.adapters.fiscal.staff import (
     CLOSED_SHIFT,
     REQUEST_TIMEOUT,
@@ -59,7 +59,6 @@ from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.fiscal_repo import FiscalRepo
 from gateway.config import FiscalConfig
 from gateway.domain.fiscal import FAILED, SELL, SENDING, Fiscalised, ReceiptJob
-from gateway.domain.staff import CASHIER, Staff
 from gateway.services import fiscal as service
 
 log = logging.getLogger(__name__)
@@ -383,15 +382,6 @@ class FiscalWorker(StaffOperations):
             self._holding = True  # a commit (this requeue's own) must not cut the pause short
             return STAFF_REFUSAL_PAUSE
         return 0.0  # paper, shift...: the next look at the status holds the queue
-
-    # --- shifts and cash ---------------------------------------------------------------------
-
-
-def receipt_cashier(job: ReceiptJob) -> Staff:
-    """The day's first receipt opens the shift for its own cashier (name, INN, staff id as the
-    job recorded them); the role is not checked here: selling already was."""
-    draft = job.draft
-    return Staff(job.staff_id, draft.cashier or DEFAULT_CASHIER, CASHIER, draft.cashier_inn)
 
 
 def _close_quietly(register: FiscalRegister) -> None:
