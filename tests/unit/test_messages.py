@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gateway.domain.messages import envelope_bytes, parse_envelope, parse_sync_ack
+from gateway.domain.messages import compact_json, envelope_bytes, parse_envelope, parse_sync_ack
 
 
 def ack(**overrides) -> bytes:
@@ -55,3 +55,23 @@ def test_an_outbox_row_is_spliced_into_its_envelope_unchanged():
         "in/orders", envelope_bytes("c1", "order.cancelled", {"order_id": "W-1"}, ts="t", seq=2)
     )
     assert (envelope.id, envelope.seq, envelope.data) == ("c1", 2, {"order_id": "W-1"})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"sku": "ФУТ-1", "qty": 2, "note": 'в "кавычках"\n', "lines": [[1, None, True, 0.5]]},
+        [],
+        {},
+        "строка",
+        7,
+    ],
+)
+def test_compact_json_is_the_json_module_s_compact_utf8_form(value):
+    assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(compact_json(value)) == value
+
+
+def test_compact_json_refuses_what_json_cannot_encode_with_its_words():
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        compact_json({"skus": {"A"}})

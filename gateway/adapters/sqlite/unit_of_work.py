@@ -3,6 +3,7 @@
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 from gateway.domain.catalog import low_stock_crossings
 from gateway.domain.stock import stock_changed_items
@@ -21,22 +22,61 @@ from .sync_repo import SyncRepo
 
 
 class SqliteUnitOfWork:
+    """The repositories are made when a command first uses one: an order touches four of the
+    twelve, and making the others cost every command a few microseconds (issue 12)."""
+
     def __init__(self, conn: sqlite3.Connection, coalescing: Coalescing | None = None):
         self.conn = conn
-        now = utc_now()  # one informational timestamp for everything the command writes
-        self.now = now
-        self.outbox = Outbox(conn, now, coalescing)
-        self.sync = SyncRepo(conn, now)
-        self.commands = CommandLog(conn, now)
-        self.catalog = CatalogRepo(conn)
-        self.stock = StockRepo(conn, now)
-        self.orders = OrderRepo(conn, now)
-        self.fiscal = FiscalRepo(conn, now)
-        self.payments = PaymentRepo(conn, now)
-        self.receiving = ReceivingRepo(conn, now)
-        self.stocktake = StocktakeRepo(conn, now)
-        self.prints = PrintRepo(conn, now)
-        self.staff = StaffRepo(conn, now, self.next_counter)
+        self.now = utc_now()  # one informational timestamp for everything the command writes
+        self._coalescing = coalescing
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.conn, self.now, self._coalescing)
+
+    @cached_property
+    def sync(self) -> SyncRepo:
+        return SyncRepo(self.conn, self.now)
+
+    @cached_property
+    def commands(self) -> CommandLog:
+        return CommandLog(self.conn, self.now)
+
+    @cached_property
+    def catalog(self) -> CatalogRepo:
+        return CatalogRepo(self.conn)
+
+    @cached_property
+    def stock(self) -> StockRepo:
+        return StockRepo(self.conn, self.now)
+
+    @cached_property
+    def orders(self) -> OrderRepo:
+        return OrderRepo(self.conn, self.now)
+
+    @cached_property
+    def fiscal(self) -> FiscalRepo:
+        return FiscalRepo(self.conn, self.now)
+
+    @cached_property
+    def payments(self) -> PaymentRepo:
+        return PaymentRepo(self.conn, self.now)
+
+    @cached_property
+    def receiving(self) -> ReceivingRepo:
+        return ReceivingRepo(self.conn, self.now)
+
+    @cached_property
+    def stocktake(self) -> StocktakeRepo:
+        return StocktakeRepo(self.conn, self.now)
+
+    @cached_property
+    def prints(self) -> PrintRepo:
+        return PrintRepo(self.conn, self.now)
+
+    @cached_property
+    def staff(self) -> StaffRepo:
+        return StaffRepo(self.conn, self.now, self.next_counter)
 
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)
