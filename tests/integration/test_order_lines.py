@@ -13,6 +13,7 @@ import pytest
 from gateway.adapters.sqlite.database import Database
 from gateway.adapters.sqlite.invariants import check_invariants
 from gateway.adapters.sqlite.order_queries import board, order_detail
+from gateway.adapters.sqlite.schema_order_lines import LINE_TRIGGERS
 from gateway.domain.messages import envelope_bytes
 from gateway.services.orders import create_order, ship_order
 from tests import builders
@@ -81,6 +82,10 @@ INSERT INTO order_line(order_id, line_id, position, sku, price, qty_ordered, qty
         ("an empty line id", '[["","A",1,100,0,0,0]]'),
         ("a sku not in the catalog", '[["1","NOPE",1,100,0,0,0]]'),
         ("one line id twice", '[["1","A",1,100,0,0,0],["1","A",1,100,0,0,0]]'),
+        (
+            "a line id again after another",
+            '[["1","A",1,100,0,0,0],["2","A",1,100,0,0,0],["1","A",1,100,0,0,0]]',
+        ),
         ("a line not an array", '[{"line_id":"1"}]'),
         ("lines not an array", '{"1":["1","A",1,100,0,0,0]}'),
     ],
@@ -158,3 +163,18 @@ def test_a_large_order_keeps_its_lines_on_overflow_pages(shop):
         assert uow.orders.waiting_for("L010") == ["W-1"]
         assert uow.orders.holding("L149") == []  # shipped: held no more
         assert uow.orders.holding("L148") == ["W-1"]
+
+
+def test_a_database_from_before_m026_gets_todays_line_triggers(tmp_path):
+    path = tmp_path / "old.db"
+    database_before(path, "m026_line_triggers_anew", ONE_PRODUCT)
+    database = Database(path)  # migrates
+    try:
+        with closing(database.reader()) as conn:
+            triggers = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name LIKE 'customer_order_lines_%'"
+                " ORDER BY name"
+            ).fetchall()
+        assert [row[0] for row in triggers] == list(LINE_TRIGGERS)
+    finally:
+        database.close()

@@ -274,3 +274,10 @@ def m025_updated_at_when_changed(db: Database) -> None:
     from .schema_order_pages import updated_at_when_changed
 
     updated_at_when_changed(db)
+
+
+@migrations()
+def m026_line_triggers_anew(db: Database) -> None:
+    from .schema_order_lines import line_triggers_anew
+
+    line_triggers_anew(db)
