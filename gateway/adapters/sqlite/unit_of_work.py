@@ -9,9 +9,10 @@ from gateway.domain.catalog import low_stock_crossings
 from gateway.domain.stock import stock_changed_items
 
 from .catalog_repo import CatalogRepo
+from .command_clock import command_time
 from .fiscal_repo import FiscalRepo
 from .order_repo import OrderRepo
-from .outbox import Coalescing, CommandLog, Outbox, utc_now
+from .outbox import Coalescing, CommandLog, Outbox
 from .payment_repo import PaymentRepo
 from .print_repo import PrintRepo
 from .receiving_repo import ReceivingRepo
@@ -27,7 +28,7 @@ class SqliteUnitOfWork:
 
     def __init__(self, conn: sqlite3.Connection, coalescing: Coalescing | None = None):
         self.conn = conn
-        self.now = utc_now()  # one informational timestamp for everything the command writes
+        self.now = command_time()  # one informational timestamp for all the command writes
         self._coalescing = coalescing
 
     @cached_property

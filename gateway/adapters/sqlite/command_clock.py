@@ -1,0 +1,26 @@
+"""Each command's timestamp: the wall clock to the millisecond, and after the previous
+command's. Two commands in one millisecond (a pick slip, then the shipment) would otherwise
+read in either order where history is sorted by time."""
+
+import threading
+import time
+from datetime import UTC, datetime
+
+# A clock set back further than this is followed, not waited for: a Pi that booted with a clock
+# from the future must not stamp everything after it with that future.
+FOLLOW_BACKWARDS_MS = 1000
+
+_lock = threading.Lock()
+_last_ms = 0
+
+
+def command_time() -> str:
+    """Like `outbox.utc_now()`, but a millisecond after the previous call at least (unless
+    the clock went back more than FOLLOW_BACKWARDS_MS)."""
+    global _last_ms
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        if _last_ms - FOLLOW_BACKWARDS_MS < ms <= _last_ms:
+            ms = _last_ms + 1
+        _last_ms = ms
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
