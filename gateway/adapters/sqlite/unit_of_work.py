@@ -31,53 +31,18 @@ class SqliteUnitOfWork:
         self.now = command_time()  # one informational timestamp for all the command writes
         self._coalescing = coalescing
 
-    @cached_property
-    def outbox(self) -> Outbox:
-        return Outbox(self.conn, self.now, self._coalescing)
-
-    @cached_property
-    def sync(self) -> SyncRepo:
-        return SyncRepo(self.conn, self.now)
-
-    @cached_property
-    def commands(self) -> CommandLog:
-        return CommandLog(self.conn, self.now)
-
-    @cached_property
-    def catalog(self) -> CatalogRepo:
-        return CatalogRepo(self.conn)
-
-    @cached_property
-    def stock(self) -> StockRepo:
-        return StockRepo(self.conn, self.now)
-
-    @cached_property
-    def orders(self) -> OrderRepo:
-        return OrderRepo(self.conn, self.now)
-
-    @cached_property
-    def fiscal(self) -> FiscalRepo:
-        return FiscalRepo(self.conn, self.now)
-
-    @cached_property
-    def payments(self) -> PaymentRepo:
-        return PaymentRepo(self.conn, self.now)
-
-    @cached_property
-    def receiving(self) -> ReceivingRepo:
-        return ReceivingRepo(self.conn, self.now)
-
-    @cached_property
-    def stocktake(self) -> StocktakeRepo:
-        return StocktakeRepo(self.conn, self.now)
-
-    @cached_property
-    def prints(self) -> PrintRepo:
-        return PrintRepo(self.conn, self.now)
-
-    @cached_property
-    def staff(self) -> StaffRepo:
-        return StaffRepo(self.conn, self.now, self.next_counter)
+    outbox = cached_property(lambda uow: Outbox(uow.conn, uow.now, uow._coalescing))
+    sync = cached_property(lambda uow: SyncRepo(uow.conn, uow.now))
+    commands = cached_property(lambda uow: CommandLog(uow.conn, uow.now))
+    catalog = cached_property(lambda uow: CatalogRepo(uow.conn))
+    stock = cached_property(lambda uow: StockRepo(uow.conn, uow.now))
+    orders = cached_property(lambda uow: OrderRepo(uow.conn, uow.now))
+    fiscal = cached_property(lambda uow: FiscalRepo(uow.conn, uow.now))
+    payments = cached_property(lambda uow: PaymentRepo(uow.conn, uow.now))
+    receiving = cached_property(lambda uow: ReceivingRepo(uow.conn, uow.now))
+    stocktake = cached_property(lambda uow: StocktakeRepo(uow.conn, uow.now))
+    prints = cached_property(lambda uow: PrintRepo(uow.conn, uow.now))
+    staff = cached_property(lambda uow: StaffRepo(uow.conn, uow.now, uow.next_counter))
 
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)
