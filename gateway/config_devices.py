@@ -15,7 +15,8 @@ from typing import Any
 from gateway.config_sources import hint
 
 SCANNER_KEYS = ("port", "hid", "baudrate", "suffix")
-SCANNER_SUFFIXES = ("cr", "lf", "crlf", "tab")
+# What ends a code on the scanner's serial line, by the name the configuration gives it.
+SCANNER_SUFFIXES = {"cr": b"\r", "lf": b"\n", "crlf": b"\r\n", "tab": b"\t"}
 PIN_NAMES = ("led_online", "led_backlog", "led_fault", "buzzer", "button")
 
 
@@ -71,7 +72,7 @@ def _gpio(table: Mapping[str, Any]) -> None:
     """Pins under `pins = {...}`, or the pin names as the table's own keys (from variables:
     STOREGW_GPIO_LED_ONLINE=5)."""
     from drivers.gpio.pins import GpioPins  # noqa: PLC0415
-    from gateway.adapters.gpio import _pin_numbers  # noqa: PLC0415 - the panel's own reading
+    from gateway.adapters.gpio import pin_numbers  # noqa: PLC0415 - the panel's own reading
 
     pins = table.get("pins")
     if "pins" in table and not isinstance(pins, Mapping):
@@ -82,6 +83,6 @@ def _gpio(table: Mapping[str, Any]) -> None:
     else:
         _unknown(table, (*PIN_NAMES, "pins"))
     try:
-        GpioPins.from_mapping(_pin_numbers(table))
+        GpioPins.from_mapping(pin_numbers(table))
     except ValueError as exc:
         raise DeviceProblem("", str(exc)) from None

@@ -40,7 +40,7 @@ class GpioController:
         [gpio] table holding that mapping under "pins". Numbers may be strings (environment).
         `on_button` runs in gpiozero's thread: it should hand the work to the core quickly; it
         may also be set later (`controller.on_button = ...`)."""
-        self.pins = GpioPins.from_mapping(_pin_numbers(pins_config or {}))
+        self.pins = GpioPins.from_mapping(pin_numbers(pins_config or {}))
         self.on_button = on_button
         self.panel = FrontPanel(self.pins, self._pressed, timing=timing, pin_factory=pin_factory)
         self.faults: list[str] = []  # what the fault LED shows now, for the status page and logs
@@ -97,7 +97,7 @@ def _section(status: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _pin_numbers(config: Mapping[str, Any]) -> dict[str, int | None]:
+def pin_numbers(config: Mapping[str, Any]) -> dict[str, int | None]:
     if isinstance(config.get("pins"), Mapping):
         config = config["pins"]
     pins: dict[str, int | None] = {}
