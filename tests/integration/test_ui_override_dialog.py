@@ -1,8 +1,9 @@
 """The manager's-PIN pad over a page's own dialog, with the managers of now (QA): it opens
 above a confirmation dialog (a modal <dialog> makes the rest of the page inert, so a pad behind
 it could not be tapped on a tablet without Esc), the dialog beneath stays and its action goes
-on after the PIN; the pad lists who is a manager now, not at the page's load; and after
-«Сменить кассира» the menu offers what the person who signed in may open."""
+on after the PIN; the pad lists who is a manager now, not at the page's load, and the lock
+screen who may sign in now; and after «Сменить кассира» the menu offers what the person who
+signed in may open."""
 
 from playwright.sync_api import expect
 
@@ -101,3 +102,21 @@ def test_the_menu_follows_who_signs_in_on_the_lock_screen(page, live_shop):
             (expect(link).to_be_visible if manager else expect(link).to_be_hidden)()
         expect(page.locator("#staff-role")).to_have_text("управляющий" if manager else "кассир")
     assert page.url.endswith("/orders")  # the same page: nothing was reloaded
+
+
+def test_the_lock_screen_lists_the_people_of_now(page, live_shop):
+    """Hired and shut out on another tablet while this page stayed open: «Сменить кассира»
+    shows the new name and not the shut-out one, and the new person signs in from it."""
+    run = live_shop.gateway.run
+    petr = add_person(run, "Пётр", CASHIER, "1357")
+    live_shop.sign_in(page, live_shop.manager, "/orders")
+    add_person(run, "Вера", CASHIER, "4680")
+    run(disable_staff, petr.id, by=TERMINAL)
+    page.click("#switch")
+    pad = page.locator("#lock-screen").locator('[data-pad="lock"]')
+    expect(pad.locator(".person", has_text="Вера")).to_be_visible()
+    expect(pad.locator(".person", has_text="Пётр")).to_have_count(0)
+    pad.locator(".person", has_text="Вера").click()
+    type_pin(pad, "4680")
+    expect(page.locator("#lock-screen")).to_be_hidden()
+    expect(page.locator("#staff")).to_have_text("Вера")

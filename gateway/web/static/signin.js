@@ -65,17 +65,25 @@ const signin = (() => {
       draw();
     };
     document.addEventListener("keydown", keys);
+    const onlyOne = () => {
+      const people = peopleBox.querySelectorAll(".person");
+      return people.length === 1 ? people[0] : null;
+    };
     return {
       reset(text) {
-        const only = peopleBox.querySelectorAll(".person"); // the names may have been redrawn
-        choose(only.length === 1 ? only[0] : null);
+        choose(onlyOne()); // the names may have been redrawn
         refusal.textContent = text || "";
+      },
+      // The names were redrawn: a pad still waiting for a name takes them (one: chosen).
+      redrawn() {
+        if (!chosen && onlyOne()) choose(onlyOne());
       },
     };
   }
 
-  // The names on a pad as the gateway knows them now (a manager made or demoted on another
-  // tablet since this page loaded); `which` picks some. No answer: the names stay as they were.
+  // The names on a pad as the gateway knows them now (a person hired, or a manager made or
+  // demoted, on another tablet since this page loaded); `which` picks some. No answer: the
+  // names stay as they were.
   async function freshPeople(root, which) {
     let people;
     try {
@@ -251,7 +259,11 @@ const signin = (() => {
   function lockScreen(detail) {
     if (!lockBox) return;
     hideEverything();
-    if (lockBox.hidden) lockPad.reset(detail ? words({ detail }) : "");
+    if (lockBox.hidden) {
+      lockPad.reset(detail ? words({ detail }) : "");
+      // The names of now: someone hired, let go or shut out on another tablet since the load.
+      freshPeople(lockBox, () => true).then(() => lockPad.redrawn());
+    }
     lockBox.hidden = false;
   }
 
