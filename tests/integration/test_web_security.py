@@ -110,7 +110,10 @@ def test_every_route_but_the_public_ones_refuses_a_stranger(app):
 def test_only_the_deliberately_public_routes_are_public(app):
     public = {path for _, path in routes(app) if is_public(path)}
     assert public == {"/healthz", "/signin", "/setup", "/api/signin", "/api/setup"}
-    assert TestClient(app).get("/static/app.css").status_code == 200
+    client = TestClient(app)
+    sheets = re.findall(r'href="(/static/[a-z_]+\.css)"', client.get("/signin").text)
+    assert sheets[0] == "/static/app.css" and len(sheets) > 1  # the base, then each screen's
+    assert all(client.get(sheet).status_code == 200 for sheet in sheets)
     sneaky = TestClient(app, follow_redirects=False).get("/static/../bootstrap.py")
     assert sneaky.status_code in (303, 401, 404)
 
