@@ -321,19 +321,37 @@ def parse_contact(value: Any) -> str | None:
     return contact
 
 
-def shift_totals(receipts: list[tuple[str, int, int, int, int, int]], cash_moves: dict) -> dict:
-    """`receipts`: (operation, total, cash, card, prepaid, change) of the shift's fiscalised
-    receipts, operation SELL or SELL_REFUND (prepayments and corrections count as the register
-    counts them); `cash_moves`: {"in": kopecks, "out": kopecks}. Cash in the drawer counts the
-    change given; `prepaid` is the part settled by offsetting earlier prepayments (no money)."""
+def contract_totals(totals: dict) -> dict:
+    """`shift_totals` as a closed shift keeps them and `shift.closed` carries them: the
+    register's figures (its Z report), without `online`."""
+    return totals | {
+        key: {name: value for name, value in totals[key].items() if name != "online"}
+        for key in ("sales", "refunds")
+    }
+
+
+def shift_totals(
+    receipts: list[tuple[str, int, int, int, int, int, bool]], cash_moves: dict
+) -> dict:
+    """`receipts`: (operation, total, cash, card, prepaid, change, site) of the shift's
+    fiscalised receipts, operation SELL or SELL_REFUND (prepayments and corrections count as the
+    register counts them); `site`: a payment made on the site, or its refund. `cash_moves`:
+    {"in": kopecks, "out": kopecks}. Cash in the drawer counts the change given; `prepaid` is
+    the part settled by offsetting earlier prepayments (no money). `card` is electronic money as
+    the register's Z report counts it; `online`, the part of it paid on the site, which the
+    shop's card terminal never saw (the shift screen shows it apart; not in `shift.closed`)."""
     buckets = (SELL, SELL_REFUND)
-    totals = {op: {"count": 0, "total": 0, "cash": 0, "card": 0, "prepaid": 0} for op in buckets}
-    for operation, total, cash, card, prepaid, change in receipts:
+    totals = {
+        op: {"count": 0, "total": 0, "cash": 0, "card": 0, "online": 0, "prepaid": 0}
+        for op in buckets
+    }
+    for operation, total, cash, card, prepaid, change, site in receipts:
         bucket = totals[operation]
         bucket["count"] += 1
         bucket["total"] += total
         bucket["cash"] += cash - change
         bucket["card"] += card
+        bucket["online"] += card if site else 0
         bucket["prepaid"] += prepaid
     cash_in, cash_out = cash_moves.get("in", 0), cash_moves.get("out", 0)
     drawer = cash_in - cash_out + totals[SELL]["cash"] - totals[SELL_REFUND]["cash"]

@@ -16,6 +16,7 @@ from gateway.domain.fiscal import (
     ReceiptDraft,
     ReceiptItem,
     check_codes_unique,
+    contract_totals,
     discounted,
     parse_contact,
     parse_discount,
@@ -279,7 +280,7 @@ def shift_closed(
         require_int(counted, "counted", minimum=0, maximum=MAX_DRAWER)
     if row is None:  # opened while we were not looking
         uow.fiscal.add_shift(number, fn, None, None)
-    totals = current_shift_totals(uow, number, fn)
+    totals = contract_totals(current_shift_totals(uow, number, fn))  # the Z report's figures
     cash = cash_count(totals["cash_in_drawer"], counted)
     uow.fiscal.close_shift(number, fn, by, fd, totals, counted=counted)
     record_money(uow, by, "close_shift", totals["cash_in_drawer"], f"shift {number}")

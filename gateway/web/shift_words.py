@@ -155,6 +155,8 @@ SHIFT_JS = {
         "search_bad": "Введите номер чека цифрами.",
         "more": "Показать ещё",
         "split": "нал. {cash} · карта {card}",
+        "split_online": "на сайте {online}",  # paid on the site: never the terminal's card
+        "split_prepaid": "зачёт предоплаты {prepaid}",  # handed over, paid on the site before
         "cash_word": "наличные",
         "card_word": "карта",
         "mixed_word": "нал. + карта",
@@ -246,6 +248,8 @@ SHIFT_JS = {
         "search_bad": "Type the receipt number in digits.",
         "more": "Show more",
         "split": "cash {cash} · card {card}",
+        "split_online": "on the site {online}",
+        "split_prepaid": "prepayment offset {prepaid}",
         "cash_word": "cash",
         "card_word": "card",
         "mixed_word": "cash + card",

@@ -36,7 +36,7 @@ def test_the_worker_keeps_a_replaced_drives_shift_1_apart(writer, sim, start_wor
         shifts = conn.execute("SELECT fn, number, closed_at IS NULL FROM fiscal_shift ORDER BY id")
         assert [tuple(row) for row in shifts] == [(first_fn, 1, 0), (NEW_FN, 1, 1)]
         totals = FiscalRepo(conn, "").shift_receipts(1, NEW_FN)
-    assert [(kind, card) for kind, _total, _cash, card, _prepaid, _change in totals] == [
+    assert [(kind, card) for kind, _total, _cash, card, _prepaid, _change, _site in totals] == [
         ("sell", 45000),
         ("sell", 45000),
     ]

@@ -4,6 +4,8 @@ applied as the cloud's messages are: the payment services through the writer."""
 
 import time
 
+from playwright.sync_api import expect
+
 from gateway.services.orders import create_order
 from gateway.services.payments import order_paid, order_refunded
 from tests import builders
@@ -44,6 +46,11 @@ def test_the_order_screen_shows_the_payment_on_the_site_and_what_is_left(page, l
     paid_row = page.locator(f'#receipts tr[data-receipt="{receipt_id}"]')
     paid_row.filter(has_text="на сайте · СБП").wait_for()
     assert "карта" not in page.locator(f'#receipts tr[data-receipt="{refund_id}"]').inner_text()
+    # The totals' card is the terminal's: the site's money is a part of its own.
+    sales = page.locator('#totals [data-row="sales"] .split')
+    expect(sales).to_have_text("нал. 0,00 ₽ · карта 0,00 ₽ · на сайте 300,00 ₽")
+    refunds = page.locator('#totals [data-row="refunds"] .split')
+    expect(refunds).to_have_text("нал. 0,00 ₽ · карта 0,00 ₽ · на сайте 100,00 ₽")
 
 
 def test_the_ship_dialog_takes_only_what_the_site_did_not_prepay(page, live_shop):
@@ -76,3 +83,11 @@ def test_the_ship_dialog_takes_only_what_the_site_did_not_prepay(page, live_shop
         "cash": 60000,
         "prepayment": 30000,
     }
+    # «Смена»: the parts of the sales add up to their total (900 ₽ handed over + 300 ₽ paid
+    # on the site before).
+    page.goto(f"{live_shop.url}/shift")
+    sales = page.locator('#totals [data-row="sales"]')
+    expect(sales.locator(".sum")).to_have_text("1 200,00 ₽")
+    expect(sales.locator(".split")).to_have_text(
+        "нал. 600,00 ₽ · карта 0,00 ₽ · на сайте 300,00 ₽ · зачёт предоплаты 300,00 ₽"
+    )

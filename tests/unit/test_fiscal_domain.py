@@ -21,6 +21,7 @@ from gateway.domain.fiscal import (
     buyer_contact,
     check_codes_unique,
     check_marking_code,
+    contract_totals,
     parse_contact,
     parse_payments,
     receipt_items,
@@ -296,7 +297,7 @@ def test_refund_money_goes_back_to_the_card_first(card_left, refund_total, cash,
 
 
 def test_empty_shift_has_zero_totals():
-    zero = {"count": 0, "total": 0, "cash": 0, "card": 0, "prepaid": 0}
+    zero = {"count": 0, "total": 0, "cash": 0, "card": 0, "online": 0, "prepaid": 0}
     assert shift_totals([], {}) == {
         "sales": zero,
         "refunds": zero,
@@ -308,20 +309,28 @@ def test_empty_shift_has_zero_totals():
 
 def test_cash_in_drawer_counts_change_refunds_and_cash_moves():
     receipts = [
-        (SELL, 30000, 50000, 0, 0, 20000),  # 500 ₽ handed over for 300 ₽: 200 ₽ change
-        (SELL, 20000, 5000, 15000, 0, 0),  # mixed
-        (SELL, 40000, 0, 40000, 0, 0),  # card
-        (SELL, 25000, 5000, 0, 20000, 0),  # a handover: 200 ₽ prepaid on the site, 50 ₽ cash
-        (SELL_REFUND, 10000, 10000, 0, 0, 0),  # cash back
-        (SELL_REFUND, 15000, 0, 15000, 0, 0),  # card back
+        (SELL, 30000, 50000, 0, 0, 20000, False),  # 500 ₽ handed over for 300 ₽: 200 ₽ change
+        (SELL, 20000, 5000, 15000, 0, 0, False),  # mixed
+        (SELL, 40000, 0, 40000, 0, 0, False),  # card
+        (SELL, 20000, 0, 20000, 0, 0, True),  # a prepayment on the site: not the terminal's
+        (SELL, 25000, 5000, 0, 20000, 0, False),  # its handover: 200 ₽ prepaid, 50 ₽ cash
+        (SELL_REFUND, 10000, 10000, 0, 0, 0, False),  # cash back
+        (SELL_REFUND, 15000, 0, 15000, 0, 0, False),  # card back
+        (SELL_REFUND, 5000, 0, 5000, 0, 0, True),  # back on the site
     ]
     totals = shift_totals(receipts, {"in": 100000, "out": 30000})
     assert totals["sales"] == {
-        "count": 4, "total": 115000, "cash": 40000, "card": 55000, "prepaid": 20000
+        "count": 5, "total": 135000, "cash": 40000, "card": 75000, "online": 20000,
+        "prepaid": 20000,
     }  # fmt: skip
     assert totals["refunds"] == {
-        "count": 2, "total": 25000, "cash": 10000, "card": 15000, "prepaid": 0
+        "count": 3, "total": 30000, "cash": 10000, "card": 20000, "online": 5000, "prepaid": 0
     }  # fmt: skip
+    for bucket in (totals["sales"], totals["refunds"]):  # as the register counts: the total
+        assert sum(bucket[k] for k in ("cash", "card", "prepaid")) == bucket["total"]
+    # shift.closed carries the register's figures only
+    assert "online" not in contract_totals(totals)["sales"]
+    assert contract_totals(totals)["cash_in_drawer"] == totals["cash_in_drawer"]
     assert (totals["cash_in"], totals["cash_out"]) == (100000, 30000)
     assert totals["cash_in_drawer"] == 100000 - 30000 + 40000 - 10000
 

@@ -278,14 +278,13 @@ class FiscalRepo(FiscalArchiveQueries):
             (kind, amount, register_doc, *actor_columns(by), self.now),
         )
 
-    def shift_receipts(
-        self, shift: int, fn: str | None = None
-    ) -> list[tuple[str, int, int, int, int, int]]:
-        """(operation, total, cash, card, prepaid, change) of the shift's receipts."""
+    def shift_receipts(self, shift: int, fn: str | None = None) -> list[tuple]:
+        """(operation, total, cash, card, prepaid, change, site: paid on the site) each."""
         return self.conn.execute(
-            "SELECT kind, total, cash, card, prepaid, change FROM receipt_job WHERE state = 'done'"
-            " AND shift = ? AND coalesce((SELECT fn FROM fiscal_shift"
-            f" WHERE id = {self._SHIFT_ID}), ?, fn) IN (fn, '')",
+            "SELECT kind, total, cash, card, prepaid, change, receipt_kind IN ('prepayment',"
+            " 'prepayment_refund') FROM receipt_job WHERE state = 'done' AND shift = ?"
+            f" AND coalesce((SELECT fn FROM fiscal_shift WHERE id = {self._SHIFT_ID}), ?, fn)"
+            " IN (fn, '')",
             (shift, shift, fn, fn, fn),
         ).fetchall()
 

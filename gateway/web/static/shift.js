@@ -228,10 +228,20 @@ shift.fillTotals = (totals) => {
     row.querySelector(".n").textContent = bucket ? bucket.count : totals ? "" : dash;
     row.querySelector(".sum").textContent =
       bucket ? money(bucket.total) : totals ? money(value || 0) : dash;
-    row.querySelector(".split").textContent =
-      bucket && bucket.total ? register.t("split", { cash: money(bucket.cash), card: money(bucket.card) }) : "";
+    row.querySelector(".split").textContent = bucket && bucket.total ? split(bucket, money) : "";
   }
 };
+
+// The parts add up to the total: the counter's cash and card (what the terminal's report
+// shows), the site's money (in the register's card figure), and prepayments offset at a
+// handover.
+function split(bucket, money) {
+  const card = bucket.card - (bucket.online || 0);
+  const parts = [register.t("split", { cash: money(bucket.cash), card: money(card) })];
+  if (bucket.online) parts.push(register.t("split_online", { online: money(bucket.online) }));
+  if (bucket.prepaid) parts.push(register.t("split_prepaid", { prepaid: money(bucket.prepaid) }));
+  return parts.join(" · ");
+}
 
 function badge(tone, words) {
   const span = document.createElement("span");
