@@ -86,7 +86,7 @@ def disconnect(client: mqtt.Client) -> None:
 def sample_event() -> bytes:
     """A typical gateway event on the wire: an order.reserved envelope, made by the gateway's
     own encoder (about 300 bytes)."""
-    from gateway.adapters.sqlite.outbox import utc_now
+    from gateway.adapters.sqlite.command_clock import utc_now
     from gateway.domain.messages import envelope_bytes
 
     data = {

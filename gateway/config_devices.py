@@ -17,7 +17,6 @@ from gateway.config_sources import hint
 SCANNER_KEYS = ("port", "hid", "baudrate", "suffix")
 # What ends a code on the scanner's serial line, by the name the configuration gives it.
 SCANNER_SUFFIXES = {"cr": b"\r", "lf": b"\n", "crlf": b"\r\n", "tab": b"\t"}
-PIN_NAMES = ("led_online", "led_backlog", "led_fault", "buzzer", "button")
 
 
 class DeviceProblem(ValueError):
@@ -74,14 +73,15 @@ def _gpio(table: Mapping[str, Any]) -> None:
     from drivers.gpio.pins import GpioPins  # noqa: PLC0415
     from gateway.adapters.gpio import pin_numbers  # noqa: PLC0415 - the panel's own reading
 
+    names = tuple(field.name for field in fields(GpioPins))
     pins = table.get("pins")
     if "pins" in table and not isinstance(pins, Mapping):
         raise DeviceProblem("pins", "must be a table of pin numbers, e.g. {led_online = 17}")
     if isinstance(pins, Mapping):
         _unknown(table, ("pins",))
-        _unknown(pins, PIN_NAMES, "pins.")
+        _unknown(pins, names, "pins.")
     else:
-        _unknown(table, (*PIN_NAMES, "pins"))
+        _unknown(table, (*names, "pins"))
     try:
         GpioPins.from_mapping(pin_numbers(table))
     except ValueError as exc:

@@ -31,8 +31,7 @@ class Lockout:
     def first_refusal(self, account: object, address: str) -> bool:
         """True once per lock for a PIN refused unchecked while locked: the audit gets one row
         per lock, not one per try of a guessing run (each row is a write to the SD card)."""
-        counts = (self._accounts.get(account), self._addresses.get(address))
-        until = max([0.0, *(c.locked_until for c in counts if c is not None)])
+        until = self._locked_until(account, address)
         if self._told.get((account, address)) == until:
             return False
         self._told[(account, address)] = until
@@ -42,8 +41,11 @@ class Lockout:
 
     def wait(self, account: object, address: str, now: float) -> float:
         """Seconds until a PIN for `account` from `address` is checked again (0: now)."""
+        return max(0.0, self._locked_until(account, address) - now)
+
+    def _locked_until(self, account: object, address: str) -> float:
         counts = (self._accounts.get(account), self._addresses.get(address))
-        return max([0.0, *(c.locked_until - now for c in counts if c is not None)])
+        return max([0.0, *(c.locked_until for c in counts if c is not None)])
 
     def failed(self, account: object, address: str, now: float) -> float:
         """A wrong PIN: returns the seconds of the lock it starts (0: none yet)."""

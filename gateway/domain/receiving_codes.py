@@ -1,5 +1,5 @@
 """What cannot be a barcode, so is never counted as an unknown code nor remembered in the catalog
-(the «Приёмка» screen checks the same in `static/receiving_link.js`).
+(the «Приёмка» screen shows the refusal in its own words).
 
 A code typed on a tablet is free text, and a scanner set to the Russian keyboard layout types
 Cyrillic letters: both reached the catalog as «barcodes» before. Digits-only codes (check digits

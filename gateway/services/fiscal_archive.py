@@ -31,15 +31,15 @@ FROM_THE_CLOUD = (PREPAYMENT, PREPAYMENT_REFUND)  # the kinds a sync.resend can 
 ADOPT_SCAN_LIMIT = 5000
 
 
-def open_unknown_window(uow, fn: str, last_fd: int) -> tuple[int, int] | None:
+def open_unknown_window(uow, fn: str, last_fd: int) -> None:
     """The worker reached the register (drive `fn`, its last FD `last_fd`): the first time after
-    a restore, record which of its documents this database does not know. Returns the window."""
+    a restore, record which of its documents this database does not know."""
     if not uow.fiscal.restored_mark():
-        return uow.fiscal.unknown_window(fn)
+        return
     uow.fiscal.clear_restored_mark()
     first = uow.fiscal.highest_known_fd(fn) + 1
     if last_fd < first:
-        return None  # the register made nothing after the backup
+        return  # the register made nothing after the backup
     if last_fd - first + 1 > ADOPT_SCAN_LIMIT:
         log.error(
             "fiscal: the register holds %d documents the restored database does not know; FD"
@@ -53,14 +53,13 @@ def open_unknown_window(uow, fn: str, last_fd: int) -> tuple[int, int] | None:
     log.info(
         "fiscal: restored database: FD %d..%d of drive %s are unknown to it", first, last_fd, fn
     )
-    return first, last_fd
 
 
-def receipt_adopted(uow, job_id: int, fiscal: Fiscalised) -> dict:
+def receipt_adopted(uow, job_id: int, fiscal: Fiscalised) -> None:
     """The job's receipt is in the drive's archive (signed before the restore): recorded as if it
     had printed now. A document another job holds already is never taken twice."""
     job = uow.fiscal.job(job_id)
     if job.state != QUEUED or uow.fiscal.recorded_fds(fiscal.fn, fiscal.fd, fiscal.fd):
-        return {"receipt_id": job_id, "adopted": False}
+        return
     uow.fiscal.set_sending(job_id, fiscal.fd - 1, fiscal.fn)
-    return {**receipt_fiscalised(uow, job_id, fiscal, job.draft.change), "adopted": True}
+    receipt_fiscalised(uow, job_id, fiscal, job.draft.change)

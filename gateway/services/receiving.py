@@ -159,7 +159,7 @@ def resolve_unknown_code(
         if not scans:
             raise NotFound(f"receiving {doc_id} has no unknown code {key}")
         refuse_not_a_barcode(key)  # a draft from before the rule may hold one
-        variant = uow.catalog.variant(_variant_sku(uow, require_id(sku, "sku")))
+        variant = _named_variant(uow, require_id(sku, "sku"))
         size = require_int(pack, "pack", minimum=1)
         units = scan_units(scans, size)
         total = checked_total(uow.receiving.line_qty(doc_id, variant.sku), units, variant.sku)
@@ -302,12 +302,13 @@ def _draft(uow, doc_id: str, action: str) -> ReceivingDoc:
     return doc
 
 
-def _variant_sku(uow, text: str) -> str:
+def _named_variant(uow, text: str):
     """The variant (модификация) a typed article names: its own sku, or the article of a product
     with exactly one live variant. A product with several must be chosen from (the screen lists
     them by their characteristics)."""
-    if uow.catalog.variant(text) is not None:
-        return text
+    variant = uow.catalog.variant(text)
+    if variant is not None:
+        return variant
     skus = uow.receiving.article_variants(text)
     if not skus:
         raise NotFound(f"unknown sku {text}")
@@ -316,7 +317,7 @@ def _variant_sku(uow, text: str) -> str:
             f"product {text} has {len(skus)} variants ({', '.join(skus)}): choose one",
             reason="choose_variant",
         )
-    return skus[0]
+    return uow.catalog.variant(skus[0])
 
 
 def _header(doc: ReceivingDoc) -> dict:

@@ -10,7 +10,7 @@ from contextlib import closing
 import pytest
 
 from gateway.adapters.mqtt.client import status_bytes
-from gateway.adapters.sqlite.outbox import utc_now
+from gateway.adapters.sqlite.command_clock import utc_now
 from gateway.bootstrap import Gateway
 from gateway.config import load_config
 from gateway.domain.messages import INBOUND_TYPES, envelope_bytes

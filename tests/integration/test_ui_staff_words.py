@@ -39,6 +39,8 @@ def test_taking_your_own_rights_warns_and_the_journal_says_from_what_to_what(pag
     expect(refused.nth(0).locator("td").nth(2)).to_have_text("Ольга")  # whose PIN it was
     expect(refused.nth(1)).to_contain_text("PIN не проверялся: вход заблокирован ещё на")
     expect(refused.nth(1).locator("td").nth(2)).to_have_text("Анна")
+    # A plain wrong PIN drawn after a refused approval keeps its own word.
+    expect(refused.last.locator(".badge")).to_have_text("Неверный PIN")
 
 
 def test_an_inn_with_wrong_check_digits_is_refused_on_the_form(page, live_shop):

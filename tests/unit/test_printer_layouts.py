@@ -43,8 +43,8 @@ def pick_slip(order_number: str = "1001", **changes) -> PickSlip:
     return PickSlip(**(fields | changes))
 
 
-def receiving_report() -> ReceivingReport:
-    return ReceivingReport(
+def receiving_report(**changes) -> ReceivingReport:
+    fields = dict(
         document_id="ПР-0042",
         lines=[ReceivingLine("TS-001-RED-M", "Футболка хлопковая", 10)],
         posted_by="Петров Иван",
@@ -52,6 +52,7 @@ def receiving_report() -> ReceivingReport:
         unresolved=[UnresolvedCode("4601234567899", 2)],
         supplier="ООО «Ромашка»",
     )
+    return ReceivingReport(**(fields | changes))
 
 
 def shelf_label(**changes) -> ShelfLabel:

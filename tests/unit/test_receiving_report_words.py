@@ -2,21 +2,13 @@
 its invoice number, and codes left unknown went to the back office to be matched -- a posted
 receiving can no longer be linked, so the paper must not ask for it."""
 
-from datetime import datetime
-
-from drivers.printer import ReceivingLine, ReceivingReport, UnresolvedCode, render
+from drivers.printer import render
+from tests.unit.test_printer_layouts import receiving_report
 
 
 def printed(**changes) -> str:
-    fields = dict(
-        document_id="R-42",
-        lines=[ReceivingLine("TS-M", "Футболка", 3)],
-        posted_by="Ольга",
-        posted_at=datetime(2024, 5, 1, 14, 32),
-        unresolved=[UnresolvedCode("2900000000018", 2)],
-        supplier="ТН-0042",
-    )
-    return render(ReceivingReport(**(fields | changes))).decode("cp866", errors="replace")
+    report = receiving_report(supplier="ТН-0042", **changes)
+    return render(report).decode("cp866", errors="replace")
 
 
 def test_the_suppliers_field_is_named_as_the_form_names_it():

@@ -8,14 +8,13 @@ import logging
 
 from drivers.fiscal import Receipt
 from drivers.fiscal.archive_search import ArchiveCache
+from drivers.fiscal.commands import SALE, SALE_RETURN
 from drivers.fiscal.register import FnStatus
 from gateway.adapters.sqlite.fiscal_repo import FiscalRepo
 from gateway.domain.fiscal import SELL, Fiscalised, ReceiptJob
 from gateway.services import fiscal_archive as archive
 
 log = logging.getLogger(__name__)
-
-SALE, SALE_RETURN = 1, 2  # FF0A receipt operation types
 
 
 def register_operation(job: ReceiptJob) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 
-from gateway.adapters.sqlite.outbox import utc_now
+from gateway.adapters.sqlite.command_clock import utc_now
 
 from .client import STATUS_CHECK_EVERY, STATUS_EVERY, STATUS_FIELDS, status_bytes
 

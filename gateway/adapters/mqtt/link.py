@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 
+from gateway.adapters.sqlite.command_clock import utc_now
 from gateway.adapters.sqlite.connection import open_connection
-from gateway.adapters.sqlite.outbox import read_counter, utc_now
+from gateway.adapters.sqlite.outbox import read_counter
 from gateway.adapters.sqlite.writer import Writer
 from gateway.config import Config
 from gateway.domain.messages import envelope_bytes, parse_sync_ack

@@ -21,6 +21,7 @@ from pathlib import Path
 from .connection import open_connection
 from .fiscal_archive_repo import RESTORED_MARK as FISCAL_RESTORED_MARK
 from .invariants import check_invariants
+from .outbox import write_counter
 from .store_identity import stored_store_id
 
 SIDE_FILES = ("-wal", "-shm")  # SQLite's companions of a WAL database, named after it
@@ -157,7 +158,7 @@ def is_training_database(path: Path) -> bool:
 def mark_training(path: Path) -> None:
     """Mark the database at `path` (not yet in use) as a training one."""
     with contextlib.closing(sqlite3.connect(str(path), isolation_level=None)) as conn:
-        _set_counter(conn, TRAINING_MARK)
+        write_counter(conn, TRAINING_MARK, 1)
     fsync_file(path)
 
 
@@ -283,20 +284,13 @@ def stage_for_restore(backup: Path, staged: Path, *, training: bool = False) -> 
         dst.execute("PRAGMA journal_mode = WAL")
         # The cloud may hold messages numbered after the backup: the first sync.ack ahead of
         # this head rejoins its numbering (services/sync.rejoin_after_restore), once.
-        _set_counter(dst, RESTORED_MARK)
+        write_counter(dst, RESTORED_MARK, 1)
         # The register may have signed receipts after the backup: the fiscal worker looks for
         # them before printing a payment the cloud sends again (services/fiscal_archive.py).
-        _set_counter(dst, FISCAL_RESTORED_MARK)
+        write_counter(dst, FISCAL_RESTORED_MARK, 1)
         if training:
-            _set_counter(dst, TRAINING_MARK)
+            write_counter(dst, TRAINING_MARK, 1)
     fsync_file(staged)
-
-
-def _set_counter(conn: sqlite3.Connection, name: str) -> None:
-    conn.execute(
-        "INSERT INTO counter(name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = 1",
-        (name,),
-    )
 
 
 def fsync_file(path: Path) -> None:

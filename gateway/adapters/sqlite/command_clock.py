@@ -1,6 +1,8 @@
-"""Each command's timestamp: the wall clock to the millisecond, and after the previous
-command's. Two commands in one millisecond (a pick slip, then the shipment) would otherwise
-read in either order where history is sorted by time."""
+"""The gateway's timestamps: informational only (ordering never relies on the Pi's clock), in
+milliseconds (every row keeps one, and the card need not store microseconds nobody reads,
+issue 12). A command's is after the previous command's: two commands in one millisecond (a
+pick slip, then the shipment) would otherwise read in either order where history is sorted by
+time."""
 
 import threading
 import time
@@ -14,13 +16,22 @@ _lock = threading.Lock()
 _last_ms = 0
 
 
+def utc_now() -> str:
+    """Now, e.g. "2026-12-05T00:00:00.000Z"."""
+    return _stamp(time.time_ns() // 1_000_000)
+
+
 def command_time() -> str:
-    """Like `outbox.utc_now()`, but a millisecond after the previous call at least (unless
-    the clock went back more than FOLLOW_BACKWARDS_MS)."""
+    """Like `utc_now()`, but a millisecond after the previous call at least (unless the clock
+    went back more than FOLLOW_BACKWARDS_MS)."""
     global _last_ms
     with _lock:
         ms = time.time_ns() // 1_000_000
         if _last_ms - FOLLOW_BACKWARDS_MS < ms <= _last_ms:
             ms = _last_ms + 1
         _last_ms = ms
+    return _stamp(ms)
+
+
+def _stamp(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"

@@ -4,7 +4,7 @@ database lost (services/fiscal_archive.py). A mixin of FiscalRepo (`uow.fiscal`)
 The documents the database may not know are kept as a window of FDs per drive, in counters
 (`unknown_fds_from:<fn>`, `unknown_fds_to:<fn>`): no table of their own."""
 
-from .outbox import read_counter
+from .outbox import read_counter, write_counter
 
 RESTORED_MARK = "fiscal_restored_from_backup"  # set to 1 by `storegw restore` (sqlite/backup.py)
 _FROM, _TO = "unknown_fds_from:", "unknown_fds_to:"
@@ -43,9 +43,5 @@ class FiscalArchiveQueries:
         return (first, last) if first and last >= first else None
 
     def set_unknown_window(self, fn: str, first: int, last: int) -> None:
-        for name, value in ((_FROM + fn, first), (_TO + fn, last)):
-            self.conn.execute(
-                "INSERT INTO counter(name, value) VALUES (?, ?)"
-                " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                (name, value),
-            )
+        write_counter(self.conn, _FROM + fn, first)
+        write_counter(self.conn, _TO + fn, last)

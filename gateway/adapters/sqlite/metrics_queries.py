@@ -19,7 +19,7 @@ from .outbox import outbox_head
 
 OPEN_STATUSES = tuple(status for status in STATUSES if status not in TERMINAL)
 OPEN_PRINT_STATES = tuple(state for state in PRINT_STATES if state != PRINTED)
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # outbox.created_at (outbox.utc_now)
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # outbox.created_at (command_clock)
 
 
 @dataclass

@@ -4,7 +4,6 @@ import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from gateway.domain.messages import compact_json, outbound_topic_suffix
@@ -28,6 +27,14 @@ def read_counter(conn: sqlite3.Connection, name: str) -> int:
     return row[0] if row else 0
 
 
+def write_counter(conn: sqlite3.Connection, name: str, value: int) -> None:
+    conn.execute(
+        "INSERT INTO counter(name, value) VALUES (?, ?)"
+        " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        (name, value),
+    )
+
+
 # The newest seq handed out: the newest row, or the counter `outbox_seq` when pruning took that
 # row (pruning writes it first, so a number is never reused). Emitting writes no counter: one
 # 4 KiB page less per command on the SD card (issue 12).
@@ -39,12 +46,6 @@ OUTBOX_HEAD = (
 
 def outbox_head(conn: sqlite3.Connection) -> int:
     return conn.execute(OUTBOX_HEAD).fetchone()[0]
-
-
-def utc_now() -> str:
-    """Informational timestamps only: ordering never relies on the Pi's clock. Milliseconds:
-    every row keeps one, and the card need not store microseconds nobody reads (issue 12)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 class Outbox:

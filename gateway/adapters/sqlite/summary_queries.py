@@ -34,7 +34,7 @@ from .stock_queries import low_stock
 SHIFT_HOURS = 24  # a register refuses receipts in a shift older than this (54-FZ)
 WAITING = ("reserved", "short")
 PICKING = ("confirmed", "partially_shipped")
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # the gateway's own timestamps (outbox.utc_now)
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # the gateway's own timestamps (command_clock)
 
 
 def periods(today: date) -> dict[str, tuple[date, date]]:

@@ -3,7 +3,7 @@ acknowledgement of our outbox, and alarms."""
 
 import sqlite3
 
-from .outbox import outbox_head, read_counter
+from .outbox import outbox_head, read_counter, write_counter
 
 SKIPPED = "cloud_seq_skipped:"
 
@@ -17,11 +17,7 @@ class SyncRepo:
         return read_counter(self.conn, name)
 
     def set_counter(self, name: str, value: int) -> None:
-        self.conn.execute(
-            "INSERT INTO counter(name, value) VALUES (?, ?)"
-            " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-            (name, value),
-        )
+        write_counter(self.conn, name, value)
 
     def seen(self, msg_id: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM inbox_seen WHERE msg_id = ?", (msg_id,))

@@ -22,7 +22,10 @@ staff.refusal = (answer) => {
   return staff.t("failed", { detail: staff.half(answer.data && answer.data.detail) || answer.error });
 };
 
-staff.fail = (answer) => staff.refusal(answer) && storegw.say(staff.refusal(answer));
+staff.fail = (answer) => {
+  const why = staff.refusal(answer);
+  if (why) storegw.say(why);
+};
 
 // --- «Сотрудники» ----------------------------------------------------------------------------
 const ACTIONS = { // what a button asks, which API it calls, with what
@@ -224,9 +227,11 @@ staff.loadAudit = async () => {
 function auditRow(row) {
   const t = staff.t;
   const kind = staff.texts.kinds[row.kind] || { tone: "", word: row.kind };
-  if (row.kind === "pin_refused" && /manager's approval/.test(row.detail || "")) kind.word = t("approval_refused");
+  // The table's word stays as it is: the next plain wrong PIN is no manager's approval.
+  const approval = row.kind === "pin_refused" && /manager's approval/.test(row.detail || "");
+  const word = approval ? t("approval_refused") : kind.word;
   const what = node("td", "what");
-  what.append(kind.tone ? badge(kind.tone, kind.word) : node("strong", "", kind.word));
+  what.append(kind.tone ? badge(kind.tone, word) : node("strong", "", word));
   const about = describe(row);
   if (about) what.append(" ", node("span", "", about));
   // A refused PIN: whose PIN it was (the row's `staff`, if any, asked for a manager's PIN).
