@@ -66,10 +66,10 @@ def create_order(uow, data: Any) -> dict:
 
 
 def check_orderable(uow, sku: str, where: str) -> None:
-    variant = uow.catalog.variant(sku)
-    if variant is None:
+    archived = uow.catalog.archived(sku)
+    if archived is None:
         raise InvalidInput(f"{where}: unknown sku {sku}", reason="unknown_sku")
-    if variant.archived:
+    if archived:
         raise InvalidInput(f"{where}: sku {sku} is archived", reason="archived_sku")
 
 

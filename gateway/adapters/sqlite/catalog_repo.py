@@ -52,6 +52,11 @@ class CatalogRepo:
                 owners[sku] = (product_id, bool(archived))
         return owners
 
+    def archived(self, sku: str) -> bool | None:
+        """Whether `sku` is archived; None if no such variant (an order's check needs no more)."""
+        row = self.conn.execute("SELECT archived FROM variant WHERE sku = ?", (sku,)).fetchone()
+        return None if row is None else bool(row[0])
+
     def variant(self, sku: str) -> VariantRow | None:
         row = self.conn.execute(
             "SELECT v.sku, v.product_id, v.name, v.price, v.archived, p.vat, p.marked"
