@@ -32,14 +32,19 @@ def _shift(
 
 def reserve_line(uow, order: Order, line: OrderLine, by: Staff | None = None) -> int:
     """Reserve as much of the line's shortfall as is free. Returns what was reserved."""
-    if line.short_qty <= 0:
+    want = line.short_qty
+    if want <= 0:
         return 0
-    level = uow.stock.level(line.sku)
-    grant = min(line.short_qty, level.free if level else 0)
-    if grant <= 0:
-        return 0
-    _shift(uow, order, line, d_reserved=grant, d_on_hand=0, reason="reserve", by=by)
-    return grant
+    try:  # most lines are covered: the UPDATE's own check says so, no read first (issue 12)
+        _shift(uow, order, line, d_reserved=want, d_on_hand=0, reason="reserve", by=by)
+        return want
+    except InsufficientStock:  # nothing was changed: take what is free
+        level = uow.stock.level(line.sku)
+        grant = min(want, level.free if level else 0)
+        if grant <= 0:
+            return 0
+        _shift(uow, order, line, d_reserved=grant, d_on_hand=0, reason="reserve", by=by)
+        return grant
 
 
 def release_line(
