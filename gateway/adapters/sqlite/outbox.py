@@ -74,11 +74,12 @@ class Outbox:
 
     def emit(self, event_type: str, data: dict[str, Any]) -> int:
         """Queue one outbound message; its seq is the next integer after `OUTBOX_HEAD`, with
-        no gap, for ever. Its topic follows from its type (the contract's table)."""
+        no gap, for ever. Its topic follows from its type (the contract's table). The seq is
+        the row's rowid: `lastrowid` reads it back without a RETURNING's temporary table."""
         topic = outbound_topic_suffix(event_type).removeprefix("out/")
-        (seq,) = self.conn.execute(
+        return self.conn.execute(
             "INSERT INTO outbox(seq, event_id, type, topic, data_json, created_at)"
-            f" VALUES (({OUTBOX_HEAD}) + 1, ?, ?, ?, ?, ?) RETURNING seq",
+            f" VALUES (({OUTBOX_HEAD}) + 1, ?, ?, ?, ?, ?)",
             (
                 new_event_id(),
                 event_type,
@@ -86,8 +87,7 @@ class Outbox:
                 compact_json(data),  # the wire's form: fewer bytes on the card, spliced as is
                 self.now,
             ),
-        ).fetchone()
-        return seq
+        ).lastrowid
 
     def emit_stock_changed(self, items: list[dict], *, full: bool = False) -> int:
         """Announce stock numbers; while offline, fold them into the newest unpublished
