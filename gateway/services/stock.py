@@ -88,16 +88,10 @@ def change_on_hand(
     if excess > 0:
         for order in take_reserve_from_newest(uow, sku, excess, by):
             emit_order_reserved(uow, order)
-    level = uow.stock.move(
-        sku,
-        d_on_hand=delta,
-        d_reserved=0,
-        reason=reason,
-        ref_type="stock",
-        ref_id=ref_id,
-        by=by,
+    uow.stock.move(
+        sku, d_on_hand=delta, d_reserved=0, reason=reason, ref_type="stock", ref_id=ref_id, by=by
     )
-    return level.on_hand
+    return level.on_hand + delta
 
 
 # Why a manager corrects the stock (the tablet shows the words): пересорт (one item counted as

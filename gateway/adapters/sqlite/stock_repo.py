@@ -68,39 +68,40 @@ class StockRepo:
         ref_type: str | None,
         ref_id: str | None,
         by: Staff | None = None,
-    ) -> StockLevel:
+    ) -> None:
         """Change one level and append its ledger row. A reservation only succeeds if the free
-        quantity still covers it (checked in the UPDATE itself, not by an earlier read)."""
+        quantity still covers it (checked in the UPDATE itself, not by an earlier read). No
+        RETURNING: its temporary table cost more than the ledger row's INSERT reading the new
+        `seq` for its key (issue 12)."""
         assert reason in MOVE_REASONS, reason
-        row = self.conn.execute(
+        changed = self.conn.execute(
             "UPDATE stock_level SET on_hand = on_hand + :dh, reserved = reserved + :dr,"
             " seq = seq + 1"
             " WHERE sku = :sku AND location_id = :loc"
-            " AND (:dr <= 0 OR :dh != 0 OR on_hand - reserved - safety >= :dr)"
-            " RETURNING sku, on_hand, reserved, safety, seq",
+            " AND (:dr <= 0 OR :dh != 0 OR on_hand - reserved - safety >= :dr)",
             {"dh": d_on_hand, "dr": d_reserved, "sku": sku, "loc": self.location},
-        ).fetchone()
-        if row is None:
+        ).rowcount
+        if changed != 1:
             raise InsufficientStock(f"not enough free stock of {sku} to reserve {d_reserved}")
-        level = StockLevel(*row)
         self.conn.execute(
             "INSERT INTO stock_move(sku, location_id, d_on_hand, d_reserved, reason, ref_type,"
-            " ref_id, idem_key, actor, staff_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " ref_id, idem_key, actor, staff_id, created_at)"
+            " SELECT sku, location_id, ?, ?, ?, ?, ?, ? || seq, ?, ?, ? FROM stock_level"
+            " WHERE sku = ? AND location_id = ?",
             (
-                sku,
-                self.location,
                 d_on_hand,
                 d_reserved,
                 reason,
                 ref_type,
                 ref_id,
-                f"{reason}:{ref_type}:{ref_id}:{sku}@{level.seq}",
+                f"{reason}:{ref_type}:{ref_id}:{sku}@",
                 *actor_columns(by),
                 self.now,
+                sku,
+                self.location,
             ),
         )
         self._touched.add(sku)
-        return level
 
     def set_many(
         self,
