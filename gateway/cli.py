@@ -186,13 +186,16 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _read(config: Config) -> "closing[sqlite3.Connection]":
-    if not config.database_path.exists():
+def _existing(path: Path) -> Path:
+    if not path.exists():
         raise CliError(
-            f"database {config.database_path} does not exist yet:"
-            " start the gateway or import a catalog first"
+            f"database {path} does not exist yet: start the gateway or import a catalog first"
         )
-    Database(config.database_path).close()  # brings an older database's schema up to date
+    return path
+
+
+def _read(config: Config) -> "closing[sqlite3.Connection]":
+    Database(_existing(config.database_path)).close()  # brings an older schema up to date
     return closing(open_connection(config.database_path, readonly=True))
 
 
@@ -247,11 +250,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     """Exit 1 only for broken invariants; a file that is no database (or too damaged to be read)
     is an error like a missing one (2). Read-only, and immutable when no one has it open (no
     -wal beside it): checking a backup leaves no -wal or -shm next to it."""
-    path = config.database_path
-    if not path.exists():
-        raise CliError(
-            f"database {path} does not exist yet: start the gateway or import a catalog first"
-        )
+    path = _existing(config.database_path)
     immutable = "" if path.with_name(path.name + "-wal").exists() else "&immutable=1"
     uri = f"file:{quote(str(path.absolute()))}?mode=ro{immutable}"
     try:

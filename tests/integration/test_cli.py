@@ -206,6 +206,18 @@ def test_check_of_a_file_that_is_no_database_is_an_error_not_a_verdict(tmp_path,
     assert_one_line_error(proc, str(bad))
 
 
+@pytest.mark.parametrize("command", ["check", "stock", "orders"])
+def test_a_missing_database_is_named_and_not_created(tmp_path, command):
+    proc = storegw(tmp_path, command, "--db", "absent.db")
+
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        "storegw: error: database absent.db does not exist yet:"
+        " start the gateway or import a catalog first\n"
+    )
+    assert not (tmp_path / "absent.db").exists()
+
+
 def test_check_of_a_backup_leaves_it_and_its_folder_as_they_were(tmp_path, db):
     seed(db, order("W-1", ("TS-RED-M", 2)), **{"TS-RED-M": 5})
     sql(db, "PRAGMA journal_mode = DELETE")  # as `storegw backup` writes its copies
