@@ -91,12 +91,12 @@ def scan_into_receiving(
     """One scan into a draft (`scan_document.take_scan`): `qty` items (default 1) of the
     scanned barcode, each its pack quantity; `gtin`, `marking`, `sku` as there. Returns
     `outcome` (counted | unknown | ambiguous | repeat), `accepted` (good-scan beep) and the
-    running `qty` of the line (units; scans for an unknown code)."""
+    running `qty` of the line (units; scans for an unknown code). A code the catalog does not
+    know that cannot be a barcode (`refuse_not_a_barcode`) is refused and nothing is kept."""
 
     def scan() -> dict:
         require(uow, by, RECEIVE, detail=doc_id)
         _draft(uow, doc_id, "scan into")
-        refuse_not_a_barcode(clean_code(code))  # typed text is not kept as an unknown code
         into = ReceivingScan(uow, doc_id)
         return take_scan(into, code, gtin=gtin, qty=qty, sku=sku, marking=marking)
 

@@ -3,13 +3,15 @@
 Every such document takes a scan the same way: the code is looked up (the exact code, then the
 forms of its GTIN), a barcode on several skus asks staff to choose (nothing is guessed), a
 Честный ЗНАК code counts once in a document, a code the catalog does not know is kept as an
-unresolved line counting its scans, and a known item adds `qty × pack` units to its line. What
-differs — what counting a line records, what is outside the document, codes linked in it — a
-document kind says by subclassing `ScanInto`; `take_scan` runs the steps."""
+unresolved line counting its scans (unless it cannot be a barcode: typed text, a Russian layout),
+and a known item adds `qty × pack` units to its line. What differs — what counting a line
+records, what is outside the document, codes linked in it — a document kind says by subclassing
+`ScanInto`; `take_scan` runs the steps."""
 
 from dataclasses import dataclass
 
 from gateway.domain.errors import InvalidInput, NotFound
+from gateway.domain.receiving_codes import refuse_not_a_barcode
 from gateway.domain.scan_document import (
     AMBIGUOUS,
     COUNTED,
@@ -39,17 +41,13 @@ class Identified:
 
 def identify(uow, code: str, gtin: str | None = None, sku: str | None = None) -> Identified:
     """Look a scan up: the exact code first, then its GTIN (GTIN-14, EAN-13, UPC-A, EAN-8
-    forms). `sku` is staff's answer when the barcode belongs to several skus."""
+    forms). `sku` is staff's answer when the barcode belongs to several skus (for a code the
+    catalog does not know, `take_scan` refuses it)."""
     code = clean_code(code)
     gtin = clean_gtin(gtin)
     matches = uow.catalog.find_barcode(lookup_codes(code, gtin))
     key = unknown_code_key(code, gtin)
     if not matches:
-        if sku is not None:
-            raise InvalidInput(
-                f"code {key} is not a barcode in the catalog: link it to {sku} instead",
-                reason="unknown_code",
-            )
         return Identified(code, key, None, [])
     match, candidates = pick_match(matches, sku)
     return Identified(code, key, match, candidates)
@@ -130,7 +128,8 @@ def take_scan(
     names one physical unit, so a second scan of it in this document is a repeat, not a second
     unit. `sku`: staff's choice when the barcode belongs to several skus. Returns `outcome`
     (counted | unknown | ambiguous | out_of_scope | repeat), `accepted` (good-scan beep) and the
-    line's running count (units; scans for an unknown code)."""
+    line's running count (units; scans for an unknown code). A code nobody knows that cannot be
+    a barcode (`refuse_not_a_barcode`) is refused before anything is recorded."""
     found = identify(into.uow, code, gtin, sku)
     if found.candidates:
         return into.result(found, AMBIGUOUS, accepted=False)
@@ -139,8 +138,15 @@ def take_scan(
     match = found.match
     if match is not None and not into.in_scope(match.sku):
         return into.result(found, OUT_OF_SCOPE, accepted=False)
-    linked = into.linked(found) if match is None else None
+    linked = into.linked(found) if match is None and sku is None else None
     counted_as = match or linked
+    if counted_as is None:
+        refuse_not_a_barcode(found.code)  # its reason first (a Russian layout: what to do)
+        if sku is not None:
+            raise InvalidInput(
+                f"code {found.key} is not a barcode in the catalog: link it to {sku} instead",
+                reason="unknown_code",
+            )
     line_key = counted_as.sku if counted_as else found.key
     if marking and not into.repo.remember_unit(into.doc_id, found.code, line_key):
         now = into.repo.line_count(into.doc_id, line_key)

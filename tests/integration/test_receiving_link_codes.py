@@ -13,6 +13,7 @@ from tests.signin import desk_clients, start_gateway
 
 STRANGER = "2900000000018"  # a shop's own label the catalog does not know
 MUG = "4600000000015"
+SHORT, SPACED = "777", "MG 7"  # the mug's own codes in the catalog, not retail barcodes
 
 
 @pytest.fixture
@@ -20,7 +21,8 @@ def api(tmp_path):
     """Ольга's client (a manager links codes) on a catalog with a one-variant product (A0001)
     and a product of three variants (A0002)."""
     gateway = start_gateway(tmp_path, "shop-link")
-    mug = builders.product("P-1", [builders.variant("A0001-WHITE", 45000, [{"code": MUG}])], [])
+    codes = [{"code": code} for code in (MUG, SHORT, SPACED)]
+    mug = builders.product("P-1", [builders.variant("A0001-WHITE", 45000, codes)], [])
     shirts = builders.product(
         "P-2",
         [
@@ -111,6 +113,23 @@ def test_text_that_cannot_be_a_barcode_is_refused_and_not_kept(api, typed, reaso
             assert (body["error"], said in body["detail"]) == (reason, True), body
     view = api.get(f"/api/receivings/{doc}").json()
     assert (view["lines"], view["unknown"]) == ([], [])
+
+
+def test_a_short_or_spaced_code_the_catalog_holds_is_counted_on_the_screen_and_by_the_scanner(
+    api,
+):
+    doc = receiving_with(api)
+    api.post("/api/scanner/target", json={"kind": "receiving", "id": doc})
+    for code in (SHORT, SPACED):
+        typed = api.post(f"/api/receivings/{doc}/scan", json={"code": code})
+        assert (typed.status_code, typed.json()["outcome"]) == (200, "counted"), typed.text
+        scanned = api.post("/api/scanner/scan", json={"code": code}).json()
+        assert (scanned["ok"], scanned["result"]["sku"]) == (True, "A0001-WHITE"), scanned
+    view = api.get(f"/api/receivings/{doc}").json()
+    assert ([(line["sku"], line["qty"]) for line in view["lines"]], view["unknown"]) == (
+        [("A0001-WHITE", 4)],
+        [],
+    )
 
 
 def test_internal_labels_of_four_letters_and_digits_are_kept(api):
