@@ -1,4 +1,4 @@
-"""What cannot be a barcode, so is never kept as an unknown code of a receiving draft nor
+"""What cannot be a barcode, so is never kept as an unknown code of a receiving or a count nor
 remembered in the catalog (the «Приёмка» screen shows the refusal in its own words).
 
 A code typed on a tablet is free text, and a scanner set to the Russian keyboard layout types

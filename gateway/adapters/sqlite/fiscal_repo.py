@@ -6,6 +6,8 @@ import sqlite3
 from gateway.domain.fiscal import (
     DONE,
     FAILED,
+    PREPAYMENT,
+    PREPAYMENT_REFUND,
     QUEUED,
     SELL_REFUND,
     SENDING,
@@ -17,6 +19,11 @@ from gateway.domain.staff import Staff
 
 from .actors import actor_columns
 from .fiscal_archive_repo import FiscalArchiveQueries
+
+# Money paid on the site (a payment there, or its refund): what a receipt job is *for*, its
+# `receipt_kind`, never whether it names the cloud's `payment_id` (a reference those kinds
+# carry). The one rule of «Смена» (shift_receipts) and «Сводка» (summary_queries.sales).
+PAID_ON_THE_SITE = f"receipt_kind IN ('{PREPAYMENT}', '{PREPAYMENT_REFUND}')"
 
 _JOB_COLUMNS = (
     "id, draft_json, state, order_id, shipment_id, refund_of, attempts, saved_fd, error, change,"
@@ -281,8 +288,8 @@ class FiscalRepo(FiscalArchiveQueries):
     def shift_receipts(self, shift: int, fn: str | None = None) -> list[tuple]:
         """(operation, total, cash, card, prepaid, change, site: paid on the site) each."""
         return self.conn.execute(
-            "SELECT kind, total, cash, card, prepaid, change, receipt_kind IN ('prepayment',"
-            " 'prepayment_refund') FROM receipt_job WHERE state = 'done' AND shift = ?"
+            f"SELECT kind, total, cash, card, prepaid, change, {PAID_ON_THE_SITE}"
+            " FROM receipt_job WHERE state = 'done' AND shift = ?"
             f" AND coalesce((SELECT fn FROM fiscal_shift WHERE id = {self._SHIFT_ID}), ?, fn)"
             " IN (fn, '')",
             (shift, shift, fn, fn, fn),

@@ -9,7 +9,9 @@ a mistake must not pass on both sides). The rules, kept alike there:
 - revenue is the money received: cash net of the change given plus card, of the receipts the
   register made as sells (a prepayment taken on the site is one); `card` is the card paid at
   the counter only (what the card terminal's own total shows), `online` the money paid on the
-  site (card on the site, SBP, other electronic: a receipt with the cloud's `payment_id`), so
+  site (card on the site, SBP, other electronic: a receipt of a payment on the site, or its
+  refund, by `receipt_kind` as the shift screen tells it, fiscal_repo.PAID_ON_THE_SITE; the
+  cloud tells it by the `payment_id` only those receipts carry), so
   revenue = cash + card + online; the part of a handover
   settled by offsetting a prepayment (`prepaid`, tag 1215) is no money -- the prepayment's own
   receipt counted it already;
@@ -27,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from gateway.domain.fiscal import shift_totals
 
-from .fiscal_repo import FiscalRepo
+from .fiscal_repo import PAID_ON_THE_SITE, FiscalRepo
 from .schema_shift import RECEIPT_TIME
 from .stock_queries import low_stock
 
@@ -131,7 +133,7 @@ def sales(conn: sqlite3.Connection, spans: dict[str, tuple[date, date]]) -> dict
         f"SELECT substr({RECEIPT_TIME}, 1, 10) AS day, kind, staff_id,"
         " json_extract(draft_json, '$.cashier'), count(*), sum(prepaid = 0),"
         " sum(cash - change), sum(card), max(id), sum(discount),"
-        " sum(CASE WHEN payment_id IS NULL THEN 0 ELSE card END)"
+        f" sum(CASE WHEN {PAID_ON_THE_SITE} THEN card ELSE 0 END)"
         f" FROM receipt_job WHERE state = 'done' AND {RECEIPT_TIME} >= ?"
         f" AND {RECEIPT_TIME} < ? GROUP BY 1, 2, 3, 4",
         (first.isoformat(), (last + timedelta(days=1)).isoformat()),
