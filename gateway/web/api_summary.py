@@ -25,27 +25,22 @@ DEVICE_ORDER = ("fiscal", "printer", "scanner", "gpio")
 
 
 def parse_day(text: str | None, today: date | None = None) -> date:
-    """`?day=`: a date no later than today (a day still to come has no receipts to show)."""
+    """`?day=`: a date no later than today (a day still to come has no receipts to show). The
+    refusal's reason is the key of the page's words for it."""
     today = today or date.today()
     if not text:
         return today
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"day {text!r} must be a date like 2026-11-27") from None
+        raise InvalidInput(
+            f"day {text!r} must be a date like 2026-11-27", reason="day_not_a_date"
+        ) from None
     if day > today:
-        raise InvalidInput(f"day {text} is still to come: the summary goes up to today")
+        raise InvalidInput(
+            f"day {text} is still to come: the summary goes up to today", reason="day_in_future"
+        )
     return day
-
-
-def day_problem(text: str | None) -> str:
-    """Why `parse_day` refused `text` (not a date, or a day to come), as a key of the page's
-    words."""
-    try:
-        date.fromisoformat(text or "")
-    except ValueError:
-        return "day_not_a_date"
-    return "day_in_future"
 
 
 def summary_figures(actions: Actions, status: dict[str, Any], day: date) -> dict[str, Any]:

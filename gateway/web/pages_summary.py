@@ -17,7 +17,7 @@ from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER
 from gateway.domain.errors import InvalidInput
 
 from .api import Actions
-from .api_summary import day_problem, parse_day, summary_figures
+from .api_summary import parse_day, summary_figures
 from .fiscal_health_words import health_view as fiscal_health_view
 from .frame import frame, language
 from .signin import who
@@ -340,11 +340,11 @@ def add_summary_page(
         lang = language(lang)
         data = status()
         try:
-            context = summary_context(summary_figures(actions, data, parse_day(day)), lang)
-            code = 200
-        except InvalidInput:  # the words on the page, not the API's English refusal
-            context = problem_context(day_problem(day), lang)
-            code = 400
+            shown = parse_day(day)
+        except InvalidInput as refused:  # the words on the page, not the API's English refusal
+            context, code = problem_context(refused.reason, lang), 400
+        else:
+            context, code = summary_context(summary_figures(actions, data, shown), lang), 200
         values = {
             "lang": lang,
             "title": TITLE[1 if lang == "en" else 0],

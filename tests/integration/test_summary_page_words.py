@@ -125,7 +125,9 @@ def test_a_day_that_is_not_a_date_or_still_to_come_is_refused_in_words(olga: Tes
     future = olga.get(f"/summary?day={tomorrow}")
     assert "Этот день ещё не наступил" in future.text and "Сводка за сегодня" in future.text
     assert "has not come yet" in olga.get(f"/summary?day={tomorrow}&lang=en").text
-    assert olga.get(f"/api/summary?day={tomorrow}").status_code == 422
-    assert olga.get("/api/summary?day=garbage").status_code == 422
+    for asked, reason in ((tomorrow, "day_in_future"), ("garbage", "day_not_a_date")):
+        refused = olga.get(f"/api/summary?day={asked}")
+        assert (refused.status_code, refused.json()["error"]) == (422, reason)
+    assert "Cannot tell which day" in olga.get("/summary?day=garbage&lang=en").text
     today = olga.get("/summary")
     assert today.status_code == 200 and 'id="day-later"' not in today.text
