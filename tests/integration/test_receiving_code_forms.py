@@ -1,8 +1,9 @@
-"""Receiving and stocktake: the form of a code matters only when the catalog does not know it. A shop's short
-internal code («123») or a catalog code with a space is counted like any barcode; the same text
-unknown to the catalog cannot be a barcode, so it is refused with its reason and the draft keeps
-nothing of it (`refuse_not_a_barcode`). A scanner on the Russian layout types Cyrillic, which no
-catalog barcode holds: it is refused with the advice to switch the layout."""
+"""Receiving and stocktake: the form of a code matters only when the catalog does not know it.
+A shop's short internal code («123») or a catalog code with a space is counted like any
+barcode; the same text unknown to the catalog cannot be a barcode, so it is refused with its
+reason and the draft keeps nothing of it (`refuse_not_a_barcode`). A scanner on the Russian
+layout types Cyrillic, which no catalog barcode holds: it is refused with the advice to switch
+the layout."""
 
 from contextlib import closing
 
@@ -90,7 +91,7 @@ def test_a_refused_code_leaves_the_draft_to_go_on(store):
     assert view["unknown"] == [{"code": "AB12", "scans": 1}]
 
 
-def test_a_stocktake_counts_a_catalog_code_whatever_its_form_and_refuses_such_text_unknown(store):
+def test_a_stocktake_counts_catalog_codes_whatever_their_form_and_refuses_unknown_text(store):
     take = store.run(start_stocktake, by=MANAGER)["take_id"]
     for code, sku in ((SHORT, "NUTS"), (SPACED, "SOAP")):
         counted = store.run(scan_into_stocktake, take, code, by=MANAGER)
