@@ -41,7 +41,6 @@ import json
 import re
 import sys
 from contextlib import closing
-from datetime import UTC, datetime
 
 from gateway.adapters.sqlite.connection import open_connection
 from gateway.adapters.sqlite.correction_queries import correctable_receipts, correction_rows
@@ -49,6 +48,7 @@ from gateway.adapters.sqlite.database import Database
 from gateway.adapters.sqlite.staff_repo import staff_from_row
 from gateway.domain.errors import InvalidInput
 from gateway.domain.staff import Staff
+from gateway.domain.timestamps import parse_stamp
 from gateway.services.corrections import preview_correction, queue_correction
 from gateway.services.pins import verify_pin
 from gateway.services.staff import pin_refused
@@ -242,8 +242,7 @@ def _receipt_day(config, receipt_id: int) -> str | None:
         rows = correctable_receipts(conn, str(receipt_id), 1)
     if not rows or rows[0]["fiscal_ts"]:
         return None  # unknown (the gateway says so) or the register's own date (the default)
-    stamp = datetime.strptime(rows[0]["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
-    return stamp.replace(tzinfo=UTC).astimezone().date().isoformat()
+    return parse_stamp(rows[0]["created_at"]).astimezone().date().isoformat()
 
 
 def read_pin(who: str) -> str:

@@ -27,13 +27,13 @@ from gateway.adapters.sqlite.staff_repo import STAFF_VERSION
 from gateway.config import WebConfig
 from gateway.domain.lockout import Lockout
 from gateway.domain.staff import MANAGER, Staff, check_pin
+from gateway.domain.timestamps import format_stamp, parse_stamp
 from gateway.services import staff as service
 from gateway.services.pins import hash_pin, token_hash, verify_pin
 
 from .lock_words import locked_detail
 
 log = logging.getLogger(__name__)
-ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
 KEEP_EXPIRED_S = 2 * 24 * 3600
 
 
@@ -311,8 +311,8 @@ def _digest(token: str) -> str:
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime(ISO)
+    return format_stamp(datetime.fromtimestamp(epoch, UTC))
 
 
 def _epoch(text: str) -> float:
-    return datetime.strptime(text, ISO).replace(tzinfo=UTC).timestamp()
+    return parse_stamp(text).timestamp()

@@ -7,7 +7,7 @@ nothing."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from gateway.domain.corrections import (
@@ -39,6 +39,7 @@ from gateway.domain.fiscal import (
 )
 from gateway.domain.refunds import refund_items
 from gateway.domain.staff import FISCAL_CORRECTION, Staff
+from gateway.domain.timestamps import parse_stamp
 
 from .idempotency import run_once
 from .orders import refill
@@ -224,8 +225,7 @@ def _total(items: list[ReceiptItem]) -> int:
 
 def _local_date(now: str) -> date:
     """Today in the shop (the box's local time): the date a person means."""
-    moment = datetime.strptime(now, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    return moment.astimezone().date()
+    return parse_stamp(now).astimezone().date()
 
 
 def _audit(job_id: int, planned: Planned) -> str:

@@ -1,9 +1,10 @@
 """The cloud's control messages: acknowledgements, replays, full resyncs, and housekeeping of
 what has been acknowledged."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from gateway.domain.stock import stock_changed_items
+from gateway.domain.timestamps import format_stamp, parse_stamp
 
 ACKED_SEQ = "acked_seq"
 KEEP_DAYS = 7  # acknowledged messages stay at least this long for cmd.replay ...
@@ -11,7 +12,6 @@ KEEP_LAST = 100_000  # ... or while among the newest this many; then they are pr
 DEDUP_DAYS = 30  # inbound message ids and idempotency keys
 PRINT_DAYS = 90  # finished print jobs
 PRUNE_BATCH = 5000
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as the unit of work writes times: compared as text
 
 
 def acknowledge(uow, through_seq: int) -> int:
@@ -90,10 +90,10 @@ def prune_history(
     whose order never came after DEDUP_DAYS (a broker session expires after 7 days, a tablet
     retries within seconds); finished print
     jobs after PRINT_DAYS. Never the ledger, orders, receipts or shifts. Rows deleted per table."""
-    now = now or datetime.strptime(uow.now, _STAMP).replace(tzinfo=UTC)
+    now = now or parse_stamp(uow.now)
 
     def cut(days: int) -> str:
-        return (now - timedelta(days=days)).strftime(_STAMP)
+        return format_stamp(now - timedelta(days=days))  # compared as text
 
     bound = min(uow.sync.counter(ACKED_SEQ), uow.sync.outbox_head() - keep_last)
     return {

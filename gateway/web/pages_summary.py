@@ -6,7 +6,7 @@ itself now and then (`static/summary.js`), which also prints the low-stock list.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +15,7 @@ from jinja2 import Environment
 
 from gateway.adapters.fiscal.receipt_mapping import DEFAULT_CASHIER
 from gateway.domain.errors import InvalidInput
+from gateway.domain.timestamps import parse_stamp
 
 from .api import Actions
 from .api_summary import parse_day, summary_figures
@@ -47,8 +48,7 @@ def local_time(stamp: str | None, en: bool) -> str:
     """A gateway timestamp (UTC) as this box's local «27.11 09:12»."""
     if not stamp:
         return ""
-    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%d/%m %H:%M" if en else "%d.%m %H:%M")
+    return parse_stamp(stamp).astimezone().strftime("%d/%m %H:%M" if en else "%d.%m %H:%M")
 
 
 def day_label(day: date, en: bool, today: date | None = None) -> str:

@@ -8,6 +8,8 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from gateway.domain.timestamps import format_stamp
+
 # A clock set back further than this is followed, not waited for: a Pi that booted with a clock
 # from the future must not stamp everything after it with that future.
 FOLLOW_BACKWARDS_MS = 1000
@@ -34,4 +36,4 @@ def command_time() -> str:
 
 
 def _stamp(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+    return format_stamp(datetime.fromtimestamp(ms / 1000, UTC))

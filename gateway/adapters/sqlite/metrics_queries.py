@@ -7,11 +7,12 @@ states an index finds, and finished print jobs (`done`, history) are not counted
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from gateway.domain.fiscal import DONE, FAILED, JOB_STATES, QUEUED, SENDING
 from gateway.domain.fiscal_health import rank
 from gateway.domain.orders import STATUSES, TERMINAL
+from gateway.domain.timestamps import parse_stamp
 from gateway.services.printing import DONE as PRINTED
 from gateway.services.printing import STATES as PRINT_STATES
 
@@ -19,7 +20,6 @@ from .outbox import outbox_head
 
 OPEN_STATUSES = tuple(status for status in STATUSES if status not in TERMINAL)
 OPEN_PRINT_STATES = tuple(state for state in PRINT_STATES if state != PRINTED)
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # outbox.created_at (command_clock)
 
 
 @dataclass
@@ -74,7 +74,7 @@ def oldest_unacked(conn: sqlite3.Connection, acked: int) -> datetime | None:
     row = conn.execute(
         "SELECT created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1", (acked,)
     ).fetchone()
-    return datetime.strptime(row[0], _STAMP).replace(tzinfo=UTC) if row else None
+    return parse_stamp(row[0]) if row else None
 
 
 def _reservations(conn: sqlite3.Connection) -> tuple[int, int]:

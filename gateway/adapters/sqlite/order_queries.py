@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from gateway.domain.orders import Customer
+from gateway.domain.timestamps import format_stamp, parse_stamp
 
 from .fiscal_repo import refund_where
 from .order_history import order_history
@@ -32,7 +33,6 @@ OPEN_STATUSES = ("reserved", "short", "confirmed", "partially_shipped")
 PAGE = 30
 LAST_PAGE = (2**63 - 1) // PAGE  # past it the OFFSET would not fit SQLite's INTEGER
 DONE_DAYS = 2  # "recently finished": what the desk may still be asked about
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 _OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
 _COUNTS = f"""SELECT
   (SELECT count(*) FROM customer_order WHERE status = 'reserved'),
@@ -46,11 +46,11 @@ _COUNTS = f"""SELECT
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_STAMP)
+    return format_stamp(moment)
 
 
 def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+    return parse_stamp(stamp)
 
 
 def board_counts(conn: sqlite3.Connection, now: datetime) -> dict:

@@ -28,6 +28,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 from gateway.domain.fiscal import shift_totals
+from gateway.domain.timestamps import format_stamp, parse_stamp
 
 from .fiscal_repo import PAID_ON_THE_SITE, FiscalRepo
 from .schema_shift import RECEIPT_TIME
@@ -36,7 +37,6 @@ from .stock_queries import low_stock
 SHIFT_HOURS = 24  # a register refuses receipts in a shift older than this (54-FZ)
 WAITING = ("reserved", "short")
 PICKING = ("confirmed", "partially_shipped")
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # the gateway's own timestamps (command_clock)
 
 
 def periods(today: date) -> dict[str, tuple[date, date]]:
@@ -98,7 +98,7 @@ def shift_state(conn: sqlite3.Connection, now: datetime) -> dict:
             "number": number,
             "opened_at": opened_at,
             "opened_by": _person(staff_id, name),
-            "expires_at": expires.strftime(TIME_FORMAT),
+            "expires_at": format_stamp(expires),
             "expired": now >= expires,
             "cash_in_drawer": totals["cash_in_drawer"],
         }
@@ -120,7 +120,7 @@ def _person(staff_id: int | None, name: str | None) -> dict | None:
 
 
 def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, TIME_FORMAT).replace(tzinfo=UTC)
+    return parse_stamp(stamp)
 
 
 # --- sales ---------------------------------------------------------------------------------
@@ -218,8 +218,8 @@ def waiting_orders(
 ) -> dict:
     """Web orders waiting for the shop: to confirm (and overdue), short, to pick and hand over
     (and the pickups overdue), by the desk's own limits (config [orders])."""
-    confirm_by = (now - timedelta(minutes=confirm_within_min)).strftime(TIME_FORMAT)
-    pickup_by = (now - timedelta(days=pickup_within_days)).strftime(TIME_FORMAT)
+    confirm_by = format_stamp(now - timedelta(minutes=confirm_within_min))
+    pickup_by = format_stamp(now - timedelta(days=pickup_within_days))
     row = conn.execute(
         "SELECT"
         " coalesce(sum(status IN ('reserved', 'short') AND confirmed_by IS NULL), 0),"
