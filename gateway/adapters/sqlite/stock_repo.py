@@ -218,15 +218,15 @@ class StockRepo:
         ).fetchone()
         return threshold(row[0], row[1], self.default_min()) if row else (0, None)
 
-    def threshold_states(self, skus: list[str] | None) -> list[ThresholdState]:
-        """Where each sku stands against its threshold (all skus when None)."""
+    def threshold_states(self, skus: set[str] | None) -> list[ThresholdState]:
+        """Where each sku stands against its threshold (all skus when None), in sku order."""
         return self.levels_and_thresholds(skus)[1]
 
     def levels_and_thresholds(
-        self, skus: list[str] | None
+        self, skus: set[str] | None
     ) -> tuple[list[StockLevel], list[ThresholdState]]:
-        """The levels of `skus` (all when None), in the order asked, and where each stands
-        against its threshold: one query, as every commit that moved stock asks for both."""
+        """The levels of `skus` (all when None), in sku order, and where each stands against
+        its threshold: one query, as every commit that moved stock asks for both."""
         query = (
             "SELECT s.sku, s.on_hand, s.reserved, s.safety, s.seq, t.min_stock, v.min_stock,"
             " l.sku IS NOT NULL, v.archived,"
@@ -236,17 +236,15 @@ class StockRepo:
             " WHERE s.location_id = ?"
         )
         if skus is None:
-            rows = self.conn.execute(query, (self.location,)).fetchall()
+            rows = self.conn.execute(f"{query} ORDER BY s.sku", (self.location,)).fetchall()
         else:
-            rows = []
-            for start in range(0, len(skus), 500):
-                chunk = skus[start : start + 500]
+            rows, ordered = [], sorted(skus)
+            for start in range(0, len(ordered), 500):  # sorted chunks, each sorted: all sorted
+                chunk = ordered[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows += self.conn.execute(
-                    f"{query} AND s.sku IN ({marks})", (self.location, *chunk)
+                    f"{query} AND s.sku IN ({marks}) ORDER BY s.sku", (self.location, *chunk)
                 ).fetchall()
-            where = {sku: n for n, sku in enumerate(skus)}
-            rows.sort(key=lambda row: where[row[0]])
         levels, states = [], []
         for sku, on_hand, reserved, safety, seq, local, catalog, low, archived, default in rows:
             level = StockLevel(sku, on_hand, reserved, safety, seq)

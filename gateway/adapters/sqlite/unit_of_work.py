@@ -73,7 +73,7 @@ class SqliteUnitOfWork:
         if not skus:
             self.announce_low_stock(watched)
             return
-        levels, states = self.stock.levels_and_thresholds(sorted(watched))
+        levels, states = self.stock.levels_and_thresholds(watched)
         moved = [level for level in levels if level.sku in skus]
         self.outbox.emit_stock_changed(stock_changed_items(moved))
         self._announce(states)
@@ -84,7 +84,7 @@ class SqliteUnitOfWork:
         in `stock_low` until the sku recovers). `skus` None: every sku (the default changed)."""
         if skus is not None and not skus:
             return
-        self._announce(self.stock.threshold_states(None if skus is None else sorted(skus)))
+        self._announce(self.stock.threshold_states(skus))
 
     def _announce(self, states) -> None:
         fell, recovered = low_stock_crossings(states)
