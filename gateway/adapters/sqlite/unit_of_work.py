@@ -3,7 +3,6 @@
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 
 from gateway.domain.catalog import low_stock_crossings
 from gateway.domain.stock import stock_changed_items
@@ -22,6 +21,24 @@ from .stocktake_repo import StocktakeRepo
 from .sync_repo import SyncRepo
 
 
+class _Repo:
+    """A repository made on first use, then a plain attribute of the unit of work: what
+    `functools.cached_property` does, without the lock Python 3.11's takes at every first use
+    (dropped in 3.12). A unit of work lives in one thread."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, uow, owner=None):
+        if uow is None:
+            return self
+        repo = uow.__dict__[self.name] = self.make(uow)
+        return repo
+
+
 class SqliteUnitOfWork:
     """The repositories are made when a command first uses one: an order touches four of the
     twelve, and making the others cost every command a few microseconds (issue 12)."""
@@ -31,18 +48,18 @@ class SqliteUnitOfWork:
         self.now = command_time()  # one informational timestamp for all the command writes
         self._coalescing = coalescing
 
-    outbox = cached_property(lambda uow: Outbox(uow.conn, uow.now, uow._coalescing))
-    sync = cached_property(lambda uow: SyncRepo(uow.conn, uow.now))
-    commands = cached_property(lambda uow: CommandLog(uow.conn, uow.now))
-    catalog = cached_property(lambda uow: CatalogRepo(uow.conn))
-    stock = cached_property(lambda uow: StockRepo(uow.conn, uow.now))
-    orders = cached_property(lambda uow: OrderRepo(uow.conn, uow.now))
-    fiscal = cached_property(lambda uow: FiscalRepo(uow.conn, uow.now))
-    payments = cached_property(lambda uow: PaymentRepo(uow.conn, uow.now))
-    receiving = cached_property(lambda uow: ReceivingRepo(uow.conn, uow.now))
-    stocktake = cached_property(lambda uow: StocktakeRepo(uow.conn, uow.now))
-    prints = cached_property(lambda uow: PrintRepo(uow.conn, uow.now))
-    staff = cached_property(lambda uow: StaffRepo(uow.conn, uow.now, uow.next_counter))
+    outbox = _Repo(lambda uow: Outbox(uow.conn, uow.now, uow._coalescing))
+    sync = _Repo(lambda uow: SyncRepo(uow.conn, uow.now))
+    commands = _Repo(lambda uow: CommandLog(uow.conn, uow.now))
+    catalog = _Repo(lambda uow: CatalogRepo(uow.conn))
+    stock = _Repo(lambda uow: StockRepo(uow.conn, uow.now))
+    orders = _Repo(lambda uow: OrderRepo(uow.conn, uow.now))
+    fiscal = _Repo(lambda uow: FiscalRepo(uow.conn, uow.now))
+    payments = _Repo(lambda uow: PaymentRepo(uow.conn, uow.now))
+    receiving = _Repo(lambda uow: ReceivingRepo(uow.conn, uow.now))
+    stocktake = _Repo(lambda uow: StocktakeRepo(uow.conn, uow.now))
+    prints = _Repo(lambda uow: PrintRepo(uow.conn, uow.now))
+    staff = _Repo(lambda uow: StaffRepo(uow.conn, uow.now, uow.next_counter))
 
     def next_counter(self, name: str) -> int:
         return self.outbox.next_counter(name)
