@@ -120,3 +120,35 @@ def test_the_lock_screen_lists_the_people_of_now(page, live_shop):
     type_pin(pad, "4680")
     expect(page.locator("#lock-screen")).to_be_hidden()
     expect(page.locator("#staff")).to_have_text("Вера")
+
+
+def test_a_refusal_for_the_ended_session_does_not_lock_the_next_person_out(page, live_shop):
+    """A read sent while the tablet was locked and answered (401: that session ended) after the
+    next person signed in is about the ended session: it must not bring the lock screen back
+    over the new person's work. The gateway answers the read at once; the answer reaches the
+    page after the sign-in (a slow network)."""
+    live_shop.sign_in(page, live_shop.manager, "/orders")
+    held = []
+    page.route("**/api/me*", lambda route: held.append((route, route.fetch())))
+    lock = page.locator("#lock-screen")
+    with page.expect_response("**/api/lock"):  # the manager's session has ended
+        page.click("#switch")  # «Сменить кассира»
+    expect(lock).to_be_visible()
+    page.evaluate("() => { window.staleRead = storegw.send('/api/me'); }")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the read was never sent"
+    lock.locator(".person", has_text="Анна").click()
+    type_pin(lock, CASHIER_PIN)
+    expect(lock).to_be_hidden()
+    expect(page.locator("#staff")).to_have_text("Анна")
+    for route, answer in held:
+        assert answer.status == 401  # the gateway's own answer, made while the tablet was locked
+        route.fulfill(response=answer)  # ... and delivered late
+    page.unroute("**/api/me*")
+    assert page.evaluate("async () => (await window.staleRead).status") == 401
+    page.wait_for_timeout(300)
+    expect(lock).to_be_hidden()
+    expect(page.locator("#staff")).to_have_text("Анна")

@@ -85,6 +85,7 @@ const storegw = {
       init.body = JSON.stringify(body);
     }
     if (override) init.headers["X-Storegw-Override"] = override;
+    const sentIn = window.signin ? window.signin.session() : 0;
     let answer;
     try {
       answer = await fetch(path, init);
@@ -95,7 +96,7 @@ const storegw = {
     if (answer.ok) return { ok: true, data, status: answer.status };
     const refusal = { ok: false, status: answer.status, data, error: data.error || `http_${answer.status}` };
     if (answer.status === 401 && window.signin) {
-      window.signin.lockScreen(data.detail);
+      window.signin.signedOut(data.detail, sentIn);
       return { ...refusal, signedOut: true };
     }
     if (answer.status === 403 && body !== undefined && window.signin && window.signin.overridable(data)) {

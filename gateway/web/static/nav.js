@@ -122,11 +122,12 @@ desk.askBar = async (path) => {
       resolve(null);
     }, desk.bar.wait);
   });
+  const sentIn = window.signin ? window.signin.session() : 0;
   const asked = (async () => {
     try {
       const answer = await fetch(path, init);
       const data = await answer.json().catch(() => ({}));
-      if (answer.status === 401 && window.signin) window.signin.lockScreen(data.detail);
+      if (answer.status === 401 && window.signin) window.signin.signedOut(data.detail, sentIn);
       return { ok: answer.ok, status: answer.status, data };
     } catch (error) {
       return null; // no network, or given up

@@ -236,7 +236,12 @@ const signin = (() => {
 
   const ROLE_WORDS = { manager: ["управляющий", "manager"], cashier: ["кассир", "cashier"] };
 
+  // Sign-ins on this page so far. A refusal of a request sent before the latest one (a read in
+  // flight while the tablet was locked) is about a session already replaced: it locks nothing.
+  let sessions = 0;
+
   function signedIn(data) {
+    sessions += 1;
     document.querySelector('meta[name="csrf-token"]').content = data.csrf;
     const same = held.by !== null && held.by === data.staff.name;
     const manager = data.staff.role === "manager";
@@ -367,8 +372,15 @@ const signin = (() => {
     });
   }
 
+  // A request sent in session `sentIn` (`session()` then) was refused as signed out.
+  function signedOut(detail, sentIn) {
+    if (sentIn === sessions) lockScreen(detail);
+  }
+
   return {
     lockScreen,
+    session: () => sessions,
+    signedOut,
     askManager,
     overridable: (data) => OVERRIDE_REFUSALS.includes(data && data.error),
   };
