@@ -1,4 +1,4 @@
-"""Money paid on the site is told by one rule on both screens (fiscal_repo.PAID_ON_THE_SITE):
+"""Money paid on the site is told by one rule on both screens (schema_shift.PAID_ON_THE_SITE):
 «Смена» (the shift's totals) and «Сводка» (the owner's summary) count the card of a payment's
 receipt and of its refund as paid on the site, never a handover that offsets a prepayment nor
 the card terminal at the counter. Through the cloud's messages (the inbox), the order and sale
@@ -7,7 +7,7 @@ services and the fiscal services as the worker runs them, on a real database."""
 from contextlib import closing
 from datetime import date
 
-from gateway.adapters.sqlite.fiscal_repo import PAID_ON_THE_SITE
+from gateway.adapters.sqlite.schema_shift import PAID_ON_THE_SITE
 from gateway.adapters.sqlite.summary_queries import owner_summary
 from gateway.domain.fiscal import PREPAYMENT, PREPAYMENT_REFUND, SELL
 from gateway.services import fiscal as service

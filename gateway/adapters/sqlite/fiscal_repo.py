@@ -6,8 +6,6 @@ import sqlite3
 from gateway.domain.fiscal import (
     DONE,
     FAILED,
-    PREPAYMENT,
-    PREPAYMENT_REFUND,
     QUEUED,
     SELL_REFUND,
     SENDING,
@@ -19,11 +17,7 @@ from gateway.domain.staff import Staff
 
 from .actors import actor_columns
 from .fiscal_archive_repo import FiscalArchiveQueries
-
-# Money paid on the site (a payment there, or its refund): what a receipt job is *for*, its
-# `receipt_kind`, never whether it names the cloud's `payment_id` (a reference those kinds
-# carry). The one rule of «Смена» (shift_receipts) and «Сводка» (summary_queries.sales).
-PAID_ON_THE_SITE = f"receipt_kind IN ('{PREPAYMENT}', '{PREPAYMENT_REFUND}')"
+from .schema_shift import PAID_ON_THE_SITE
 
 _JOB_COLUMNS = (
     "id, draft_json, state, order_id, shipment_id, refund_of, attempts, saved_fd, error, change,"

@@ -8,10 +8,16 @@ costs a range scan of the days asked for, never the whole table."""
 
 from sqlite_utils import Database
 
+from gateway.domain.fiscal import PREPAYMENT, PREPAYMENT_REFUND
+
 # A receipt's day: the register's clock, or (a receipt found in the drive after a lost answer,
 # which carries no time) when the gateway recorded it. summary_queries.py uses it verbatim, so
 # SQLite picks the index below.
 RECEIPT_TIME = "coalesce(fiscal_ts, updated_at)"
+# Money paid on the site (a payment there, or its refund): what a receipt job is *for*, its
+# `receipt_kind`, never whether it names the cloud's `payment_id` (a reference those kinds
+# carry). The one rule of «Смена» (FiscalRepo.shift_receipts) and «Сводка» (summary_queries).
+PAID_ON_THE_SITE = f"receipt_kind IN ('{PREPAYMENT}', '{PREPAYMENT_REFUND}')"
 
 
 def add_shift_cash_count(db: Database) -> None:

@@ -10,7 +10,7 @@ a mistake must not pass on both sides). The rules, kept alike there:
   register made as sells (a prepayment taken on the site is one); `card` is the card paid at
   the counter only (what the card terminal's own total shows), `online` the money paid on the
   site (card on the site, SBP, other electronic: a receipt of a payment on the site, or its
-  refund, by `receipt_kind` as the shift screen tells it, fiscal_repo.PAID_ON_THE_SITE; the
+  refund, by `receipt_kind` as the shift screen tells it, schema_shift.PAID_ON_THE_SITE; the
   cloud tells it by the `payment_id` only those receipts carry), so
   revenue = cash + card + online; the part of a handover
   settled by offsetting a prepayment (`prepaid`, tag 1215) is no money -- the prepayment's own
@@ -30,8 +30,8 @@ from datetime import UTC, date, datetime, timedelta
 from gateway.domain.fiscal import shift_totals
 from gateway.domain.timestamps import format_stamp, parse_stamp
 
-from .fiscal_repo import PAID_ON_THE_SITE, FiscalRepo
-from .schema_shift import RECEIPT_TIME
+from .fiscal_repo import FiscalRepo
+from .schema_shift import PAID_ON_THE_SITE, RECEIPT_TIME
 from .stock_queries import low_stock
 
 SHIFT_HOURS = 24  # a register refuses receipts in a shift older than this (54-FZ)
