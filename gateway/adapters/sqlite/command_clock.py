@@ -1,8 +1,8 @@
-"""The gateway's timestamps: informational only (ordering never relies on the Pi's clock), in
-milliseconds (every row keeps one, and the card need not store microseconds nobody reads,
-issue 12). A command's is after the previous command's: two commands in one millisecond (a
-pick slip, then the shipment) would otherwise read in either order where history is sorted by
-time."""
+"""The gateway's clock: informational only (ordering never relies on the Pi's clock), in the
+form of domain/timestamps (milliseconds: every row keeps one, and the card need not store
+microseconds nobody reads, issue 12). A command's is after the previous command's: two
+commands in one millisecond (a pick slip, then the shipment) would otherwise read in either
+order where history is sorted by time."""
 
 import threading
 import time
@@ -20,7 +20,7 @@ _last_ms = 0
 
 def utc_now() -> str:
     """Now, e.g. "2026-12-05T00:00:00.000Z"."""
-    return _stamp(time.time_ns() // 1_000_000)
+    return format_stamp(datetime.now(UTC))
 
 
 def command_time() -> str:
@@ -32,8 +32,4 @@ def command_time() -> str:
         if _last_ms - FOLLOW_BACKWARDS_MS < ms <= _last_ms:
             ms = _last_ms + 1
         _last_ms = ms
-    return _stamp(ms)
-
-
-def _stamp(ms: int) -> str:
     return format_stamp(datetime.fromtimestamp(ms / 1000, UTC))

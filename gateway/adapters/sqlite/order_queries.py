@@ -45,19 +45,11 @@ _COUNTS = f"""SELECT
   ({NEWEST_ARRIVAL})"""
 
 
-def _iso(moment: datetime) -> str:
-    return format_stamp(moment)
-
-
-def _parse(stamp: str) -> datetime:
-    return parse_stamp(stamp)
-
-
 def board_counts(conn: sqlite3.Connection, now: datetime) -> dict:
     """{counts: {tab: n}, unseen, latest}: `unseen` open orders nobody opened yet (the board's
     alert repeats while it is above zero), `latest` the newest order's arrival number (a
     screen that saw a smaller one reloads its list)."""
-    row = conn.execute(_COUNTS, {"since": _iso(now - timedelta(days=DONE_DAYS))}).fetchone()
+    row = conn.execute(_COUNTS, {"since": format_stamp(now - timedelta(days=DONE_DAYS))}).fetchone()
     return {
         "counts": dict(zip(TABS, row[:5], strict=True)),
         "unseen": row[5],
@@ -97,7 +89,7 @@ def board(
         order = "o.arrival"
         if tab == "done":
             where += " AND o.updated_at >= ?"
-            args.append(_iso(now - timedelta(days=DONE_DAYS)))
+            args.append(format_stamp(now - timedelta(days=DONE_DAYS)))
             order = "o.arrival DESC"
     page = min(max(1, page), LAST_PAGE)
     rows = conn.execute(
@@ -112,7 +104,7 @@ def board(
 
 
 def card(row, now: datetime, confirm_within: timedelta, pickup_within: timedelta) -> dict:
-    age = now - _parse(row["created_at"])
+    age = now - parse_stamp(row["created_at"])
     status = row["status"]
     is_open = status in OPEN_STATUSES
     confirmed_at = row["confirmed_at"]
@@ -129,7 +121,7 @@ def card(row, now: datetime, confirm_within: timedelta, pickup_within: timedelta
         "confirm_overdue": is_open and row["confirmed_by"] is None and age > confirm_within,
         "pickup_overdue": is_open
         and confirmed_at is not None
-        and now - _parse(confirmed_at) > pickup_within,
+        and now - parse_stamp(confirmed_at) > pickup_within,
         "seen": row["seen_at"] is not None,
         "needs_attention": row["needs_attention"],
         "version": row["version"],

@@ -91,7 +91,7 @@ def shift_state(conn: sqlite3.Connection, now: datetime) -> dict:
     state: dict = {"open": open_row is not None, "last_closed": None}
     if open_row is not None:
         number, name, staff_id, opened_at = open_row
-        expires = _parse(opened_at) + timedelta(hours=SHIFT_HOURS)
+        expires = parse_stamp(opened_at) + timedelta(hours=SHIFT_HOURS)
         repo = FiscalRepo(conn, "")
         totals = shift_totals(repo.shift_receipts(number), repo.shift_cash_moves(number))
         state |= {
@@ -117,10 +117,6 @@ def shift_state(conn: sqlite3.Connection, now: datetime) -> dict:
 
 def _person(staff_id: int | None, name: str | None) -> dict | None:
     return None if staff_id is None and name is None else {"staff_id": staff_id, "name": name}
-
-
-def _parse(stamp: str) -> datetime:
-    return parse_stamp(stamp)
 
 
 # --- sales ---------------------------------------------------------------------------------
