@@ -16,13 +16,15 @@ VAT_CODES_BEFORE_2026 = frozenset({"vat20", "vat120"})
 CHARACTERISTICS_MISMATCH = "characteristics_mismatch"
 
 
-@dataclass(frozen=True)
+# Values, not changed after they are made; not frozen only because a frozen dataclass is made
+# several times slower, and a catalog makes hundreds of thousands of them (issue 12).
+@dataclass(slots=True)
 class Barcode:
     code: str
     pack: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Variant:
     sku: str
     characteristics: dict[str, str]
@@ -36,8 +38,7 @@ class Variant:
 
     def __post_init__(self) -> None:
         chars = self.characteristics
-        key = "|".join([f"{_escape(k)}={_escape(chars[k])}" for k in sorted(chars)])
-        object.__setattr__(self, "char_key", key)
+        self.char_key = "|".join([f"{_escape(k)}={_escape(chars[k])}" for k in sorted(chars)])
 
 
 def _escape(text: str) -> str:
@@ -46,7 +47,7 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("=", "\\=")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Product:
     id: str
     article: str

@@ -148,15 +148,17 @@ def test_flags_after_the_products_are_read_before_anything_is_decided(tmp_path, 
 
 def test_the_search_index_follows_the_catalog(tmp_path):
     """Every variant of an applied product has the search row its name, article, sku and
-    barcodes give, a variant dropped from the message (archived) too; rows of products the
-    message leaves alone are not rewritten."""
+    barcodes (in code order) give, a variant dropped from the message (archived) too, even
+    when products the rules refuse claim it; rows of products the message leaves alone are not
+    rewritten."""
     database = prepared(tmp_path / "g.db")
     renamed = shirt("P-1", "A-S", article="NEW-ART")  # A-M dropped: archived, still searchable
-    renamed["variants"][0]["barcodes"].append({"code": "4690000000010", "pack": 2})
+    renamed["variants"][0]["barcodes"].insert(0, {"code": "4690000000010", "pack": 2})
+    claims = [shirt("P-Q", "A-M"), shirt("P-R", "A-M")]  # both refused: a sku of two products
     try:
         with closing(database.reader()) as conn:
             before = dict(conn.execute("SELECT rowid, text FROM stock_search"))
-        database.run(import_catalog, {"products": [renamed]}, report=False)
+        result = database.run(import_catalog, {"products": [renamed, *claims]}, report=False)
         with closing(database.reader()) as conn:
             after = dict(conn.execute("SELECT rowid, text FROM stock_search"))
             variants = conn.execute(
@@ -166,10 +168,14 @@ def test_the_search_index_follows_the_catalog(tmp_path):
             ).fetchall()
     finally:
         database.close()
+    assert result["applied"] == ["P-1"] and len(result["rejected"]) == 2
     assert after == {
-        rowid: search_text(name, article, sku, codes or "")
+        rowid: search_text(name, article, sku, " ".join(sorted((codes or "").split())))
         for rowid, name, article, sku, _, codes in variants
     }
+    assert (
+        "4600000000000 4690000000010" in after[next(r for r, *_, s, _, _ in variants if s == "A-S")]
+    )
     assert "new-art" in after[next(r for r, *_, sku, _, _ in variants if sku == "A-M")]
     untouched = [rowid for rowid, *_, product_id, _ in variants if product_id != "P-1"]
     assert untouched and all(after[rowid] == before[rowid] for rowid in untouched)

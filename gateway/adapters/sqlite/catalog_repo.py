@@ -8,7 +8,7 @@ from gateway.domain.catalog import Product, ProductRejection, search_text
 from gateway.domain.receiving import BarcodeMatch
 
 from .schema_catalog_stage import LIVE_VARIANTS, create_stage, drop_stage, staged_rejections
-from .schema_stock import refresh_search_of_sku
+from .schema_stock import SEARCH_CODES, refresh_search_of_sku
 
 STAGE_BATCH = 1000  # products staged per executemany
 BULK_SEARCH_ROWS = 5000  # from this many search rows on, the index is written in bulk
@@ -108,8 +108,10 @@ class CatalogRepo:
                 # Product.variant_name, inlined: the values in the product's declared order.
                 full_name = f"{name} ({', '.join([chars[c] for c in names])})" if chars else name
                 sku = v.sku
+                codes = ""
                 if v.barcodes:
                     barcodes += [(sku, b.code, b.pack) for b in v.barcodes]
+                    codes = " ".join(sorted({b.code for b in v.barcodes}))
                 variants.append(
                     (
                         pos,
@@ -120,6 +122,9 @@ class CatalogRepo:
                         v.char_key,
                         v.price,
                         v.min_stock,
+                        # Its search row, as `rebuild_search` writes it: once the product
+                        # applies, the variant's barcodes are the message's.
+                        search_text(full_name, article, sku, codes),
                     )
                 )
         self._positions = pos
@@ -132,7 +137,8 @@ class CatalogRepo:
         )
         conn.executemany(
             "INSERT INTO temp.stage_variant(product_pos, product_id, sku, name,"
-            " characteristics_json, char_key, price, min_stock) VALUES (?,?,?,?,?,?,?,?)",
+            " characteristics_json, char_key, price, min_stock, search)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
             variants,
         )
         conn.executemany("INSERT INTO temp.stage_barcode(sku, code, pack) VALUES (?,?,?)", barcodes)
@@ -213,16 +219,18 @@ class CatalogRepo:
 
     def _refresh_staged_search(self) -> None:
         """The search rows of every variant of the applied products, rewritten only where the
-        text changed: computed into the stage by one statement (the domain's `search_text`
-        called from SQL), then compared and written set-based."""
+        text changed. A staged variant's text was made as it was staged; the product's other
+        variants (archived, not in the message) get theirs from the tables, where the product's
+        article may just have changed."""
         conn = self.conn
         conn.create_function("catalog_search_text", 4, search_text, deterministic=True)
         staged = conn.execute(
-            "INSERT INTO temp.stage_search(id, text) SELECT v.rowid,"
-            " catalog_search_text(v.name, p.article, v.sku,"
-            " (SELECT group_concat(code, ' ') FROM barcode b WHERE b.sku = v.sku))"
-            " FROM temp.stage_product sp JOIN product p ON p.id = sp.id"
-            " JOIN variant v ON v.product_id = p.id WHERE sp.verdict IS NULL"
+            "INSERT INTO temp.stage_search(id, text)"
+            f" SELECT v.rowid, s.search FROM ({LIVE_VARIANTS}) s JOIN variant v ON v.sku = s.sku"
+            " UNION ALL SELECT v.rowid, catalog_search_text(v.name, p.article, v.sku,"
+            f" ({SEARCH_CODES})) FROM temp.stage_product sp JOIN product p ON p.id = sp.id"
+            " JOIN variant v ON v.product_id = p.id WHERE sp.verdict IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM temp.stage_variant s WHERE s.sku = v.sku AND s.product_id = p.id)"
         ).rowcount
         conn.execute(
             "DELETE FROM stock_search WHERE rowid IN (SELECT n.id FROM temp.stage_search n"

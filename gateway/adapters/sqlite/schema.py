@@ -281,3 +281,10 @@ def m026_line_triggers_anew(db: Database) -> None:
     from .schema_order_lines import line_triggers_anew
 
     line_triggers_anew(db)
+
+
+@migrations()
+def m027_search_without_positions(db: Database) -> None:
+    from .schema_stock import search_without_positions
+
+    search_without_positions(db)

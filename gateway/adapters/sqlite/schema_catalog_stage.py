@@ -20,7 +20,7 @@ CREATE TEMP TABLE stage_product(
 CREATE TEMP TABLE stage_variant(
   pos INTEGER PRIMARY KEY, product_pos INTEGER NOT NULL, product_id TEXT NOT NULL,
   sku TEXT NOT NULL, name TEXT NOT NULL, characteristics_json TEXT NOT NULL,
-  char_key TEXT NOT NULL, price INTEGER NOT NULL, min_stock INTEGER);
+  char_key TEXT NOT NULL, price INTEGER NOT NULL, min_stock INTEGER, search TEXT NOT NULL);
 CREATE TEMP TABLE stage_barcode(
   pos INTEGER PRIMARY KEY, sku TEXT NOT NULL, code TEXT NOT NULL, pack INTEGER NOT NULL);
 -- Products the message names but could not parse: a full snapshot does not archive them.

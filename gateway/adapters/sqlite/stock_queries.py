@@ -153,21 +153,18 @@ def _containing(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:
     the one likely to be rarest (with digits, then the longest): a common word («футболка»)
     matches most of the catalog and would make the index read it all; the other words filter
     what it found. With no word of three letters the text is scanned (with a limit)."""
-    # NUL ends a string in FTS5's query syntax ("unterminated string"): it separates words.
-    words = fold(text).replace("\x00", " ").split()
+    words = fold(text).replace("\x00", " ").split()  # NUL, like a space, separates words
     if not words:  # the text was nothing but NULs: no word to contain
         return []
     indexed = [w for w in words if len(w) >= 3]
     key = max(indexed, key=lambda w: (any(c.isdigit() for c in w), len(w)), default=None)
-    where, args = [], []
-    if key is not None:
-        where.append("stock_search MATCH ?")
-        args.append('"' + key.replace('"', '""') + '"')
-        words.remove(key)
+    # A LIKE with no ESCAPE is one FTS5 answers from its index (a `%` or `_` in the word only
+    # widens what it finds); `instr` then keeps the rows holding each word exactly.
+    where = ["text LIKE ?"] if key is not None else []
+    args = [f"%{key}%"] if key is not None else []
     for word in words:
-        # `+text`: a filter on the rows found, not another trip through the index.
-        where.append("+text LIKE ? ESCAPE '\\'")
-        args.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        where.append("instr(text, ?)")
+        args.append(word)
     rows = conn.execute(
         "SELECT v.sku FROM stock_search JOIN variant v ON v.rowid = stock_search.rowid"
         f" WHERE {' AND '.join(where)} LIMIT ?",
