@@ -16,7 +16,11 @@ from tests import builders
 from tests.builders import MANAGER
 from tests.integration.test_order_pages import ONE_PRODUCT, database_before
 
-SCHEMA = "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
+# The search index's tables aside: a later migration (m027) makes that index anew.
+SCHEMA = (
+    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    " AND name NOT LIKE 'stock_search%' ORDER BY 1, 2"
+)
 
 
 def test_a_database_from_before_m025_keeps_its_orders_and_everything_on_them(tmp_path):
