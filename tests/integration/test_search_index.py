@@ -27,13 +27,15 @@ def found(conn: sqlite3.Connection, text: str) -> list[str]:
 
 
 def test_a_word_with_wildcards_or_a_backslash_matches_only_itself(shop):
+    codes = ("A_B-10", "AXB-10", "50%-OFF", "50X-OFF", "A*B-20", "A?B-20", "AXB-20", "[AB]-30")
     shop.load_catalog(
-        *[builders.simple_product(sku) for sku in ("A_B-10", "AXB-10", "50%-OFF", "50X-OFF")],
-        builders.simple_product("C\\D-1"),
+        *[builders.simple_product(sku) for sku in codes], builders.simple_product("C\\D-1")
     )
     with closing(shop.db.reader()) as conn:
         assert found(conn, "a_b") == ["A_B-10"]
         assert found(conn, "50%-o") == ["50%-OFF"]
+        assert found(conn, "a*b-2") == ["A*B-20"] and found(conn, "a?b-2") == ["A?B-20"]
+        assert found(conn, "[ab]-3") == ["[AB]-30"] and found(conn, "[ab") == ["[AB]-30"]
         assert found(conn, "c\\d") == ["C\\D-1"]
         assert found(conn, "b-10 товар") == ["AXB-10", "A_B-10"]  # every word, in any order
         assert found(conn, "b-10 нет") == []

@@ -93,14 +93,15 @@ def refresh_search_of_sku(conn: sqlite3.Connection, sku: str) -> None:
 
 def search_without_positions(db: Database) -> None:
     """m027: the search index keeps which rows hold a trigram, not where in them (`detail=none`),
-    nor each row's length (`columnsize=0`: only ranking reads it, and the search does not rank).
-    A piece of a word is then found by `LIKE`, which FTS5 answers from the index and checks on
+    nor each row's length (`columnsize=0`: only ranking reads it, and the search does not rank),
+    and does not fold case again (`case_sensitive 1`: the text is folded in Python already).
+    A piece of a word is then found by `GLOB`, which FTS5 answers from the index and checks on
     the row's text. The positions were 60 % of the index, written at every catalog import."""
     db.executescript(
         """
 DROP TABLE stock_search;
 CREATE VIRTUAL TABLE stock_search USING fts5(
-  text, tokenize = 'trigram case_sensitive 0', detail = none, columnsize = 0);
+  text, tokenize = 'trigram case_sensitive 1', detail = none, columnsize = 0);
 """
     )
     rebuild_search(db.conn)
