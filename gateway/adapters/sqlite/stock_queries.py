@@ -148,7 +148,7 @@ def _exact_skus(conn: sqlite3.Connection, text: str) -> list[str]:
     return list(dict.fromkeys(skus))
 
 
-_GLOB_SPECIAL = str.maketrans({"*": "?", "?": "?", "[": "?"})
+_GLOB_SPECIAL = str.maketrans({"*": "?", "[": "?"})  # GLOB's own characters: any one
 
 
 def _containing(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:
