@@ -40,12 +40,13 @@ def cmd_catalog_import(args: argparse.Namespace, config: Config) -> int:
     gc.freeze()
     gc.disable()
     try:
-        if bar is None:
-            result = database.run(import_catalog_file, args.file)
-        else:
-            result = database.run(
-                import_catalog_file, args.file, progress=bar.update, total=_total_of(bar)
-            )
+        with database.alone():
+            if bar is None:
+                result = database.run(import_catalog_file, args.file)
+            else:
+                result = database.run(
+                    import_catalog_file, args.file, progress=bar.update, total=_total_of(bar)
+                )
     finally:
         gc.enable()
         if bar is not None:

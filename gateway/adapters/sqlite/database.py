@@ -2,13 +2,13 @@
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
 
-from .connection import open_connection
+from .connection import open_connection, rollback_journal_if_alone
 from .outbox import Coalescing, outbox_head
 from .schema import migrations
 from .unit_of_work import SqliteUnitOfWork
@@ -108,6 +108,10 @@ class Database:
             self._conn.execute(undo)
             return False, exc
         return True, result
+
+    def alone(self) -> AbstractContextManager[bool]:
+        """For one big command from the command line: see `rollback_journal_if_alone`."""
+        return rollback_journal_if_alone(self._conn)
 
     def reader(self) -> sqlite3.Connection:
         return open_connection(self.path, readonly=True)
