@@ -20,6 +20,7 @@ from typing import Any
 import ijson
 
 from gateway.adapters.sqlite.database import Database
+from gateway.catalog_readers import read_in_shares, readers_for
 from gateway.cli_errors import CliError
 from gateway.config import Config
 from gateway.domain.catalog import parse_catalog_head
@@ -40,12 +41,17 @@ def cmd_catalog_import(args: argparse.Namespace, config: Config) -> int:
     gc.freeze()
     gc.disable()
     try:
+        readers = readers_for(args.file)
         with database.alone():
             if bar is None:
-                result = database.run(import_catalog_file, args.file)
+                result = database.run(import_catalog_file, args.file, readers=readers)
             else:
                 result = database.run(
-                    import_catalog_file, args.file, progress=bar.update, total=_total_of(bar)
+                    import_catalog_file,
+                    args.file,
+                    readers=readers,
+                    progress=bar.update,
+                    total=_total_of(bar),
                 )
     finally:
         gc.enable()
@@ -68,11 +74,13 @@ def import_catalog_file(
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
     report: bool = False,
+    readers: int = 1,
 ) -> dict:
     """One command: stream the file's products into the catalog stage, then apply them.
-    `progress(1)` is told as each product is staged, `total(n)` how many the file listed once
-    it has been read (one pass: not before). Raises CliError (and the transaction rolls back)
-    for a file that is not a catalog."""
+    `progress(1)` is told as each product is staged (or passed to another reader), `total(n)`
+    how many the file listed once it has been read (one pass: not before). `readers`: the
+    processes that read and check the products (catalog_readers.py), this one included.
+    Raises CliError (and the transaction rolls back) for a file that is not a catalog."""
     staging = CatalogImport(uow, progress)
     try:
         with path.open("rb") as file:
@@ -80,8 +88,13 @@ def import_catalog_file(
             products_at = head.read(ijson.parse(file, use_float=True))
             if products_at is not None:
                 file.seek(0)
-                for item in ijson.items(file, f"{products_at}.item", use_float=True):
-                    staging.add(item)
+                prefix = f"{products_at}.item"
+                items = ijson.items(file, prefix, use_float=True)
+                if readers > 1:
+                    read_in_shares(staging, path, prefix, items, readers)
+                else:
+                    for item in items:
+                        staging.add(item)
                 if total is not None:
                     total(staging.count)
                 for flag in head.flags_unread():  # after the products, or absent

@@ -24,12 +24,13 @@ from .events import emit_message_rejected
 
 class CatalogImport:
     """One catalog message applied product by product as it is read: `add` each product of
-    `data.products` (raw, as parsed JSON) or `add_parsed`, then `finish` once."""
+    `data.products` (raw, as parsed JSON) or `add_parsed`, then `finish` once. A product
+    another process reads (gateway/catalog_readers.py) is `skip`ped, its share `take`n."""
 
     def __init__(self, uow, progress: Callable[[int], None] | None = None):
         self.uow = uow
         self.progress = progress
-        self.rejected: list[ProductRejection] = []
+        self.rejected: list[tuple[int, ProductRejection]] = []  # (its place, why), as met
         self.count = 0
         uow.catalog.begin_stage()
 
@@ -42,19 +43,37 @@ class CatalogImport:
             product = parse_product(item, f"product {label}")
         except InvalidInput as exc:
             named = product_id if isinstance(product_id, str) else None
-            self.reject(ProductRejection(named, getattr(exc, "reason", "invalid"), exc.detail))
+            reason = getattr(exc, "reason", "invalid")
+            self.reject(ProductRejection(named, reason, exc.detail), index)
         else:
-            self.add_parsed(product)
+            self._stage(product, index)
 
     def add_parsed(self, product) -> None:
-        self.uow.catalog.stage(product)
+        index, self.count = self.count, self.count + 1
+        self._stage(product, index)
+
+    def _stage(self, product, index: int) -> None:
+        self.uow.catalog.stage(product, index + 1)
         if self.progress is not None:
             self.progress(1)
 
-    def reject(self, rejection: ProductRejection) -> None:
-        self.rejected.append(rejection)
+    def skip(self) -> None:
+        """A product of the message that another reader stages."""
+        self.count += 1
+        if self.progress is not None:
+            self.progress(1)
+
+    def reject(self, rejection: ProductRejection, index: int | None = None) -> None:
+        """`index`: the product's place in the message (None: where reading has got to)."""
+        self.rejected.append((self.count if index is None else index, rejection))
         if rejection.product_id:
             self.uow.catalog.stage_named(rejection.product_id)
+
+    def take(self, schema: str, rejected: list[tuple[int, ProductRejection]]) -> None:
+        """What another reader of the message staged (its file attached as `schema`) and
+        refused (with each product's place)."""
+        self.uow.catalog.take_stage(schema)
+        self.rejected += rejected
 
     def finish(
         self, *, full: bool, ref_id: str | None = None, topic: str | None = None, report: bool
@@ -63,7 +82,8 @@ class CatalogImport:
         `message.rejected` for each rejected product (the cloud sent it)."""
         uow = self.uow
         try:
-            rejected = self.rejected + uow.catalog.check_stage()
+            read = sorted(self.rejected, key=lambda placed: placed[0])  # stable: in message order
+            rejected = [rejection for _, rejection in read] + uow.catalog.check_stage()
             applied, thresholds_changed = uow.catalog.apply_stage(
                 uow.next_counter("catalog_version")
             )

@@ -66,6 +66,14 @@ def dump(database: Database) -> dict[str, list[tuple]]:
         found["outbox"] = [
             tuple(r) for r in conn.execute("SELECT type, data_json FROM outbox ORDER BY seq")
         ]
+        # The variants' rowids (the catalog's order, which receiving shows) and their search rows.
+        found["rowids"] = [
+            tuple(r)
+            for r in conn.execute(
+                "SELECT v.rowid, v.sku, s.text FROM variant v"
+                " LEFT JOIN stock_search s ON s.rowid = v.rowid ORDER BY v.rowid"
+            )
+        ]
     return found
 
 

@@ -7,7 +7,13 @@ from json.encoder import encode_basestring as _quoted  # json's own string quoti
 from gateway.domain.catalog import Product, ProductRejection, search_text
 from gateway.domain.receiving import BarcodeMatch
 
-from .schema_catalog_stage import LIVE_VARIANTS, create_stage, drop_stage, staged_rejections
+from .schema_catalog_stage import (
+    LIVE_VARIANTS,
+    STAGED_COLUMNS,
+    create_stage,
+    drop_stage,
+    staged_rejections,
+)
 from .schema_stock import SEARCH_CODES, refresh_search_of_sku
 
 STAGE_BATCH = 1000  # products staged per executemany
@@ -28,6 +34,12 @@ def _values_json(values: dict[str, str]) -> str:
     return "{" + ", ".join([f"{_quoted(k)}: {_quoted(v)}" for k, v in values.items()]) + "}"
 
 
+def _stage_insert(schema: str, table: str) -> str:
+    columns = STAGED_COLUMNS[table]
+    marks = ",".join("?" * len(columns.split(",")))
+    return f"INSERT INTO {schema}.{table}({columns}) VALUES ({marks})"
+
+
 @dataclass(frozen=True)
 class VariantRow:
     sku: str
@@ -40,8 +52,11 @@ class VariantRow:
 
 
 class CatalogRepo:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, stage_schema: str = "temp"):
+        """`stage_schema`: where a catalog.upsert is staged; `main` in a reader process's own
+        scratch file (gateway/catalog_readers.py), which stages and applies nothing else."""
         self.conn = conn
+        self.stage_schema = stage_schema
 
     def owners(self, skus: list[str]) -> dict[str, tuple[str, bool]]:
         """sku → (the product it belongs to locally, archived?), for the skus asked about."""
@@ -72,26 +87,36 @@ class CatalogRepo:
 
     # --- a catalog.upsert, staged then applied set-based (schema_catalog_stage.py) -------------
     def begin_stage(self) -> None:
-        create_stage(self.conn)
-        self._staged: list[Product] = []
-        self._positions = 0
+        create_stage(self.conn, self.stage_schema)
+        self._staged: list[tuple[int, Product]] = []
 
-    def stage(self, product: Product) -> None:
-        """One parsed product of the message; written to the stage in batches."""
-        self._staged.append(product)
+    def stage(self, product: Product, pos: int) -> None:
+        """One parsed product of the message, `pos` its place there (from 1); written to the
+        stage in batches."""
+        self._staged.append((pos, product))
         if len(self._staged) >= STAGE_BATCH:
-            self._flush_stage()
+            self.flush_stage()
 
     def stage_named(self, product_id: str) -> None:
         """A product the message names but could not parse (a full snapshot keeps it)."""
-        self.conn.execute("INSERT INTO temp.stage_named(id) VALUES (?)", (product_id,))
+        self.conn.execute(
+            f"INSERT INTO {self.stage_schema}.stage_named(id) VALUES (?)", (product_id,)
+        )
 
-    def _flush_stage(self) -> None:
+    def take_stage(self, schema: str) -> None:
+        """Append what another reader of the same file staged in its own file, attached as
+        `schema`."""
+        self.flush_stage()
+        for table, columns in STAGED_COLUMNS.items():
+            self.conn.execute(
+                f"INSERT INTO temp.{table}({columns})"
+                f" SELECT {columns} FROM {schema}.{table} ORDER BY rowid"
+            )
+
+    def flush_stage(self) -> None:
         # The hot loop of a 100 000-variant import: plain tuples, JSON without an encoder each.
         products, variants, barcodes = [], [], []
-        pos = self._positions
-        for product in self._staged:
-            pos += 1
+        for pos, product in self._staged:
             product_id, name, names = product.id, product.name, product.characteristics
             article = product.article
             products.append(
@@ -130,24 +155,14 @@ class CatalogRepo:
                         search_text(full_name, article, sku, codes),
                     )
                 )
-        self._positions = pos
         self._staged = []
-        conn = self.conn
-        conn.executemany(
-            "INSERT INTO temp.stage_product(pos, id, article, name, vat, marked,"
-            " characteristics_json, archived) VALUES (?,?,?,?,?,?,?,?)",
-            products,
-        )
-        conn.executemany(
-            "INSERT INTO temp.stage_variant(product_pos, product_id, sku, name,"
-            " characteristics_json, char_key, price, min_stock, search)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            variants,
-        )
-        conn.executemany("INSERT INTO temp.stage_barcode(sku, code, pack) VALUES (?,?,?)", barcodes)
+        conn, stage = self.conn, self.stage_schema
+        conn.executemany(_stage_insert(stage, "stage_product"), products)
+        conn.executemany(_stage_insert(stage, "stage_variant"), variants)
+        conn.executemany(_stage_insert(stage, "stage_barcode"), barcodes)
 
     def check_stage(self) -> list[ProductRejection]:
-        self._flush_stage()
+        self.flush_stage()
         return staged_rejections(self.conn)
 
     def apply_stage(self, catalog_version: int) -> tuple[list[str], list[str]]:
@@ -196,7 +211,7 @@ class CatalogRepo:
         conn.execute(
             "INSERT INTO variant(sku, product_id, name, characteristics_json, char_key, price,"
             f" archived, min_stock) SELECT sku, product_id, name, characteristics_json, char_key,"
-            f" price, product_archived, min_stock FROM ({live}) ORDER BY pos"
+            f" price, product_archived, min_stock FROM ({live}) ORDER BY product_pos, pos"
             " ON CONFLICT(sku) DO UPDATE SET product_id = excluded.product_id,"
             " name = excluded.name, characteristics_json = excluded.characteristics_json,"
             " char_key = excluded.char_key, price = excluded.price, archived = excluded.archived,"

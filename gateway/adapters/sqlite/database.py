@@ -57,8 +57,8 @@ class Database:
     def transaction(self) -> Iterator[SqliteUnitOfWork]:
         """One command = one BEGIN IMMEDIATE … COMMIT. Any exception rolls everything back."""
         self._conn.execute("BEGIN IMMEDIATE")
+        uow = SqliteUnitOfWork(self._conn, self.coalescing)
         try:
-            uow = SqliteUnitOfWork(self._conn, self.coalescing)
             yield uow
             uow.before_commit()
             self._conn.execute("COMMIT")
@@ -66,6 +66,9 @@ class Database:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise
+        finally:
+            for name in uow.attached:
+                self._conn.execute(f"DETACH {name}")
 
     def run(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.transaction() as uow:

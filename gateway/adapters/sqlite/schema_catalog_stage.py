@@ -11,22 +11,23 @@ import sqlite3
 
 from gateway.domain.catalog import CHARACTERISTICS_MISMATCH, ProductRejection
 
-# `verdict` NULL: the product applies; 'rejected' once a rule refused it.
+# `verdict` NULL: the product applies; 'rejected' once a rule refused it. `pos`: the product's
+# place in the message (from 1); a variant's `pos` orders it within its product.
 _CREATE = """
-CREATE TEMP TABLE stage_product(
+CREATE TABLE {schema}.stage_product(
   pos INTEGER PRIMARY KEY, id TEXT NOT NULL, article TEXT NOT NULL, name TEXT NOT NULL,
   vat TEXT NOT NULL, marked INTEGER NOT NULL, characteristics_json TEXT NOT NULL,
   archived INTEGER NOT NULL, verdict TEXT);
-CREATE TEMP TABLE stage_variant(
+CREATE TABLE {schema}.stage_variant(
   pos INTEGER PRIMARY KEY, product_pos INTEGER NOT NULL, product_id TEXT NOT NULL,
   sku TEXT NOT NULL, name TEXT NOT NULL, characteristics_json TEXT NOT NULL,
   char_key TEXT NOT NULL, price INTEGER NOT NULL, min_stock INTEGER, search TEXT NOT NULL);
-CREATE TEMP TABLE stage_barcode(
+CREATE TABLE {schema}.stage_barcode(
   pos INTEGER PRIMARY KEY, sku TEXT NOT NULL, code TEXT NOT NULL, pack INTEGER NOT NULL);
 -- Products the message names but could not parse: a full snapshot does not archive them.
-CREATE TEMP TABLE stage_named(id TEXT NOT NULL);
+CREATE TABLE {schema}.stage_named(id TEXT NOT NULL);
 -- The search text of each applied variant (by its rowid), compared with the index's.
-CREATE TEMP TABLE stage_search(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE {schema}.stage_search(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
 """
 # Built once everything is staged: one sort instead of 100 000 index insertions.
 _INDEXES = """
@@ -36,6 +37,15 @@ CREATE INDEX temp.stage_variant_product ON stage_variant(product_pos);
 CREATE INDEX temp.stage_barcode_sku ON stage_barcode(sku, code);
 """
 _TABLES = ("stage_product", "stage_variant", "stage_barcode", "stage_named", "stage_search")
+# What one reader of a file staged, appended to another's stage (gateway/catalog_readers.py):
+# a variant's and a barcode's `pos` are given anew, after the stage's own.
+STAGED_COLUMNS = {
+    "stage_product": "pos, id, article, name, vat, marked, characteristics_json, archived",
+    "stage_variant": "product_pos, product_id, sku, name, characteristics_json, char_key, price,"
+    " min_stock, search",
+    "stage_barcode": "sku, code, pack",
+    "stage_named": "id",
+}
 
 # The variants of the products that apply, with their product's flags.
 LIVE_VARIANTS = (
@@ -44,9 +54,10 @@ LIVE_VARIANTS = (
 )
 
 
-def create_stage(conn: sqlite3.Connection) -> None:
-    drop_stage(conn)
-    _script(conn, _CREATE)
+def create_stage(conn: sqlite3.Connection, schema: str = "temp") -> None:
+    """In the connection's TEMP tables; a reader process's in its own scratch file (`main`)."""
+    drop_stage(conn, schema)
+    _script(conn, _CREATE.format(schema=schema))
 
 
 def index_stage(conn: sqlite3.Connection) -> None:
@@ -60,9 +71,9 @@ def _script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-def drop_stage(conn: sqlite3.Connection) -> None:
+def drop_stage(conn: sqlite3.Connection, schema: str = "temp") -> None:
     for table in _TABLES:
-        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        conn.execute(f"DROP TABLE IF EXISTS {schema}.{table}")
 
 
 def staged_rejections(conn: sqlite3.Connection) -> list[ProductRejection]:

@@ -3,6 +3,7 @@
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from gateway.domain.catalog import low_stock_crossings
 from gateway.domain.stock import stock_changed_items
@@ -43,10 +44,21 @@ class SqliteUnitOfWork:
     """The repositories are made when a command first uses one: an order touches four of the
     twelve, and making the others cost every command a few microseconds (issue 12)."""
 
+    attached: tuple[str, ...] = ()  # the scratch files `attach`ed, by schema name
+
     def __init__(self, conn: sqlite3.Connection, coalescing: Coalescing | None = None):
         self.conn = conn
         self.now = command_time()  # one informational timestamp for all the command writes
         self._coalescing = coalescing
+
+    def attach(self, path: Path) -> str:
+        """Another database file (a catalog reader's scratch stage), read under the schema name
+        returned until the transaction ends: `Database.transaction` (and `run`) detaches it then,
+        as SQLite cannot inside one."""
+        name = f"scratch{len(self.attached) + 1}"
+        self.conn.execute(f"ATTACH ? AS {name}", (str(path),))
+        self.attached += (name,)
+        return name
 
     outbox = _Repo(lambda uow: Outbox(uow.conn, uow.now, uow._coalescing))
     sync = _Repo(lambda uow: SyncRepo(uow.conn, uow.now))
