@@ -7,7 +7,9 @@ Everything happens in one transaction: a file broken halfway changes nothing.
 One pass in the usual case: the first few events say where the products are (a whole message
 envelope, `data.products`, or just its data, `products`) and usually the flags too; the products
 are then read by ijson in C. A flag (`type`, `full`) that comes after the products, or is absent,
-is then looked for by ijson in C again (no product is built twice), before anything is decided."""
+is then looked for by ijson in C again (no product is built twice), before anything is decided.
+A big file's products are read and checked by every core (catalog_readers.py), and a command
+alone on the database writes through a rollback journal (`Database.alone`)."""
 
 import argparse
 import gc
@@ -41,18 +43,11 @@ def cmd_catalog_import(args: argparse.Namespace, config: Config) -> int:
     gc.freeze()
     gc.disable()
     try:
-        readers = readers_for(args.file)
+        told = {} if bar is None else {"progress": bar.update, "total": _total_of(bar)}
         with database.alone():
-            if bar is None:
-                result = database.run(import_catalog_file, args.file, readers=readers)
-            else:
-                result = database.run(
-                    import_catalog_file,
-                    args.file,
-                    readers=readers,
-                    progress=bar.update,
-                    total=_total_of(bar),
-                )
+            result = database.run(
+                import_catalog_file, args.file, readers=readers_for(args.file), **told
+            )
     finally:
         gc.enable()
         if bar is not None:

@@ -112,6 +112,8 @@ def _read_share(path: Path, prefix: str, share: int, readers: int, stage: Path) 
         status = 0
     except ijson.JSONError:
         status = _JSON_BROKEN
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole group: the importer stops too
+        status = 130
     except BaseException as exc:  # noqa: BLE001 (said on stderr: the importer only sees a status)
         # os.write, not print: a lock another thread of the parent held is never released here.
         os.write(2, f"storegw: catalog reader {share}: {exc!r}\n".encode())
