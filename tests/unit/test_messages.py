@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from gateway.domain.messages import compact_json, envelope_bytes, parse_envelope, parse_sync_ack
+from gateway.domain.messages import envelope_bytes, parse_envelope, parse_sync_ack
+from gateway.domain.wire import compact_json
 
 
 def ack(**overrides) -> bytes:
