@@ -34,13 +34,18 @@ def journal_mode(path: Path) -> str:
         return conn.execute("PRAGMA journal_mode").fetchone()[0]
 
 
-def journal_bytes(journal: Path) -> int:
-    """0 before the journal has its header: a journal without one is not rolled back (nothing
-    was written to the database yet) and stays beside it, unused."""
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # SQLite's rollback journal header
+
+
+def journal_is_hot(journal: Path) -> bool:
+    """The journal's header is written (synced): the database may now be written too. Before,
+    its header is zeros, and a journal killed then is not rolled back (nothing was written to
+    the database yet): it stays beside it, unused."""
     try:
-        return journal.stat().st_size
+        with journal.open("rb") as file:
+            return file.read(len(JOURNAL_MAGIC)) == JOURNAL_MAGIC
     except FileNotFoundError:
-        return 0
+        return False
 
 
 def import_with_modes(database: Database, file: Path) -> tuple[bool, set[str]]:
@@ -94,7 +99,7 @@ def test_an_import_killed_halfway_leaves_the_database_as_it_was(tmp_path):
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
-    while journal_bytes(Path(f"{db}-journal")) == 0:  # the import is writing: pages journaled
+    while not journal_is_hot(Path(f"{db}-journal")):  # the import is writing the database
         assert command.poll() is None and time.monotonic() < deadline, command.stderr.read()
         time.sleep(0.005)
     os.kill(command.pid, signal.SIGKILL)
