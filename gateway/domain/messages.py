@@ -13,7 +13,6 @@ from .payloads_envelope import CONTRACT_VERSION, CloudEnvelope
 from .payloads_errors import Problem, problem_of, validated
 from .payloads_sync import CmdReplayData, SyncAckData
 from .payloads_types import MAX_ID_LEN
-from .wire import compact_json
 
 MAX_MESSAGE_BYTES = (
     16 * 1024 * 1024
@@ -29,6 +28,13 @@ INBOUND = {
     "in/cmd": frozenset({"cmd.resync", "cmd.replay", "sync.ack"}),
 }
 INBOUND_TYPES = frozenset().union(*INBOUND.values())
+
+# outbound message type → topic suffix (every type not listed goes to out/events)
+OUTBOUND_TOPICS = {
+    "stock.changed": "out/stock",
+    "message.rejected": "out/rejected",
+    "gateway.status": "out/status",
+}
 
 
 class RejectedMessage(Exception):
@@ -111,6 +117,32 @@ def _check_body(topic_suffix: str, body: dict, ref_id: str | None) -> Envelope:
 
 def _problems(exc: ValidationError) -> list[Problem]:
     return [problem_of(error, CloudEnvelope) for error in exc.errors(include_url=False)]
+
+
+def outbound_topic_suffix(message_type: str) -> str:
+    return OUTBOUND_TOPICS.get(message_type, "out/events")
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _unencodable(value: Any) -> Any:
+    return _COMPACT.default(value)  # raises the json module's own TypeError
+
+
+# The json module builds its C encoder anew for every document: half the cost of a small one,
+# and an order encodes four (issue 12). This one is built once; no circular-reference markers,
+# so it keeps no state between calls and any thread may use it.
+_C_ENCODER = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _unencodable, json.encoder.encode_basestring, None, ":", ",", False, False, True
+)
+
+
+def compact_json(data: Any) -> str:
+    """JSON as it goes on the wire and into the outbox: no spaces, UTF-8 as is."""
+    if _C_ENCODER is None:  # a Python without the json module's C part
+        return _COMPACT.encode(data)
+    return "".join(_C_ENCODER(data, 0))
 
 
 def envelope_bytes(

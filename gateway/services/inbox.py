@@ -10,6 +10,7 @@ from gateway.domain.errors import DomainError, InvalidInput
 from gateway.domain.messages import (
     Envelope,
     RejectedMessage,
+    compact_json,
     parse_envelope,
     parse_replay_from,
     parse_through_seq,
@@ -17,7 +18,6 @@ from gateway.domain.messages import (
 from gateway.domain.orders import parse_order_cancelled, parse_order_updated
 from gateway.domain.staff import CLOUD
 from gateway.domain.stock import parse_stock_change
-from gateway.domain.wire import compact_json
 
 from .catalog import import_catalog
 from .events import emit_message_rejected

@@ -8,8 +8,7 @@ tests/asyncapi_contract.py and tests/asyncapi_cloud.py)."""
 import pytest
 from jsonschema import Draft7Validator
 
-from gateway.domain.messages import INBOUND, INBOUND_TYPES
-from gateway.domain.wire import OUTBOUND_TOPICS, outbound_topic_suffix
+from gateway.domain.messages import INBOUND, INBOUND_TYPES, OUTBOUND_TOPICS, outbound_topic_suffix
 from tests.asyncapi_contract import (
     OUT_SUFFIXES,
     Contract,

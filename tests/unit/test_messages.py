@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from gateway.domain.messages import envelope_bytes, parse_envelope, parse_sync_ack
-from gateway.domain.wire import compact_json
+from gateway.domain.messages import compact_json, envelope_bytes, parse_envelope, parse_sync_ack
 
 
 def ack(**overrides) -> bytes:

@@ -9,11 +9,10 @@ import pytest
 
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.domain.errors import InvalidInput
-from gateway.domain.messages import INBOUND_TYPES
+from gateway.domain.messages import INBOUND_TYPES, OUTBOUND_TOPICS
 from gateway.domain.orders import parse_order_cancelled, parse_order_created, parse_order_updated
 from gateway.domain.payloads import ENVELOPES, INBOUND_PAYLOADS, OUTBOUND_PAYLOADS
 from gateway.domain.stock import parse_stock_change
-from gateway.domain.wire import OUTBOUND_TOPICS
 from tests import builders
 from tests.asyncapi_contract import follow, load_document, suffix_of
 

@@ -13,8 +13,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from gateway.config import Config
-from gateway.domain.messages import envelope_bytes
-from gateway.domain.wire import outbound_topic_suffix
+from gateway.domain.messages import envelope_bytes, outbound_topic_suffix
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our session (and queued messages) a week
 STATUS_TOPIC = outbound_topic_suffix("gateway.status")

@@ -3,9 +3,9 @@
 import json
 import sqlite3
 
+from gateway.domain.messages import compact_json
 from gateway.domain.orders import STATUSES, TERMINAL, Customer, Order, OrderLine
 from gateway.domain.staff import Staff
-from gateway.domain.wire import compact_json
 
 from .actors import actor_columns
 from .order_search import search_text

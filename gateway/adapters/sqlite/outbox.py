@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.domain.wire import compact_json, outbound_topic_suffix
+from gateway.domain.messages import compact_json, outbound_topic_suffix
 
 MAX_COALESCED_SKUS = 500  # one stock.changed message never lists more skus than this
 

@@ -13,7 +13,7 @@ What the table gave for free is kept:
 
 from sqlite_utils import Database
 
-from gateway.domain.wire import compact_json
+from gateway.domain.messages import compact_json
 
 # The columns of a line, in the order of its JSON array (and of `OrderLine`'s fields).
 LINE_FIELDS = (
