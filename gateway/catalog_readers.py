@@ -59,7 +59,12 @@ def read_in_shares(
     try:
         for share in range(1, readers):
             stage = scratch / f"reader-{share}.db"
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError as exc:  # no memory or process left for it
+                raise CliError(
+                    f"cannot start a process to read {path} ({exc.strerror}); nothing was imported"
+                ) from exc
             if pid == 0:
                 _read_share(path, prefix, share, readers, stage)
             started.append(_Reader(pid, stage))

@@ -2,6 +2,7 @@
 one reader and as the same message over MQTT, whichever process meets which product; a reader
 that dies fails the import and changes nothing; nothing is left behind."""
 
+import errno
 import os
 import signal
 import tempfile
@@ -102,6 +103,35 @@ def test_a_reader_killed_fails_the_import_which_changes_nothing(tmp_path, scratc
         assert attached(database) == ["main", "temp"]
     finally:
         database.close()
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_reader_that_cannot_be_started_fails_the_import_and_stops_the_others(
+    tmp_path, scratch, monkeypatch
+):
+    """The kernel refuses the second fork (no memory left): the first reader is stopped."""
+    database = prepared(tmp_path / "g.db")
+    before, others = dump(database), children()
+    forks = iter([os.fork, OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))])
+
+    def fork() -> int:
+        outcome = next(forks)
+        if isinstance(outcome, OSError):
+            raise outcome
+        return outcome()
+
+    file = write(tmp_path / "catalog.json", BIG)
+    monkeypatch.setattr(os, "fork", fork)
+    try:
+        with pytest.raises(CliError, match=r"cannot start a process to read .*catalog.json"):
+            database.run(import_catalog_file, file, readers=3)
+    finally:
+        monkeypatch.undo()
+    try:
+        assert dump(database) == before
+    finally:
+        database.close()
+    assert children() == others
     assert list(scratch.iterdir()) == []
 
 
