@@ -29,6 +29,7 @@ from gateway.services.catalog import CatalogImport
 READERS_FROM_BYTES = 2 * 2**20  # about 2 000 products: below, a fork costs more than it saves
 MAX_READERS = 4  # a Raspberry Pi's cores
 SHARE_RUN = 500  # products read in a row by one process
+SCRATCH_PREFIX = "storegw-import-"  # then the importer's pid: its readers' scratch folder
 _JSON_BROKEN = 3  # a reader's exit status for a file that is not JSON (the importer says so)
 _REJECTED = "CREATE TABLE rejected(pos INTEGER, product_id TEXT, reason TEXT, detail TEXT)"
 
@@ -54,7 +55,8 @@ def read_in_shares(
 ) -> None:
     """Stage the products of `items` (ijson's, at `prefix` of `path`) with `readers` processes
     in all, this one included."""
-    scratch = Path(tempfile.mkdtemp(prefix="storegw-import-"))
+    _sweep_scratch()
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
     started: list[_Reader] = []
     try:
         for share in range(1, readers):
@@ -74,6 +76,25 @@ def read_in_shares(
     finally:
         _stop(started)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _sweep_scratch() -> None:
+    """The scratch folders of importers killed before they could remove theirs (the OOM
+    killer, SIGKILL): their process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _stage_share(staging: CatalogImport, items: Iterable[Any], share: int, readers: int) -> None:

@@ -5,6 +5,8 @@ that dies fails the import and changes nothing; nothing is left behind."""
 import errno
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -13,7 +15,13 @@ import pytest
 
 from gateway.adapters.sqlite.database import Database
 from gateway.catalog_cli import import_catalog_file
-from gateway.catalog_readers import MAX_READERS, READERS_FROM_BYTES, SHARE_RUN, readers_for
+from gateway.catalog_readers import (
+    MAX_READERS,
+    READERS_FROM_BYTES,
+    SCRATCH_PREFIX,
+    SHARE_RUN,
+    readers_for,
+)
 from gateway.cli_errors import CliError
 from gateway.domain.catalog import parse_catalog_upsert
 from gateway.services.catalog import apply_catalog
@@ -150,6 +158,24 @@ def test_a_broken_file_stops_every_reader_and_changes_nothing(tmp_path, scratch)
         database.close()
     assert children() == others  # each reader stopped and reaped
     assert list(scratch.iterdir()) == []
+
+
+def test_the_scratch_of_an_importer_killed_earlier_is_removed_by_the_next(tmp_path, scratch):
+    """An importer killed with SIGKILL cannot remove its readers' scratch folder: the next
+    import does, and leaves alone the folder of an importer still running."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = scratch / f"{SCRATCH_PREFIX}{gone.pid}-x1"
+    running = scratch / f"{SCRATCH_PREFIX}{os.getpid()}-x2"
+    for folder in (stale, running):
+        folder.mkdir()
+        (folder / "reader-1.db").write_bytes(b"staged")
+    database = Database(tmp_path / "g.db")
+    try:
+        database.run(import_catalog_file, write(tmp_path / "c.json", BIG), readers=2)
+    finally:
+        database.close()
+    assert list(scratch.iterdir()) == [running]
 
 
 def test_a_big_file_is_read_by_every_core_a_small_one_by_one(tmp_path):
