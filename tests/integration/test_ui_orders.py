@@ -275,8 +275,14 @@ def test_the_frame_folds_on_a_phone_and_each_main_action_is_in_view(page, live_s
 
 
 def in_view(page, element, size, what):
+    # The board redraws itself live: a card shown a moment ago may be between two drawings.
     element.wait_for()
     box = element.bounding_box()
+    for _ in range(50):
+        if box is not None:
+            break
+        page.wait_for_timeout(100)
+        box = element.bounding_box()
     assert box is not None, f"{what} is not shown"
     assert box["y"] + box["height"] <= size["height"], f"{what} is below the fold at {size}"
     assert box["x"] + box["width"] <= size["width"], f"{what} is off the side at {size}"
