@@ -3,8 +3,8 @@ import's largest share of Python, and one process does it on one core.
 
 The importing process forks one reader per other core before it reads. Each process reads the
 whole file with ijson (cheap, in C) but parses, checks and stages only its share of the
-products — every n-th, by place — the readers into a scratch SQLite file each (no rows pickled
-through a pipe), the importing one into its own stage. It then waits for the readers and
+products — runs of SHARE_RUN in turn — the readers into a scratch SQLite file each (no rows
+pickled through a pipe), the importing one into its own stage. It then waits for the readers and
 appends their stages to its own; the message-wide rules and the writes follow as for one
 reader. Nothing the readers do touches the database: a reader that fails or is killed fails the
 import, which then changes nothing."""
