@@ -151,6 +151,11 @@ def _exact_skus(conn: sqlite3.Connection, text: str) -> list[str]:
 _GLOB_SPECIAL = str.maketrans({"*": "?", "[": "?"})  # GLOB's own characters: any one
 
 
+def _is_code(word: str) -> bool:
+    """A word with a digit: a barcode, a sku or an article, rarer than any word of a name."""
+    return any(c.isdigit() for c in word)
+
+
 def _containing(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:
     """Variants whose folded text holds every word. One word goes through the trigram index —
     the one likely to be rarest (with digits, then the longest): a common word («футболка»)
@@ -160,7 +165,7 @@ def _containing(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:
     if not words:  # the text was nothing but NULs: no word to contain
         return []
     indexed = [w for w in words if len(w) >= 3]
-    key = max(indexed, key=lambda w: (any(c.isdigit() for c in w), len(w)), default=None)
+    key = max(indexed, key=lambda w: (_is_code(w), len(w)), default=None)
     # FTS5 answers a GLOB from its index; `instr` then keeps the rows holding each word
     # exactly (GLOB's own `*`, `?` and `[` in the word are asked for as any character). The
     # index intersects the rows of every trigram of the pattern: of a code only the end is
@@ -168,7 +173,7 @@ def _containing(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:
     # those are in every row (a 13-digit barcode: 4 ms, its last five digits: 0.1 ms).
     where, args = [], []
     if key is not None:
-        piece = key[-5:] if any(c.isdigit() for c in key) else key
+        piece = key[-5:] if _is_code(key) else key
         where.append("text GLOB ?")
         args.append("*" + piece.translate(_GLOB_SPECIAL) + "*")
     for word in words:
